@@ -1,0 +1,24 @@
+# meshmpc_add_library(<layer> SOURCES ... DEPS ...): one library per layer, exported
+# as meshmpc::<layer>. Warnings are per target so that users' flags stay theirs.
+function(meshmpc_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
+    $<$<BOOL:${MESHMPC_WERROR}>:-Werror>)
+endfunction()
+
+function(meshmpc_add_library layer)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target meshmpc_${layer})
+  add_library(${target} ${ARG_SOURCES})
+  add_library(meshmpc::${layer} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${layer} OUTPUT_NAME meshmpc_${layer}
+    POSITION_INDEPENDENT_CODE ON)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  meshmpc_warnings(${target})
+  install(TARGETS ${target} EXPORT meshmpcTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endfunction()

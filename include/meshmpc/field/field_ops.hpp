@@ -1,0 +1,181 @@
+#pragma once
+// Field<Core>: the vector (span) operations and the generic algorithms (pow,
+// batch inverse, Tonelli-Shanks square root, byte encoding of vectors) written
+// once over a Core that supplies the element operations. Fp64, Fp127 and NtlField
+// are Field<...Core>; a Core may provide a faster vector op by defining it itself.
+#include <meshmpc/error.hpp>
+#include <meshmpc/field/int128.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace meshmpc {
+
+namespace detail {
+[[noreturn]] void throw_length_mismatch(const char* op, std::size_t expected, std::size_t got);
+[[noreturn]] void throw_byte_length(const std::string& field, std::size_t expected,
+                                    std::size_t got);
+}  // namespace detail
+
+template <class Core>
+class Field : public Core {
+ public:
+  using Core::Core;
+  using Element = typename Core::Element;
+  using Core::add;
+  using Core::mul;
+  using Core::neg;
+  using Core::sub;
+
+  // out[i] = x[i] + y[i]
+  void add(std::span<Element> out, std::span<const Element> x, std::span<const Element> y) const {
+    check3("add", out, x, y);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::add(x[i], y[i]);
+  }
+  void sub(std::span<Element> out, std::span<const Element> x, std::span<const Element> y) const {
+    check3("sub", out, x, y);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::sub(x[i], y[i]);
+  }
+  void mul(std::span<Element> out, std::span<const Element> x, std::span<const Element> y) const {
+    check3("mul", out, x, y);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::mul(x[i], y[i]);
+  }
+  void neg(std::span<Element> out, std::span<const Element> x) const {
+    check2("neg", out, x);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::neg(x[i]);
+  }
+  // out[i] = a * x[i]
+  void scale(std::span<Element> out, Element a, std::span<const Element> x) const {
+    check2("scale", out, x);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::mul(a, x[i]);
+  }
+  // out[i] += a * x[i]
+  void axpy(std::span<Element> out, Element a, std::span<const Element> x) const {
+    check2("axpy", out, x);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::add(out[i], Core::mul(a, x[i]));
+  }
+  // sum_i x[i] * y[i]
+  Element inner(std::span<const Element> x, std::span<const Element> y) const {
+    if (x.size() != y.size()) detail::throw_length_mismatch("inner", x.size(), y.size());
+    Element acc = this->zero();
+    for (std::size_t i = 0; i < x.size(); ++i) acc = Core::add(acc, Core::mul(x[i], y[i]));
+    return acc;
+  }
+
+  // a^e by square-and-multiply, for any unsigned exponent type (u64, u128).
+  template <std::unsigned_integral U>
+  Element pow(Element a, U e) const {
+    Element result = this->one();
+    while (e != 0) {
+      if (e & 1U) result = Core::mul(result, a);
+      a = Core::mul(a, a);
+      e >>= 1;
+    }
+    return result;
+  }
+  Element pow(Element a, u128 e) const {
+    Element result = this->one();
+    while (e != 0) {
+      if (e & 1U) result = Core::mul(result, a);
+      a = Core::mul(a, a);
+      e >>= 1;
+    }
+    return result;
+  }
+
+  // Montgomery's trick: one inversion and 3(m-1) multiplications for m inverses.
+  // Any zero input is an error naming its position.
+  void batch_inv(std::span<Element> out, std::span<const Element> x) const {
+    check2("batch_inv", out, x);
+    if (x.empty()) return;
+    std::vector<Element> prefix(x.size());
+    Element acc = this->one();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (this->is_zero(x[i]))
+        throw RangeError("batch_inv: element " + std::to_string(i) + " is zero in " + this->name());
+      prefix[i] = acc;
+      acc = Core::mul(acc, x[i]);
+    }
+    Element inv_acc = this->inv(acc);
+    for (std::size_t i = x.size(); i-- > 0;) {
+      const Element xi = x[i];
+      out[i] = Core::mul(inv_acc, prefix[i]);
+      inv_acc = Core::mul(inv_acc, xi);
+    }
+  }
+
+  // Uniform random elements from a word source (rejection sampling in the Core).
+  template <class Words>
+  void random(std::span<Element> out, Words& words) const {
+    for (auto& e : out) e = Core::random(words);
+  }
+  using Core::random;
+
+  // Fixed-width little-endian encoding of a vector: byte_size() bytes per element.
+  void encode(std::span<const Element> x, std::span<std::byte> bytes) const {
+    const std::size_t w = this->byte_size();
+    if (bytes.size() != x.size() * w) detail::throw_byte_length(this->name(), x.size() * w, bytes.size());
+    for (std::size_t i = 0; i < x.size(); ++i) Core::encode(x[i], bytes.subspan(i * w, w));
+  }
+  void decode(std::span<const std::byte> bytes, std::span<Element> out) const {
+    const std::size_t w = this->byte_size();
+    if (bytes.size() != out.size() * w) detail::throw_byte_length(this->name(), out.size() * w, bytes.size());
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::decode(bytes.subspan(i * w, w));
+  }
+  using Core::decode;
+  using Core::encode;
+
+ private:
+  static void check2(const char* op, std::span<Element> out, std::span<const Element> x) {
+    if (out.size() != x.size()) detail::throw_length_mismatch(op, out.size(), x.size());
+  }
+  static void check3(const char* op, std::span<Element> out, std::span<const Element> x,
+                     std::span<const Element> y) {
+    check2(op, out, x);
+    if (out.size() != y.size()) detail::throw_length_mismatch(op, out.size(), y.size());
+  }
+};
+
+// Tonelli-Shanks over any Field whose p - 1 = q * 2^s fits the unsigned type U.
+// Returns the root r with r <= p - r in canonical form is NOT guaranteed: callers
+// that need a canonical choice pick it themselves. Empty if a is a non-residue.
+template <class F, class U>
+std::optional<typename F::Element> tonelli_shanks(const F& f, typename F::Element a, U p_minus_1,
+                                                  typename F::Element non_residue) {
+  using E = typename F::Element;
+  if (f.is_zero(a)) return a;
+  // Euler's criterion.
+  if (f.pow(a, U(p_minus_1 >> 1)) != f.one()) return std::nullopt;
+  U q = p_minus_1;
+  unsigned s = 0;
+  while ((q & 1U) == 0) {
+    q >>= 1;
+    ++s;
+  }
+  E z = f.pow(non_residue, q);
+  E x = f.pow(a, U((q + 1) >> 1));
+  E b = f.pow(a, q);
+  unsigned m = s;
+  while (b != f.one()) {
+    unsigned i = 0;
+    E b2 = b;
+    while (b2 != f.one()) {
+      b2 = f.mul(b2, b2);
+      ++i;
+    }
+    E c = z;
+    for (unsigned j = 0; j + i + 1 < m; ++j) c = f.mul(c, c);
+    x = f.mul(x, c);
+    z = f.mul(c, c);
+    b = f.mul(b, z);
+    m = i;
+  }
+  return x;
+}
+
+}  // namespace meshmpc

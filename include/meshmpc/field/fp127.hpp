@@ -1,0 +1,91 @@
+#pragma once
+// Fp127: GF(2^127 - 1), the Mersenne prime field for 64-bit secure integers
+// (l + k + 2 = 96..127 bits). Reduction mod a Mersenne prime is two shifts and an
+// add, so elements stay in canonical form (no Montgomery conversion).
+#include <meshmpc/field/field_ops.hpp>
+#include <meshmpc/field/int128.hpp>
+#include <meshmpc/field/prime_field.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace meshmpc {
+
+
+
+
+class Fp127Core {
+ public:
+  static constexpr u128 kP = (static_cast<u128>(1) << 127) - 1;
+
+  struct Element {
+    u128 v = 0;  // canonical, in [0, p)
+    friend bool operator==(const Element&, const Element&) = default;
+  };
+
+  Fp127Core() = default;
+
+  const std::string& name() const;
+  std::size_t bit_length() const { return 127; }
+  std::size_t byte_size() const { return 16; }
+
+  Element zero() const { return {}; }
+  Element one() const { return {1}; }
+  bool is_zero(Element a) const { return a.v == 0; }
+
+  Element add(Element a, Element b) const {
+    const u128 s = a.v + b.v;  // < 2^128: no overflow
+    return {s >= kP ? s - kP : s};
+  }
+  Element sub(Element a, Element b) const { return {a.v >= b.v ? a.v - b.v : a.v + kP - b.v}; }
+  Element neg(Element a) const { return {a.v == 0 ? 0 : kP - a.v}; }
+  Element mul(Element a, Element b) const {
+    const std::uint64_t a0 = static_cast<std::uint64_t>(a.v), a1 = static_cast<std::uint64_t>(a.v >> 64);
+    const std::uint64_t b0 = static_cast<std::uint64_t>(b.v), b1 = static_cast<std::uint64_t>(b.v >> 64);
+    // a1, b1 < 2^63, so the middle sum cannot overflow 128 bits.
+    const u128 lo = static_cast<u128>(a0) * b0;
+    const u128 mid = static_cast<u128>(a0) * b1 + static_cast<u128>(a1) * b0;
+    const u128 hi = static_cast<u128>(a1) * b1;  // < 2^126
+    const u128 low = lo + (mid << 64);
+    const u128 high = hi + (mid >> 64) + (low < lo ? 1 : 0);  // < 2^127
+    // x = high * 2^128 + low, and 2^127 = 1 (mod p): fold the bits above 127.
+    u128 r = (low & kP) + (low >> 127) + (high << 1);
+    r = (r & kP) + (r >> 127);
+    return {r >= kP ? r - kP : r};
+  }
+  Element inv(Element a) const;
+  // p = 3 (mod 4): sqrt(a) = a^((p+1)/4) when a is a square.
+  std::optional<Element> sqrt(Element a) const;
+
+  Element from_int(std::int64_t v) const {
+    return v < 0 ? neg({static_cast<u128>(0 - static_cast<std::uint64_t>(v))}) : Element{static_cast<u128>(v)};
+  }
+  Element from_uint(std::uint64_t v) const { return {v}; }
+  // Integers in the centered range [-(p-1)/2, (p-1)/2].
+  Element from_int128(i128 v) const;
+  Element from_uint128(u128 v) const;
+  // Throws RangeError when the centered value does not fit 64 bits.
+  std::int64_t to_int(Element a) const;
+  i128 to_int128(Element a) const { return a.v <= (kP >> 1) ? static_cast<i128>(a.v) : -static_cast<i128>(kP - a.v); }
+  std::string to_string(Element a) const;
+
+  void encode(Element a, std::span<std::byte> out) const;
+  Element decode(std::span<const std::byte> in) const;
+
+  template <WordSource W>
+  Element random(W& words) const {
+    for (;;) {
+      const u128 v = (static_cast<u128>(words.next_word()) << 64 | words.next_word()) & kP;
+      if (v < kP) return {v};
+    }
+  }
+};
+
+using Fp127 = Field<Fp127Core>;
+static_assert(PrimeField<Fp127>);
+
+std::string u128_to_string(u128 v);
+
+}  // namespace meshmpc

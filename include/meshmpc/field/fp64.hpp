@@ -1,0 +1,111 @@
+#pragma once
+// Fp64: GF(p) for any odd prime p < 2^64, elements in Montgomery form (R = 2^64)
+// so that a product costs three 64-bit multiplications and no division. The
+// default field: its default prime 2^64 - 59 holds SecInt<32> with k = 30.
+#include <meshmpc/field/field_ops.hpp>
+#include <meshmpc/field/int128.hpp>
+#include <meshmpc/field/prime_field.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace meshmpc {
+
+class Fp64Core {
+ public:
+  // Largest prime below 2^64.
+  static constexpr std::uint64_t kDefaultPrime = 18446744073709551557ULL;  // 2^64 - 59
+
+  struct Element {
+    std::uint64_t mont = 0;  // a * 2^64 mod p, in [0, p)
+    friend bool operator==(const Element&, const Element&) = default;
+  };
+
+  // Throws ConfigError if p is not an odd prime >= 3.
+  explicit Fp64Core(std::uint64_t p = kDefaultPrime);
+
+  std::uint64_t modulus() const { return p_; }
+  const std::string& name() const { return name_; }
+  std::size_t bit_length() const { return bits_; }
+  std::size_t byte_size() const { return bytes_; }
+
+  Element zero() const { return {}; }
+  Element one() const { return {one_}; }
+  bool is_zero(Element a) const { return a.mont == 0; }
+
+  Element add(Element a, Element b) const {
+    // a + b may carry out of 64 bits when p > 2^63.
+    const std::uint64_t s = a.mont + b.mont;
+    const bool carry = s < a.mont;
+    return {(carry || s >= p_) ? s - p_ : s};
+  }
+  Element sub(Element a, Element b) const {
+    const std::uint64_t d = a.mont - b.mont;
+    return {a.mont < b.mont ? d + p_ : d};
+  }
+  Element neg(Element a) const { return {a.mont == 0 ? 0 : p_ - a.mont}; }
+  Element mul(Element a, Element b) const {
+    return {redc(static_cast<u128>(a.mont) * b.mont)};
+  }
+  // Throws RangeError for 0.
+  Element inv(Element a) const;
+  // Empty if a is not a square.
+  std::optional<Element> sqrt(Element a) const;
+
+  // Integers in the centered range [-(p-1)/2, (p-1)/2]; anything else is refused.
+  Element from_int(std::int64_t v) const;
+  // Integers in [0, p).
+  Element from_uint(std::uint64_t v) const;
+  std::int64_t to_int(Element a) const;
+  std::uint64_t to_uint(Element a) const { return redc(a.mont); }
+  std::string to_string(Element a) const { return std::to_string(to_uint(a)); }
+
+  // byte_size() bytes, little-endian, canonical value in [0, p).
+  void encode(Element a, std::span<std::byte> out) const;
+  Element decode(std::span<const std::byte> in) const;
+
+  // Rejection sampling over bit_length()-bit words: uniform, and the same draws on
+  // every party that shares the word source.
+  template <WordSource W>
+  Element random(W& words) const {
+    for (;;) {
+      const std::uint64_t v = words.next_word() & mask_;
+      if (v < p_) return {v};  // uniform in [0,p) as a Montgomery form is uniform too
+    }
+  }
+
+ protected:
+  std::uint64_t redc(u128 t) const {
+    // Montgomery reduction without overflow for any odd p < 2^64:
+    // m = t_lo * p^-1 makes t - m*p divisible by 2^64.
+    const auto lo = static_cast<std::uint64_t>(t);
+    const auto hi = static_cast<std::uint64_t>(t >> 64);
+    const std::uint64_t m = lo * pinv_;
+    const auto mp_hi = static_cast<std::uint64_t>((static_cast<u128>(m) * p_) >> 64);
+    return hi >= mp_hi ? hi - mp_hi : hi - mp_hi + p_;
+  }
+  std::uint64_t to_mont(std::uint64_t v) const {
+    return redc(static_cast<u128>(v) * r2_);
+  }
+
+ private:
+  std::uint64_t p_;
+  std::uint64_t pinv_ = 0;  // p^-1 mod 2^64
+  std::uint64_t r2_ = 0;    // 2^128 mod p
+  std::uint64_t one_ = 0;   // 2^64 mod p
+  std::uint64_t mask_ = 0;  // 2^bits - 1
+  std::size_t bits_ = 0;
+  std::size_t bytes_ = 0;
+  Element non_residue_{};
+  std::string name_;
+};
+
+using Fp64 = Field<Fp64Core>;
+static_assert(PrimeField<Fp64>);
+
+// Deterministic Miller-Rabin for 64-bit integers.
+bool is_prime_u64(std::uint64_t n);
+
+}  // namespace meshmpc

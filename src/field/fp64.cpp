@@ -1,0 +1,132 @@
+#include <meshmpc/field/fp64.hpp>
+
+#include <bit>
+
+namespace meshmpc {
+
+namespace {
+
+std::uint64_t mulmod(std::uint64_t a, std::uint64_t b, std::uint64_t n) {
+  return static_cast<std::uint64_t>(static_cast<u128>(a) * b % n);
+}
+
+std::uint64_t powmod(std::uint64_t a, std::uint64_t e, std::uint64_t n) {
+  std::uint64_t r = 1 % n;
+  a %= n;
+  while (e != 0) {
+    if (e & 1U) r = mulmod(r, a, n);
+    a = mulmod(a, a, n);
+    e >>= 1;
+  }
+  return r;
+}
+
+}  // namespace
+
+bool is_prime_u64(std::uint64_t n) {
+  if (n < 2) return false;
+  for (std::uint64_t q : {2ULL, 3ULL, 5ULL, 7ULL, 11ULL, 13ULL, 17ULL, 19ULL, 23ULL, 29ULL, 31ULL, 37ULL}) {
+    if (n % q == 0) return n == q;
+  }
+  std::uint64_t d = n - 1;
+  unsigned s = 0;
+  while ((d & 1U) == 0) {
+    d >>= 1;
+    ++s;
+  }
+  // These twelve bases are a proven deterministic set for n < 3.3 * 10^24.
+  for (std::uint64_t a : {2ULL, 3ULL, 5ULL, 7ULL, 11ULL, 13ULL, 17ULL, 19ULL, 23ULL, 29ULL, 31ULL, 37ULL}) {
+    std::uint64_t x = powmod(a, d, n);
+    if (x == 1 || x == n - 1) continue;
+    bool composite = true;
+    for (unsigned r = 1; r < s; ++r) {
+      x = mulmod(x, x, n);
+      if (x == n - 1) {
+        composite = false;
+        break;
+      }
+    }
+    if (composite) return false;
+  }
+  return true;
+}
+
+Fp64Core::Fp64Core(std::uint64_t p) : p_(p) {
+  if (p < 3 || (p & 1U) == 0 || !is_prime_u64(p))
+    throw ConfigError("Fp64: modulus " + std::to_string(p) + " is not an odd prime");
+  // Newton iteration for p^-1 mod 2^64: each step doubles the correct low bits.
+  std::uint64_t inv = p;
+  for (int i = 0; i < 6; ++i) inv *= 2 - p * inv;
+  pinv_ = inv;
+  const auto r = static_cast<std::uint64_t>((static_cast<u128>(1) << 64) % p);
+  one_ = r;
+  r2_ = mulmod(r, r, p);
+  bits_ = static_cast<std::size_t>(std::bit_width(p));
+  bytes_ = (bits_ + 7) / 8;
+  mask_ = bits_ == 64 ? ~0ULL : (1ULL << bits_) - 1;
+  name_ = "GF(" + std::to_string(p) + ")";
+  for (std::uint64_t c = 2;; ++c) {
+    if (powmod(c, (p - 1) / 2, p) == p - 1) {
+      non_residue_ = {to_mont(c)};
+      break;
+    }
+  }
+}
+
+Fp64Core::Element Fp64Core::inv(Element a) const {
+  if (a.mont == 0) throw RangeError("inverse of 0 in " + name_);
+  // Fermat: a^(p-2). Square-and-multiply in Montgomery form.
+  Element result = one();
+  std::uint64_t e = p_ - 2;
+  while (e != 0) {
+    if (e & 1U) result = mul(result, a);
+    a = mul(a, a);
+    e >>= 1;
+  }
+  return result;
+}
+
+std::optional<Fp64Core::Element> Fp64Core::sqrt(Element a) const {
+  return tonelli_shanks(static_cast<const Fp64&>(*this), a, p_ - 1, non_residue_);
+}
+
+Fp64Core::Element Fp64Core::from_int(std::int64_t v) const {
+  const std::uint64_t half = (p_ - 1) / 2;
+  const std::uint64_t mag = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+  if (mag > half)
+    throw RangeError("integer " + std::to_string(v) + " is outside the centered range [-" +
+                     std::to_string(half) + ", " + std::to_string(half) + "] of " + name_);
+  const Element e{to_mont(mag)};
+  return v < 0 ? neg(e) : e;
+}
+
+Fp64Core::Element Fp64Core::from_uint(std::uint64_t v) const {
+  if (v >= p_) throw RangeError("integer " + std::to_string(v) + " is not below the modulus of " + name_);
+  return {to_mont(v)};
+}
+
+std::int64_t Fp64Core::to_int(Element a) const {
+  const std::uint64_t v = to_uint(a);
+  if (v <= (p_ - 1) / 2) return static_cast<std::int64_t>(v);
+  return -static_cast<std::int64_t>(p_ - v);
+}
+
+void Fp64Core::encode(Element a, std::span<std::byte> out) const {
+  if (out.size() != bytes_) detail::throw_byte_length(name_, bytes_, out.size());
+  std::uint64_t v = to_uint(a);
+  for (auto& b : out) {
+    b = static_cast<std::byte>(v & 0xffU);
+    v >>= 8;
+  }
+}
+
+Fp64Core::Element Fp64Core::decode(std::span<const std::byte> in) const {
+  if (in.size() != bytes_) detail::throw_byte_length(name_, bytes_, in.size());
+  std::uint64_t v = 0;
+  for (std::size_t i = in.size(); i-- > 0;) v = (v << 8) | std::to_integer<std::uint64_t>(in[i]);
+  if (v >= p_)
+    throw RangeError("decoding " + name_ + ": value " + std::to_string(v) + " is not below the modulus");
+  return {to_mont(v)};
+}
+
+}  // namespace meshmpc
