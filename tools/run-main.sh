@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# README command 1: install what is missing, build (Release), run the main job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./tools/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release
+exec ./build/release/examples/sharing_demo/sharing_demo "$@"
