@@ -1,0 +1,249 @@
+#pragma once
+// PRSS: pseudo-random secret sharing without interaction (Cramer, Damgard, Ishai,
+// "Share conversion, pseudorandom secret-sharing and applications to secure
+// computation", TCC 2005). See docs/protocols.md.
+//
+// For every subset A of {0..n-1} with |A| = n - t (subsets.hpp: sorted vectors,
+// lexicographic order) the members of A share a key K_A. f_A is the polynomial of
+// degree <= t with f_A(0) = 1 and f_A(j + 1) = 0 for every party j not in A. Party
+// i's share of the random value r = sum_A PRF(K_A, c) is
+//   s_i = sum_{A containing i} PRF(K_A, c) * f_A(i + 1),
+// a degree-t sharing; any t parties miss some key, so r is unknown to them.
+//
+// The PRF is Prg(K_A, stream) (ChaCha20 with the stream id as nonce). Each method
+// has its own kind tag, and stream = counter * kKinds + kind, so that no two calls
+// with different (method, counter) ever read the same keystream. Within a stream,
+// elements are drawn in batch order (rejection sampling, field.random). Every party
+// must call the same method with the same counter and batch size to get shares of
+// the same values; a counter must be used only once per method.
+#include <meshmpc/error.hpp>
+#include <meshmpc/field/fp127.hpp>
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/field/prime_field.hpp>
+#include <meshmpc/sharing/lagrange.hpp>
+#include <meshmpc/sharing/prg.hpp>
+#include <meshmpc/sharing/subsets.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace meshmpc {
+
+namespace detail {
+void wipe_key(Prg::Key& key);
+}  // namespace detail
+
+template <PrimeField F>
+class Prss {
+ public:
+  using Element = typename F::Element;
+
+  // Stream kinds (the low bits of the ChaCha20 stream id).
+  enum class Kind : std::uint64_t { kRandom = 0, kZero = 1, kInteger = 2, kDoubleRandom = 3, kDoubleZero = 4 };
+  static constexpr std::uint64_t kKinds = 8;
+  // Counters must stay below this so that counter * kKinds + kind fits 64 bits.
+  static constexpr std::uint64_t kMaxCounter = ~std::uint64_t{0} / kKinds;
+
+  // PRF outputs are drawn and combined in blocks of this many elements.
+  static constexpr std::size_t kBlock = 256;
+
+  // Party `self` of n with threshold t; `keys` holds K_A for exactly the subsets A
+  // that contain self (prss_key_roles(n, t, self)). The keys are copied into this
+  // object (wiped on destruction) and the map's own keys are wiped. Keeps a copy
+  // of `field`. ConfigError if t >= n, n >= p, C(n,t) > kMaxPrssSubsets, a key is
+  // missing or a key is given for a subset self is not in; RangeError if self >= n.
+  // Zero sharings have degree 2t: they can be opened only when 2t < n.
+  Prss(const F& field, std::size_t n, std::size_t t, std::size_t self, std::map<Subset, Prg::Key> keys)
+      : field_(field), n_(n), t_(t), self_(self) {
+    const KeyMapWiper wiper{keys};
+    const auto roles = prss_key_roles(n, t, self);
+    const auto points = party_points(field_, n, "PRSS over " + field_.name());
+    const Element x = points[self];
+    // self^j for the zero sharing, j = 1..t.
+    std::vector<Element> powers(t);
+    Element p = field_.one();
+    for (std::size_t j = 0; j < t; ++j) powers[j] = p = field_.mul(p, x);
+    for (const auto& role : roles) {
+      const auto it = keys.find(role.subset);
+      if (it == keys.end())
+        throw ConfigError("PRSS party " + std::to_string(self) + ": no key for subset " + to_string(role.subset) +
+                          " (dealt by party " + std::to_string(role.dealer) + ")");
+      // f_A(x) = prod_{j not in A} (j + 1 - x) / (j + 1): degree t, f_A(0) = 1.
+      Element num = field_.one(), den = field_.one();
+      for (std::size_t j = 0; j < n; ++j) {
+        if (std::binary_search(role.subset.begin(), role.subset.end(), j)) continue;
+        num = field_.mul(num, field_.sub(points[j], x));
+        den = field_.mul(den, points[j]);
+      }
+      Member member(role.subset, it->second, field_.mul(num, field_.inv(den)));
+      member.zero_weights.resize(t);
+      for (std::size_t j = 0; j < t; ++j) member.zero_weights[j] = field_.mul(member.weight, powers[j]);
+      members_.push_back(std::move(member));
+    }
+    if (keys.size() != roles.size()) {
+      for (auto& [subset, key] : keys) {
+        const bool known = std::any_of(roles.begin(), roles.end(), [&](const auto& r) { return r.subset == subset; });
+        if (!known)
+          throw ConfigError("PRSS party " + std::to_string(self) + ": a key was given for subset " +
+                            to_string(subset) + ", which is not an (n-t)-subset containing party " +
+                            std::to_string(self) + " (n = " + std::to_string(n) + ", t = " + std::to_string(t) + ")");
+      }
+    }
+  }
+  // Move-only: keys are not duplicated behind the caller's back (each Member
+  // wipes its key when destroyed).
+  Prss(const Prss&) = delete;
+  Prss& operator=(const Prss&) = delete;
+  Prss(Prss&&) noexcept = default;
+  Prss& operator=(Prss&&) noexcept = default;
+  ~Prss() = default;
+
+  const F& field() const { return field_; }
+  std::size_t n() const { return n_; }
+  std::size_t t() const { return t_; }
+  std::size_t self() const { return self_; }
+  // The subsets this party holds keys for, in prss_subsets order.
+  std::vector<Subset> subsets() const {
+    std::vector<Subset> out;
+    for (const auto& m : members_) out.push_back(m.subset);
+    return out;
+  }
+
+  // out: this party's degree-t shares of out.size() random values.
+  void random_shares(std::uint64_t counter, std::span<Element> out) const {
+    random_into(stream(counter, Kind::kRandom), out);
+  }
+
+  // out: this party's degree-2t shares of zero (PRZS):
+  //   s_i = sum_{A containing i} f_A(i + 1) * sum_{j=1..t} PRF_j(K_A, c) * (i + 1)^j,
+  // the t PRF values per element drawn consecutively (j = 1..t) in batch order.
+  void zero_shares(std::uint64_t counter, std::span<Element> out) const {
+    zero_into(stream(counter, Kind::kZero), out, false);
+  }
+
+  // out: degree-t shares of random integers r in [0, C(n,t) * 2^bits): each PRF
+  // output is an integer below 2^bits drawn from ceil(bits/64) words (lowest limb
+  // first, the top limb masked). RangeError unless 1 <= bits and C(n,t) * 2^bits
+  // stays below p/2 (bit_width(C(n,t)) + bits < bit_length of the field), so that
+  // r does not wrap and is not a centered negative.
+  void random_int_shares(std::uint64_t counter, std::size_t bits, std::span<Element> out) const {
+    const std::size_t count_bits = static_cast<std::size_t>(std::bit_width(binomial(n_, t_)));
+    if (bits < 1 || count_bits + bits >= field_.bit_length())
+      throw RangeError("PRSS random_int_shares: " + std::to_string(bits) + "-bit integers summed over C(" +
+                       std::to_string(n_) + "," + std::to_string(t_) + ") keys do not fit below half of " +
+                       field_.name() + " (need 1 <= bits <= " +
+                       std::to_string(field_.bit_length() > count_bits + 1 ? field_.bit_length() - count_bits - 1 : 0) +
+                       ")");
+    const std::size_t limbs = (bits + 63) / 64;
+    const std::size_t top_bits = bits - 64 * (limbs - 1);
+    const std::uint64_t top_mask = top_bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << top_bits) - 1;
+    // 2^64 as an element, only needed (and only representable) when bits > 64.
+    const Element two64 = limbs > 1 ? field_.mul(field_.from_uint(std::uint64_t{1} << 32),
+                                                 field_.from_uint(std::uint64_t{1} << 32))
+                                    : field_.zero();
+    std::fill(out.begin(), out.end(), field_.zero());
+    std::vector<std::uint64_t> words(limbs);
+    for (const auto& m : members_) {
+      Prg prf(m.key, stream(counter, Kind::kInteger));
+      for (auto& y : out) {
+        for (auto& w : words) w = prf.next_word();
+        words.back() &= top_mask;
+        Element v = field_.from_uint(words.back());
+        for (std::size_t l = limbs - 1; l-- > 0;) v = field_.add(field_.mul(v, two64), field_.from_uint(words[l]));
+        y = field_.add(y, field_.mul(m.weight, v));
+      }
+    }
+    std::fill(words.begin(), words.end(), 0);
+  }
+
+  // out_t and out_2t: shares of the same random r, of degree t and of degree 2t
+  // ([r]_2t = [r]_t + PRZS), for degree reduction by double sharings (DN07).
+  // Uses its own streams: it never yields the r of random_shares(counter).
+  void double_random_shares(std::uint64_t counter, std::span<Element> out_t, std::span<Element> out_2t) const {
+    if (out_t.size() != out_2t.size())
+      throw RangeError("PRSS double_random_shares: degree-t output holds " + std::to_string(out_t.size()) +
+                       " elements, degree-2t output " + std::to_string(out_2t.size()));
+    random_into(stream(counter, Kind::kDoubleRandom), out_t);
+    std::copy(out_t.begin(), out_t.end(), out_2t.begin());
+    zero_into(stream(counter, Kind::kDoubleZero), out_2t, true);
+  }
+
+ private:
+  struct Member {
+    Subset subset;
+    Prg::Key key;
+    Element weight;                     // f_A(self + 1)
+    std::vector<Element> zero_weights;  // f_A(self + 1) * (self + 1)^j, j = 1..t
+    Member(Subset a, const Prg::Key& k, Element w) : subset(std::move(a)), key(k), weight(w) {}
+    Member(const Member&) = default;
+    Member& operator=(const Member&) = default;
+    ~Member() { detail::wipe_key(key); }
+  };
+
+  // Wipes the caller's key map however the constructor ends.
+  struct KeyMapWiper {
+    std::map<Subset, Prg::Key>& keys;
+    ~KeyMapWiper() {
+      for (auto& entry : keys) detail::wipe_key(entry.second);
+    }
+  };
+
+  static std::uint64_t stream(std::uint64_t counter, Kind kind) {
+    if (counter >= kMaxCounter)
+      throw RangeError("PRSS: counter " + std::to_string(counter) + " is not below the limit " +
+                       std::to_string(kMaxCounter));
+    return counter * kKinds + static_cast<std::uint64_t>(kind);
+  }
+
+  void random_into(std::uint64_t stream_id, std::span<Element> out) const {
+    std::fill(out.begin(), out.end(), field_.zero());
+    std::vector<Element> r(std::min(kBlock, out.size()));
+    for (const auto& m : members_) {
+      Prg prf(m.key, stream_id);
+      for (std::size_t begin = 0; begin < out.size(); begin += kBlock) {
+        const std::size_t len = std::min(kBlock, out.size() - begin);
+        field_.random(std::span<Element>(r.data(), len), prf);
+        Element* y = out.data() + begin;
+        for (std::size_t s = 0; s < len; ++s) y[s] = field_.add(y[s], field_.mul(m.weight, r[s]));
+      }
+    }
+  }
+
+  // Adds (accumulate) or writes this party's PRZS shares into out.
+  void zero_into(std::uint64_t stream_id, std::span<Element> out, bool accumulate) const {
+    if (!accumulate) std::fill(out.begin(), out.end(), field_.zero());
+    if (t_ == 0) return;
+    std::vector<Element> r(std::min(kBlock, out.size()) * t_);
+    for (const auto& m : members_) {
+      Prg prf(m.key, stream_id);
+      for (std::size_t begin = 0; begin < out.size(); begin += kBlock) {
+        const std::size_t len = std::min(kBlock, out.size() - begin);
+        field_.random(std::span<Element>(r.data(), len * t_), prf);
+        Element* y = out.data() + begin;
+        for (std::size_t s = 0; s < len; ++s) {
+          const Element* rs = r.data() + s * t_;
+          Element acc = field_.mul(m.zero_weights[0], rs[0]);
+          for (std::size_t j = 1; j < t_; ++j) acc = field_.add(acc, field_.mul(m.zero_weights[j], rs[j]));
+          y[s] = field_.add(y[s], acc);
+        }
+      }
+    }
+  }
+
+  F field_;
+  std::size_t n_;
+  std::size_t t_;
+  std::size_t self_;
+  std::vector<Member> members_;
+};
+
+extern template class Prss<Fp64>;
+extern template class Prss<Fp127>;
+
+}  // namespace meshmpc
