@@ -1,0 +1,49 @@
+#pragma once
+// The wire format of one message on a link: a fixed 12-byte little-endian header
+// {u64 label, u32 payload length} followed by the payload. The label is how the
+// runtime matches a message to the receive that waits for it (DESIGN.md, principle 3).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace meshmpc::net {
+
+using Label = std::uint64_t;
+using Payload = std::vector<std::byte>;
+
+struct Frame {
+  Label label = 0;
+  Payload payload;
+};
+
+struct FrameHeader {
+  Label label = 0;
+  std::uint32_t length = 0;
+};
+
+inline constexpr std::size_t kFrameHeaderSize = 12;
+// Large enough for a round of a million 64-bit shares with room to spare, small
+// enough that a corrupt length cannot make a party allocate gigabytes.
+inline constexpr std::size_t kDefaultMaxFrame = std::size_t{256} << 20;
+
+using FrameHeaderBytes = std::array<std::byte, kFrameHeaderSize>;
+
+// Throws RangeError when length does not fit the 32-bit length field.
+FrameHeaderBytes encode_frame_header(Label label, std::size_t length);
+FrameHeader decode_frame_header(std::span<const std::byte, kFrameHeaderSize> bytes);
+
+// Throws ProtocolError naming `peer` (e.g. "party 2 (carol)") when the announced
+// payload is longer than max_frame.
+void check_frame_length(const FrameHeader& header, std::size_t max_frame, std::string_view peer);
+
+// Whole frames to and from one byte string: the format a stream link writes and
+// reads, spelled out for tests and tools. decode_frames throws ProtocolError naming
+// `peer` for an oversize frame and for bytes that end inside a header or a payload.
+std::vector<std::byte> encode_frames(std::span<const Frame> frames);
+std::vector<Frame> decode_frames(std::span<const std::byte> bytes, std::size_t max_frame,
+                                 std::string_view peer);
+
+}  // namespace meshmpc::net

@@ -1,0 +1,45 @@
+#pragma once
+// A Link is one ordered, framed, already authenticated byte channel to one peer:
+// what a Transport hands to the Network. MPC code never sees a Link (it uses
+// Network); plugin authors implement one only for a new medium — for any Asio
+// stream (TCP socket, TLS stream) StreamLink<Stream> already is one.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "meshmpc/net/frame.hpp"
+
+namespace meshmpc::net {
+
+namespace asio = boost::asio;
+
+class Link {
+ public:
+  virtual ~Link() = default;
+
+  // The roster id of the party at the other end.
+  virtual std::size_t peer() const = 0;
+
+  // Sends the frames in order, as one gather write where the medium has one.
+  // Throws PeerError naming the peer when the link is broken.
+  virtual asio::awaitable<void> write_frames(std::vector<Frame> frames) = 0;
+
+  // The next frame from the peer. Throws PeerError "<peer> closed the connection"
+  // at a clean end of stream, ProtocolError naming the peer for an oversize or
+  // truncated frame, PeerError naming the peer and the cause for any other failure
+  // (reset, or close() called locally).
+  virtual asio::awaitable<Frame> read_frame() = 0;
+
+  // Tells the peer that nothing more will be sent (TCP half-close); reading goes on.
+  virtual asio::awaitable<void> finish_sending() = 0;
+
+  // Closes at once: pending reads and writes end with an error.
+  virtual void close() = 0;
+};
+
+// links[j] is the link to party j; links[self] is empty.
+using Links = std::vector<std::unique_ptr<Link>>;
+
+}  // namespace meshmpc::net

@@ -1,0 +1,78 @@
+#pragma once
+// Network: one party's links, as the runtime uses them. send() enqueues and
+// returns; a writer coroutine per link sends everything queued since its last
+// write as one gather write, so the messages of one round go out together.
+// receive() waits for the message with a given label from a given peer: messages
+// may arrive in any order, a reader coroutine per link keeps those nobody waits
+// for yet. Every receive has a deadline; a dead link fails every pending and
+// future receive from that peer at once, with the peer's name and the cause.
+//
+// Threading: a Network and its links live on ONE executor (the party's
+// io_context, run by one thread). Call every member from that thread; a Network
+// is not thread-safe beyond that. Destroy it (or let it go) before its io_context.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include "meshmpc/net/frame.hpp"
+#include "meshmpc/net/link.hpp"
+#include "meshmpc/net/roster.hpp"
+#include "meshmpc/net/statistics.hpp"
+
+namespace meshmpc::net {
+
+struct NetworkOptions {
+  // How long one receive() waits before throwing PeerError; also bounds shutdown().
+  std::chrono::milliseconds receive_timeout{std::chrono::seconds(60)};
+};
+
+namespace detail {
+struct NetworkState;
+}
+
+class Network {
+ public:
+  // links[j] is the link to party j (links[self] empty). Starts one reader and
+  // one writer coroutine per link on `executor`. Throws ConfigError when the links
+  // do not match the roster.
+  Network(asio::any_io_executor executor, const Roster& roster, std::size_t self, Links links,
+          NetworkOptions options = {});
+  Network(Network&&) noexcept;
+  Network& operator=(Network&&) noexcept;
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+  ~Network();  // close()
+
+  std::size_t self() const;
+  std::size_t size() const;
+  const NetworkOptions& options() const;
+
+  // Queues one message; never blocks. A message to self is delivered locally.
+  // Messages to a peer whose link has failed are dropped (its receives report it).
+  // Throws RangeError for an unknown peer, PeerError after close().
+  void send(std::size_t peer, Label label, Payload payload);
+
+  // The payload of the message `label` from `peer`. Throws PeerError when the
+  // receive timeout passes ("timed out after X s waiting for party j (name) label
+  // L"), when the link to the peer is gone (its name and the cause) or on close();
+  // ProtocolError when the peer broke the framing or sent a label twice.
+  asio::awaitable<Payload> receive(std::size_t peer, Label label);
+
+  // The clean end of a session: sends everything queued, tells every peer that
+  // nothing more comes, waits (at most the receive timeout) until every peer has
+  // said the same, then close(). Never throws for a peer's fault.
+  asio::awaitable<void> shutdown();
+
+  // Stops at once: queued messages are dropped, reader and writer coroutines end
+  // and pending receives throw, so that io_context::run() returns.
+  void close();
+
+  NetworkStatistics statistics() const;
+
+ private:
+  std::shared_ptr<detail::NetworkState> state_;
+};
+
+}  // namespace meshmpc::net

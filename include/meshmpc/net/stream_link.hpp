@@ -1,0 +1,102 @@
+#pragma once
+// The Link over any Asio stream, written once: a TCP socket today, an
+// asio::ssl::stream<tcp::socket> for the TLS plugin tomorrow. Frames follow
+// frame.hpp; a batch of frames goes out as one gather write.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <string>
+#include <utility>
+
+#include "meshmpc/error.hpp"
+#include "meshmpc/net/link.hpp"
+
+namespace meshmpc::net {
+
+template <typename Stream>
+class StreamLink final : public Link {
+ public:
+  // peer_name is how errors name the peer, e.g. "party 2 (carol)".
+  StreamLink(Stream stream, std::size_t peer, std::string peer_name,
+             std::size_t max_frame = kDefaultMaxFrame)
+      : stream_(std::move(stream)),
+        peer_(peer),
+        peer_name_(std::move(peer_name)),
+        max_frame_(max_frame) {}
+
+  std::size_t peer() const override { return peer_; }
+  Stream& stream() { return stream_; }
+
+  asio::awaitable<void> write_frames(std::vector<Frame> frames) override {
+    std::vector<FrameHeaderBytes> headers;
+    headers.reserve(frames.size());  // buffers point into it: no reallocation below
+    std::vector<asio::const_buffer> buffers;
+    buffers.reserve(2 * frames.size());
+    for (const Frame& frame : frames) {
+      headers.push_back(encode_frame_header(frame.label, frame.payload.size()));
+      buffers.push_back(asio::buffer(headers.back()));
+      if (!frame.payload.empty()) buffers.push_back(asio::buffer(frame.payload));
+    }
+    auto [ec, written] =
+        co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
+    (void)written;
+    if (ec) throw PeerError("sending to " + peer_name_ + " failed: " + ec.message());
+  }
+
+  asio::awaitable<Frame> read_frame() override {
+    FrameHeaderBytes header_bytes{};
+    auto [ec, got] = co_await asio::async_read(stream_, asio::buffer(header_bytes),
+                                               asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::eof && got == 0) throw PeerError(peer_name_ + " closed the connection");
+    if (ec == asio::error::eof) {
+      throw ProtocolError(peer_name_ + " sent a truncated frame header: " + std::to_string(got) +
+                          " of " + std::to_string(kFrameHeaderSize) +
+                          " bytes before closing the connection");
+    }
+    if (ec) throw PeerError("receiving from " + peer_name_ + " failed: " + ec.message());
+    const FrameHeader header = decode_frame_header(header_bytes);
+    check_frame_length(header, max_frame_, peer_name_);
+    Frame frame{header.label, Payload(header.length)};
+    if (header.length > 0) {
+      auto [payload_ec, payload_got] = co_await asio::async_read(
+          stream_, asio::buffer(frame.payload), asio::as_tuple(asio::use_awaitable));
+      if (payload_ec == asio::error::eof) {
+        throw ProtocolError(peer_name_ + " sent a truncated frame (label " +
+                            std::to_string(header.label) + "): " + std::to_string(payload_got) +
+                            " of " + std::to_string(header.length) +
+                            " payload bytes before closing the connection");
+      }
+      if (payload_ec) {
+        throw PeerError("receiving from " + peer_name_ + " failed: " + payload_ec.message());
+      }
+    }
+    co_return frame;
+  }
+
+  // A TLS stream would send close_notify here (async_shutdown): that plugin
+  // overrides this by wrapping; the TCP half-close is the common case.
+  asio::awaitable<void> finish_sending() override {
+    boost::system::error_code ignored;
+    stream_.lowest_layer().shutdown(asio::socket_base::shutdown_send, ignored);
+    co_return;
+  }
+
+  void close() override {
+    boost::system::error_code ignored;
+    stream_.lowest_layer().close(ignored);
+  }
+
+ private:
+  Stream stream_;
+  std::size_t peer_;
+  std::string peer_name_;
+  std::size_t max_frame_;
+};
+
+using TcpLink = StreamLink<asio::ip::tcp::socket>;
+extern template class StreamLink<asio::ip::tcp::socket>;
+
+}  // namespace meshmpc::net

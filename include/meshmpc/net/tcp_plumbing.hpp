@@ -1,0 +1,74 @@
+#pragma once
+// The TCP machinery every socket-based transport shares (the direct TCP plugin,
+// Tailscale, Nebula): listen, accept, dial with retry and backoff until a
+// deadline, resolve names (IPv4 and IPv6), tune sockets, run the handshake.
+// A plugin adds only discovery (filling the roster's endpoints) and an
+// IdentityCheck. Who dials whom: party i dials every j < i and accepts from every
+// j > i, so each pair connects exactly once (docs/net.md).
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "meshmpc/net/frame.hpp"
+#include "meshmpc/net/link.hpp"
+#include "meshmpc/net/roster.hpp"
+
+namespace meshmpc::net {
+
+// Called for every connection that passed the roster checks, with the party id it
+// claims and the socket's remote address; throws PeerError to refuse it (e.g. the
+// Tailscale plugin asks tailscaled whose node that address is).
+using IdentityCheck = std::function<void(std::size_t claimed, const asio::ip::tcp::endpoint& remote)>;
+
+struct TcpOptions {
+  // SO_SNDBUF and SO_RCVBUF: a round of a large batch should not stall on the
+  // default buffers (the kernel may cap them, see net.core.wmem_max).
+  int socket_buffer_bytes = 4 << 20;
+  // Dial retries start here and double up to max_retry_delay, until the deadline.
+  std::chrono::milliseconds first_retry_delay{20};
+  std::chrono::milliseconds max_retry_delay{1000};
+  // One connection attempt to one endpoint gives up after this (then the next
+  // endpoint or a retry): a black-holed address cannot use up the whole deadline.
+  std::chrono::milliseconds attempt_timeout{5000};
+  std::size_t max_frame = kDefaultMaxFrame;
+  IdentityCheck identity_check;
+  // Told of every connection this party refused (for logs); the session goes on.
+  std::function<void(const std::string&)> on_refusal;
+};
+
+// True when `self` dials `peer` (and so `peer` accepts from `self`).
+constexpr bool dials(std::size_t self, std::size_t peer) { return peer < self; }
+
+// A listening socket on `where`; its host is resolved (a name, an IPv4 or IPv6
+// address; "" or "*" listen on every IPv6 and IPv4 address). Port 0 picks a free
+// port: read it back from local_endpoint(). Throws ConfigError naming the address.
+asio::ip::tcp::acceptor listen(const asio::any_io_executor& executor, const Endpoint& where);
+
+// TCP_NODELAY (a round is one small message; Nagle would hold it back) and the
+// buffer sizes. Best effort: a refused option is not an error.
+void configure_socket(asio::ip::tcp::socket& socket, const TcpOptions& options);
+
+// One attempt to reach `party`: resolves and tries each of its endpoints in turn
+// (each address of a name too), each within options.attempt_timeout and the
+// deadline. Throws boost::system::system_error with the last failure.
+asio::awaitable<asio::ip::tcp::socket> dial_once(const PartyInfo& party,
+                                                 std::chrono::steady_clock::time_point deadline,
+                                                 const TcpOptions& options);
+
+// Links to every other party: dials every j < self (retrying with backoff until
+// the deadline), accepts from every j > self on `acceptor` (needed unless self is
+// the last party), runs the handshake on each connection. Connections that fail
+// the handshake are refused and the accept loop goes on. Throws PeerError when
+// a party refuses us, and at the deadline with the list of parties never reached
+// (and the connections refused meanwhile). The acceptor is closed on return.
+asio::awaitable<Links> connect_mesh(std::optional<asio::ip::tcp::acceptor> acceptor,
+                                    const Roster& roster, std::size_t self,
+                                    std::chrono::steady_clock::time_point deadline,
+                                    const TcpOptions& options = {});
+
+}  // namespace meshmpc::net

@@ -1,0 +1,299 @@
+#include "meshmpc/net/tcp_plumbing.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "async_util.hpp"
+#include "meshmpc/error.hpp"
+#include "meshmpc/net/handshake.hpp"
+#include "meshmpc/net/stream_link.hpp"
+
+namespace meshmpc::net {
+
+namespace {
+
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+std::string to_string(const tcp::endpoint& endpoint) {
+  const std::string address = endpoint.address().to_string();
+  return endpoint.address().is_v6() ? "[" + address + "]:" + std::to_string(endpoint.port())
+                                    : address + ":" + std::to_string(endpoint.port());
+}
+
+asio::awaitable<boost::system::error_code> connect_endpoint(tcp::resolver& resolver, tcp::socket& socket,
+                                                            const Endpoint& endpoint) {
+  auto [resolve_error, results] =
+      co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
+                                      tcp::resolver::numeric_service, asio::as_tuple(asio::use_awaitable));
+  if (resolve_error) co_return resolve_error;
+  auto [connect_error, reached] = co_await asio::async_connect(socket, results, asio::as_tuple(asio::use_awaitable));
+  (void)reached;
+  co_return connect_error;
+}
+
+// What connect_mesh's coroutines share. All of it lives on one executor.
+struct MeshState {
+  MeshState(const asio::any_io_executor& executor, const Roster& roster_in, std::size_t self_in,
+            Clock::time_point deadline_in, const TcpOptions& options_in,
+            std::optional<tcp::acceptor> acceptor_in)
+      : roster(roster_in),
+        self(self_in),
+        deadline(deadline_in),
+        options(options_in),
+        acceptor(std::move(acceptor_in)),
+        links(roster_in.size()),
+        reserved(roster_in.size(), false),
+        last_error(roster_in.size()),
+        missing(roster_in.size() - 1),
+        progress(executor),
+        tasks(executor, progress) {}
+
+  Roster roster;
+  std::size_t self;
+  Clock::time_point deadline;
+  TcpOptions options;
+  std::optional<tcp::acceptor> acceptor;
+  Links links;
+  std::vector<bool> reserved;  // a handshake claiming this id is under way
+  std::vector<std::string> last_error;
+  std::vector<std::string> refusals;
+  std::exception_ptr fatal;
+  std::size_t missing;
+  detail::Notifier progress;
+  detail::TaskGroup tasks;
+
+  std::string self_name() const { return describe(roster.party(self)); }
+
+  void link_up(std::size_t peer, tcp::socket socket) {
+    links[peer] = std::make_unique<TcpLink>(std::move(socket), peer, describe(roster.party(peer)),
+                                            options.max_frame);
+    --missing;
+    progress.notify();
+  }
+};
+
+asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t peer) {
+  const PartyInfo& target = state->roster.party(peer);
+  auto delay = state->options.first_retry_delay;
+  for (;;) {
+    try {
+      tcp::socket socket = co_await dial_once(target, state->deadline, state->options);
+      configure_socket(socket, state->options);
+      boost::system::error_code ignored;
+      const std::string remote = describe(target) + " at " + to_string(socket.remote_endpoint(ignored));
+      const ClaimCheck expect_target = [&](std::size_t claimed) -> std::optional<std::string> {
+        if (claimed == peer) return std::nullopt;
+        return "we dialled " + describe(target) + " but the peer claims to be " +
+               describe(state->roster.party(claimed));
+      };
+      const std::size_t claimed = co_await run_handshake(socket, state->roster, state->self, remote,
+                                                         expect_target, state->deadline);
+      state->link_up(claimed, std::move(socket));
+      co_return;
+    } catch (const Error&) {
+      // A refusal (either way) or a malformed verdict: retrying cannot help.
+      state->fatal = std::current_exception();
+      state->progress.notify();
+      co_return;
+    } catch (const boost::system::system_error& error) {
+      if (error.code() == asio::error::operation_aborted) co_return;
+      state->last_error[peer] = error.what();
+    }
+    const auto wake = Clock::now() + delay;
+    if (wake >= state->deadline) co_return;
+    co_await detail::sleep_until(wake);
+    delay = std::min(2 * delay, state->options.max_retry_delay);
+  }
+}
+
+asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket socket) {
+  configure_socket(socket, state->options);
+  boost::system::error_code ignored;
+  const tcp::endpoint remote_endpoint = socket.remote_endpoint(ignored);
+  const std::string remote = to_string(remote_endpoint);
+  std::optional<std::size_t> reserved;
+  const ClaimCheck allowed = [&](std::size_t claimed) -> std::optional<std::string> {
+    const std::string who = describe(state->roster.party(claimed));
+    if (dials(state->self, claimed)) {
+      return who + " must wait for our call: the party with the higher id dials";
+    }
+    if (state->links[claimed] || state->reserved[claimed]) {
+      return who + " is already connected (a duplicate connection)";
+    }
+    if (state->options.identity_check) {
+      try {
+        state->options.identity_check(claimed, remote_endpoint);
+      } catch (const PeerError& error) {
+        return who + " failed the identity check: " + error.what();
+      }
+    }
+    state->reserved[claimed] = true;
+    reserved = claimed;
+    return std::nullopt;
+  };
+  try {
+    const std::size_t claimed = co_await run_handshake(socket, state->roster, state->self, remote,
+                                                       allowed, state->deadline);
+    state->reserved[claimed] = false;
+    state->link_up(claimed, std::move(socket));
+  } catch (const Error& error) {
+    if (reserved) state->reserved[*reserved] = false;
+    state->refusals.emplace_back(error.what());
+    if (state->options.on_refusal) state->options.on_refusal(error.what());
+  } catch (const boost::system::system_error&) {
+    // The caller hung up mid-handshake; if it was a party, it dials again.
+    if (reserved) state->reserved[*reserved] = false;
+  }
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state) {
+  for (;;) {
+    auto [error, socket] = co_await state->acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
+    if (error == asio::error::operation_aborted || !state->acceptor->is_open()) co_return;
+    if (error) {  // e.g. out of file descriptors: breathe, then go on
+      co_await detail::sleep_until(Clock::now() + state->options.first_retry_delay);
+      continue;
+    }
+    state->tasks.spawn(accept_peer(state, std::move(socket)));
+  }
+}
+
+std::string unreached_message(const MeshState& state, Clock::duration waited) {
+  std::string message = state.self_name() + ": could not connect to every party within " +
+                        detail::format_seconds(waited) + "; never reached ";
+  bool first = true;
+  for (std::size_t j = 0; j < state.roster.size(); ++j) {
+    if (j == state.self || state.links[j]) continue;
+    message += (first ? "" : ", ") + describe(state.roster.party(j));
+    first = false;
+    if (dials(state.self, j)) {
+      message += state.last_error[j].empty() ? " (we dial it)" : " (we dial it; last error: " + state.last_error[j] + ")";
+    } else {
+      message += " (it dials us and never did)";
+    }
+  }
+  if (!state.refusals.empty()) {
+    message += "; refused connections:";
+    for (const std::string& refusal : state.refusals) message += " [" + refusal + "]";
+  }
+  return message;
+}
+
+}  // namespace
+
+tcp::acceptor listen(const asio::any_io_executor& executor, const Endpoint& where) {
+  boost::system::error_code error;
+  tcp::endpoint local;
+  if (where.host.empty() || where.host == "*") {
+    local = tcp::endpoint(tcp::v6(), where.port);
+  } else {
+    tcp::resolver resolver(executor);
+    const auto results = resolver.resolve(where.host, std::to_string(where.port),
+                                          tcp::resolver::passive | tcp::resolver::numeric_service, error);
+    if (error || results.empty()) {
+      throw ConfigError("cannot listen on " + to_string(where) + ": " +
+                        (error ? error.message() : std::string("no address")));
+    }
+    local = results.begin()->endpoint();
+  }
+  tcp::acceptor acceptor(executor);
+  const auto fail = [&](const char* step) {
+    throw ConfigError("cannot listen on " + to_string(where) + " (" + step + "): " + error.message());
+  };
+  if (acceptor.open(local.protocol(), error)) fail("open");
+  if (local.address().is_v6() && local.address().is_unspecified()) {
+    acceptor.set_option(asio::ip::v6_only(false), error);  // best effort: IPv4 too
+  }
+  if (acceptor.set_option(tcp::acceptor::reuse_address(true), error)) fail("reuse_address");
+  if (acceptor.bind(local, error)) fail("bind");
+  if (acceptor.listen(asio::socket_base::max_listen_connections, error)) fail("listen");
+  return acceptor;
+}
+
+void configure_socket(tcp::socket& socket, const TcpOptions& options) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  if (options.socket_buffer_bytes > 0) {
+    socket.set_option(asio::socket_base::send_buffer_size(options.socket_buffer_bytes), ignored);
+    socket.set_option(asio::socket_base::receive_buffer_size(options.socket_buffer_bytes), ignored);
+  }
+}
+
+asio::awaitable<tcp::socket> dial_once(const PartyInfo& party, Clock::time_point deadline,
+                                       const TcpOptions& options) {
+  using namespace asio::experimental::awaitable_operators;
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  boost::system::error_code last = asio::error::host_not_found;
+  std::string where = describe(party) + " has no endpoint";
+  for (const Endpoint& endpoint : party.endpoints) {
+    if (endpoint.port == 0) continue;
+    const auto attempt_deadline = std::min(deadline, Clock::now() + options.attempt_timeout);
+    tcp::resolver resolver(executor);
+    tcp::socket socket(executor);
+    auto outcome = co_await (connect_endpoint(resolver, socket, endpoint) ||
+                             detail::sleep_until(attempt_deadline));
+    last = outcome.index() == 0 ? std::get<0>(outcome) : asio::error::timed_out;
+    where = to_string(endpoint);
+    if (!last) co_return socket;
+    if (last == asio::error::operation_aborted) break;
+  }
+  throw boost::system::system_error(last, where);
+}
+
+asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const Roster& roster,
+                                    std::size_t self, Clock::time_point deadline,
+                                    const TcpOptions& options) {
+  using namespace asio::experimental::awaitable_operators;
+  roster.validate();
+  const PartyInfo& me = roster.party(self);
+  for (std::size_t j = 0; j < self; ++j) {
+    const auto& endpoints = roster.party(j).endpoints;
+    if (std::none_of(endpoints.begin(), endpoints.end(), [](const Endpoint& e) { return e.port != 0; })) {
+      throw ConfigError(describe(me) + " must dial " + describe(roster.party(j)) +
+                        ", but the roster gives it no endpoint with a port");
+    }
+  }
+  const bool accepts = self + 1 < roster.size();
+  if (accepts && !(acceptor && acceptor->is_open())) {
+    throw ConfigError(describe(me) + " must accept connections but has no listening socket");
+  }
+  const auto started = Clock::now();
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  const auto state = std::make_shared<MeshState>(executor, roster, self, deadline, options, std::move(acceptor));
+  // However this coroutine ends (result, error, cancellation), nothing stays behind.
+  struct StopAll {
+    MeshState& state;
+    ~StopAll() {
+      boost::system::error_code ignored;
+      if (state.acceptor) state.acceptor->close(ignored);
+      state.tasks.cancel_all();
+    }
+  } stop_all{*state};
+
+  if (accepts) state->tasks.spawn(accept_loop(state));
+  for (std::size_t j = 0; j < self; ++j) state->tasks.spawn(dial_peer(state, j));
+
+  while (state->missing > 0 && !state->fatal && Clock::now() < deadline) {
+    co_await (state->progress.wait() || detail::sleep_until(deadline));
+  }
+  boost::system::error_code ignored;
+  if (state->acceptor) state->acceptor->close(ignored);
+  state->tasks.cancel_all();
+  // Cancelled tasks end within a turn or two of the event loop; the bound only
+  // guards against a bug turning into a hang.
+  const auto drain_deadline = Clock::now() + std::chrono::seconds(2);
+  while (state->tasks.live() > 0 && Clock::now() < drain_deadline) {
+    co_await (state->progress.wait() || detail::sleep_until(drain_deadline));
+  }
+  if (state->fatal) std::rethrow_exception(state->fatal);
+  if (state->missing > 0) throw PeerError(unreached_message(*state, Clock::now() - started));
+  co_return std::move(state->links);
+}
+
+}  // namespace meshmpc::net
