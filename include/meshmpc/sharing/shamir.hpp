@@ -26,8 +26,8 @@ class Shamir {
  public:
   using Element = typename F::Element;
 
-  // Secrets are processed in blocks of this many so that the random coefficients
-  // and the output block being evaluated stay in L1 while all n parties are served.
+  // Secrets are processed in blocks of this many so that the difference table and
+  // the output blocks being written stay in L1 while all n parties are served.
   static constexpr std::size_t kBlock = 256;
 
   // n parties with threshold t (any t shares reveal nothing, t + 1 reconstruct).
@@ -42,9 +42,18 @@ class Shamir {
   const Element& point(std::size_t party) const { return lagrange_.point(party); }
   const Lagrange<F>& lagrange() const { return lagrange_; }
 
-  // Shares each secrets[s] with a fresh random polynomial of the given degree
-  // (t unless given; at most n - 1) whose coefficients come from `rng`;
+  // Shares each secrets[s] with a fresh uniformly random polynomial f_s of the
+  // given degree d (t unless given; at most n - 1) with f_s(0) = secrets[s];
   // out[i][s] = f_s(i + 1). out must hold n spans of secrets.size() each.
+  //
+  // The polynomial is drawn by its values rather than its coefficients: f_s(1..d)
+  // are uniform field elements from `rng` (the shares of parties 0..d-1, drawn
+  // party by party per block of kBlock secrets). Since the values at the d + 1
+  // distinct points 0..d determine f_s bijectively, this is the same distribution
+  // as uniform coefficients. The points are consecutive integers, so the other
+  // shares follow by finite differences: the difference table of f_s(0..d) costs
+  // d(d+1)/2 subtractions, then each further point d additions and no
+  // multiplication (Horner would cost d multiplications per share).
   void share(std::span<const Element> secrets, Prg& rng, std::span<const std::span<Element>> out,
              std::size_t degree) const {
     const F& f = field();
@@ -58,29 +67,45 @@ class Shamir {
         throw RangeError("Shamir share: output span of party " + std::to_string(i) + " holds " +
                          std::to_string(out[i].size()) + " elements, expected " + std::to_string(secrets.size()));
     const std::size_t m = secrets.size();
-    // coefficients[(d - 1) * kBlock + s]: coefficient of x^d for secret s of the block.
-    std::vector<Element> coefficients(degree * kBlock);
+    const std::size_t d = degree;
+    // table[k * kBlock + s], k = 0..d: the difference table of one block.
+    std::vector<Element> table(d == 0 ? 0 : (d + 1) * kBlock);
     for (std::size_t begin = 0; begin < m; begin += kBlock) {
       const std::size_t len = std::min(kBlock, m - begin);
-      const std::span<Element> c(coefficients.data(), degree * len);
-      f.random(c, rng);
       const Element* secret = secrets.data() + begin;
-      for (std::size_t i = 0; i < n_; ++i) {
-        const Element x = point(i);
-        Element* y = out[i].data() + begin;
-        if (degree == 0) {
-          std::copy_n(secret, len, y);
-          continue;
+      if (d == 0) {
+        for (std::size_t i = 0; i < n_; ++i) std::copy_n(secret, len, out[i].data() + begin);
+        continue;
+      }
+      for (std::size_t i = 0; i < d; ++i) f.random(out[i].subspan(begin, len), rng);
+      // value(k) = f(k) for k = 0..d.
+      auto value = [&](std::size_t k) -> const Element* { return k == 0 ? secret : out[k - 1].data() + begin; };
+      auto row = [&](std::size_t k) { return table.data() + k * kBlock; };
+      // Forward differences: after round j, row k holds Delta^j f(k) for k <= d - j,
+      // and rows above keep Delta^(d-k) f(k) = nabla^(d-k) f(d), which is what
+      // stepping forward needs. Row d is f(d) itself.
+      for (std::size_t k = 0; k < d; ++k) {
+        const Element *lo = value(k), *hi = value(k + 1);
+        Element* w = row(k);
+        for (std::size_t s = 0; s < len; ++s) w[s] = f.sub(hi[s], lo[s]);
+      }
+      std::copy_n(value(d), len, row(d));
+      for (std::size_t j = 2; j <= d; ++j) {
+        for (std::size_t k = 0; k + j <= d; ++k) {
+          Element* w = row(k);
+          const Element* next = row(k + 1);
+          for (std::size_t s = 0; s < len; ++s) w[s] = f.sub(next[s], w[s]);
         }
-        // Horner, one coefficient column at a time: the len evaluations are
-        // independent, so the multiplications pipeline.
-        const Element* top = c.data() + (degree - 1) * len;
-        for (std::size_t s = 0; s < len; ++s) y[s] = top[s];
-        for (std::size_t d = degree - 1; d >= 1; --d) {
-          const Element* cd = c.data() + (d - 1) * len;
-          for (std::size_t s = 0; s < len; ++s) y[s] = f.add(f.mul(y[s], x), cd[s]);
+      }
+      // Step from point i to i + 1: nabla^j f(i + 1) = nabla^j f(i) + nabla^(j+1) f(i + 1),
+      // from the constant top difference (row 0) down to the value (row d).
+      for (std::size_t i = d; i < n_; ++i) {
+        for (std::size_t k = 1; k <= d; ++k) {
+          Element* w = row(k);
+          const Element* below = row(k - 1);
+          for (std::size_t s = 0; s < len; ++s) w[s] = f.add(w[s], below[s]);
         }
-        for (std::size_t s = 0; s < len; ++s) y[s] = f.add(f.mul(y[s], x), secret[s]);
+        std::copy_n(row(d), len, out[i].data() + begin);
       }
     }
   }
