@@ -50,14 +50,20 @@ std::optional<Hello> decode_hello(std::span<const std::byte, kHelloSize> bytes) 
 std::optional<std::string> hello_fault(const std::optional<Hello>& hello, const Roster& roster,
                                        std::size_t self, const ClaimCheck& check) {
   if (!hello) return "not a meshmpc peer (wrong magic)";
+  const std::size_t n = roster.size();
+  // Before the session is known to match, the claimed id only helps the reader.
+  const std::string claimant = "peer claiming to be " + (hello->party < n ? describe(roster.party(hello->party))
+                                                                         : "party " + std::to_string(hello->party));
   if (hello->version != kProtocolVersion) {
-    return "peer speaks protocol version " + std::to_string(hello->version) + ", we speak " +
+    return claimant + " speaks protocol version " + std::to_string(hello->version) + ", we speak " +
            std::to_string(kProtocolVersion);
   }
-  if (hello->session_id != roster.session_id) return "peer belongs to another session (session id differs)";
-  const std::size_t n = roster.size();
+  if (hello->session_id != roster.session_id) {
+    return claimant + " belongs to another session (session id differs)";
+  }
   if (hello->parties != n) {
-    return "peer's roster has " + std::to_string(hello->parties) + " parties, ours has " + std::to_string(n);
+    return claimant + " has a roster of " + std::to_string(hello->parties) + " parties, ours has " +
+           std::to_string(n);
   }
   if (hello->party >= n) {
     return "peer claims to be party " + std::to_string(hello->party) + ", roster has " +

@@ -10,6 +10,7 @@
 
 #include "async_util.hpp"
 #include "meshmpc/error.hpp"
+#include "meshmpc/net/deadline.hpp"
 #include "meshmpc/net/handshake.hpp"
 #include "meshmpc/net/stream_link.hpp"
 
@@ -227,7 +228,6 @@ void configure_socket(tcp::socket& socket, const TcpOptions& options) {
 
 asio::awaitable<tcp::socket> dial_once(const PartyInfo& party, Clock::time_point deadline,
                                        const TcpOptions& options) {
-  using namespace asio::experimental::awaitable_operators;
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
   boost::system::error_code last = asio::error::host_not_found;
   std::string where = describe(party) + " has no endpoint";
@@ -236,9 +236,9 @@ asio::awaitable<tcp::socket> dial_once(const PartyInfo& party, Clock::time_point
     const auto attempt_deadline = std::min(deadline, Clock::now() + options.attempt_timeout);
     tcp::resolver resolver(executor);
     tcp::socket socket(executor);
-    auto outcome = co_await (connect_endpoint(resolver, socket, endpoint) ||
-                             detail::sleep_until(attempt_deadline));
-    last = outcome.index() == 0 ? std::get<0>(outcome) : asio::error::timed_out;
+    const std::optional<boost::system::error_code> outcome =
+        co_await until_deadline(connect_endpoint(resolver, socket, endpoint), attempt_deadline);
+    last = outcome ? *outcome : asio::error::timed_out;
     where = to_string(endpoint);
     if (!last) co_return socket;
     if (last == asio::error::operation_aborted) break;

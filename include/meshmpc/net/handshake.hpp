@@ -7,9 +7,7 @@
 // get a PeerError whose message names both ends.
 #include <array>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -23,6 +21,7 @@
 #include <vector>
 
 #include "meshmpc/error.hpp"
+#include "meshmpc/net/deadline.hpp"
 #include "meshmpc/net/roster.hpp"
 
 namespace meshmpc::net {
@@ -125,17 +124,15 @@ template <typename Stream>
 asio::awaitable<std::size_t> run_handshake(Stream& stream, const Roster& roster, std::size_t self,
                                            std::string remote, ClaimCheck check,
                                            std::chrono::steady_clock::time_point deadline) {
-  using namespace asio::experimental::awaitable_operators;
-  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-  auto outcome = co_await (detail::handshake_steps(stream, roster, self, remote, check) ||
-                           timer.async_wait(asio::use_awaitable));
-  if (outcome.index() == 1) {
+  const std::optional<std::size_t> peer =
+      co_await until_deadline(detail::handshake_steps(stream, roster, self, remote, check), deadline);
+  if (!peer) {
     boost::system::error_code ignored;
     stream.lowest_layer().close(ignored);
     throw PeerError(describe(roster.party(self)) + ": the handshake with " + remote +
                     " did not finish before the deadline");
   }
-  co_return std::get<0>(outcome);
+  co_return *peer;
 }
 
 }  // namespace meshmpc::net
