@@ -1,0 +1,102 @@
+#pragma once
+// Core<F>: one party's state for one computation — who it is, the field, the
+// links, the Shamir engine, PRSS and pairwise keys. Protocol functions take a Core
+// and a Scope; user code goes through the Session handle (session.hpp).
+//
+// Threading: a Core and its Network live on one io_context run by one thread.
+#include <meshmpc/error.hpp>
+#include <meshmpc/field/prime_field.hpp>
+#include <meshmpc/net/network.hpp>
+#include <meshmpc/runtime/scope.hpp>
+#include <meshmpc/runtime/session_options.hpp>
+#include <meshmpc/sharing/prg.hpp>
+#include <meshmpc/sharing/prss.hpp>
+#include <meshmpc/sharing/shamir.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace meshmpc {
+
+// PRSS counters live below 2^61 (Prss keeps 3 bits of the stream id for its
+// kinds of draw): a label's top 61 bits are its counter.
+inline std::uint64_t prss_counter(Scope::Label label) { return label >> 3; }
+
+template <PrimeField F>
+using Shares = std::vector<typename F::Element>;
+
+template <PrimeField F>
+class Core {
+ public:
+  using Element = typename F::Element;
+
+  Core(F field, net::Network& network, SessionOptions options)
+      : field_(std::move(field)),
+        net_(network),
+        options_(options),
+        n_(network.size()),
+        t_(options.threshold),
+        self_(network.self()),
+        shamir_(field_, n_, t_) {
+    if (2 * t_ >= n_)
+      throw ConfigError("threshold t = " + std::to_string(t_) + " needs 2t < n, but n = " + std::to_string(n_) +
+                        " (largest allowed t is " + std::to_string((n_ - 1) / 2) + ")");
+  }
+
+  const F& field() const { return field_; }
+  std::size_t n() const { return n_; }
+  std::size_t t() const { return t_; }
+  std::size_t self() const { return self_; }
+  const SessionOptions& options() const { return options_; }
+  const Shamir<F>& shamir() const { return shamir_; }
+  net::Network& network() { return net_; }
+  Prg& rng() { return rng_; }
+
+  bool has_prss() const { return prss_.has_value(); }
+  const Prss<F>& prss() const { return *prss_; }
+  void set_prss(Prss<F> prss) { prss_.emplace(std::move(prss)); }
+
+  // Key shared with one peer, for pseudo-random sub-shares in GRR resharing.
+  const Prg::Key& pair_key(std::size_t peer) const { return pair_keys_.at(peer); }
+  void set_pair_key(std::size_t peer, const Prg::Key& key) { pair_keys_[peer] = key; }
+
+  // Sends field elements to one peer under a label.
+  void send(std::size_t peer, Scope::Label label, std::span<const Element> values) {
+    net::Payload payload(values.size() * field_.byte_size());
+    field_.encode(values, payload);
+    net_.send(peer, label, std::move(payload));
+  }
+  // Receives exactly `count` field elements from one peer under a label.
+  boost::asio::awaitable<Shares<F>> receive(std::size_t peer, Scope::Label label, std::size_t count) {
+    const net::Payload payload = co_await net_.receive(peer, label);
+    if (payload.size() != count * field_.byte_size())
+      throw ProtocolError("party " + std::to_string(peer) + " sent " + std::to_string(payload.size()) +
+                          " bytes for label " + std::to_string(label) + ", expected " +
+                          std::to_string(count) + " elements of " + field_.name());
+    Shares<F> out(count);
+    try {
+      field_.decode(payload, out);
+    } catch (const RangeError& e) {
+      throw ProtocolError("party " + std::to_string(peer) + " sent a malformed element: " + e.what());
+    }
+    co_return out;
+  }
+
+ private:
+  F field_;
+  net::Network& net_;
+  SessionOptions options_;
+  std::size_t n_, t_, self_;
+  Shamir<F> shamir_;
+  std::optional<Prss<F>> prss_;
+  std::map<std::size_t, Prg::Key> pair_keys_;
+  Prg rng_;
+};
+
+}  // namespace meshmpc

@@ -1,0 +1,186 @@
+#pragma once
+// Secure multiplication: a local product (a degree-2t sharing) and a degree
+// reduction, in two variants (SessionOptions::mul; docs/protocols.md).
+#include <meshmpc/runtime/core.hpp>
+#include <meshmpc/runtime/protocols/io.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace meshmpc::protocols {
+
+// Weights w_k with f(at) = sum_k w_k f(xs[k]) for every polynomial of degree < |xs|.
+template <PrimeField F>
+std::vector<typename F::Element> interpolation_weights(const F& f, std::span<const typename F::Element> xs,
+                                                       typename F::Element at) {
+  std::vector<typename F::Element> w(xs.size());
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    auto num = f.one(), den = f.one();
+    for (std::size_t j = 0; j < xs.size(); ++j) {
+      if (j == k) continue;
+      num = f.mul(num, f.sub(at, xs[j]));
+      den = f.mul(den, f.sub(xs[k], xs[j]));
+    }
+    w[k] = f.mul(num, f.inv(den));
+  }
+  return w;
+}
+
+// Stream id of the pseudo-random sub-shares that `resharer` draws for one label.
+inline std::uint64_t grr_stream(Scope::Label label, std::size_t resharer) {
+  return Scope(label).child().label() ^ (0x5bd1e995ULL * (resharer + 1));
+}
+
+// GRR degree reduction (Gennaro-Rabin-Rabin 1998) with pseudo-random sub-shares:
+// 2t+1 resharers (rotating) each share their product share d_i with degree t; the
+// t parties following i get their sub-shares from the PRG keyed by their pairwise
+// key with i (no message), the other n-1-t get them sent. Each party combines the
+// sub-shares with the Lagrange weights at 0 of the resharers' points.
+// One round; a resharer sends (n-1-t) * batch elements: exactly one element per
+// product at n = 3.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> d) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t n = c.n(), t = c.t(), me = c.self(), m = d.size();
+  const auto label = scope.next_label();
+  const auto resharers = rotating_parties(n, 2 * t + 1, label);
+  auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
+  auto follows = [&](std::size_t i, std::size_t j) { return (j + n - i) % n >= 1 && (j + n - i) % n <= t; };
+
+  std::vector<E> rx;
+  for (auto i : resharers) rx.push_back(point(i));
+  const auto mu = interpolation_weights(f, std::span<const E>(rx), f.zero());
+
+  Shares<F> result(m, f.zero());
+  std::vector<E> sub(m);
+  for (std::size_t k = 0; k < resharers.size(); ++k) {
+    const std::size_t i = resharers[k];
+    if (i != me) continue;
+    // Own resharing: points {0} u S (S = the t parties after me) fix the polynomial.
+    std::vector<E> xs{f.zero()};
+    std::vector<Shares<F>> ys{d};
+    for (std::size_t s = 1; s <= t; ++s) {
+      const std::size_t j = (me + s) % n;
+      xs.push_back(point(j));
+      Prg prg(c.pair_key(j), grr_stream(label, me));
+      Shares<F> r(m);
+      f.random(std::span<E>(r), prg);
+      ys.push_back(std::move(r));
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+      if (follows(me, j)) continue;
+      const auto w = interpolation_weights(f, std::span<const E>(xs), point(j));
+      f.scale(std::span<E>(sub), w[0], std::span<const E>(ys[0]));
+      for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], std::span<const E>(ys[q]));
+      if (j == me)
+        f.axpy(std::span<E>(result), mu[k], std::span<const E>(sub));
+      else
+        c.send(j, label, sub);
+    }
+  }
+  for (std::size_t k = 0; k < resharers.size(); ++k) {
+    const std::size_t i = resharers[k];
+    if (i == me) continue;
+    if (follows(i, me)) {
+      Prg prg(c.pair_key(i), grr_stream(label, i));
+      f.random(std::span<E>(sub), prg);
+      f.axpy(std::span<E>(result), mu[k], std::span<const E>(sub));
+    } else {
+      const auto got = co_await c.receive(i, label, m);
+      f.axpy(std::span<E>(result), mu[k], std::span<const E>(got));
+    }
+  }
+  co_return result;
+}
+
+// DN07-style degree reduction (Damgard-Nielsen 2007) with PRSS double sharings:
+// [r]_t from PRSS and [r]_2t = [r]_t + a PRSS zero sharing, no interaction. Every
+// party sends d + [r]_2t to the king of each element (kings rotate over the batch),
+// the king opens e = d + r from all n shares and returns it; out = e - [r]_t.
+// Two rounds; 2(n-1)/n elements per product per party on average.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F> d) {
+  using E = typename F::Element;
+  if (!c.has_prss())
+    throw ConfigError("mul protocol dn07 needs PRSS, which this session runs without (--no-prss)");
+  const F& f = c.field();
+  const std::size_t n = c.n(), me = c.self(), m = d.size();
+  const auto to_king = scope.next_label();
+  const auto from_king = scope.next_label();
+  Shares<F> rt(m), z(m);
+  c.prss().random_shares(prss_counter(scope.next_label()), std::span<E>(rt));
+  c.prss().zero_shares(prss_counter(scope.next_label()), std::span<E>(z));
+  f.add(std::span<E>(d), std::span<const E>(d), std::span<const E>(rt));
+  f.add(std::span<E>(d), std::span<const E>(d), std::span<const E>(z));
+
+  const std::size_t start = static_cast<std::size_t>(to_king % n);
+  // Elements of king j: k = j - start (mod n), then every n-th.
+  auto first = [&](std::size_t j) { return (j + n - start) % n; };
+  auto count_of = [&](std::size_t j) { return first(j) < m ? (m - first(j) + n - 1) / n : 0; };
+
+  std::vector<E> buf;
+  for (std::size_t j = 0; j < n; ++j) {
+    if (j == me || count_of(j) == 0) continue;
+    buf.clear();
+    for (std::size_t k = first(j); k < m; k += n) buf.push_back(d[k]);
+    c.send(j, to_king, buf);
+  }
+  const std::size_t mine = count_of(me);
+  if (mine > 0) {
+    std::vector<Shares<F>> got(n);
+    std::vector<std::span<const E>> views(n);
+    std::vector<std::size_t> ids(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      ids[j] = j;
+      if (j == me) {
+        got[j].reserve(mine);
+        for (std::size_t k = first(me); k < m; k += n) got[j].push_back(d[k]);
+      } else {
+        got[j] = co_await c.receive(j, to_king, mine);
+      }
+      views[j] = got[j];
+    }
+    const auto e = c.shamir().reconstruct(ids, views, 2 * c.t());
+    for (std::size_t j = 0; j < n; ++j)
+      if (j != me) c.send(j, from_king, e);
+    for (std::size_t q = 0, k = first(me); k < m; ++q, k += n) d[k] = e[q];
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    if (j == me || count_of(j) == 0) continue;
+    const auto e = co_await c.receive(j, from_king, count_of(j));
+    for (std::size_t q = 0, k = first(j); k < m; ++q, k += n) d[k] = e[q];
+  }
+  f.sub(std::span<E>(d), std::span<const E>(d), std::span<const E>(rt));
+  co_return d;
+}
+
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> reduce(Core<F>& c, Scope scope, Shares<F> d) {
+  if (c.options().mul == MulProtocol::dn07) co_return co_await reduce_dn07(c, scope, std::move(d));
+  co_return co_await reduce_grr(c, scope, std::move(d));
+}
+
+// Element-wise product of two batches of shares: one degree reduction.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> mul(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y) {
+  if (x.size() != y.size())
+    throw RangeError("mul: batches of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) + " shares");
+  c.field().mul(std::span<typename F::Element>(x), std::span<const typename F::Element>(x),
+                std::span<const typename F::Element>(y));
+  co_return co_await reduce(c, scope, std::move(x));
+}
+
+// Inner product sum_k x_k y_k: the local products are summed first, so one
+// reduction of a single element does it.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> inner(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y) {
+  if (x.size() != y.size())
+    throw RangeError("inner: vectors of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) + " shares");
+  Shares<F> d{c.field().inner(std::span<const typename F::Element>(x), std::span<const typename F::Element>(y))};
+  co_return co_await reduce(c, scope, std::move(d));
+}
+
+}  // namespace meshmpc::protocols

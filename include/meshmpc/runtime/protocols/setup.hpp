@@ -1,0 +1,86 @@
+#pragma once
+// Session set-up over fresh links: agree on the parameters, then distribute the
+// keys that make randomness free later (PRSS keys per (n-t)-subset, as MPyC: the
+// lowest member of a subset draws its key and sends it to the other members; and
+// one key per pair of parties for GRR's pseudo-random sub-shares).
+#include <meshmpc/runtime/core.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+
+namespace meshmpc::protocols {
+
+namespace detail {
+
+inline net::Payload to_payload(std::span<const std::byte> bytes) { return {bytes.begin(), bytes.end()}; }
+
+inline Prg::Key to_key(const net::Payload& p, std::size_t from) {
+  if (p.size() != Prg::kKeyBytes)
+    throw ProtocolError("party " + std::to_string(from) + " sent a key of " + std::to_string(p.size()) +
+                        " bytes, expected " + std::to_string(Prg::kKeyBytes));
+  Prg::Key k;
+  std::memcpy(k.data(), p.data(), k.size());
+  return k;
+}
+
+}  // namespace detail
+
+template <PrimeField F>
+std::string session_digest(const Core<F>& c) {
+  return "n=" + std::to_string(c.n()) + " t=" + std::to_string(c.t()) + " field=" + c.field().name() +
+         " mul=" + to_string(c.options().mul) + " prss=" + (c.options().prss ? "on" : "off");
+}
+
+template <PrimeField F>
+boost::asio::awaitable<void> setup(Core<F>& c, Scope scope) {
+  const std::size_t n = c.n(), me = c.self();
+  net::Network& net = c.network();
+
+  // 1. Every party states its parameters; any difference is a configuration error.
+  const auto params = scope.next_label();
+  const std::string mine = session_digest(c);
+  const auto mine_bytes = std::as_bytes(std::span(mine));
+  for (std::size_t j = 0; j < n; ++j)
+    if (j != me) net.send(j, params, detail::to_payload(mine_bytes));
+  for (std::size_t j = 0; j < n; ++j) {
+    if (j == me) continue;
+    const auto theirs = co_await net.receive(j, params);
+    const std::string s(reinterpret_cast<const char*>(theirs.data()), theirs.size());
+    if (s != mine)
+      throw ConfigError("party " + std::to_string(j) + " runs with '" + s + "' but party " + std::to_string(me) +
+                        " runs with '" + mine + "'");
+  }
+
+  // 2. Pairwise keys: the lower id of a pair draws.
+  const auto pairs = scope.next_label();
+  for (std::size_t j = me + 1; j < n; ++j) {
+    const auto key = Prg::random_key();
+    net.send(j, pairs, detail::to_payload(key));
+    c.set_pair_key(j, key);
+  }
+  for (std::size_t j = 0; j < me; ++j) c.set_pair_key(j, detail::to_key(co_await net.receive(j, pairs), j));
+
+  // 3. PRSS keys, one label per subset in the enumeration order every party shares.
+  if (!c.options().prss) co_return;
+  std::map<Subset, Prg::Key> keys;
+  for (const Subset& a : prss_subsets(n, c.t())) {
+    const auto label = scope.next_label();
+    if (!std::binary_search(a.begin(), a.end(), me)) continue;
+    const std::size_t dealer = a.front();  // subsets are sorted: the lowest member deals
+    if (dealer == me) {
+      const auto key = Prg::random_key();
+      for (std::size_t j = 0; j < n; ++j)
+        if (j != me && std::binary_search(a.begin(), a.end(), j)) net.send(j, label, detail::to_payload(key));
+      keys.emplace(a, key);
+    } else {
+      keys.emplace(a, detail::to_key(co_await net.receive(dealer, label), dealer));
+    }
+  }
+  c.set_prss(Prss<F>(c.field(), n, c.t(), me, std::move(keys)));
+}
+
+}  // namespace meshmpc::protocols

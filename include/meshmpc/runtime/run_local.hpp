@@ -1,0 +1,68 @@
+#pragma once
+// run_local: all n parties of a program in this process, each on its own thread
+// and io_context, linked by the in-memory transport. For tests, benchmarks and
+// trying a program out; the same program runs unchanged over TCP.
+#include <meshmpc/net/inmemory.hpp>
+#include <meshmpc/net/transport.hpp>
+#include <meshmpc/runtime/session.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace meshmpc {
+
+template <PrimeField F>
+using PartyProgram = std::function<boost::asio::awaitable<void>(Session<F>&)>;
+
+// Runs `program` as every party; rethrows the first party's exception (in party
+// order) after all parties have stopped. The receive timeout bounds every wait,
+// so a failing party makes the others stop too. `options_of(i)` gives party i's
+// options (all equal in a real session; tests make them differ on purpose).
+template <PrimeField F>
+void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::size_t)> options_of,
+               PartyProgram<F> program, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  net::InMemoryHub hub(n);
+  net::Roster roster;
+  roster.session_id = net::session_id_from_text("run_local");
+  for (std::size_t i = 0; i < n; ++i) roster.parties.push_back({i, "party" + std::to_string(i), {}, {}});
+  std::vector<std::exception_ptr> errors(n);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < n; ++i) {
+    threads.emplace_back([&, i, transport = hub.transport(i)]() mutable {
+      boost::asio::io_context io;
+      auto party = [&]() -> boost::asio::awaitable<void> {
+        auto network = co_await net::connect_network(*transport, roster, i, timeout, {.receive_timeout = timeout});
+        std::exception_ptr failure;
+        try {
+          auto session = co_await Session<F>::start(field, network, options_of(i));
+          co_await program(session);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        // Also on failure: what was queued still goes out, and the peers learn at
+        // once that nothing more comes from this party.
+        co_await network.shutdown();
+        if (failure) std::rethrow_exception(failure);
+      };
+      boost::asio::co_spawn(io, party(), [&, i](std::exception_ptr e) { errors[i] = e; });
+      io.run();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+template <PrimeField F>
+void run_local(std::size_t n, const F& field, SessionOptions options, PartyProgram<F> program,
+               std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  run_local<F>(n, field, [options](std::size_t) { return options; }, std::move(program), timeout);
+}
+
+}  // namespace meshmpc

@@ -1,0 +1,64 @@
+#pragma once
+// SecInt<F>: a vector of secret signed integers of bit length l, as MPyC's
+// secint types: values in [-2^(l-1), 2^(l-1)), embedded in F in the centered
+// representation. Inputs outside the range are refused before anything is sent.
+// Arithmetic wraps nothing: a result outside the range is the program's fault, as
+// in MPyC (comparisons in a later layer rely on l + k + 2 bits fitting the field).
+#include <meshmpc/runtime/secfld.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace meshmpc {
+
+template <PrimeField F>
+class SecInt {
+ public:
+  using Element = typename F::Element;
+
+  SecInt(SecFld<F> value, std::size_t bit_length) : value_(std::move(value)), bits_(bit_length) {}
+
+  const SecFld<F>& value() const { return value_; }
+  std::span<const Element> view() const { return value_.view(); }
+  std::size_t size() const { return value_.size(); }
+  std::size_t bit_length() const { return bits_; }
+
+  // Checks that l-bit integers fit `field` with room for the sum of two, and
+  // every value lies in [-2^(l-1), 2^(l-1)); names the offending value and index.
+  static std::vector<Element> encode(const F& field, std::span<const std::int64_t> values, std::size_t bits) {
+    if (bits < 1 || bits > 63 || bits + 1 >= field.bit_length())
+      throw RangeError("bit length " + std::to_string(bits) + " does not fit " + field.name() +
+                       " (at most " + std::to_string(std::min<std::size_t>(63, field.bit_length() - 2)) + ")");
+    const std::int64_t lo = -(std::int64_t{1} << (bits - 1)), hi = (std::int64_t{1} << (bits - 1)) - 1;
+    std::vector<Element> out(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (values[i] < lo || values[i] > hi)
+        throw RangeError("value " + std::to_string(values[i]) + " at index " + std::to_string(i) +
+                         " is outside the " + std::to_string(bits) + "-bit range [" + std::to_string(lo) + ", " +
+                         std::to_string(hi) + "]");
+      out[i] = field.from_int(values[i]);
+    }
+    return out;
+  }
+
+  friend SecInt operator+(const SecInt& a, const SecInt& b) { return {a.value_ + b.checked(a), a.bits_}; }
+  friend SecInt operator-(const SecInt& a, const SecInt& b) { return {a.value_ - b.checked(a), a.bits_}; }
+  friend SecInt operator-(const SecInt& a) { return {-a.value_, a.bits_}; }
+  friend SecInt operator*(std::int64_t c, const SecInt& a) { return {a.value_.field().from_int(c) * a.value_, a.bits_}; }
+  friend SecInt operator+(const SecInt& a, std::int64_t c) { return {a.value_ + a.value_.field().from_int(c), a.bits_}; }
+
+ private:
+  const SecFld<F>& checked(const SecInt& other) const {
+    if (bits_ != other.bits_)
+      throw RangeError("secure integers of " + std::to_string(other.bits_) + " and " + std::to_string(bits_) +
+                       " bits in one operation");
+    return value_;
+  }
+
+  SecFld<F> value_;
+  std::size_t bits_;
+};
+
+}  // namespace meshmpc

@@ -1,0 +1,164 @@
+// Arithmetic protocols among n = 3, 5, 7 parties over the in-memory transport,
+// both multiplication protocols, every result checked against the plain
+// computation of the same function.
+#include "party_values.hpp"
+
+#include <meshmpc/field/fp127.hpp>
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/runtime/run_local.hpp>
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <set>
+
+namespace meshmpc {
+namespace {
+
+struct Params {
+  std::size_t n;
+  MulProtocol mul;
+  bool prss;
+};
+
+std::string name_of(const testing::TestParamInfo<Params>& info) {
+  return "n" + std::to_string(info.param.n) + "_" + to_string(info.param.mul) + (info.param.prss ? "" : "_noprss");
+}
+
+class Arithmetic : public testing::TestWithParam<Params> {};
+
+// Each party inputs a vector; the parties compute, for each position k,
+//   s_k = sum_i x_ik,  p_k = x_0k * x_1k * x_2k,  and the inner product <x_0, x_1>,
+// and open them. Checked on every party.
+template <class F>
+void run_arithmetic(const F& field, const Params& p) {
+  constexpr std::size_t kCount = 257;  // not a multiple of any n: king rotation wraps
+  const std::size_t n = p.n;
+  std::vector<std::vector<std::int64_t>> inputs;
+  for (std::size_t i = 0; i < n; ++i) inputs.push_back(test::party_values(i, kCount));
+  std::vector<std::int64_t> sum(kCount, 0), prod(kCount, 1);
+  std::int64_t dot = 0;
+  for (std::size_t k = 0; k < kCount; ++k) {
+    for (std::size_t i = 0; i < n; ++i) sum[k] += inputs[i][k];
+    prod[k] = inputs[0][k] * inputs[1][k] * inputs[2][k];
+    dot += inputs[0][k] * inputs[1][k];
+  }
+  std::mutex m;
+  std::size_t checked = 0;
+  const SessionOptions options{.threshold = (n - 1) / 2, .mul = p.mul, .prss = p.prss};
+  run_local<F>(n, field, options, [&](Session<F>& s) -> boost::asio::awaitable<void> {
+    std::vector<typename F::Element> mine;
+    for (auto v : inputs[s.id()]) mine.push_back(s.field().from_int(v));
+    const auto x = co_await s.input_all(mine);
+    auto total = x[0];
+    for (std::size_t i = 1; i < n; ++i) total = s.add(total, x[i]);
+    const auto p01 = co_await s.mul(x[0], x[1]);
+    const auto p012 = co_await s.mul(p01, x[2]);
+    const auto ip = co_await s.inner(x[0], x[1]);
+    const auto opened_sum = co_await s.open(total);
+    const auto opened_prod = co_await s.open(p012);
+    const auto opened_dot = co_await s.open(ip);
+    std::lock_guard lock(m);
+    for (std::size_t k = 0; k < kCount; ++k) {
+      EXPECT_EQ(s.field().to_int(opened_sum[k]), sum[k]) << "party " << s.id() << " sum at " << k;
+      EXPECT_EQ(s.field().to_int(opened_prod[k]), prod[k]) << "party " << s.id() << " product at " << k;
+    }
+    EXPECT_EQ(s.field().to_int(opened_dot[0]), dot);
+    ++checked;
+  });
+  EXPECT_EQ(checked, n);
+}
+
+TEST_P(Arithmetic, MatchesPlainComputationFp64) { run_arithmetic(Fp64{}, GetParam()); }
+TEST_P(Arithmetic, MatchesPlainComputationFp127) { run_arithmetic(Fp127{}, GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Parties, Arithmetic,
+                         testing::Values(Params{3, MulProtocol::grr, true}, Params{3, MulProtocol::dn07, true},
+                                         Params{5, MulProtocol::grr, true}, Params{5, MulProtocol::dn07, true},
+                                         Params{7, MulProtocol::grr, true}, Params{7, MulProtocol::dn07, true},
+                                         Params{3, MulProtocol::grr, false}, Params{5, MulProtocol::grr, false}),
+                         name_of);
+
+TEST(Session, PrivateOutputReachesOnlyItsReceiver) {
+  const Fp64 field;
+  std::mutex m;
+  std::vector<std::optional<std::int64_t>> seen(3);
+  run_local<Fp64>(3, field, {.threshold = 1}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    const std::vector v{s.field().from_int(100 + static_cast<std::int64_t>(s.id()))};
+    const auto x = co_await s.input_all(v);
+    // Party 2 learns party 0's value + party 1's value; parties 0 and 1 learn nothing.
+    const std::vector<std::size_t> to{2};
+    const auto out = co_await s.open_to(to, s.add(x[0], x[1]));
+    std::lock_guard lock(m);
+    if (out) seen[s.id()] = s.field().to_int((*out)[0]);
+  });
+  EXPECT_FALSE(seen[0].has_value());
+  EXPECT_FALSE(seen[1].has_value());
+  ASSERT_TRUE(seen[2].has_value());
+  EXPECT_EQ(*seen[2], 201);
+}
+
+TEST(Session, InputFromOneOwner) {
+  const Fp64 field;
+  std::mutex m;
+  std::size_t checked = 0;
+  run_local<Fp64>(5, field, {.threshold = 2}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    const auto values = test::party_values(3, 10);
+    std::vector<Fp64::Element> mine;
+    if (s.id() == 3)
+      for (auto v : values) mine.push_back(s.field().from_int(v));
+    const auto x = co_await s.input(3, mine, 10);
+    const auto opened = co_await s.open(s.scale(s.field().from_int(3), x));
+    std::lock_guard lock(m);
+    for (std::size_t k = 0; k < 10; ++k) EXPECT_EQ(s.field().to_int(opened[k]), 3 * values[k]);
+    ++checked;
+  });
+  EXPECT_EQ(checked, 5u);
+}
+
+class Randomness : public testing::TestWithParam<bool> {};
+
+TEST_P(Randomness, RandomBitsAreBitsAndVary) {
+  const Fp64 field;
+  constexpr std::size_t kCount = 400;
+  std::mutex m;
+  std::vector<std::vector<std::int64_t>> bits(3);
+  run_local<Fp64>(3, field, {.threshold = 1, .prss = GetParam()}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    const auto b = co_await s.random_bits(kCount);
+    const auto opened = co_await s.open(b);
+    std::lock_guard lock(m);
+    for (auto v : opened) bits[s.id()].push_back(s.field().to_int(v));
+  });
+  std::size_t ones = 0;
+  for (auto v : bits[0]) {
+    ASSERT_TRUE(v == 0 || v == 1) << v;
+    ones += static_cast<std::size_t>(v);
+  }
+  EXPECT_EQ(bits[0], bits[1]);
+  EXPECT_EQ(bits[0], bits[2]);
+  // Binomial(400, 1/2): outside [100, 300] has probability < 10^-20.
+  EXPECT_GT(ones, 100u);
+  EXPECT_LT(ones, 300u);
+}
+
+TEST_P(Randomness, RandomSharingsAreConsistentAndDistinct) {
+  const Fp64 field;
+  std::mutex m;
+  std::vector<std::vector<Fp64::Element>> values(5);
+  run_local<Fp64>(5, field, {.threshold = 2, .prss = GetParam()}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    const auto r = co_await s.random(64);
+    const auto opened = co_await s.open(r);
+    std::lock_guard lock(m);
+    values[s.id()] = opened;
+  });
+  for (std::size_t i = 1; i < 5; ++i) EXPECT_EQ(values[i], values[0]);
+  std::set<std::uint64_t> distinct;
+  for (auto v : values[0]) distinct.insert(field.to_uint(v));
+  EXPECT_EQ(distinct.size(), 64u);  // a repeat among 64 uniform 64-bit values: ~2^-52
+}
+
+INSTANTIATE_TEST_SUITE_P(Prss, Randomness, testing::Bool(),
+                         [](const auto& info) { return info.param ? std::string("prss") : std::string("dealt"); });
+
+}  // namespace
+}  // namespace meshmpc
