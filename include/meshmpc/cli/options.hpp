@@ -1,0 +1,95 @@
+#pragma once
+// The command line every meshmpc program shares: MPyC's runtime options (same
+// letters, same meaning: -M -I -P -T -B -C -L -K --ssl --no-prss --no-log
+// --output-file) plus meshmpc's own (--transport, --mul, --timeout, --session-id,
+// --log-level). A program adds its own options through Parser::add_options() and
+// reads them back from RunOptions::vars. docs/cli.md describes every option and the
+// config file format.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <spdlog/common.h>
+
+#include "meshmpc/net/roster.hpp"
+#include "meshmpc/runtime/session_options.hpp"
+
+namespace meshmpc::cli {
+
+// MPyC's default base port: party i listens on 11365 + i unless told otherwise.
+inline constexpr std::uint16_t kDefaultBasePort = 11365;
+inline constexpr std::chrono::milliseconds kDefaultTimeout{60'000};
+// The transports this build knows by name (--transport); later: tailscale, nebula.
+inline constexpr std::string_view kKnownTransports[] = {"tcp"};
+
+// What the caller of Parser::parse should do: run the computation, or print
+// RunOptions::text (help or version) and exit with status 0.
+enum class Action { run, help, version };
+
+struct RunOptions {
+  Action action = Action::run;
+  std::string text;                // the help or version text when action != run
+  std::string program;             // the name given to Parser
+  std::vector<std::string> argv;   // the command line as given, argv[0] first
+
+  std::size_t parties = 1;           // -M, or the number of -P / config parties
+  std::optional<std::size_t> index;  // -I, or the party marked by an empty host
+  // From -P or -C, in party order: name, one endpoint (port 0 = not given: base
+  // port + id), identity. Empty when neither was given.
+  std::vector<net::PartyInfo> addresses;
+  std::optional<std::uint16_t> base_port;  // -B as given; see effective_base_port()
+  std::string config_file;                 // -C as resolved (path that was read)
+  std::size_t threshold = 0;               // -T, default floor((M-1)/2); 2t < M
+  unsigned bit_length = 32;                // -L
+  unsigned sec_param = 30;                 // -K
+  bool prss = true;                        // false with --no-prss
+  spdlog::level::level_enum log_level = spdlog::level::info;  // --log-level, --no-log
+  bool output_file = false;                // --output-file
+  std::string transport = "tcp";           // --transport
+  MulProtocol mul = MulProtocol::grr;      // --mul
+  std::chrono::milliseconds timeout = kDefaultTimeout;  // --timeout (seconds)
+  std::optional<net::SessionId> session_id;             // --session-id (32 hex digits)
+
+  // Every option as parsed, the program's own included (vars["bids"]).
+  boost::program_options::variables_map vars;
+
+  // -M N > 1 without -I, -P or -C: start all parties on this machine (Launcher).
+  bool local_launch() const { return parties > 1 && !index.has_value(); }
+  std::uint16_t effective_base_port() const { return base_port.value_or(kDefaultBasePort); }
+};
+
+// Parser p("auction", "A sealed-bid auction."); p.add_options()("bids", ...);
+// RunOptions o = p.parse(argc, argv);
+class Parser {
+ public:
+  Parser(std::string program, std::string description);
+
+  // The program's own options, shown in --help under "<program> options".
+  boost::program_options::options_description_easy_init add_options();
+  boost::program_options::options_description& program_options() { return own_; }
+  // Positional arguments go to these options (e.g. p.positional().add("bids", -1)).
+  boost::program_options::positional_options_description& positional() { return positional_; }
+
+  // Throws ConfigError naming the option and the fault (unknown option, bad value,
+  // -I >= -M, -P count != -M, bad host:port, port out of range, t >= M/2, unreadable
+  // or malformed config file, --ssl, unknown transport). --help and --version come
+  // back as Action::help / Action::version with the text to print.
+  RunOptions parse(int argc, const char* const argv[]) const;
+  RunOptions parse(const std::vector<std::string>& argv) const;  // argv[0] first
+
+  std::string help() const;
+
+ private:
+  std::string program_;
+  std::string description_;
+  boost::program_options::options_description runtime_;
+  boost::program_options::options_description own_;
+  boost::program_options::positional_options_description positional_;
+};
+
+}  // namespace meshmpc::cli

@@ -1,0 +1,298 @@
+#include "meshmpc/cli/options.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <utility>
+
+#include "cli_version.hpp"
+#include "meshmpc/cli/parties.hpp"
+#include "meshmpc/error.hpp"
+#include "number.hpp"
+
+namespace meshmpc::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// The names --log-level takes, in spdlog's order (trace = 0 .. off = 6).
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+std::string known_transports() {
+  std::string list;
+  for (std::string_view name : kKnownTransports) list += (list.empty() ? "" : ", ") + std::string(name);
+  return list;
+}
+
+std::optional<std::string> text_of(const po::variables_map& vm, const char* name) {
+  if (!vm.count(name)) return std::nullopt;
+  return vm[name].as<std::string>();
+}
+
+spdlog::level::level_enum parse_log_level(const std::string& text) {
+  for (std::size_t i = 0; i < std::size(kLogLevels); ++i) {
+    if (text == kLogLevels[i]) return static_cast<spdlog::level::level_enum>(i);
+  }
+  std::string known;
+  for (std::string_view name : kLogLevels) known += (known.empty() ? "" : ", ") + std::string(name);
+  throw ConfigError("--log-level: unknown level '" + text + "'; known: " + known);
+}
+
+MulProtocol parse_mul(const std::string& text) {
+  if (text == "grr") return MulProtocol::grr;
+  if (text == "dn07") return MulProtocol::dn07;
+  throw ConfigError("--mul: unknown protocol '" + text + "'; known: grr, dn07");
+}
+
+std::chrono::milliseconds parse_timeout(const std::string& text) {
+  double seconds = 0;
+  const char* const end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, seconds);
+  if (text.empty() || ec != std::errc{} || ptr != end || !std::isfinite(seconds)) {
+    throw ConfigError("--timeout: '" + text + "' is not a number of seconds");
+  }
+  // At least a millisecond; at most a day, which no network wait should need.
+  if (seconds < 0.001 || seconds > 86400) {
+    throw ConfigError("--timeout: " + text + " seconds is out of range (0.001..86400)");
+  }
+  return std::chrono::milliseconds(std::llround(seconds * 1000));
+}
+
+void check_transport(const std::string& name) {
+  const bool known = std::find(std::begin(kKnownTransports), std::end(kKnownTransports), name) !=
+                     std::end(kKnownTransports);
+  if (!known) throw ConfigError("--transport: unknown transport '" + name + "'; known: " + known_transports());
+}
+
+// Fills parties, index and addresses from -M, -I, -P and -C, checking that they agree.
+void resolve_parties(const po::variables_map& vm, RunOptions& o) {
+  const bool have_config = vm.count("config") > 0;
+  const bool have_party = vm.count("party") > 0;
+  if (have_config && have_party) {
+    throw ConfigError("-C/--config and -P/--party both define the parties; give only one of them");
+  }
+  std::string source;
+  if (have_config) {
+    o.addresses = read_config_file(vm["config"].as<std::string>(), &o.config_file);
+    source = "the config file '" + o.config_file + "'";
+  } else if (have_party) {
+    const auto& texts = vm["party"].as<std::vector<std::string>>();
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      net::PartyInfo info;
+      info.id = i;
+      info.name = "party" + std::to_string(i);
+      info.endpoints.push_back(parse_endpoint(texts[i], "-P/--party"));
+      o.addresses.push_back(std::move(info));
+    }
+    source = "-P/--party";
+  }
+
+  // MPyC marks this party in a config file (or -P) by an empty host.
+  std::optional<std::size_t> marked;
+  for (net::PartyInfo& info : o.addresses) {
+    net::Endpoint& endpoint = info.endpoints.front();
+    if (!endpoint.host.empty()) continue;
+    if (marked) {
+      throw ConfigError(source + ": parties " + std::to_string(*marked) + " and " + std::to_string(info.id) +
+                        " both have an empty host; only this party's may be empty");
+    }
+    marked = info.id;
+    endpoint.host = "localhost";
+  }
+
+  const auto m_text = text_of(vm, "parties");
+  std::optional<std::size_t> m;
+  if (m_text) m = detail::parse_unsigned(*m_text, "-M/--parties", 1, net::kMaxParties);
+  if (!o.addresses.empty()) {
+    if (m && *m != o.addresses.size()) {
+      throw ConfigError("-M/--parties " + std::to_string(*m) + " does not match the " +
+                        std::to_string(o.addresses.size()) + " parties given by " + source);
+    }
+    o.parties = o.addresses.size();
+  } else {
+    o.parties = m.value_or(1);
+  }
+
+  if (const auto i_text = text_of(vm, "index")) {
+    const std::size_t i = detail::parse_unsigned(*i_text, "-I/--index", 0, net::kMaxParties);
+    if (i >= o.parties) {
+      throw ConfigError("-I/--index " + std::to_string(i) + " is out of range for " + std::to_string(o.parties) +
+                        " parties (0.." + std::to_string(o.parties - 1) + ")");
+    }
+    if (marked && *marked != i) {
+      throw ConfigError("-I/--index " + std::to_string(i) + " contradicts " + source +
+                        ", which marks party " + std::to_string(*marked) + " as this one (empty host)");
+    }
+    o.index = i;
+  } else if (marked) {
+    o.index = marked;
+  } else if (o.parties == 1) {
+    o.index = 0;
+  } else if (!o.addresses.empty()) {
+    throw ConfigError("-I/--index is required with " + source +
+                      " (or give this party an empty host); without -P and -C, -M " + std::to_string(o.parties) +
+                      " alone starts all parties on this machine");
+  }
+}
+
+void check_base_port(RunOptions& o, const po::variables_map& vm) {
+  if (const auto b_text = text_of(vm, "base-port")) o.base_port = detail::parse_port(*b_text, "-B/--base-port");
+  // The base port only matters for parties without an explicit port.
+  std::size_t highest = 0;
+  bool used = o.addresses.empty();
+  if (used) highest = o.parties - 1;
+  for (const net::PartyInfo& info : o.addresses) {
+    if (info.endpoints.front().port == 0) {
+      used = true;
+      highest = info.id;
+    }
+  }
+  // A local launch picks free ports unless -B is given.
+  if (o.local_launch() && !o.base_port) used = false;
+  if (used && o.effective_base_port() + highest > 65535) {
+    throw ConfigError("-B/--base-port " + std::to_string(o.effective_base_port()) + " + party " +
+                      std::to_string(highest) + " exceeds the largest port 65535");
+  }
+}
+
+}  // namespace
+
+Parser::Parser(std::string program, std::string description)
+    : program_(std::move(program)),
+      description_(std::move(description)),
+      runtime_("Runtime options (MPyC's letters and meaning)"),
+      own_(program_ + " options") {
+  runtime_.add_options()
+      ("help,h", "print this help and exit")
+      ("version,V", "print the version and exit")
+      ("parties,M", po::value<std::string>()->value_name("N"),
+       "number of parties (default 1, or the number of -P/-C parties); with -M N > 1 and no -I, "
+       "all N parties start on this machine")
+      ("index,I", po::value<std::string>()->value_name("i"), "this party's index, 0..M-1")
+      ("party,P", po::value<std::vector<std::string>>()->value_name("host:port"),
+       "a party's address, once per party in party order; [::1]:port for IPv6; no port: base port + i; "
+       "empty host (:port): this party")
+      ("threshold,T", po::value<std::string>()->value_name("t"),
+       "threshold: up to t colluding parties learn nothing; 2t < M (default floor((M-1)/2))")
+      ("base-port,B", po::value<std::string>()->value_name("b"),
+       "party i uses port b + i where no port is given (default 11365; a local launch picks free ports)")
+      ("config,C", po::value<std::string>()->value_name("file"),
+       "INI file defining all parties: one [section] per party with host, port, name, identity")
+      ("bit-length,L", po::value<std::string>()->value_name("l")->default_value("32"),
+       "default bit length l of secure integers")
+      ("sec-param,K", po::value<std::string>()->value_name("k")->default_value("30"),
+       "statistical security parameter k")
+      ("ssl", po::bool_switch(), "use TLS between parties (not available yet)")
+      ("no-prss", po::bool_switch(), "no pseudo-random secret sharing: random sharings are dealt")
+      ("log-level", po::value<std::string>()->value_name("level")->default_value("info"),
+       "trace, debug, info, warn, error, critical or off")
+      ("no-log", po::bool_switch(), "log warnings and errors only")
+      ("output-file", po::bool_switch(), "local launch: party i > 0 writes its output to party<M>_<i>.log")
+      ("transport", po::value<std::string>()->value_name("name")->default_value("tcp"),
+       "how parties reach each other: tcp")
+      ("mul", po::value<std::string>()->value_name("grr|dn07")->default_value("grr"),
+       "degree reduction after a product: grr (resharing) or dn07 (double sharings)")
+      ("timeout", po::value<std::string>()->value_name("seconds")->default_value("60"),
+       "give up on an unreachable or silent peer after this long")
+      ("session-id", po::value<std::string>()->value_name("hex"),
+       "32 hex digits shared by all parties of one run (the local launcher makes one)");
+}
+
+po::options_description_easy_init Parser::add_options() { return own_.add_options(); }
+
+std::string Parser::help() const {
+  std::ostringstream out;
+  out << "Usage: " << program_ << " [options]\n";
+  if (!description_.empty()) out << description_ << "\n";
+  out << "\n";
+  if (!own_.options().empty()) out << own_ << "\n";
+  out << runtime_;
+  return out.str();
+}
+
+RunOptions Parser::parse(int argc, const char* const argv[]) const {
+  return parse(std::vector<std::string>(argv, argv + argc));
+}
+
+RunOptions Parser::parse(const std::vector<std::string>& argv) const {
+  RunOptions o;
+  o.program = program_;
+  o.argv = argv;
+
+  // Positional arguments the program did not ask for land in a hidden option, so
+  // that the error can name them (program_options' own message does not).
+  constexpr const char* kExtra = "unexpected-positional-arguments";
+  po::options_description hidden;
+  hidden.add_options()(kExtra, po::value<std::vector<std::string>>());
+  po::positional_options_description positional = positional_;
+  if (positional.max_total_count() != std::numeric_limits<unsigned>::max()) positional.add(kExtra, -1);
+  po::options_description all;
+  all.add(runtime_).add(own_).add(hidden);
+  po::variables_map& vm = o.vars;
+  try {
+    const std::vector<std::string> args(argv.empty() ? argv.begin() : argv.begin() + 1, argv.end());
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  } catch (const po::error& e) {
+    throw ConfigError(program_ + ": " + e.what() + " (see --help)");
+  }
+  if (vm.count("help")) {
+    o.action = Action::help;
+    o.text = help();
+    return o;
+  }
+  if (vm.count("version")) {
+    o.action = Action::version;
+    o.text = program_ + " (meshmpc " + std::string(kMeshmpcVersion) + ")\n";
+    return o;
+  }
+  if (vm.count(kExtra)) {
+    throw ConfigError(program_ + ": unexpected argument '" + vm[kExtra].as<std::vector<std::string>>().front() +
+                      "' (see --help)");
+  }
+  try {
+    po::notify(vm);  // the program's own required options and notifiers
+  } catch (const po::error& e) {
+    throw ConfigError(program_ + ": " + e.what() + " (see --help)");
+  }
+
+  if (vm["ssl"].as<bool>()) {
+    throw ConfigError("--ssl: TLS is not available yet in this version of meshmpc; run without --ssl");
+  }
+  o.transport = vm["transport"].as<std::string>();
+  check_transport(o.transport);
+  o.mul = parse_mul(vm["mul"].as<std::string>());
+  o.prss = !vm["no-prss"].as<bool>();
+  o.log_level = parse_log_level(vm["log-level"].as<std::string>());
+  // MPyC's --no-log keeps warnings and errors (logging.disable(INFO)).
+  if (vm["no-log"].as<bool>()) o.log_level = std::max(o.log_level, spdlog::level::warn);
+  o.output_file = vm["output-file"].as<bool>();
+  o.timeout = parse_timeout(vm["timeout"].as<std::string>());
+  o.bit_length = static_cast<unsigned>(detail::parse_unsigned(vm["bit-length"].as<std::string>(),
+                                                              "-L/--bit-length", 1, 1u << 16));
+  o.sec_param = static_cast<unsigned>(detail::parse_unsigned(vm["sec-param"].as<std::string>(),
+                                                             "-K/--sec-param", 1, 1u << 10));
+  if (const auto sid = text_of(vm, "session-id")) o.session_id = session_id_from_hex(*sid);
+
+  resolve_parties(vm, o);
+  check_base_port(o, vm);
+
+  const std::size_t max_t = (o.parties - 1) / 2;
+  if (const auto t_text = text_of(vm, "threshold")) {
+    const std::uint64_t t = detail::parse_unsigned(*t_text, "-T/--threshold", 0, net::kMaxParties);
+    if (2 * t >= o.parties) {
+      throw ConfigError("-T/--threshold " + std::to_string(t) + " is too large for " + std::to_string(o.parties) +
+                        " parties: an honest majority needs 2t < " + std::to_string(o.parties) +
+                        ", so t <= " + std::to_string(max_t));
+    }
+    o.threshold = t;
+  } else {
+    o.threshold = max_t;
+  }
+  make_roster(o);  // the roster's own checks (distinct names, ...) at parse time
+  return o;
+}
+
+}  // namespace meshmpc::cli

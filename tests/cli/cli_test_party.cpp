@@ -1,0 +1,73 @@
+// A tiny meshmpc program for the launcher tests: it parses the shared options plus
+// its own, launches all parties when asked (-M N without -I), prints who it is on
+// stdout and stderr, sleeps if told, and ends with the status (or signal) it is
+// told to. No network: it only exercises the cli layer.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "meshmpc/cli/launcher.hpp"
+#include "meshmpc/cli/options.hpp"
+#include "meshmpc/cli/parties.hpp"
+#include "meshmpc/error.hpp"
+
+namespace cli = meshmpc::cli;
+namespace po = boost::program_options;
+
+int main(int argc, char** argv) {
+  cli::Parser parser("cli_test_party", "Test helper for the meshmpc launcher.");
+  parser.add_options()
+      ("fail", po::value<std::vector<std::size_t>>()->multitoken(), "parties that end with --exit-code")
+      ("exit-code", po::value<int>()->default_value(1), "status of the failing parties")
+      ("die-by-signal", po::value<int>()->default_value(0), "failing parties raise this signal instead")
+      ("sleep-ms", po::value<int>()->default_value(0), "sleep this long before ending")
+      ("ignore-sigterm", po::bool_switch(), "parties > 0 ignore SIGTERM");
+  try {
+    cli::RunOptions opts = parser.parse(argc, argv);
+    if (opts.action != cli::Action::run) {
+      std::cout << opts.text;
+      return 0;
+    }
+    std::optional<cli::Launcher> launcher;
+    if (opts.local_launch()) {
+      launcher.emplace(opts);
+      std::cout << "children:";
+      for (pid_t pid : launcher->child_pids()) std::cout << ' ' << pid;
+      std::cout << std::endl;
+      const auto vars = opts.vars;
+      opts = launcher->options();
+      opts.vars = vars;
+    }
+    const meshmpc::net::Roster roster = cli::make_roster(opts);
+    const std::size_t i = opts.index.value();
+    if (i > 0 && opts.vars["ignore-sigterm"].as<bool>()) ::signal(SIGTERM, SIG_IGN);
+    std::cout << "party " << i << " of " << roster.size() << " pid " << ::getpid() << " session "
+              << cli::session_id_to_hex(roster.session_id) << " port " << roster.party(i).endpoints.front().port
+              << std::endl;
+    std::cerr << "stderr of party " << i << std::endl;
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(opts.vars["sleep-ms"].as<int>()));
+
+    int status = 0;
+    if (opts.vars.count("fail")) {
+      const auto& failing = opts.vars["fail"].as<std::vector<std::size_t>>();
+      if (std::find(failing.begin(), failing.end(), i) != failing.end()) {
+        if (const int sig = opts.vars["die-by-signal"].as<int>(); sig != 0) {
+          ::signal(sig, SIG_DFL);
+          ::raise(sig);
+        }
+        status = opts.vars["exit-code"].as<int>();
+      }
+    }
+    return launcher ? launcher->wait(status) : status;
+  } catch (const meshmpc::Error& e) {
+    std::cerr << "cli_test_party: " << e.what() << std::endl;
+    return 2;
+  }
+}
