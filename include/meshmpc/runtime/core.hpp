@@ -66,6 +66,11 @@ class Core {
   const Prg::Key& pair_key(std::size_t peer) const { return pair_keys_.at(peer); }
   void set_pair_key(std::size_t peer, const Prg::Key& key) { pair_keys_[peer] = key; }
 
+  // Communication rounds this party took part in (each protocol counts its own),
+  // for the summaries of examples and benchmarks.
+  std::uint64_t rounds() const { return rounds_; }
+  void count_rounds(std::uint64_t r) { rounds_ += r; }
+
   // Sends field elements to one peer under a label.
   void send(std::size_t peer, Scope::Label label, std::span<const Element> values) {
     net::Payload payload(values.size() * field_.byte_size());
@@ -97,6 +102,7 @@ class Core {
   std::optional<Prss<F>> prss_;
   std::map<std::size_t, Prg::Key> pair_keys_;
   Prg rng_;
+  std::uint64_t rounds_ = 0;
 };
 
 }  // namespace meshmpc

@@ -61,6 +61,9 @@ class Session {
   std::size_t t() const { return core_->t(); }
   std::size_t id() const { return core_->self(); }
   Core<F>& core() { return *core_; }
+  // Rounds of communication so far, and the traffic of this party's links.
+  std::uint64_t rounds() const { return core_->rounds(); }
+  net::NetworkStatistics statistics() const { return core_->network().statistics(); }
 
   // --- input and output (one round each)
   Awaitable<Vec> input(std::size_t owner, CSpan values, std::size_t count) {

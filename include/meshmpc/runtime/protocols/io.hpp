@@ -26,6 +26,7 @@ template <PrimeField F>
 boost::asio::awaitable<Shares<F>> input(Core<F>& c, Scope scope, std::size_t owner,
                                         Shares<F> values, std::size_t count) {
   const auto label = scope.next_label();
+  c.count_rounds(1);
   if (owner >= c.n())
     throw RangeError("input: owner " + std::to_string(owner) + " is not a party (n = " + std::to_string(c.n()) + ")");
   if (c.self() != owner) co_return co_await c.receive(owner, label, count);
@@ -44,6 +45,7 @@ template <PrimeField F>
 boost::asio::awaitable<std::vector<Shares<F>>> input_all(Core<F>& c, Scope scope,
                                                          Shares<F> mine, std::size_t count) {
   const auto label = scope.next_label();
+  c.count_rounds(1);
   if (mine.size() != count)
     throw RangeError("input_all: party " + std::to_string(c.self()) + " gave " + std::to_string(mine.size()) +
                      " values where the session expects " + std::to_string(count));
@@ -65,6 +67,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> input_all(Core<F>& c, Scope scope
 template <PrimeField F>
 boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std::size_t degree) {
   const auto label = scope.next_label();
+  c.count_rounds(1);
   const auto senders = rotating_parties(c.n(), degree + 1, label);
   const bool sending = std::find(senders.begin(), senders.end(), c.self()) != senders.end();
   if (sending)
@@ -90,6 +93,7 @@ template <PrimeField F>
 boost::asio::awaitable<std::optional<Shares<F>>> open_to(Core<F>& c, Scope scope,
                                                          std::vector<std::size_t> receivers, Shares<F> x) {
   const auto label = scope.next_label();
+  c.count_rounds(1);
   for (auto r : receivers)
     if (r >= c.n()) throw RangeError("open_to: receiver " + std::to_string(r) + " is not a party (n = " + std::to_string(c.n()) + ")");
   const auto senders = rotating_parties(c.n(), c.t() + 1, label);

@@ -46,6 +46,7 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
   const F& f = c.field();
   const std::size_t n = c.n(), t = c.t(), me = c.self(), m = d.size();
   const auto label = scope.next_label();
+  c.count_rounds(1);
   const auto resharers = rotating_parties(n, 2 * t + 1, label);
   auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
   auto follows = [&](std::size_t i, std::size_t j) { return (j + n - i) % n >= 1 && (j + n - i) % n <= t; };
@@ -110,6 +111,7 @@ boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F>
   const std::size_t n = c.n(), me = c.self(), m = d.size();
   const auto to_king = scope.next_label();
   const auto from_king = scope.next_label();
+  c.count_rounds(2);
   Shares<F> rt(m), z(m);
   c.prss().random_shares(prss_counter(scope.next_label()), std::span<E>(rt));
   c.prss().zero_shares(prss_counter(scope.next_label()), std::span<E>(z));
