@@ -1,0 +1,294 @@
+#include "meshmpc/tcp/tcp_transport.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "exchange.hpp"
+#include "meshmpc/error.hpp"
+#include "meshmpc/net/handshake.hpp"
+#include "meshmpc/net/stream_link.hpp"
+
+namespace meshmpc::tcp {
+namespace {
+
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+using net::testing::make_roster;
+using net::testing::message_of;
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// n parties on this machine, each listening (port 0) on `host` on its own io_context.
+struct TcpSetup {
+  explicit TcpSetup(std::size_t n, const std::string& host = "127.0.0.1") : parties(n), roster(make_roster(n)) {
+    for (std::size_t i = 0; i < n; ++i) {
+      acceptors.emplace_back(net::listen(parties.context(i).get_executor(), {host, 0}));
+      roster.parties[i].endpoints = {{host, acceptors[i]->local_endpoint().port()}};
+    }
+  }
+  std::unique_ptr<TcpTransport> transport(std::size_t i, net::TcpOptions options = {}) {
+    auto transport = std::make_unique<TcpTransport>(std::move(*acceptors[i]), std::move(options));
+    acceptors[i].reset();
+    return transport;
+  }
+  net::testing::PartyThreads parties;
+  net::Roster roster;
+  std::vector<std::optional<tcp::acceptor>> acceptors;
+};
+
+void exchange_over(TcpSetup& setup) {
+  const std::size_t n = setup.roster.size();
+  std::vector<net::NetworkStatistics> statistics(n);
+  net::testing::expect_no_errors(setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    auto transport = setup.transport(self);
+    net::Network network = co_await net::connect_network(*transport, setup.roster, self, 5s, {.receive_timeout = 5s});
+    co_await net::testing::exchange_all(network, 2000 + self);
+    co_await network.shutdown();
+    statistics[self] = network.statistics();
+  }));
+  for (std::size_t self = 0; self < n; ++self) {
+    EXPECT_EQ(statistics[self].peers, net::testing::expected_statistics(n, self).peers) << "party " << self;
+  }
+}
+
+class TcpNetwork : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(TcpNetwork, AllToAllExchangeMatchesEveryLabelAndCountsBytes) {
+  TcpSetup setup(GetParam());
+  exchange_over(setup);
+}
+
+INSTANTIATE_TEST_SUITE_P(Parties, TcpNetwork, ::testing::Values(3, 5));
+
+TEST(TcpTransport, WorksOverIpv6Loopback) {
+  std::optional<TcpSetup> setup;
+  try {
+    setup.emplace(3, "::1");
+  } catch (const ConfigError& error) {
+    GTEST_SKIP() << "IPv6 loopback unavailable: " << error.what();
+  }
+  exchange_over(*setup);
+}
+
+TEST(TcpTransport, ResolvesLocalhost) {
+  TcpSetup setup(3, "localhost");
+  exchange_over(setup);
+}
+
+std::uint16_t free_port() {
+  asio::io_context context;
+  tcp::acceptor probe(context, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  return probe.local_endpoint().port();
+}
+
+TEST(TcpTransport, ListensOnTheRosterPortItself) {
+  // Ports are picked free then released: another process may grab one in between,
+  // so a failed listen is retried with new ports (at most three times).
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    net::Roster roster = make_roster(2);
+    for (net::PartyInfo& party : roster.parties) party.endpoints = {{"127.0.0.1", free_port()}};
+    net::testing::PartyThreads parties(2);
+    bool listen_failed = false;
+    const auto errors = parties.run([&](std::size_t self) -> asio::awaitable<void> {
+      TcpTransport transport;
+      net::Network network = co_await net::connect_network(transport, roster, self, 5s, {.receive_timeout = 5s});
+      network.send(1 - self, 11, {std::byte(self)});
+      const net::Payload payload = co_await network.receive(1 - self, 11);
+      if (payload != net::Payload{std::byte(1 - self)}) throw std::runtime_error("wrong payload");
+      co_await network.shutdown();
+    });
+    for (const auto& error : errors) listen_failed |= contains(message_of(error), "cannot listen");
+    if (listen_failed) continue;
+    net::testing::expect_no_errors(errors);
+    return;
+  }
+  FAIL() << "could not listen on a free port three times";
+}
+
+TEST(TcpTransport, DialDeadlineListsThePartiesNeverReached) {
+  net::Roster roster = make_roster(3);
+  for (net::PartyInfo& party : roster.parties) party.endpoints = {{"127.0.0.1", free_port()}};  // nobody there
+  net::testing::PartyThreads carol_alone(1);
+  const auto started = std::chrono::steady_clock::now();
+  const auto errors = carol_alone.run([&](std::size_t) -> asio::awaitable<void> {
+    TcpTransport transport;
+    co_await transport.connect(roster, 2, std::chrono::steady_clock::now() + 400ms);
+  });
+  const std::string message = message_of(errors[0]);
+  EXPECT_TRUE(contains(message, "party 2 (carol): could not connect to every party within")) << message;
+  EXPECT_TRUE(contains(message, "never reached party 0 (alice) (we dial it; last error: 127.0.0.1:")) << message;
+  EXPECT_TRUE(contains(message, "party 1 (bob) (we dial it; last error: 127.0.0.1:")) << message;
+  EXPECT_TRUE(contains(message, "Connection refused")) << message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+
+  TcpSetup alice_alone(3);
+  const auto alice_errors = alice_alone.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    if (self != 0) co_return;  // only alice runs
+    auto transport = alice_alone.transport(0);
+    co_await transport->connect(alice_alone.roster, 0, std::chrono::steady_clock::now() + 300ms);
+  });
+  EXPECT_TRUE(contains(message_of(alice_errors[0]),
+                       "never reached party 1 (bob) (it dials us and never did), party 2 (carol) (it dials us "
+                       "and never did)"))
+      << message_of(alice_errors[0]);
+}
+
+TEST(TcpTransport, PeerClosingMidSessionFailsReceivesPromptlyWithItsName) {
+  TcpSetup setup(3);
+  std::vector<std::string> seen(3);
+  const auto started = std::chrono::steady_clock::now();
+  const auto errors = setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    auto transport = setup.transport(self);
+    net::Network network = co_await net::connect_network(*transport, setup.roster, self, 5s, {.receive_timeout = 20s});
+    if (self == 2) {
+      network.send(0, 1, {std::byte{1}});
+      network.send(1, 1, {std::byte{1}});
+      asio::steady_timer flush(co_await asio::this_coro::executor, 30ms);
+      co_await flush.async_wait(asio::use_awaitable);
+      network.close();  // carol vanishes without a word
+      co_return;
+    }
+    co_await network.receive(2, 1);
+    try {
+      co_await network.receive(2, 2);
+      seen[self] = "received";
+    } catch (const PeerError& error) {
+      seen[self] = error.what();
+    }
+    network.send(1 - self, 5, {});  // alice and bob finish together
+    co_await network.receive(1 - self, 5);
+    co_await network.shutdown();
+  });
+  net::testing::expect_no_errors(errors);
+  EXPECT_TRUE(contains(seen[0], "party 2 (carol)")) << seen[0];
+  EXPECT_TRUE(contains(seen[1], "party 2 (carol)")) << seen[1];
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);  // well before the 20 s receive timeout
+}
+
+// A raw client playing party `as` of `roster` against the listener at `port`.
+asio::awaitable<tcp::socket> play_party(const net::Roster& roster, std::size_t as, std::uint16_t port) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect({asio::ip::address_v4::loopback(), port}, asio::use_awaitable);
+  co_await net::run_handshake(socket, roster, as, "party 0 (alice)", nullptr, std::chrono::steady_clock::now() + 3s);
+  co_return socket;
+}
+
+TEST(TcpTransport, RefusesADuplicateConnectionAndGoesOn) {
+  TcpSetup setup(3);
+  const std::uint16_t port = setup.roster.parties[0].endpoints[0].port;
+  std::vector<std::string> refusals;
+  std::string duplicate_error;
+  std::size_t links_up = 0;
+  net::testing::PartyThreads raw_players(1);
+  std::thread alice([&] {
+    const auto errors = setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+      if (self != 0) co_return;
+      net::TcpOptions options;
+      options.on_refusal = [&](const std::string& refusal) { refusals.push_back(refusal); };
+      auto transport = setup.transport(0, options);
+      net::Links links = co_await transport->connect(setup.roster, 0, std::chrono::steady_clock::now() + 5s);
+      for (const auto& link : links) links_up += link ? 1 : 0;
+    });
+    net::testing::expect_no_errors(errors);
+  });
+  const auto errors = raw_players.run([&](std::size_t) -> asio::awaitable<void> {
+    tcp::socket first_bob = co_await play_party(setup.roster, 1, port);
+    try {
+      co_await play_party(setup.roster, 1, port);
+    } catch (const PeerError& error) {
+      duplicate_error = error.what();
+    }
+    tcp::socket carol = co_await play_party(setup.roster, 2, port);
+  });
+  alice.join();
+  net::testing::expect_no_errors(errors);
+  EXPECT_EQ(links_up, 2u);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_TRUE(contains(refusals[0], "party 0 (alice) refused a connection from 127.0.0.1:")) << refusals[0];
+  EXPECT_TRUE(contains(refusals[0], "party 1 (bob) is already connected (a duplicate connection)")) << refusals[0];
+  EXPECT_TRUE(contains(duplicate_error, "party 1 (bob): party 0 (alice) refused our connection: " + refusals[0]))
+      << duplicate_error;
+}
+
+TEST(TcpTransport, WrongSessionFailsFastNamingBothSides) {
+  TcpSetup setup(2);
+  net::Roster bobs_roster = setup.roster;
+  bobs_roster.session_id = net::session_id_from_text("another-session");
+  const auto started = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration bob_failed_after{};
+  const auto errors = setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    auto transport = setup.transport(self);
+    if (self == 0) {
+      co_await transport->connect(setup.roster, 0, std::chrono::steady_clock::now() + 1s);
+    } else {
+      try {
+        co_await transport->connect(bobs_roster, 1, std::chrono::steady_clock::now() + 5s);
+      } catch (const PeerError&) {
+        bob_failed_after = std::chrono::steady_clock::now() - started;
+        throw;
+      }
+    }
+  });
+  // Each side sees the other's hello is wrong: bob refuses alice as alice refuses bob.
+  EXPECT_TRUE(contains(message_of(errors[1]),
+                       "party 1 (bob) refused a connection from party 0 (alice) at 127.0.0.1:"))
+      << message_of(errors[1]);
+  EXPECT_TRUE(contains(message_of(errors[1]), "peer claiming to be party 0 (alice) belongs to another session"));
+  EXPECT_LT(bob_failed_after, 900ms);  // before alice's own deadline: the refusal, not a timeout
+  EXPECT_TRUE(contains(message_of(errors[0]), "never reached party 1 (bob)")) << message_of(errors[0]);
+  EXPECT_TRUE(contains(message_of(errors[0]), "refused connections: [party 0 (alice) refused a connection from "
+                                              "127.0.0.1:"));
+  EXPECT_TRUE(contains(message_of(errors[0]), "peer claiming to be party 1 (bob) belongs to another session"));
+}
+
+TEST(TcpTransport, IdentityCheckCanRefuseAPeer) {
+  TcpSetup setup(2);
+  std::string checked_address;
+  const auto errors = setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    net::TcpOptions options;
+    options.identity_check = [&](std::size_t claimed, const tcp::endpoint& remote) {
+      checked_address = remote.address().to_string();
+      throw PeerError("no certificate for party " + std::to_string(claimed));
+    };
+    auto transport = setup.transport(self, self == 0 ? options : net::TcpOptions{});
+    co_await transport->connect(setup.roster, self, std::chrono::steady_clock::now() + (self == 0 ? 500ms : 5s));
+  });
+  EXPECT_EQ(checked_address, "127.0.0.1");
+  EXPECT_TRUE(contains(message_of(errors[1]), "party 1 (bob) failed the identity check: no certificate for party 1"))
+      << message_of(errors[1]);
+}
+
+TEST(TcpTransport, OversizeFrameFromPeerIsProtocolErrorNamingIt) {
+  TcpSetup setup(2);
+  const std::uint16_t port = setup.roster.parties[0].endpoints[0].port;
+  std::string alice_error;
+  std::thread bob_raw([&] {
+    net::testing::PartyThreads raw(1);
+    net::testing::expect_no_errors(raw.run([&](std::size_t) -> asio::awaitable<void> {
+      tcp::socket socket = co_await play_party(setup.roster, 1, port);
+      const net::FrameHeaderBytes header = net::encode_frame_header(5, 5000);
+      co_await asio::async_write(socket, asio::buffer(header), asio::use_awaitable);
+      char byte = 0;  // wait until alice hangs up
+      co_await asio::async_read(socket, asio::buffer(&byte, 1), asio::as_tuple(asio::use_awaitable));
+    }));
+  });
+  net::testing::expect_no_errors(setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    if (self != 0) co_return;
+    net::TcpOptions options;
+    options.max_frame = 1000;
+    auto transport = setup.transport(0, options);
+    net::Network network = co_await net::connect_network(*transport, setup.roster, 0, 5s, {.receive_timeout = 5s});
+    try {
+      co_await network.receive(1, 5);
+    } catch (const ProtocolError& error) {
+      alice_error = error.what();
+    }
+    network.close();
+  }));
+  bob_raw.join();
+  EXPECT_EQ(alice_error, "party 1 (bob) sent a frame of 5000 bytes (label 5), over the maximum of 1000 bytes");
+}
+
+}  // namespace
+}  // namespace meshmpc::tcp
