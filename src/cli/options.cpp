@@ -21,6 +21,11 @@ namespace {
 // The names --log-level takes, in spdlog's order (trace = 0 .. off = 6).
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
+// "1 party", "3 parties".
+std::string count_of(std::size_t parties) {
+  return std::to_string(parties) + (parties == 1 ? " party" : " parties");
+}
+
 std::string known_transports() {
   std::string list;
   for (std::string_view name : kKnownTransports) list += (list.empty() ? "" : ", ") + std::string(name);
@@ -109,7 +114,7 @@ void resolve_parties(const po::variables_map& vm, RunOptions& o) {
   if (!o.addresses.empty()) {
     if (m && *m != o.addresses.size()) {
       throw ConfigError("-M/--parties " + std::to_string(*m) + " does not match the " +
-                        std::to_string(o.addresses.size()) + " parties given by " + source);
+                        count_of(o.addresses.size()) + " given by " + source);
     }
     o.parties = o.addresses.size();
   } else {
@@ -119,8 +124,8 @@ void resolve_parties(const po::variables_map& vm, RunOptions& o) {
   if (const auto i_text = text_of(vm, "index")) {
     const std::size_t i = detail::parse_unsigned(*i_text, "-I/--index", 0, net::kMaxParties);
     if (i >= o.parties) {
-      throw ConfigError("-I/--index " + std::to_string(i) + " is out of range for " + std::to_string(o.parties) +
-                        " parties (0.." + std::to_string(o.parties - 1) + ")");
+      throw ConfigError("-I/--index " + std::to_string(i) + " is out of range for " + count_of(o.parties) +
+                        " (0.." + std::to_string(o.parties - 1) + ")");
     }
     if (marked && *marked != i) {
       throw ConfigError("-I/--index " + std::to_string(i) + " contradicts " + source +
@@ -283,8 +288,8 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   if (const auto t_text = text_of(vm, "threshold")) {
     const std::uint64_t t = detail::parse_unsigned(*t_text, "-T/--threshold", 0, net::kMaxParties);
     if (2 * t >= o.parties) {
-      throw ConfigError("-T/--threshold " + std::to_string(t) + " is too large for " + std::to_string(o.parties) +
-                        " parties: an honest majority needs 2t < " + std::to_string(o.parties) +
+      throw ConfigError("-T/--threshold " + std::to_string(t) + " is too large for " + count_of(o.parties) +
+                        ": an honest majority needs 2t < " + std::to_string(o.parties) +
                         ", so t <= " + std::to_string(max_t));
     }
     o.threshold = t;

@@ -40,9 +40,7 @@ int main(int argc, char** argv) {
       std::cout << "children:";
       for (pid_t pid : launcher->child_pids()) std::cout << ' ' << pid;
       std::cout << std::endl;
-      const auto vars = opts.vars;
       opts = launcher->options();
-      opts.vars = vars;
     }
     const meshmpc::net::Roster roster = cli::make_roster(opts);
     const std::size_t i = opts.index.value();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "meshmpc/cli/logging.hpp"
 #include "meshmpc/cli/parties.hpp"
 #include "meshmpc/error.hpp"
 
@@ -107,7 +108,9 @@ TEST(CliOptions, ThresholdAtOrAboveHalfIsRefusedNamingTAndN) {
   EXPECT_NE(m.find("-T/--threshold 2"), std::string::npos) << m;
   EXPECT_NE(m.find("4 parties"), std::string::npos) << m;
   EXPECT_NE(m.find("t <= 1"), std::string::npos) << m;
-  EXPECT_NE(error_of({"-M", "1", "-T", "1"}).find("-T/--threshold 1"), std::string::npos);
+  EXPECT_NE(error_of({"-M", "1", "-T", "1"}).find("-T/--threshold 1 is too large for 1 party"), std::string::npos);
+  EXPECT_NE(error_of({"-M", "1", "-I", "0", "-P", "a:1", "-P", "b:1"}).find("the 2 parties given"), std::string::npos);
+  EXPECT_NE(error_of({"-M", "2", "-I", "0", "-P", "a:1"}).find("the 1 party given"), std::string::npos);
   EXPECT_NE(error_of({"-M", "3", "-I", "0", "-T", "5"}).find("3 parties"), std::string::npos);
 }
 
@@ -123,7 +126,7 @@ TEST(CliOptions, PartiesWithoutIndexIsALocalLaunch) {
 TEST(CliOptions, IndexAtOrAboveNIsRefused) {
   const std::string m = error_of({"-M", "3", "-I", "3"});
   EXPECT_NE(m.find("-I/--index 3 is out of range for 3 parties (0..2)"), std::string::npos) << m;
-  EXPECT_NE(error_of({"-I", "1"}).find("out of range for 1 parties"), std::string::npos);
+  EXPECT_NE(error_of({"-I", "1"}).find("out of range for 1 party (0..0)"), std::string::npos);
 }
 
 TEST(CliOptions, PartiesGivenByPSetN) {
@@ -267,6 +270,15 @@ TEST(CliOptions, ProgramOptionErrorsAreConfigErrors) {
   EXPECT_THROW(p.parse({"auction"}), ConfigError);
   EXPECT_THROW(p.parse({"auction", "--bids", "x"}), ConfigError);
   EXPECT_NO_THROW(p.parse({"auction", "--bids", "1"}));
+}
+
+TEST(CliLogging, LoggerIsNamedAfterThePartyAtTheChosenLevel) {
+  const auto logger = make_logger(parse({"-M", "3", "-I", "2", "--log-level", "debug"}));
+  EXPECT_EQ(logger->name(), "party2");
+  EXPECT_EQ(logger->level(), spdlog::level::debug);
+  EXPECT_EQ(make_logger(parse({"--no-log"}))->level(), spdlog::level::warn);
+  // A local launch's caller is party 0.
+  EXPECT_EQ(make_logger(parse({"-M", "3"}))->name(), "party0");
 }
 
 }  // namespace
