@@ -44,7 +44,9 @@ class Shamir {
 
   // Shares each secrets[s] with a fresh uniformly random polynomial f_s of the
   // given degree d (t unless given; at most n - 1) with f_s(0) = secrets[s];
-  // out[i][s] = f_s(i + 1). out must hold n spans of secrets.size() each.
+  // out[i][s] = f_s(i + 1). out must hold n spans of secrets.size() each, none of
+  // them overlapping `secrets` (the first shares are written before the secrets
+  // are read).
   //
   // The polynomial is drawn by its values rather than its coefficients: f_s(1..d)
   // are uniform field elements from `rng` (the shares of parties 0..d-1, drawn
