@@ -2,7 +2,13 @@
 // Field<Core>: the vector (span) operations and the generic algorithms (pow,
 // batch inverse, Tonelli-Shanks square root, byte encoding of vectors) written
 // once over a Core that supplies the element operations. Fp64, Fp127 and NtlField
-// are Field<...Core>; a Core may provide a faster vector op by defining it itself.
+// are Field<...Core>. Two hooks let a Core do better than the generic loops:
+// - a Core that defines a span op with the same signature (say
+//   mul(span<Element>, span<const Element>, span<const Element>)) gets it called
+//   instead of the loop, after the lengths were checked;
+// - a Core that defines enter() (returning a guard object) has it called once at the
+//   start of every vector op and generic algorithm: NtlField installs its modulus
+//   as NTL's thread-local modulus there, once per call rather than once per element.
 #include <meshmpc/error.hpp>
 #include <meshmpc/field/int128.hpp>
 
@@ -17,6 +23,7 @@
 namespace meshmpc {
 
 namespace detail {
+struct NoGuard {};
 [[noreturn]] void throw_length_mismatch(const char* op, std::size_t expected, std::size_t got);
 [[noreturn]] void throw_byte_length(const std::string& field, std::size_t expected,
                                     std::size_t got);
@@ -32,44 +39,90 @@ class Field : public Core {
   using Core::neg;
   using Core::sub;
 
+  // The Core's guard (see the header comment), or an empty object. Callers doing many
+  // scalar operations in a row may hold one for the run: `const auto g = f.enter();`.
+  auto enter() const {
+    if constexpr (requires(const Core& c) { c.enter(); }) {
+      return Core::enter();
+    } else {
+      return detail::NoGuard{};
+    }
+  }
+
   // out[i] = x[i] + y[i]
   void add(std::span<Element> out, std::span<const Element> x, std::span<const Element> y) const {
     check3("add", out, x, y);
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::add(x[i], y[i]);
+    if constexpr (requires(const Core& c) { c.add(out, x, y); }) {
+      Core::add(out, x, y);
+    } else {
+      [[maybe_unused]] const auto guard = enter();
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::add(x[i], y[i]);
+    }
   }
   void sub(std::span<Element> out, std::span<const Element> x, std::span<const Element> y) const {
     check3("sub", out, x, y);
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::sub(x[i], y[i]);
+    if constexpr (requires(const Core& c) { c.sub(out, x, y); }) {
+      Core::sub(out, x, y);
+    } else {
+      [[maybe_unused]] const auto guard = enter();
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::sub(x[i], y[i]);
+    }
   }
   void mul(std::span<Element> out, std::span<const Element> x, std::span<const Element> y) const {
     check3("mul", out, x, y);
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::mul(x[i], y[i]);
+    if constexpr (requires(const Core& c) { c.mul(out, x, y); }) {
+      Core::mul(out, x, y);
+    } else {
+      [[maybe_unused]] const auto guard = enter();
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::mul(x[i], y[i]);
+    }
   }
   void neg(std::span<Element> out, std::span<const Element> x) const {
     check2("neg", out, x);
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::neg(x[i]);
+    if constexpr (requires(const Core& c) { c.neg(out, x); }) {
+      Core::neg(out, x);
+    } else {
+      [[maybe_unused]] const auto guard = enter();
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::neg(x[i]);
+    }
   }
   // out[i] = a * x[i]
   void scale(std::span<Element> out, Element a, std::span<const Element> x) const {
     check2("scale", out, x);
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::mul(a, x[i]);
+    if constexpr (requires(const Core& c) { c.scale(out, a, x); }) {
+      Core::scale(out, a, x);
+    } else {
+      [[maybe_unused]] const auto guard = enter();
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::mul(a, x[i]);
+    }
   }
   // out[i] += a * x[i]
   void axpy(std::span<Element> out, Element a, std::span<const Element> x) const {
     check2("axpy", out, x);
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::add(out[i], Core::mul(a, x[i]));
+    if constexpr (requires(const Core& c) { c.axpy(out, a, x); }) {
+      Core::axpy(out, a, x);
+    } else {
+      [[maybe_unused]] const auto guard = enter();
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::add(out[i], Core::mul(a, x[i]));
+    }
   }
   // sum_i x[i] * y[i]
   Element inner(std::span<const Element> x, std::span<const Element> y) const {
     if (x.size() != y.size()) detail::throw_length_mismatch("inner", x.size(), y.size());
-    Element acc = this->zero();
-    for (std::size_t i = 0; i < x.size(); ++i) acc = Core::add(acc, Core::mul(x[i], y[i]));
-    return acc;
+    if constexpr (requires(const Core& c) { c.inner(x, y); }) {
+      return Core::inner(x, y);
+    } else {
+      [[maybe_unused]] const auto guard = enter();
+      Element acc = this->zero();
+      for (std::size_t i = 0; i < x.size(); ++i) acc = Core::add(acc, Core::mul(x[i], y[i]));
+      return acc;
+    }
   }
 
   // a^e by square-and-multiply, for any unsigned exponent type (u64, u128).
   template <std::unsigned_integral U>
   Element pow(Element a, U e) const {
+    [[maybe_unused]] const auto guard = enter();
     Element result = this->one();
     while (e != 0) {
       if (e & 1U) result = Core::mul(result, a);
@@ -79,6 +132,7 @@ class Field : public Core {
     return result;
   }
   Element pow(Element a, u128 e) const {
+    [[maybe_unused]] const auto guard = enter();
     Element result = this->one();
     while (e != 0) {
       if (e & 1U) result = Core::mul(result, a);
@@ -93,6 +147,7 @@ class Field : public Core {
   void batch_inv(std::span<Element> out, std::span<const Element> x) const {
     check2("batch_inv", out, x);
     if (x.empty()) return;
+    [[maybe_unused]] const auto guard = enter();
     std::vector<Element> prefix(x.size());
     Element acc = this->one();
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -112,6 +167,7 @@ class Field : public Core {
   // Uniform random elements from a word source (rejection sampling in the Core).
   template <class Words>
   void random(std::span<Element> out, Words& words) const {
+    [[maybe_unused]] const auto guard = enter();
     for (auto& e : out) e = Core::random(words);
   }
   using Core::random;
@@ -120,11 +176,13 @@ class Field : public Core {
   void encode(std::span<const Element> x, std::span<std::byte> bytes) const {
     const std::size_t w = this->byte_size();
     if (bytes.size() != x.size() * w) detail::throw_byte_length(this->name(), x.size() * w, bytes.size());
+    [[maybe_unused]] const auto guard = enter();
     for (std::size_t i = 0; i < x.size(); ++i) Core::encode(x[i], bytes.subspan(i * w, w));
   }
   void decode(std::span<const std::byte> bytes, std::span<Element> out) const {
     const std::size_t w = this->byte_size();
     if (bytes.size() != out.size() * w) detail::throw_byte_length(this->name(), out.size() * w, bytes.size());
+    [[maybe_unused]] const auto guard = enter();
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::decode(bytes.subspan(i * w, w));
   }
   using Core::decode;

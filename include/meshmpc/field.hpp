@@ -1,0 +1,7 @@
+#pragma once
+// The field layer: the PrimeField concept and the shipped fields (Fp64, the default;
+// Fp127; NtlField for any prime).
+#include <meshmpc/field/fp127.hpp>
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/field/ntl_field.hpp>
+#include <meshmpc/field/prime_field.hpp>
