@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 ./tools/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
-exec ./build/release/examples/sharing_demo/sharing_demo "$@"
+exec ./build/release/examples/salaries -M 3 --salaries 52000,61000,48000 "$@"

@@ -2,6 +2,7 @@
 
 #include <meshmpc/error.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <sodium.h>
 
@@ -36,15 +37,17 @@ Prg::Key Prg::random_key() {
 }
 
 void Prg::refill() {
-  // Blocks are 64 bytes; the buffer holds a whole number of them, so the counter
-  // continues exactly where the previous refill stopped.
-  static_assert(sizeof(buffer_) % 64 == 0);
-  std::memset(buffer_.data(), 0, sizeof(buffer_));
+  // Whole 64-byte blocks only, so the block counter continues exactly where the
+  // previous refill stopped.
+  const std::size_t words = filled_ == 0 ? kBlockWords : std::min(kBufferWords, 2 * filled_);
+  const std::size_t bytes = words * sizeof(std::uint64_t);
+  std::memset(buffer_.data(), 0, bytes);
   crypto_stream_chacha20_xor_ic(reinterpret_cast<unsigned char*>(buffer_.data()),
-                                reinterpret_cast<const unsigned char*>(buffer_.data()), sizeof(buffer_),
+                                reinterpret_cast<const unsigned char*>(buffer_.data()), bytes,
                                 reinterpret_cast<const unsigned char*>(nonce_.data()), block_,
                                 reinterpret_cast<const unsigned char*>(key_.data()));
-  block_ += sizeof(buffer_) / 64;
+  block_ += bytes / 64;
+  filled_ = words;
   pos_ = 0;
 }
 

@@ -25,7 +25,7 @@ namespace meshmpc::cli {
 inline constexpr std::uint16_t kDefaultBasePort = 11365;
 inline constexpr std::chrono::milliseconds kDefaultTimeout{60'000};
 // The transports this build knows by name (--transport); later: tailscale, nebula.
-inline constexpr std::string_view kKnownTransports[] = {"tcp"};
+inline constexpr std::string_view kKnownTransports[] = {"tcp", "inmem"};
 
 // What the caller of Parser::parse should do: run the computation, or print
 // RunOptions::text (help or version) and exit with status 0.

@@ -23,7 +23,7 @@ class Prg {
   Prg& operator=(const Prg&) = delete;
 
   std::uint64_t next_word() {
-    if (pos_ == kBufferWords) refill();
+    if (pos_ == filled_) refill();
     return buffer_[pos_++];
   }
   void fill(std::span<std::byte> out);
@@ -31,14 +31,18 @@ class Prg {
   static Key random_key();
 
  private:
-  static constexpr std::size_t kBufferWords = 512;  // 4 KiB of keystream per refill
+  // Refills start at one ChaCha20 block and double up to 4 KiB: a PRSS draw of a
+  // single element (one Prg per key) then costs one block, not a whole buffer.
+  static constexpr std::size_t kBufferWords = 512;
+  static constexpr std::size_t kBlockWords = 8;
   void refill();
 
   Key key_{};
   std::array<std::byte, 8> nonce_{};
   std::uint64_t block_ = 0;  // next ChaCha20 block counter
   std::array<std::uint64_t, kBufferWords> buffer_{};
-  std::size_t pos_ = kBufferWords;
+  std::size_t pos_ = 0;
+  std::size_t filled_ = 0;  // words of buffer_ holding keystream
 };
 
 }  // namespace meshmpc

@@ -1,0 +1,143 @@
+#pragma once
+// run_program: the main() of every meshmpc program. Given the parsed options, it
+// runs the program as one party (-I i), or starts all parties on this machine
+// (-M N without -I: this process is party 0, the others are child processes), or
+// all parties as threads of this process (--transport inmem), or one party with
+// no network (-M 1). It connects the transport, starts the Session, runs the
+// program, shuts the links down cleanly and logs a summary (wall time, rounds,
+// bytes sent). Every error ends as one log line naming what failed and exit
+// status 1; the launcher makes the status non-zero when any party failed.
+//
+//   int main(int argc, char** argv) {
+//     meshmpc::cli::Parser parser("myprog", "what it computes");
+//     parser.add_options()("value", po::value<std::int64_t>(), "my input");
+//     return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [](const cli::RunOptions& o) {
+//       const auto v = o.vars["value"].as<std::int64_t>();      // checked before the start
+//       return [v](Session<Fp64>& s) -> asio::awaitable<void> { ... };
+//     });
+//   }
+#include <meshmpc/cli/launcher.hpp>
+#include <meshmpc/cli/logging.hpp>
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/cli/parties.hpp>
+#include <meshmpc/net/inmemory.hpp>
+#include <meshmpc/net/transport.hpp>
+#include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/session.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+namespace meshmpc::cli {
+
+// The transport named by --transport, for a party of `roster`.
+std::unique_ptr<net::Transport> make_transport(const RunOptions& options);
+
+SessionOptions session_options(const RunOptions& options);
+
+// "done in 0.12 s: 5 rounds, 1.2 KiB sent"
+std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t rounds, std::uint64_t bytes_sent);
+
+// Logs an exception from a party as one line; returns the exit status (1).
+int report_failure(spdlog::logger& log, std::exception_ptr error);
+
+template <PrimeField F>
+int run_party(const RunOptions& options, const net::Roster& roster, const F& field, PartyProgram<F> program) {
+  const auto log = make_logger(options);
+  const std::size_t self = options.index.value_or(0);
+  const auto started = std::chrono::steady_clock::now();
+  boost::asio::io_context io;
+  std::exception_ptr error;
+  auto party = [&]() -> boost::asio::awaitable<void> {
+    // -M 1: a one-party hub, no sockets at all.
+    std::optional<net::InMemoryHub> alone;
+    std::unique_ptr<net::Transport> transport;
+    if (roster.size() == 1) {
+      alone.emplace(1);
+      transport = alone->transport(0);
+    } else {
+      transport = make_transport(options);
+    }
+    log->debug("connecting to {} parties over {}", roster.size() - 1, transport->name());
+    auto network = co_await net::connect_network(*transport, roster, self, options.timeout,
+                                                 {.receive_timeout = options.timeout});
+    std::exception_ptr failure;
+    std::uint64_t rounds = 0;
+    try {
+      auto session = co_await Session<F>::start(field, network, session_options(options));
+      co_await program(session);
+      rounds = session.rounds();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    // Also on failure: what was queued still goes out and the peers learn at once
+    // that nothing more comes from this party.
+    co_await network.shutdown();
+    if (failure) std::rethrow_exception(failure);
+    log->info("{}", summary(std::chrono::steady_clock::now() - started, rounds,
+                            network.statistics().total().sent.wire_bytes()));
+  };
+  boost::asio::co_spawn(io, party(), [&](std::exception_ptr e) { error = e; });
+  io.run();
+  return error ? report_failure(*log, error) : 0;
+}
+
+template <PrimeField F>
+int run_program(RunOptions options, const F& field, PartyProgram<F> program) {
+  if (options.action != Action::run) {
+    std::cout << options.text;
+    return 0;
+  }
+  if (options.transport == "inmem") {
+    const auto log = make_logger(options);
+    try {
+      run_local<F>(options.parties, field, session_options(options), std::move(program), options.timeout);
+      return 0;
+    } catch (...) {
+      return report_failure(*log, std::current_exception());
+    }
+  }
+  std::optional<Launcher> launcher;
+  if (options.local_launch()) {
+    launcher.emplace(options);
+    options = launcher->options();
+  }
+  const net::Roster roster = launcher ? launcher->roster() : make_roster(options);
+  const int status = run_party<F>(options, roster, field, std::move(program));
+  return launcher ? launcher->wait(status) : status;
+}
+
+// Makes a party's program from the parsed options; it checks the program's own
+// options (throwing ConfigError) before any party starts.
+template <PrimeField F>
+using ProgramFactory = std::function<PartyProgram<F>(const RunOptions&)>;
+
+// Parses the command line and runs. A bad command line — or a program option its
+// factory refuses — is one line on stderr and exit status 2, before anything starts.
+template <PrimeField F>
+int main(const Parser& parser, int argc, const char* const argv[], const F& field, ProgramFactory<F> factory) {
+  RunOptions options;
+  PartyProgram<F> program;
+  try {
+    options = parser.parse(argc, argv);
+    if (options.action == Action::run) program = factory(options);
+  } catch (const Error& e) {
+    std::cerr << options.program << (options.program.empty() ? "" : ": ") << e.what() << "\n";
+    return 2;
+  }
+  try {
+    return run_program<F>(std::move(options), field, std::move(program));
+  } catch (const std::exception& e) {  // the launcher could not start the parties
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace meshmpc::cli
