@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -312,11 +311,12 @@ struct Launcher::State {
       spec.on_line(s.party, s.stream, line);
       return;
     }
+    // One write(2) per line straight to the descriptor: a line up to PIPE_BUF
+    // bytes is never split by other writers, and party 0's stdio buffers (which
+    // may hold half a line of its own) are left alone.
     const std::string text = "[party " + std::to_string(s.party) + "] " + std::string(line) + "\n";
     const std::lock_guard lock(output_mutex);
-    std::FILE* const out = s.stream == Stream::out ? stdout : stderr;
-    std::fwrite(text.data(), 1, text.size(), out);
-    std::fflush(out);
+    write_all(s.stream == Stream::out ? STDOUT_FILENO : STDERR_FILENO, text);
   }
 
   void report(const std::string& message) {
@@ -325,8 +325,7 @@ struct Launcher::State {
       return;
     }
     const std::lock_guard lock(output_mutex);
-    std::fprintf(stderr, "[launcher] %s\n", message.c_str());
-    std::fflush(stderr);
+    write_all(STDERR_FILENO, "[launcher] " + message + "\n");
   }
 
   // Returns false at end of file.

@@ -37,18 +37,21 @@ int main(int argc, char** argv) {
     std::optional<cli::Launcher> launcher;
     if (opts.local_launch()) {
       launcher.emplace(opts);
-      std::cout << "children:";
-      for (pid_t pid : launcher->child_pids()) std::cout << ' ' << pid;
-      std::cout << std::endl;
+      std::string line = "children:";
+      for (pid_t pid : launcher->child_pids()) line += " " + std::to_string(pid);
+      std::cout << (line + "\n") << std::flush;
       opts = launcher->options();
     }
     const meshmpc::net::Roster roster = cli::make_roster(opts);
     const std::size_t i = opts.index.value();
     if (i > 0 && opts.vars["ignore-sigterm"].as<bool>()) ::signal(SIGTERM, SIG_IGN);
-    std::cout << "party " << i << " of " << roster.size() << " pid " << ::getpid() << " session "
-              << cli::session_id_to_hex(roster.session_id) << " port " << roster.party(i).endpoints.front().port
-              << std::endl;
-    std::cerr << "stderr of party " << i << std::endl;
+    // Whole lines in one write each: party 0 shares its stdout and stderr with the
+    // relayed lines of the others.
+    std::cout << ("party " + std::to_string(i) + " of " + std::to_string(roster.size()) + " pid " +
+                  std::to_string(::getpid()) + " session " + cli::session_id_to_hex(roster.session_id) + " port " +
+                  std::to_string(roster.party(i).endpoints.front().port) + "\n")
+              << std::flush;
+    std::cerr << ("stderr of party " + std::to_string(i) + "\n");
 
     std::this_thread::sleep_for(std::chrono::milliseconds(opts.vars["sleep-ms"].as<int>()));
 
