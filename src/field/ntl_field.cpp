@@ -216,6 +216,14 @@ NtlFieldCore::Element NtlFieldCore::from_uint(std::uint64_t v) const {
   return r;
 }
 
+NtlFieldCore::Element NtlFieldCore::from_canonical(const NTL::ZZ& v) const {
+  if (v < 0 || v >= p_)
+    throw RangeError("integer " + zz_to_string(v) + " is not in [0, p) for " + name_);
+  Element r;
+  r.LoopHole() = v;  // already canonical: no reduction, so no modulus needed
+  return r;
+}
+
 NTL::ZZ NtlFieldCore::to_zz(const Element& a) const {
   const NTL::ZZ& v = NTL::rep(a);
   return v <= half_ ? v : v - p_;

@@ -87,6 +87,7 @@ class NtlFieldCore {
   Element from_zz(const NTL::ZZ& v) const;
   // Integers in [0, p).
   Element from_uint(std::uint64_t v) const;
+  Element from_canonical(const NTL::ZZ& v) const;
   // The centered value; to_int throws RangeError when it does not fit 64 bits.
   std::int64_t to_int(const Element& a) const;
   NTL::ZZ to_zz(const Element& a) const;

@@ -1,0 +1,57 @@
+// Fp64's construction: only odd primes below 2^64, checked by a deterministic
+// Miller-Rabin that must agree with NTL.
+#include "reference.hpp"
+
+#include <meshmpc/field/fp64.hpp>
+
+#include <gtest/gtest.h>
+
+#include <NTL/ZZ.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+namespace meshmpc {
+namespace {
+
+TEST(Fp64, RefusesNonPrimesAndEvenModuliNamingThem) {
+  for (const std::uint64_t n : {0ULL, 1ULL, 2ULL, 4ULL, 9ULL, 561ULL /* Carmichael */,
+                                3215031751ULL /* strong pseudoprime to bases 2, 3, 5, 7 */,
+                                4294967297ULL /* 2^32 + 1 = 641 * 6700417 */, 1ULL << 63, ~0ULL,
+                                18446744073709551555ULL /* 2^64 - 61 = 3 * 5 * ... */}) {
+    try {
+      const Fp64 f(n);
+      ADD_FAILURE() << n << " accepted as " << f.name();
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::to_string(n)), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Fp64, AcceptsOddPrimesUpTo2To64) {
+  for (const std::uint64_t p : std::initializer_list<std::uint64_t>{3ULL, 5ULL, 101ULL, (1ULL << 61) - 1, 9223372036854775837ULL,
+                                18446744069414584321ULL, Fp64Core::kDefaultPrime}) {
+    const Fp64 f(p);
+    EXPECT_EQ(f.modulus(), p);
+    EXPECT_EQ(f.name(), "GF(" + std::to_string(p) + ")");
+  }
+}
+
+TEST(Fp64, PrimalityTestAgreesWithNtl) {
+  // Dense around small numbers, word boundaries and the top of the range, plus
+  // products of two primes near 2^32 (hard for a weak test).
+  auto check = [](std::uint64_t n) {
+    EXPECT_EQ(is_prime_u64(n), NTL::ProbPrime(test::zz_u64(n), 30) != 0) << n;
+  };
+  for (std::uint64_t n = 0; n < 3000; ++n) check(n);
+  for (const std::uint64_t base : {1ULL << 32, 1ULL << 62, 1ULL << 63, 0ULL - 2000})
+    for (std::uint64_t n = base - 1000; n != base + 1000 && n != 0; ++n) check(n);
+  check(4294967291ULL * 4294967279ULL);  // two primes just below 2^32
+  check(3825123056546413051ULL);         // strong pseudoprime to the first nine prime bases
+  NTL::SetSeed(NTL::ZZ(5));
+  for (int i = 0; i < 2000; ++i) check(test::u64_of(NTL::RandomBits_ZZ(64)) | 1U);
+}
+
+}  // namespace
+}  // namespace meshmpc
