@@ -47,9 +47,11 @@ spdlog::level::level_enum parse_log_level(const std::string& text) {
 }
 
 MulProtocol parse_mul(const std::string& text) {
-  if (text == "grr") return MulProtocol::grr;
-  if (text == "dn07") return MulProtocol::dn07;
-  throw ConfigError("--mul: unknown protocol '" + text + "'; known: grr, dn07");
+  try {
+    return mul_protocol_from_string(text);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--mul: ") + e.what());
+  }
 }
 
 std::chrono::milliseconds parse_timeout(const std::string& text) {
