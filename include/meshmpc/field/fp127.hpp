@@ -77,7 +77,11 @@ class Fp127Core {
   template <WordSource W>
   Element random(W& words) const {
     for (;;) {
-      const u128 v = (static_cast<u128>(words.next_word()) << 64 | words.next_word()) & kP;
+      // Two statements: the operands of | are unsequenced, and every party (whatever
+      // its compiler) must read the words in the same order: high word first.
+      const std::uint64_t hi = words.next_word();
+      const std::uint64_t lo = words.next_word();
+      const u128 v = (static_cast<u128>(hi) << 64 | lo) & kP;
       if (v < kP) return {v};
     }
   }
