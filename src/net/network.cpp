@@ -68,6 +68,11 @@ struct NetworkState {
   // are unique per program point, so the sender's program differs from ours.
   void deliver(std::size_t from, Frame frame) {
     PeerState& peer = peers[from];
+    if (frame.label == kAbortLabel) {
+      const std::string reason(reinterpret_cast<const char*>(frame.payload.data()), frame.payload.size());
+      fail(from, std::make_exception_ptr(PeerError(peer.name + " stopped: " + reason)), false);
+      return;
+    }
     if (auto waiter = peer.waiting.find(frame.label); waiter != peer.waiting.end()) {
       waiter->second->payload = std::move(frame.payload);
       waiter->second->wake.notify();
@@ -280,6 +285,15 @@ asio::awaitable<void> Network::shutdown() {
     co_await (state->progress.wait() || detail::sleep_until(deadline));
   }
   close();
+}
+
+asio::awaitable<void> Network::abort(std::string reason) {
+  const std::shared_ptr<detail::NetworkState> state = state_;
+  if (state->closed) co_return;
+  const auto bytes = std::as_bytes(std::span(reason));
+  for (std::size_t j = 0; j < state->peers.size(); ++j)
+    if (j != state->self) send(j, kAbortLabel, Payload(bytes.begin(), bytes.end()));
+  co_await shutdown();
 }
 
 void Network::close() {

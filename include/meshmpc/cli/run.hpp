@@ -77,10 +77,12 @@ int run_party(const RunOptions& options, const net::Roster& roster, const F& fie
     } catch (...) {
       failure = std::current_exception();
     }
-    // Also on failure: what was queued still goes out and the peers learn at once
-    // that nothing more comes from this party.
+    // On failure the peers learn why at once (and what was queued still goes out).
+    if (failure) {
+      co_await network.abort(what(failure));
+      std::rethrow_exception(failure);
+    }
     co_await network.shutdown();
-    if (failure) std::rethrow_exception(failure);
     log->info("{}", summary(std::chrono::steady_clock::now() - started, rounds,
                             network.statistics().total().sent.wire_bytes()));
   };

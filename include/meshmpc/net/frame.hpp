@@ -25,6 +25,10 @@ struct FrameHeader {
 };
 
 inline constexpr std::size_t kFrameHeaderSize = 12;
+// Reserved: a frame with this label says "I stop, because <payload text>" (see
+// Network::abort). Runtime labels are 64-bit hashes and never take this value in
+// practice (probability 2^-64 per label).
+inline constexpr Label kAbortLabel = ~Label{0};
 // Large enough for a round of a million 64-bit shares with room to spare, small
 // enough that a corrupt length cannot make a party allocate gigabytes.
 inline constexpr std::size_t kDefaultMaxFrame = std::size_t{256} << 20;

@@ -65,6 +65,12 @@ class Network {
   // said the same, then close(). Never throws for a peer's fault.
   asio::awaitable<void> shutdown();
 
+  // The end of a session that failed here: tells every peer why (a frame with
+  // kAbortLabel carrying `reason`), then shutdown(). A peer's receives from this
+  // party then fail with "party i (name) stopped: <reason>", so that every party
+  // names the root cause — e.g. which party died — not just the one that told it.
+  asio::awaitable<void> abort(std::string reason);
+
   // Stops at once: queued messages are dropped, reader and writer coroutines end
   // and pending receives throw, so that io_context::run() returns.
   void close();

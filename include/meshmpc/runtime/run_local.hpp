@@ -17,6 +17,17 @@
 
 namespace meshmpc {
 
+// The message of an exception, for telling the peers why this party stops.
+inline std::string what(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an unknown exception";
+  }
+}
+
 template <PrimeField F>
 using PartyProgram = std::function<boost::asio::awaitable<void>(Session<F>&)>;
 
@@ -45,10 +56,12 @@ void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::
         } catch (...) {
           failure = std::current_exception();
         }
-        // Also on failure: what was queued still goes out, and the peers learn at
-        // once that nothing more comes from this party.
+        // On failure the peers learn why at once (and what was queued still goes out).
+        if (failure) {
+          co_await network.abort(what(failure));
+          std::rethrow_exception(failure);
+        }
         co_await network.shutdown();
-        if (failure) std::rethrow_exception(failure);
       };
       boost::asio::co_spawn(io, party(), [&, i](std::exception_ptr e) { errors[i] = e; });
       io.run();

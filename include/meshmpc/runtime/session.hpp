@@ -29,6 +29,9 @@
 
 namespace meshmpc {
 
+// Programs are written with Asio's coroutines: asio::awaitable<void> per party.
+namespace asio = boost::asio;
+
 template <PrimeField F>
 class Session {
  public:
