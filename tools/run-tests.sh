@@ -14,7 +14,8 @@ ctest --preset asan -j "$jobs"
 
 echo "== TSan (multi-party tests) =="
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs"
+cmake --build --preset tsan -j "$jobs" --target \
+  meshmpc_runtime_tests net_network_test transports_tcp_test sharing_concurrency_test
 ctest --preset tsan -j "$jobs"
 
 echo "== optimized build, warnings as errors =="

@@ -68,21 +68,7 @@ int run_party(const RunOptions& options, const net::Roster& roster, const F& fie
     log->debug("connecting to {} parties over {}", roster.size() - 1, transport->name());
     auto network = co_await net::connect_network(*transport, roster, self, options.timeout,
                                                  {.receive_timeout = options.timeout});
-    std::exception_ptr failure;
-    std::uint64_t rounds = 0;
-    try {
-      auto session = co_await Session<F>::start(field, network, session_options(options));
-      co_await program(session);
-      rounds = session.rounds();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    // On failure the peers learn why at once (and what was queued still goes out).
-    if (failure) {
-      co_await network.abort(what(failure));
-      std::rethrow_exception(failure);
-    }
-    co_await network.shutdown();
+    const auto rounds = co_await run_session<F>(network, field, session_options(options), program);
     log->info("{}", summary(std::chrono::steady_clock::now() - started, rounds,
                             network.statistics().total().sent.wire_bytes()));
   };

@@ -31,6 +31,29 @@ inline std::string what(std::exception_ptr error) {
 template <PrimeField F>
 using PartyProgram = std::function<boost::asio::awaitable<void>(Session<F>&)>;
 
+// One party's whole session over connected links: start, program, and a clean end
+// — or, on failure, Network::abort so that the peers learn why at once (what was
+// queued still goes out), then the exception. Returns the rounds taken.
+template <PrimeField F>
+boost::asio::awaitable<std::uint64_t> run_session(net::Network& network, const F& field, SessionOptions options,
+                                                  const PartyProgram<F>& program) {
+  std::exception_ptr failure;
+  std::uint64_t rounds = 0;
+  try {
+    auto session = co_await Session<F>::start(field, network, options);
+    co_await program(session);
+    rounds = session.rounds();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    co_await network.abort(what(failure));
+    std::rethrow_exception(failure);
+  }
+  co_await network.shutdown();
+  co_return rounds;
+}
+
 // Runs `program` as every party; rethrows the first party's exception (in party
 // order) after all parties have stopped. The receive timeout bounds every wait,
 // so a failing party makes the others stop too. `options_of(i)` gives party i's
@@ -49,19 +72,7 @@ void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::
       boost::asio::io_context io;
       auto party = [&]() -> boost::asio::awaitable<void> {
         auto network = co_await net::connect_network(*transport, roster, i, timeout, {.receive_timeout = timeout});
-        std::exception_ptr failure;
-        try {
-          auto session = co_await Session<F>::start(field, network, options_of(i));
-          co_await program(session);
-        } catch (...) {
-          failure = std::current_exception();
-        }
-        // On failure the peers learn why at once (and what was queued still goes out).
-        if (failure) {
-          co_await network.abort(what(failure));
-          std::rethrow_exception(failure);
-        }
-        co_await network.shutdown();
+        (void)co_await run_session<F>(network, field, options_of(i), program);
       };
       boost::asio::co_spawn(io, party(), [&, i](std::exception_ptr e) { errors[i] = e; });
       io.run();

@@ -59,6 +59,22 @@ boost::asio::awaitable<std::vector<Shares<F>>> input_all(Core<F>& c, Scope scope
   co_return result;
 }
 
+// The second half of an opening: the senders' shares (this party's own among
+// them if it is one) interpolated at 0.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> gather_and_reconstruct(Core<F>& c, Scope::Label label,
+                                                         std::vector<std::size_t> senders, Shares<F> own,
+                                                         std::size_t degree) {
+  std::vector<Shares<F>> got(senders.size());
+  std::vector<std::span<const typename F::Element>> views;
+  for (std::size_t k = 0; k < senders.size(); ++k) {
+    if (senders[k] != c.self()) got[k] = co_await c.receive(senders[k], label, own.size());
+    views.emplace_back(senders[k] == c.self() ? std::span<const typename F::Element>(own)
+                                              : std::span<const typename F::Element>(got[k]));
+  }
+  co_return c.shamir().reconstruct(senders, views, degree);
+}
+
 // Protocol functions are coroutines: they take their inputs by value, so that an
 // awaitable stays valid however long it is kept before it is awaited.
 
@@ -73,17 +89,7 @@ boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std
   if (sending)
     for (std::size_t j = 0; j < c.n(); ++j)
       if (j != c.self()) c.send(j, label, x);
-  std::vector<Shares<F>> got(senders.size());
-  std::vector<std::span<const typename F::Element>> views;
-  for (std::size_t k = 0; k < senders.size(); ++k) {
-    if (senders[k] == c.self())
-      views.emplace_back(x);
-    else {
-      got[k] = co_await c.receive(senders[k], label, x.size());
-      views.emplace_back(got[k]);
-    }
-  }
-  co_return c.shamir().reconstruct(senders, views, degree);
+  co_return co_await gather_and_reconstruct(c, label, senders, std::move(x), degree);
 }
 
 // Opens a degree-t sharing to the named receivers only (private outputs): t+1
@@ -102,17 +108,7 @@ boost::asio::awaitable<std::optional<Shares<F>>> open_to(Core<F>& c, Scope scope
     for (auto r : receivers)
       if (r != c.self()) c.send(r, label, x);
   if (std::find(receivers.begin(), receivers.end(), c.self()) == receivers.end()) co_return std::nullopt;
-  std::vector<Shares<F>> got(senders.size());
-  std::vector<std::span<const typename F::Element>> views;
-  for (std::size_t k = 0; k < senders.size(); ++k) {
-    if (senders[k] == c.self())
-      views.emplace_back(x);
-    else {
-      got[k] = co_await c.receive(senders[k], label, x.size());
-      views.emplace_back(got[k]);
-    }
-  }
-  co_return c.shamir().reconstruct(senders, views, c.t());
+  co_return co_await gather_and_reconstruct(c, label, senders, std::move(x), c.t());
 }
 
 }  // namespace meshmpc::protocols
