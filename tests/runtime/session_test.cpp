@@ -5,6 +5,7 @@
 
 #include <meshmpc/field/fp127.hpp>
 #include <meshmpc/field/fp64.hpp>
+#include <meshmpc/field/ntl_field.hpp>
 #include <meshmpc/runtime/run_local.hpp>
 
 #include <gtest/gtest.h>
@@ -71,6 +72,10 @@ void run_arithmetic(const F& field, const Params& p) {
 
 TEST_P(Arithmetic, MatchesPlainComputationFp64) { run_arithmetic(Fp64{}, GetParam()); }
 TEST_P(Arithmetic, MatchesPlainComputationFp127) { run_arithmetic(Fp127{}, GetParam()); }
+// Any prime through NTL: 2^128 - 159.
+TEST_P(Arithmetic, MatchesPlainComputationNtl128) {
+  run_arithmetic(NtlField("340282366920938463463374607431768211297"), GetParam());
+}
 
 INSTANTIATE_TEST_SUITE_P(Parties, Arithmetic,
                          testing::Values(Params{3, MulProtocol::grr, true}, Params{3, MulProtocol::dn07, true},
