@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target salaries
 exec ./build/release/examples/salaries -M 3 --salaries 52000,61000,48000 "$@"

@@ -1,6 +1,7 @@
 #include <meshmpc/field/fp64.hpp>
 
 #include <bit>
+#include <cstring>
 
 namespace meshmpc {
 
@@ -127,6 +128,27 @@ Fp64Core::Element Fp64Core::decode(std::span<const std::byte> in) const {
   if (v >= p_)
     throw RangeError("decoding " + name_ + ": value " + std::to_string(v) + " is not below the modulus");
   return {to_mont(v)};
+}
+
+void Fp64Core::encode(std::span<const Element> x, std::span<std::byte> out) const {
+  static_assert(std::endian::native == std::endian::little, "the wire format is little-endian");
+  std::byte* dst = out.data();
+  for (std::size_t i = 0; i < x.size(); ++i, dst += bytes_) {
+    const std::uint64_t v = to_uint(x[i]);
+    std::memcpy(dst, &v, bytes_);
+  }
+}
+
+void Fp64Core::decode(std::span<const std::byte> in, std::span<Element> out) const {
+  const std::byte* src = in.data();
+  for (std::size_t i = 0; i < out.size(); ++i, src += bytes_) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, src, bytes_);
+    if (v >= p_)
+      throw RangeError("decoding " + name_ + ": value " + std::to_string(v) + " at element " + std::to_string(i) +
+                       " is not below the modulus");
+    out[i] = {to_mont(v)};
+  }
 }
 
 }  // namespace meshmpc

@@ -53,5 +53,36 @@ TEST(Fp64, PrimalityTestAgreesWithNtl) {
   for (int i = 0; i < 2000; ++i) check(test::u64_of(NTL::RandomBits_ZZ(64)) | 1U);
 }
 
+// The vector encoding (the one shares travel in) round-trips for full-width and
+// narrow primes, and a value >= p is refused with the element it was found at.
+TEST(Fp64, VectorEncodingRoundTripsAndNamesTheBadElement) {
+  for (const std::uint64_t p : {Fp64Core::kDefaultPrime, std::uint64_t{101}, (std::uint64_t{1} << 61) - 1}) {
+    const Fp64 f(p);
+    std::vector<Fp64::Element> x;
+    for (std::uint64_t v : {std::uint64_t{0}, std::uint64_t{1}, p / 2, p - 1}) x.push_back(f.from_uint(v));
+    std::vector<std::byte> bytes(x.size() * f.byte_size());
+    f.encode(std::span<const Fp64::Element>(x), std::span<std::byte>(bytes));
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      std::vector<std::byte> one(bytes.begin() + static_cast<std::ptrdiff_t>(i * f.byte_size()),
+                                 bytes.begin() + static_cast<std::ptrdiff_t>((i + 1) * f.byte_size()));
+      EXPECT_EQ(f.decode(std::span<const std::byte>(one)), x[i]) << "scalar and vector encodings agree";
+    }
+    std::vector<Fp64::Element> back(x.size());
+    f.decode(std::span<const std::byte>(bytes), std::span<Fp64::Element>(back));
+    EXPECT_EQ(back, x);
+    // Element 2 := p (little-endian), which is not a field element.
+    std::uint64_t bad = p;
+    for (std::size_t k = 0; k < f.byte_size(); ++k)
+      bytes[2 * f.byte_size() + k] = static_cast<std::byte>((bad >> (8 * k)) & 0xffU);
+    try {
+      f.decode(std::span<const std::byte>(bytes), std::span<Fp64::Element>(back));
+      ADD_FAILURE() << "decoding p did not throw";
+    } catch (const RangeError& e) {
+      EXPECT_NE(std::string(e.what()).find("element 2"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(f.name()), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace meshmpc

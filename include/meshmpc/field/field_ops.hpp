@@ -177,12 +177,20 @@ class Field : public Core {
     const std::size_t w = this->byte_size();
     if (bytes.size() != x.size() * w) detail::throw_byte_length(this->name(), x.size() * w, bytes.size());
     [[maybe_unused]] const auto guard = enter();
+    if constexpr (requires(const Core& c) { c.encode(x, bytes); }) {
+      Core::encode(x, bytes);
+      return;
+    }
     for (std::size_t i = 0; i < x.size(); ++i) Core::encode(x[i], bytes.subspan(i * w, w));
   }
   void decode(std::span<const std::byte> bytes, std::span<Element> out) const {
     const std::size_t w = this->byte_size();
     if (bytes.size() != out.size() * w) detail::throw_byte_length(this->name(), out.size() * w, bytes.size());
     [[maybe_unused]] const auto guard = enter();
+    if constexpr (requires(const Core& c) { c.decode(bytes, out); }) {
+      Core::decode(bytes, out);
+      return;
+    }
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::decode(bytes.subspan(i * w, w));
   }
   using Core::decode;

@@ -79,6 +79,10 @@ class Fp64Core {
   // byte_size() bytes, little-endian, canonical value in [0, p).
   void encode(Element a, std::span<std::byte> out) const;
   Element decode(std::span<const std::byte> in) const;
+  // Whole vectors (sizes checked by Field): one pass with word copies, since
+  // every share that crosses the network goes through these.
+  void encode(std::span<const Element> x, std::span<std::byte> out) const;
+  void decode(std::span<const std::byte> in, std::span<Element> out) const;
 
   // Rejection sampling over bit_length()-bit words: uniform, and the same draws on
   // every party that shares the word source.
