@@ -131,7 +131,7 @@ TEST(CliRoster, ConfigFileDefinesEveryParty) {
   const TempFile file("parties.ini",
                       "; three friends\n"
                       "[alice]\nhost = alice.example\nport = 4000\n"
-                      "[bob]\nhost = 10.0.0.2\nport = 4001\nidentity = bob@tailnet\n"
+                      "[bob]\nhost = 192.0.2.2\nport = 4001\nidentity = bob@tailnet\n"
                       "[party2]\nhost = ::1\nname = carol\n");
   const RunOptions o = parse({"-C", file.path(), "-I", "2", "-B", "9000"});
   EXPECT_EQ(o.parties, 3u);
@@ -143,7 +143,7 @@ TEST(CliRoster, ConfigFileDefinesEveryParty) {
   EXPECT_EQ(net::to_string(r.parties[0].endpoints[0]), "alice.example:4000");
   EXPECT_EQ(r.parties[1].name, "bob");
   EXPECT_EQ(r.parties[1].identity, "bob@tailnet");
-  EXPECT_EQ(net::to_string(r.parties[1].endpoints[0]), "10.0.0.2:4001");
+  EXPECT_EQ(net::to_string(r.parties[1].endpoints[0]), "192.0.2.2:4001");
   EXPECT_EQ(r.parties[2].name, "carol");
   EXPECT_EQ(net::to_string(r.parties[2].endpoints[0]), "[::1]:9002");
 }
