@@ -9,6 +9,7 @@
 
 #include "cli_version.hpp"
 #include "meshmpc/cli/parties.hpp"
+#include "meshmpc/cli/transport_plugin.hpp"
 #include "meshmpc/error.hpp"
 #include "number.hpp"
 
@@ -28,8 +29,18 @@ std::string count_of(std::size_t parties) {
 
 std::string known_transports() {
   std::string list;
-  for (std::string_view name : kKnownTransports) list += (list.empty() ? "" : ", ") + std::string(name);
-  return list;
+  for (const TransportPlugin* plugin : transport_plugins()) {
+    list += (list.empty() ? "" : ", ") + std::string(plugin->name());
+  }
+  return list + ", " + std::string(kInMemoryTransport);
+}
+
+std::string transports_help() {
+  std::string text = "how parties reach each other:";
+  for (const TransportPlugin* plugin : transport_plugins()) {
+    text += " " + std::string(plugin->name()) + " (" + std::string(plugin->summary()) + "),";
+  }
+  return text + " " + std::string(kInMemoryTransport) + " (all parties as threads of this process)";
 }
 
 std::optional<std::string> text_of(const po::variables_map& vm, const char* name) {
@@ -68,10 +79,12 @@ std::chrono::milliseconds parse_timeout(const std::string& text) {
   return std::chrono::milliseconds(std::llround(seconds * 1000));
 }
 
-void check_transport(const std::string& name) {
-  const bool known = std::find(std::begin(kKnownTransports), std::end(kKnownTransports), name) !=
-                     std::end(kKnownTransports);
-  if (!known) throw ConfigError("--transport: unknown transport '" + name + "'; known: " + known_transports());
+// The plugin named by --transport; nullptr for inmem.
+const TransportPlugin* check_transport(const std::string& name) {
+  if (name == kInMemoryTransport) return nullptr;
+  const TransportPlugin* plugin = find_transport_plugin(name);
+  if (!plugin) throw ConfigError("--transport: unknown transport '" + name + "'; known: " + known_transports());
+  return plugin;
 }
 
 // Fills parties, index and addresses from -M, -I, -P and -C, checking that they agree.
@@ -171,7 +184,9 @@ Parser::Parser(std::string program, std::string description)
     : program_(std::move(program)),
       description_(std::move(description)),
       runtime_("Runtime options (MPyC's letters and meaning)"),
-      own_(program_ + " options") {
+      own_(program_ + " options"),
+      transports_("Transport options") {
+  for (const TransportPlugin* plugin : transport_plugins()) plugin->add_options(transports_);
   runtime_.add_options()
       ("help,h", "print this help and exit")
       ("version,V", "print the version and exit")
@@ -198,8 +213,7 @@ Parser::Parser(std::string program, std::string description)
        "trace, debug, info, warn, error, critical or off")
       ("no-log", po::bool_switch(), "log warnings and errors only")
       ("output-file", po::bool_switch(), "local launch: party i > 0 writes its output to party<M>_<i>.log")
-      ("transport", po::value<std::string>()->value_name("name")->default_value("tcp"),
-       "how parties reach each other: tcp")
+      ("transport", po::value<std::string>()->value_name("name")->default_value("tcp"), transports_help().c_str())
       ("mul", po::value<std::string>()->value_name("grr|dn07")->default_value("grr"),
        "degree reduction after a product: grr (resharing) or dn07 (double sharings)")
       ("timeout", po::value<std::string>()->value_name("seconds")->default_value("60"),
@@ -217,6 +231,7 @@ std::string Parser::help() const {
   out << "\n";
   if (!own_.options().empty()) out << own_ << "\n";
   out << runtime_;
+  if (!transports_.options().empty()) out << "\n" << transports_;
   return out.str();
 }
 
@@ -237,7 +252,7 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   po::positional_options_description positional = positional_;
   if (positional.max_total_count() != std::numeric_limits<unsigned>::max()) positional.add(kExtra, -1);
   po::options_description all;
-  all.add(runtime_).add(own_).add(hidden);
+  all.add(runtime_).add(own_).add(transports_).add(hidden);
   po::variables_map& vm = o.vars;
   try {
     const std::vector<std::string> args(argv.empty() ? argv.begin() : argv.begin() + 1, argv.end());
@@ -269,7 +284,8 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
     throw ConfigError("--ssl: TLS is not available yet in this version of meshmpc; run without --ssl");
   }
   o.transport = vm["transport"].as<std::string>();
-  check_transport(o.transport);
+  const TransportPlugin* const plugin = check_transport(o.transport);
+  o.transport_discovers = plugin && plugin->discovers_parties();
   o.mul = parse_mul(vm["mul"].as<std::string>());
   o.prss = !vm["no-prss"].as<bool>();
   o.log_level = parse_log_level(vm["log-level"].as<std::string>());
@@ -299,6 +315,7 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
     o.threshold = max_t;
   }
   make_roster(o);  // the roster's own checks (distinct names, ...) at parse time
+  if (plugin) plugin->check(o);
   return o;
 }
 

@@ -1,13 +1,41 @@
 #include <meshmpc/cli/run.hpp>
-#include <meshmpc/tcp/tcp_transport.hpp>
 
 #include <fmt/format.h>
 
 namespace meshmpc::cli {
 
-std::unique_ptr<net::Transport> make_transport(const RunOptions& options) {
-  if (options.transport == "tcp") return std::make_unique<tcp::TcpTransport>();
-  throw ConfigError("transport '" + options.transport + "' cannot link separate processes (use tcp)");
+namespace {
+
+// -M 1: a one-party hub, no sockets at all. The hub outlives the transport it
+// made because the transport owns it.
+class AloneTransport final : public net::Transport {
+ public:
+  AloneTransport() : hub_(1), inner_(hub_.transport(0)) {}
+  std::string name() const override { return inner_->name(); }
+  boost::asio::awaitable<net::Links> connect(const net::Roster& roster, std::size_t self,
+                                      std::chrono::steady_clock::time_point deadline) override {
+    return inner_->connect(roster, self, deadline);
+  }
+
+ private:
+  net::InMemoryHub hub_;
+  std::unique_ptr<net::Transport> inner_;
+};
+
+}  // namespace
+
+boost::asio::awaitable<PartySetup> party_setup(const RunOptions& options) {
+  if (options.parties == 1) {
+    PartySetup setup;
+    setup.roster = make_roster(options);
+    setup.transport = std::make_unique<AloneTransport>();
+    co_return setup;
+  }
+  const TransportPlugin* plugin = find_transport_plugin(options.transport);
+  if (!plugin) {
+    throw ConfigError("transport '" + options.transport + "' cannot link separate processes (use tcp)");
+  }
+  co_return co_await plugin->setup(options);
 }
 
 SessionOptions session_options(const RunOptions& options) {

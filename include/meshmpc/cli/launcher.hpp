@@ -7,7 +7,7 @@
 //   RunOptions opts = parser.parse(argc, argv);
 //   std::optional<Launcher> launcher;
 //   if (opts.local_launch()) { launcher.emplace(opts); opts = launcher->options(); }
-//   int status = run_party(opts, make_roster(opts));   // catch and turn errors into 1
+//   int status = run_party(opts, field, program);   // catch and turn errors into 1
 //   return launcher ? launcher->wait(status) : status;
 //
 // No child outlives the launcher: the destructor, wait() after a failure of party 0,

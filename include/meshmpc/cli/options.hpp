@@ -24,8 +24,10 @@ namespace meshmpc::cli {
 // MPyC's default base port: party i listens on 11365 + i unless told otherwise.
 inline constexpr std::uint16_t kDefaultBasePort = 11365;
 inline constexpr std::chrono::milliseconds kDefaultTimeout{60'000};
-// The transports this build knows by name (--transport); later: tailscale, nebula.
-inline constexpr std::string_view kKnownTransports[] = {"tcp", "inmem"};
+// --transport inmem: all parties as threads of one process (no plugin: nothing
+// crosses a process boundary). The other names are the plugins of
+// transport_plugin.hpp.
+inline constexpr std::string_view kInMemoryTransport = "inmem";
 
 // What the caller of Parser::parse should do: run the computation, or print
 // RunOptions::text (help or version) and exit with status 0.
@@ -51,6 +53,7 @@ struct RunOptions {
   spdlog::level::level_enum log_level = spdlog::level::info;  // --log-level, --no-log
   bool output_file = false;                // --output-file
   std::string transport = "tcp";           // --transport
+  bool transport_discovers = false;        // the transport finds the parties (no local launch)
   MulProtocol mul = MulProtocol::grr;      // --mul
   std::chrono::milliseconds timeout = kDefaultTimeout;  // --timeout (seconds)
   std::optional<net::SessionId> session_id;             // --session-id (32 hex digits)
@@ -59,7 +62,8 @@ struct RunOptions {
   boost::program_options::variables_map vars;
 
   // -M N > 1 without -I, -P or -C: start all parties on this machine (Launcher).
-  bool local_launch() const { return parties > 1 && !index.has_value(); }
+  // A discovering transport (transport_plugin.hpp) instead finds the N parties.
+  bool local_launch() const { return parties > 1 && !index.has_value() && !transport_discovers; }
   std::uint16_t effective_base_port() const { return base_port.value_or(kDefaultBasePort); }
 };
 
@@ -89,6 +93,7 @@ class Parser {
   std::string description_;
   boost::program_options::options_description runtime_;
   boost::program_options::options_description own_;
+  boost::program_options::options_description transports_;  // the plugins' own options
   boost::program_options::positional_options_description positional_;
 };
 

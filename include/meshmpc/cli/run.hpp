@@ -20,6 +20,7 @@
 #include <meshmpc/cli/logging.hpp>
 #include <meshmpc/cli/options.hpp>
 #include <meshmpc/cli/parties.hpp>
+#include <meshmpc/cli/transport_plugin.hpp>
 #include <meshmpc/net/inmemory.hpp>
 #include <meshmpc/net/transport.hpp>
 #include <meshmpc/runtime/run_local.hpp>
@@ -37,9 +38,6 @@
 
 namespace meshmpc::cli {
 
-// The transport named by --transport, for a party of `roster`.
-std::unique_ptr<net::Transport> make_transport(const RunOptions& options);
-
 SessionOptions session_options(const RunOptions& options);
 
 // "done in 0.12 s: 5 rounds, 1.2 KiB sent"
@@ -48,25 +46,20 @@ std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t r
 // Logs an exception from a party as one line; returns the exit status (1).
 int report_failure(spdlog::logger& log, std::exception_ptr error);
 
+// The roster, index and transport of this party: -M 1 needs no network; otherwise
+// the --transport plugin says (transport_plugin.hpp).
+boost::asio::awaitable<PartySetup> party_setup(const RunOptions& options);
+
 template <PrimeField F>
-int run_party(const RunOptions& options, const net::Roster& roster, const F& field, PartyProgram<F> program) {
+int run_party(const RunOptions& options, const F& field, PartyProgram<F> program) {
   const auto log = make_logger(options);
-  const std::size_t self = options.index.value_or(0);
   const auto started = std::chrono::steady_clock::now();
   boost::asio::io_context io;
   std::exception_ptr error;
   auto party = [&]() -> boost::asio::awaitable<void> {
-    // -M 1: a one-party hub, no sockets at all.
-    std::optional<net::InMemoryHub> alone;
-    std::unique_ptr<net::Transport> transport;
-    if (roster.size() == 1) {
-      alone.emplace(1);
-      transport = alone->transport(0);
-    } else {
-      transport = make_transport(options);
-    }
-    log->debug("connecting to {} parties over {}", roster.size() - 1, transport->name());
-    auto network = co_await net::connect_network(*transport, roster, self, options.timeout,
+    PartySetup setup = co_await party_setup(options);
+    log->debug("connecting to {} parties over {}", setup.roster.size() - 1, setup.transport->name());
+    auto network = co_await net::connect_network(*setup.transport, setup.roster, setup.self, options.timeout,
                                                  {.receive_timeout = options.timeout});
     const auto rounds = co_await run_session<F>(network, field, session_options(options), program);
     log->info("{}", summary(std::chrono::steady_clock::now() - started, rounds,
@@ -97,8 +90,7 @@ int run_program(RunOptions options, const F& field, PartyProgram<F> program) {
     launcher.emplace(options);
     options = launcher->options();
   }
-  const net::Roster roster = launcher ? launcher->roster() : make_roster(options);
-  const int status = run_party<F>(options, roster, field, std::move(program));
+  const int status = run_party<F>(options, field, std::move(program));
   return launcher ? launcher->wait(status) : status;
 }
 
