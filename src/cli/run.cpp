@@ -39,7 +39,7 @@ boost::asio::awaitable<PartySetup> party_setup(const RunOptions& options) {
 }
 
 SessionOptions session_options(const RunOptions& options) {
-  return {.threshold = options.threshold, .mul = options.mul, .prss = options.prss};
+  return {.threshold = options.threshold, .mul = options.mul, .prss = options.prss, .sec_param = options.sec_param};
 }
 
 std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t rounds, std::uint64_t bytes_sent) {

@@ -215,17 +215,22 @@ std::optional<typename F::Element> tonelli_shanks(const F& f, typename F::Elemen
                                                   typename F::Element non_residue) {
   using E = typename F::Element;
   if (f.is_zero(a)) return a;
-  // Euler's criterion.
-  if (f.pow(a, U(p_minus_1 >> 1)) != f.one()) return std::nullopt;
   U q = p_minus_1;
   unsigned s = 0;
   while ((q & 1U) == 0) {
     q >>= 1;
     ++s;
   }
+  // One exponentiation: w = a^((q-1)/2) gives x = a^((q+1)/2) and b = a^q, and
+  // Euler's criterion a^((p-1)/2) = b^(2^(s-1)) costs only s-1 squarings.
+  const E w = f.pow(a, U((q - 1) >> 1));
+  E x = f.mul(a, w);
+  E b = f.mul(x, w);
+  E euler = b;
+  for (unsigned j = 1; j < s; ++j) euler = f.mul(euler, euler);
+  if (euler != f.one()) return std::nullopt;
+  if (b == f.one()) return x;
   E z = f.pow(non_residue, q);
-  E x = f.pow(a, U((q + 1) >> 1));
-  E b = f.pow(a, q);
   unsigned m = s;
   while (b != f.one()) {
     unsigned i = 0;

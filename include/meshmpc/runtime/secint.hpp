@@ -28,10 +28,10 @@ class SecInt {
   // Checks that l-bit integers fit `field` with room for the sum of two, and
   // every value lies in [-2^(l-1), 2^(l-1)); names the offending value and index.
   static std::vector<Element> encode(const F& field, std::span<const std::int64_t> values, std::size_t bits) {
-    if (bits < 1 || bits > 63 || bits + 1 >= field.bit_length())
+    if (bits < 1 || bits > 64 || bits + 1 >= field.bit_length())
       throw RangeError("bit length " + std::to_string(bits) + " does not fit " + field.name() +
-                       " (at most " + std::to_string(std::min<std::size_t>(63, field.bit_length() - 2)) + ")");
-    const std::int64_t lo = -(std::int64_t{1} << (bits - 1)), hi = (std::int64_t{1} << (bits - 1)) - 1;
+                       " (at most " + std::to_string(std::min<std::size_t>(64, field.bit_length() - 2)) + ")");
+    const std::int64_t hi = static_cast<std::int64_t>((std::uint64_t{1} << (bits - 1)) - 1), lo = -hi - 1;
     std::vector<Element> out(values.size());
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (values[i] < lo || values[i] > hi)

@@ -13,14 +13,20 @@
 // spawned as separate tasks must use its own handle: `auto s2 = s.fork();` in
 // program order, then hand s2 to the task.
 #include <meshmpc/runtime/core.hpp>
+#include <meshmpc/runtime/protocols/compare.hpp>
+#include <meshmpc/runtime/protocols/divide.hpp>
 #include <meshmpc/runtime/protocols/io.hpp>
 #include <meshmpc/runtime/protocols/mul.hpp>
+#include <meshmpc/runtime/protocols/permute.hpp>
 #include <meshmpc/runtime/protocols/random.hpp>
+#include <meshmpc/runtime/protocols/select.hpp>
+#include <meshmpc/runtime/protocols/sort.hpp>
 #include <meshmpc/runtime/protocols/setup.hpp>
 #include <meshmpc/runtime/secfld.hpp>
 #include <meshmpc/runtime/secint.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <memory>
 #include <optional>
@@ -125,6 +131,103 @@ class Session {
   Awaitable<Vec> output(const SecFld<F>& x) { return open(x.view()); }
   // Opens integers in the centered representation.
   Awaitable<std::vector<std::int64_t>> output(const SecInt<F>& x) { return to_ints(open(x.view())); }
+  // Opens integers to the named parties only (private outputs): they get the values.
+  Awaitable<std::optional<std::vector<std::int64_t>>> output_to(std::span<const std::size_t> receivers,
+                                                                const SecInt<F>& x) {
+    return to_ints_at(core_, open_to(receivers, x.view()));
+  }
+
+  // --- secure integers: comparisons and the like (docs/protocols.md). Element-wise
+  // on equal-length vectors; results 0/1 (or -1/0/1 for sign) of the same bit
+  // length. Operands are l-bit integers; a comparison needs l + k + 2 bits of field
+  // (ConfigError otherwise, before anything is sent).
+  // Public values as a secure integer (every party holds the value as its share).
+  SecInt<F> constant(std::span<const std::int64_t> values, std::size_t bits = 32) const {
+    return SecInt<F>(SecFld<F>(field(), SecInt<F>::encode(field(), values, bits)), bits);
+  }
+  SecInt<F> constant(std::int64_t value, std::size_t count, std::size_t bits = 32) const {
+    return constant(std::vector<std::int64_t>(count, value), bits);
+  }
+  Awaitable<SecInt<F>> lt(const SecInt<F>& a, const SecInt<F>& b) { return ltz(a - b); }
+  Awaitable<SecInt<F>> gt(const SecInt<F>& a, const SecInt<F>& b) { return ltz(b - a); }
+  Awaitable<SecInt<F>> le(const SecInt<F>& a, const SecInt<F>& b) { return not_of(ltz(b - a)); }
+  Awaitable<SecInt<F>> ge(const SecInt<F>& a, const SecInt<F>& b) { return not_of(ltz(a - b)); }
+  Awaitable<SecInt<F>> eq(const SecInt<F>& a, const SecInt<F>& b) { return is_zero(a - b); }
+  Awaitable<SecInt<F>> ne(const SecInt<F>& a, const SecInt<F>& b) { return not_of(is_zero(a - b)); }
+  // Against a public constant (itself in the l-bit range).
+  Awaitable<SecInt<F>> lt(const SecInt<F>& a, std::int64_t c) { return lt(a, like(a, c)); }
+  Awaitable<SecInt<F>> gt(const SecInt<F>& a, std::int64_t c) { return gt(a, like(a, c)); }
+  Awaitable<SecInt<F>> le(const SecInt<F>& a, std::int64_t c) { return le(a, like(a, c)); }
+  Awaitable<SecInt<F>> ge(const SecInt<F>& a, std::int64_t c) { return ge(a, like(a, c)); }
+  Awaitable<SecInt<F>> eq(const SecInt<F>& a, std::int64_t c) { return eq(a, like(a, c)); }
+  Awaitable<SecInt<F>> ne(const SecInt<F>& a, std::int64_t c) { return ne(a, like(a, c)); }
+  Awaitable<SecInt<F>> is_zero(const SecInt<F>& x) {
+    return as_int(core_, protocols::is_zero(*core_, scope_.child(), x.value().shares(), x.bit_length()), x.bit_length());
+  }
+  // -1, 0 or 1: 1 - 2 [x < 0] - [x == 0], both tests at once.
+  Awaitable<SecInt<F>> sign(const SecInt<F>& x) {
+    auto negative = ltz(x);
+    auto zero = is_zero(x);
+    return sign_of(std::move(negative), std::move(zero));
+  }
+  Awaitable<SecInt<F>> abs(const SecInt<F>& x) {
+    auto negative = ltz(x);
+    return abs_of(fork(), x, std::move(negative));
+  }
+  // cond ? a : b for 0/1 cond.
+  Awaitable<SecInt<F>> if_else(const SecInt<F>& cond, const SecInt<F>& a, const SecInt<F>& b) {
+    return as_int(core_, protocols::if_else(*core_, scope_.child(), cond.value().shares(), a.value().shares(),
+                                            b.value().shares()),
+                  a.bit_length());
+  }
+  Awaitable<SecInt<F>> min(const SecInt<F>& a, const SecInt<F>& b) { return extreme(a, b, false); }
+  Awaitable<SecInt<F>> max(const SecInt<F>& a, const SecInt<F>& b) { return extreme(a, b, true); }
+  // The index and value of the largest (smallest) entry of x; ties go to the
+  // lowest index. Both results have one element.
+  Awaitable<std::pair<SecInt<F>, SecInt<F>>> argmax(const SecInt<F>& x) { return arg(x, true); }
+  Awaitable<std::pair<SecInt<F>, SecInt<F>>> argmin(const SecInt<F>& x) { return arg(x, false); }
+  // The sum of all entries (local) and their product.
+  SecInt<F> sum(const SecInt<F>& x) const {
+    Element acc = field().zero();
+    for (const auto& v : x.view()) acc = field().add(acc, v);
+    return SecInt<F>(SecFld<F>(field(), Vec{acc}), x.bit_length());
+  }
+  Awaitable<SecInt<F>> product(const SecInt<F>& x) {
+    std::vector<Vec> factors;
+    for (const auto& v : x.view()) factors.push_back(Vec{v});
+    if (factors.empty()) factors.push_back(Vec{field().one()});
+    return as_int(core_, protocols::multiply_all(*core_, scope_.child(), std::move(factors)), x.bit_length());
+  }
+  Awaitable<SecInt<F>> sort(const SecInt<F>& x, bool descending = false) {
+    return as_int(core_, protocols::sort(*core_, scope_.child(), x.value().shares(), x.bit_length(), descending),
+                  x.bit_length());
+  }
+  // floor(x / d) and x mod d (in [0, d)) for a public d >= 1.
+  Awaitable<SecInt<F>> div(const SecInt<F>& x, std::uint64_t d) {
+    return as_int(core_, protocols::div_public(*core_, scope_.child(), x.value().shares(), x.bit_length(), d),
+                  x.bit_length());
+  }
+  Awaitable<SecInt<F>> mod(const SecInt<F>& x, std::uint64_t d) {
+    return as_int(core_, protocols::mod_public(*core_, scope_.child(), x.value().shares(), x.bit_length(), d),
+                  x.bit_length());
+  }
+
+  // --- random permutations
+  // x in a uniformly random secret order.
+  Awaitable<SecInt<F>> shuffle(const SecInt<F>& x) {
+    return as_int(core_, protocols::shuffle(*core_, scope_.child(), x.value().shares()), x.bit_length());
+  }
+  // A uniformly random permutation (derangement: no fixed point) of 0..n-1.
+  Awaitable<SecInt<F>> random_permutation(std::size_t n, std::size_t bits = 32) {
+    return as_int(core_, protocols::random_permutation(*core_, scope_.child(), n), bits);
+  }
+  // `count` independent ones at once (the rounds of one).
+  Awaitable<std::vector<SecInt<F>>> random_permutations(std::size_t n, std::size_t count, std::size_t bits = 32) {
+    return as_ints(core_, protocols::random_permutations(*core_, scope_.child(), n, count), bits);
+  }
+  Awaitable<SecInt<F>> random_derangement(std::size_t n, std::size_t bits = 32) {
+    return as_int(core_, protocols::random_derangement(*core_, scope_.child(), n), bits);
+  }
 
  private:
   // These adapt an awaitable whose labels were already taken (eagerly, by the
@@ -155,6 +258,59 @@ class Session {
   }
 
   Session(std::shared_ptr<Core<F>> core, Scope scope) : core_(std::move(core)), scope_(scope) {}
+
+  static Awaitable<SecInt<F>> as_int(std::shared_ptr<Core<F>> core, Awaitable<Vec> shares, std::size_t bits) {
+    co_return SecInt<F>(SecFld<F>(core->field(), co_await std::move(shares)), bits);
+  }
+  static Awaitable<std::vector<SecInt<F>>> as_ints(std::shared_ptr<Core<F>> core, Awaitable<std::vector<Vec>> all,
+                                                   std::size_t bits) {
+    std::vector<SecInt<F>> out;
+    for (auto& v : co_await std::move(all)) out.emplace_back(SecFld<F>(core->field(), std::move(v)), bits);
+    co_return out;
+  }
+  static Awaitable<std::optional<std::vector<std::int64_t>>> to_ints_at(std::shared_ptr<Core<F>> core,
+                                                                        Awaitable<std::optional<Vec>> opened) {
+    const auto v = co_await std::move(opened);
+    if (!v) co_return std::nullopt;
+    std::vector<std::int64_t> out(v->size());
+    for (std::size_t i = 0; i < v->size(); ++i) out[i] = core->field().to_int((*v)[i]);
+    co_return out;
+  }
+  // [x < 0] for the difference x of two l-bit integers (so x has l + 1 bits).
+  Awaitable<SecInt<F>> ltz(const SecInt<F>& x) {
+    return as_int(core_, protocols::less_than_zero(*core_, scope_.child(), x.value().shares(), x.bit_length()),
+                  x.bit_length());
+  }
+  SecInt<F> like(const SecInt<F>& a, std::int64_t c) const { return constant(c, a.size(), a.bit_length()); }
+  static Awaitable<SecInt<F>> not_of(Awaitable<SecInt<F>> bit) {
+    const SecInt<F> b = co_await std::move(bit);
+    co_return -b + 1;
+  }
+  static Awaitable<SecInt<F>> sign_of(Awaitable<SecInt<F>> negative, Awaitable<SecInt<F>> zero) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    auto [neg, z] = co_await (std::move(negative) && std::move(zero));
+    co_return -(2 * neg) - z + 1;
+  }
+  static Awaitable<SecInt<F>> abs_of(Session s, SecInt<F> x, Awaitable<SecInt<F>> negative) {
+    const SecInt<F> neg = co_await std::move(negative);
+    co_return co_await s.if_else(neg, -x, x);
+  }
+  Awaitable<SecInt<F>> extreme(const SecInt<F>& a, const SecInt<F>& b, bool want_max) {
+    return as_int(core_,
+                  protocols::min_or_max(*core_, scope_.child(), a.value().shares(), b.value().shares(),
+                                        a.bit_length(), want_max),
+                  a.bit_length());
+  }
+  Awaitable<std::pair<SecInt<F>, SecInt<F>>> arg(const SecInt<F>& x, bool want_max) {
+    return arg_of(core_, protocols::arg_extreme(*core_, scope_.child(), x.value().shares(), x.bit_length(), want_max),
+                  x.bit_length());
+  }
+  static Awaitable<std::pair<SecInt<F>, SecInt<F>>> arg_of(std::shared_ptr<Core<F>> core,
+                                                           Awaitable<std::pair<Vec, Vec>> result, std::size_t bits) {
+    auto [index, value] = co_await std::move(result);
+    co_return std::pair{SecInt<F>(SecFld<F>(core->field(), std::move(index)), bits),
+                        SecInt<F>(SecFld<F>(core->field(), std::move(value)), bits)};
+  }
 
   template <class Op>
   Vec apply(Op op, std::size_t size) const {

@@ -21,6 +21,9 @@ struct SessionOptions {
   std::size_t threshold = 0;  // t; the runtime requires 2t < n
   MulProtocol mul = MulProtocol::grr;
   bool prss = true;  // PRSS for random sharings; off: each party deals and the sum is used
+  // Statistical security parameter k of comparisons and other masked openings: a
+  // masked value leaks with statistical distance about 2^-k (docs/protocols.md).
+  std::size_t sec_param = 30;
 };
 
 }  // namespace meshmpc

@@ -45,7 +45,7 @@ class Prss {
   using Element = typename F::Element;
 
   // Stream kinds (the low bits of the ChaCha20 stream id).
-  enum class Kind : std::uint64_t { kRandom = 0, kZero = 1, kInteger = 2, kDoubleRandom = 3, kDoubleZero = 4 };
+  enum class Kind : std::uint64_t { kRandom = 0, kZero = 1, kInteger = 2, kDoubleRandom = 3, kDoubleZero = 4, kBits = 5 };
   static constexpr std::uint64_t kKinds = 8;
   // Counters must stay below this so that counter * kKinds + kind fits 64 bits.
   static constexpr std::uint64_t kMaxCounter = ~std::uint64_t{0} / kKinds;
@@ -160,6 +160,29 @@ class Prss {
       }
     }
     std::fill(words.begin(), words.end(), 0);
+  }
+
+  // Shares of pseudo-random bits, one per key: out[a] (a indexing prss_subsets(n, t),
+  // count elements each) is this party's degree-t sharing of the bits b_A =
+  // PRF(K_A, c) & 1: f_A(self + 1) * b_A, or zero when self does not hold K_A.
+  // Every t parties miss exactly one key, so the XOR of all C(n,t) bits is a
+  // uniformly random bit none of them knows; computing that XOR takes C(n,t) - 1
+  // products (protocols::random_bits), which beats the square trick when C(n,t)
+  // is small (no square root per bit).
+  std::vector<std::vector<Element>> bit_shares(std::uint64_t counter, std::size_t count) const {
+    const auto all = prss_subsets(n_, t_);
+    std::vector<std::vector<Element>> out(all.size(), std::vector<Element>(count, field_.zero()));
+    for (const auto& m : members_) {
+      const std::size_t a = static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), m.subset) - all.begin());
+      Prg prf(m.key, stream(counter, Kind::kBits));
+      for (std::size_t begin = 0; begin < count; begin += 64) {
+        const std::uint64_t word = prf.next_word();
+        const std::size_t len = std::min<std::size_t>(64, count - begin);
+        for (std::size_t s = 0; s < len; ++s)
+          if ((word >> s) & 1U) out[a][begin + s] = m.weight;
+      }
+    }
+    return out;
   }
 
   // out_t and out_2t: shares of the same random r, of degree t and of degree 2t

@@ -2,6 +2,8 @@
 // Random sharings and random bits.
 #include <meshmpc/runtime/core.hpp>
 #include <meshmpc/runtime/protocols/io.hpp>
+#include <meshmpc/runtime/protocols/mul.hpp>
+#include <meshmpc/sharing/subsets.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -26,12 +28,12 @@ boost::asio::awaitable<Shares<F>> random(Core<F>& c, Scope scope, std::size_t co
   co_return out;
 }
 
-// Shares of `count` uniformly random bits, by the square trick (as MPyC's
+// Shares of `count` uniformly random bits by the square trick (as MPyC's
 // random_bits): r random, open r^2 from its degree-2t product shares, s = sqrt(r^2),
 // b = (r/s + 1)/2. One round per attempt; a zero r^2 (probability 1/p each) is
 // retried for just those elements.
 template <PrimeField F>
-boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size_t count) {
+boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope, std::size_t count) {
   using E = typename F::Element;
   const F& f = c.field();
   Shares<F> bits(count);
@@ -65,6 +67,101 @@ boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size
     todo = std::move(retry);
   }
   co_return bits;
+}
+
+// x XOR y = x + y - 2xy for shared bits, element-wise: one product.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> xor_bits(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const auto xy = co_await mul(c, scope.child(), x, y);
+  const E minus_two = f.neg(f.from_uint(2));
+  Shares<F> out(x.size());
+  f.add(std::span<E>(out), std::span<const E>(x), std::span<const E>(y));
+  f.axpy(std::span<E>(out), minus_two, std::span<const E>(xy));
+  co_return out;
+}
+
+// Random bits as the XOR of one PRSS bit per key (Prss::bit_shares): no square
+// roots, ceil(log2 C(n,t)) rounds of products, C(n,t) - 1 products per bit. All
+// pairs of one level of the XOR tree go into a single multiplication.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> random_bits_by_prss_xor(Core<F>& c, Scope scope, std::size_t count) {
+  auto level = c.prss().bit_shares(prss_counter(scope.next_label()), count);
+  while (level.size() > 1) {
+    const std::size_t pairs = level.size() / 2;
+    Shares<F> x, y;
+    x.reserve(pairs * count);
+    y.reserve(pairs * count);
+    for (std::size_t k = 0; k < pairs; ++k) {
+      x.insert(x.end(), level[2 * k].begin(), level[2 * k].end());
+      y.insert(y.end(), level[2 * k + 1].begin(), level[2 * k + 1].end());
+    }
+    const auto z = co_await xor_bits(c, scope.child(), std::move(x), std::move(y));
+    std::vector<Shares<F>> next(pairs);
+    for (std::size_t k = 0; k < pairs; ++k)
+      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
+                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
+    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
+    level = std::move(next);
+  }
+  co_return std::move(level.front());
+}
+
+// Up to this many PRSS keys, random bits come from the XOR of PRSS bits (n = 3
+// and n = 4 with t = 1); beyond, the square trick sends less.
+inline constexpr std::size_t kMaxKeysForXorBits = 4;
+
+// Shares of `count` uniformly random bits, by whichever method is cheaper here.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size_t count) {
+  if (count == 0) co_return Shares<F>{};
+  if (c.has_prss() && c.t() > 0 && binomial(c.n(), c.t()) <= kMaxKeysForXorBits)
+    co_return co_await random_bits_by_prss_xor(c, scope, count);
+  co_return co_await random_bits_by_squares(c, scope, count);
+}
+
+// Shares of random non-negative integers below random_ints_bound(c, bits) * 2^bits
+// whose low part no t parties can predict: each is the sum of contributions
+// uniform in [0, 2^bits), at least one of which the honest parties alone know.
+// With PRSS: one contribution per key, no interaction. Without PRSS, or when the
+// t+1 dealers' sum is smaller (C(n,t) > t+1): t+1 parties each deal one (one round).
+// Used as the high part of masks (statistical hiding: docs/protocols.md).
+template <PrimeField F>
+std::size_t random_ints_terms(const Core<F>& c) {
+  const std::size_t dealers = c.t() + 1;
+  if (!c.has_prss()) return dealers;
+  return std::min(binomial(c.n(), c.t()), dealers);
+}
+
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> random_ints(Core<F>& c, Scope scope, std::size_t bits, std::size_t count) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  Shares<F> out(count, f.zero());
+  if (c.has_prss() && binomial(c.n(), c.t()) <= c.t() + 1) {
+    c.prss().random_int_shares(prss_counter(scope.next_label()), bits, std::span<E>(out));
+    co_return out;
+  }
+  if (bits < 1 || bits > 63) throw RangeError("random_ints: " + std::to_string(bits) + "-bit integers (1..63)");
+  const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+  const auto label = scope.next_label();
+  c.count_rounds(1);
+  const std::size_t dealers = c.t() + 1;
+  if (c.self() < dealers) {
+    Shares<F> mine(count);
+    for (auto& v : mine) v = f.from_uint(c.rng().next_word() & mask);
+    auto shares = c.shamir().share(mine, c.rng());
+    for (std::size_t j = 0; j < c.n(); ++j)
+      if (j != c.self()) c.send(j, label, shares[j]);
+    out = std::move(shares[c.self()]);
+  }
+  for (std::size_t d = 0; d < dealers; ++d) {
+    if (d == c.self()) continue;
+    const auto part = co_await c.receive(d, label, count);
+    f.add(std::span<E>(out), std::span<const E>(out), std::span<const E>(part));
+  }
+  co_return out;
 }
 
 }  // namespace meshmpc::protocols

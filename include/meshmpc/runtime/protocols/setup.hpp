@@ -32,7 +32,7 @@ inline Prg::Key to_key(const net::Payload& p, std::size_t from) {
 template <PrimeField F>
 std::string session_digest(const Core<F>& c) {
   return "n=" + std::to_string(c.n()) + " t=" + std::to_string(c.t()) + " field=" + c.field().name() +
-         " mul=" + to_string(c.options().mul) + " prss=" + (c.options().prss ? "on" : "off");
+         " mul=" + to_string(c.options().mul) + " prss=" + (c.options().prss ? "on" : "off") + " k=" + std::to_string(c.options().sec_param);
 }
 
 template <PrimeField F>

@@ -1,0 +1,265 @@
+#pragma once
+// Comparisons of secret integers (docs/protocols.md has rounds and traffic):
+//  - a masked opening: c = a + r' + 2^m r'' with r' = sum_i r_i 2^i from m shared
+//    random bits and r'' a random integer of k bits per term (random_ints), so that
+//    c mod 2^m = (a + r') mod 2^m while c hides a statistically;
+//  - the bitwise comparison [c' < r'] of a public c' with shared bits, by the
+//    DGK-style product with a random sign (Nishide-Ohta 2007, as MPyC's sgn):
+//    the opened product says only whether some factor is zero, which the random
+//    sign turns into a uniformly random public bit;
+//  - less_than_zero (a < b, sign, min, max) and is_zero (a == b) on top.
+// Everything is vectorized: a batch of N comparisons takes the rounds of one.
+#include <meshmpc/error.hpp>
+#include <meshmpc/field/int128.hpp>
+#include <meshmpc/runtime/core.hpp>
+#include <meshmpc/runtime/protocols/io.hpp>
+#include <meshmpc/runtime/protocols/mul.hpp>
+#include <meshmpc/runtime/protocols/random.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <bit>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace meshmpc::protocols {
+
+// The canonical value of an element known to be below 2^128 (an opened mask).
+template <PrimeField F>
+u128 to_u128(const F& f, const typename F::Element& e) {
+  std::vector<std::byte> bytes(f.byte_size());
+  f.encode(e, bytes);
+  u128 v = 0;
+  for (std::size_t i = std::min<std::size_t>(16, bytes.size()); i-- > 0;)
+    v = (v << 8) | static_cast<u128>(std::to_integer<unsigned>(bytes[i]));
+  return v;
+}
+
+// 2^e as an element.
+template <PrimeField F>
+typename F::Element power_of_two(const F& f, std::size_t e) {
+  return f.pow(f.from_uint(2), static_cast<std::uint64_t>(e));
+}
+
+// The number of bits of v (std::bit_width has no unsigned __int128 overload).
+inline std::size_t bit_width128(u128 v) {
+  const auto high = static_cast<std::uint64_t>(v >> 64);
+  return high ? 64 + static_cast<std::size_t>(std::bit_width(high))
+              : static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(v)));
+}
+
+// True when bound < p.
+template <PrimeField F>
+bool below_modulus(const F& f, u128 bound) {
+  if constexpr (requires { { f.modulus() } -> std::convertible_to<std::uint64_t>; }) {
+    return bound < static_cast<u128>(f.modulus());
+  } else {
+    return bit_width128(bound) < f.bit_length();  // bound < 2^(B-1) <= p
+  }
+}
+
+// Refuses a masked opening that could wrap around p: a < 2^value_bits plus the
+// mask r' < 2^m plus 2^m times random_ints' bound (terms * 2^k) must stay below p.
+// Names the operation, m, k, n and the field.
+template <PrimeField F>
+void check_mask_fits(const Core<F>& c, std::size_t m, std::size_t value_bits, const char* op) {
+  const std::size_t k = c.options().sec_param;
+  const std::size_t terms = random_ints_terms(c);
+  const std::size_t top = std::max(value_bits, m + k + static_cast<std::size_t>(std::bit_width(terms))) + 1;
+  if (m < 1 || m > 64)
+    throw ConfigError(std::string(op) + ": bit length " + std::to_string(m) + " is outside 1..64");
+  bool fits = false;
+  if (top < 127) {
+    const u128 bound = (u128{1} << value_bits) + (u128{1} << m) + (static_cast<u128>(terms) << (m + k));
+    fits = below_modulus(c.field(), bound);
+  } else {
+    fits = top < c.field().bit_length();
+  }
+  if (!fits)
+    throw ConfigError(std::string(op) + ": " + std::to_string(m) + "-bit values with security parameter k = " +
+                      std::to_string(k) + " and " + std::to_string(terms) + " random terms (n = " +
+                      std::to_string(c.n()) + ", t = " + std::to_string(c.t()) + ") need a field of about " +
+                      std::to_string(top) + " bits, more than " + c.field().name() +
+                      " has: use a larger field, a smaller bit length or a smaller k");
+}
+
+// Element-wise product of all factor vectors (each of the same length): a tree,
+// one multiplication per level with every pair of the level in it.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> multiply_all(Core<F>& c, Scope scope, std::vector<Shares<F>> factors) {
+  if (factors.empty()) throw RangeError("multiply_all: no factors");
+  const std::size_t count = factors.front().size();
+  while (factors.size() > 1) {
+    const std::size_t pairs = factors.size() / 2;
+    Shares<F> x, y;
+    x.reserve(pairs * count);
+    y.reserve(pairs * count);
+    for (std::size_t k = 0; k < pairs; ++k) {
+      x.insert(x.end(), factors[2 * k].begin(), factors[2 * k].end());
+      y.insert(y.end(), factors[2 * k + 1].begin(), factors[2 * k + 1].end());
+    }
+    const auto z = co_await mul(c, scope.child(), std::move(x), std::move(y));
+    std::vector<Shares<F>> next(pairs);
+    for (std::size_t k = 0; k < pairs; ++k)
+      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
+                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
+    if (factors.size() % 2 == 1) next.push_back(std::move(factors.back()));
+    factors = std::move(next);
+  }
+  co_return std::move(factors.front());
+}
+
+// What a masked opening leaves: the public low bits c' = c mod 2^m, the shared
+// mask bits (bits[i][e] is bit i of element e's r') and r' itself.
+template <PrimeField F>
+struct MaskedOpening {
+  std::vector<std::uint64_t> low;
+  std::vector<Shares<F>> bits;
+  Shares<F> mask;
+};
+
+// Splits m * count bits (bit-major) into m vectors.
+template <PrimeField F>
+std::vector<Shares<F>> split_bits(const Shares<F>& all, std::size_t m, std::size_t count) {
+  std::vector<Shares<F>> bits(m);
+  for (std::size_t i = 0; i < m; ++i)
+    bits[i].assign(all.begin() + static_cast<std::ptrdiff_t>(i * count),
+                   all.begin() + static_cast<std::ptrdiff_t>((i + 1) * count));
+  return bits;
+}
+
+// Opens c = a + r' + 2^m r'' for shares of non-negative a given the m mask bits
+// (split_bits); check_mask_fits first. One round (two without PRSS).
+template <PrimeField F>
+boost::asio::awaitable<MaskedOpening<F>> mask_and_open(Core<F>& c, Scope scope, Shares<F> a,
+                                                       std::vector<Shares<F>> bits) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t m = bits.size(), count = a.size();
+  const auto high = co_await random_ints(c, scope.child(), c.options().sec_param, count);
+  Shares<F> mask(count, f.zero());
+  for (std::size_t i = m; i-- > 0;) {
+    f.add(std::span<E>(mask), std::span<const E>(mask), std::span<const E>(mask));
+    f.add(std::span<E>(mask), std::span<const E>(mask), std::span<const E>(bits[i]));
+  }
+  Shares<F> masked(count);
+  f.add(std::span<E>(masked), std::span<const E>(a), std::span<const E>(mask));
+  f.axpy(std::span<E>(masked), power_of_two(f, m), std::span<const E>(high));
+  const auto opened = co_await open(c, scope.child(), std::move(masked), c.t());
+  MaskedOpening<F> out;
+  out.low.resize(count);
+  const u128 low_mask = (u128{1} << m) - 1;  // m <= 64
+  for (std::size_t e = 0; e < count; ++e) out.low[e] = static_cast<std::uint64_t>(to_u128(f, opened[e]) & low_mask);
+  out.bits = std::move(bits);
+  out.mask = std::move(mask);
+  co_return out;
+}
+
+// [pub < r] for public m-bit pub and shared bits of r (bits[i] = bit i), given one
+// more shared random bit `flip` per element. With s' = 1 - 2 flip and, from the
+// top bit down, e_i = s' + r_i - pub_i + 3 * #{j > i: r_j != pub_j}, and
+// e_m = s' - 1 + 3 * #{j: r_j != pub_j}, some e is zero exactly when r < pub or
+// r = pub (flip = 0), or when r > pub (flip = 1). The product of all e times a
+// random rho is opened: whether it is zero is uniformly random to the parties.
+// Rounds: ceil(log2(m + 2)) products and one opening; m + 1 products per element.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> public_less_than_bits(Core<F>& c, Scope scope, std::vector<std::uint64_t> pub,
+                                                        std::vector<Shares<F>> bits, Shares<F> flip) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t m = bits.size(), count = pub.size();
+  const E one = f.one(), two = f.from_uint(2), three = f.from_uint(3);
+  // s' = 1 - 2 flip
+  Shares<F> sign(count);
+  for (std::size_t e = 0; e < count; ++e) sign[e] = f.sub(one, f.mul(two, flip[e]));
+  std::vector<Shares<F>> factors(m + 2, Shares<F>(count));
+  Shares<F> differ(count, f.zero());  // #{j > i: r_j != pub_j}, shared
+  for (std::size_t i = m; i-- > 0;) {
+    Shares<F>& fi = factors[m - 1 - i];
+    for (std::size_t e = 0; e < count; ++e) {
+      const bool p = (pub[e] >> i) & 1U;
+      E v = f.add(sign[e], bits[i][e]);
+      if (p) v = f.sub(v, one);
+      fi[e] = f.add(v, f.mul(three, differ[e]));
+      // r_i XOR p: r_i, or 1 - r_i
+      differ[e] = f.add(differ[e], p ? f.sub(one, bits[i][e]) : bits[i][e]);
+    }
+  }
+  for (std::size_t e = 0; e < count; ++e) factors[m][e] = f.add(f.sub(sign[e], one), f.mul(three, differ[e]));
+  factors[m + 1] = co_await random(c, scope.child(), count);
+  const auto product = co_await multiply_all(c, scope.child(), std::move(factors));
+  const auto opened = co_await open(c, scope.child(), product, c.t());
+  Shares<F> out(count);
+  for (std::size_t e = 0; e < count; ++e) {
+    // [pub < r] = flip ? z : 1 - z, with z = [product == 0]: (1 - z) + flip (2z - 1)
+    const bool z = f.is_zero(opened[e]);
+    out[e] = z ? flip[e] : f.sub(one, flip[e]);
+  }
+  co_return out;
+}
+
+// [x < 0] for shares of integers x in [-2^l, 2^l) (the difference of two l-bit
+// integers). l + 1 random bits, a masked opening, public_less_than_bits.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t count = x.size();
+  if (count == 0) co_return Shares<F>{};
+  check_mask_fits(c, l, l + 1, "comparison");
+  const E two_l = power_of_two(f, l);
+  // a = x + 2^l in [0, 2^(l+1)); [x < 0] = 1 - floor(a / 2^l).
+  Shares<F> a(count);
+  for (std::size_t e = 0; e < count; ++e) a[e] = f.add(x[e], two_l);
+  auto all_bits = co_await random_bits(c, scope.child(), (l + 1) * count);
+  auto bits = split_bits<F>(all_bits, l + 1, count);
+  Shares<F> flip = std::move(bits.back());
+  bits.pop_back();
+  auto opened = co_await mask_and_open(c, scope.child(), a, std::move(bits));
+  const auto below = co_await public_less_than_bits(c, scope.child(), opened.low, opened.bits, std::move(flip));
+  // a mod 2^l = c' - r' + 2^l [c' < r']
+  const E inv_two_l = f.inv(two_l);
+  Shares<F> out(count);
+  for (std::size_t e = 0; e < count; ++e) {
+    const E a_mod = f.add(f.sub(f.from_uint(opened.low[e]), opened.mask[e]), f.mul(two_l, below[e]));
+    out[e] = f.sub(f.one(), f.mul(f.sub(a[e], a_mod), inv_two_l));
+  }
+  co_return out;
+}
+
+// [x == 0] for shares of integers x in (-2^l, 2^l): x = 0 exactly when
+// x + 2^l = 0 mod 2^l, i.e. when the opened c' equals r' bit for bit; the product
+// of the l bit equalities. l random bits, one opening, ceil(log2 l) products.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t count = x.size();
+  if (count == 0) co_return Shares<F>{};
+  check_mask_fits(c, l, l + 1, "equality test");
+  const E two_l = power_of_two(f, l);
+  Shares<F> a(count);
+  for (std::size_t e = 0; e < count; ++e) a[e] = f.add(x[e], two_l);
+  auto all_bits = co_await random_bits(c, scope.child(), l * count);
+  auto opened = co_await mask_and_open(c, scope.child(), a, split_bits<F>(all_bits, l, count));
+  std::vector<Shares<F>> equal(l, Shares<F>(count));
+  for (std::size_t i = 0; i < l; ++i)
+    for (std::size_t e = 0; e < count; ++e)
+      equal[i][e] = ((opened.low[e] >> i) & 1U) ? opened.bits[i][e] : f.sub(f.one(), opened.bits[i][e]);
+  co_return co_await multiply_all(c, scope.child(), std::move(equal));
+}
+
+// Whether each x is zero, revealed (and nothing else): open x * rho for a random
+// rho. Two rounds. A zero rho (probability 1/p) would report a false zero.
+template <PrimeField F>
+boost::asio::awaitable<std::vector<bool>> is_zero_public(Core<F>& c, Scope scope, Shares<F> x) {
+  auto rho = co_await random(c, scope.child(), x.size());
+  const auto masked = co_await mul(c, scope.child(), std::move(x), std::move(rho));
+  const auto opened = co_await open(c, scope.child(), masked, c.t());
+  std::vector<bool> out(opened.size());
+  for (std::size_t e = 0; e < opened.size(); ++e) out[e] = c.field().is_zero(opened[e]);
+  co_return out;
+}
+
+}  // namespace meshmpc::protocols

@@ -1,0 +1,23 @@
+#pragma once
+// Helpers for the secure-integer tests: run a program among n in-process parties
+// over Fp64/Fp127 and collect what party 0 opened.
+#include <meshmpc/runtime/run_local.hpp>
+
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace meshmpc::test {
+
+inline SessionOptions options_for(std::size_t n, std::size_t k = 30) {
+  return {.threshold = (n - 1) / 2, .mul = MulProtocol::grr, .prss = true, .sec_param = k};
+}
+
+// Party 0's opened vectors (every party checks that it opened the same ones).
+struct Opened {
+  std::mutex m;
+  std::vector<std::vector<std::int64_t>> party0;
+  std::vector<std::vector<std::vector<std::int64_t>>> all;
+};
+
+}  // namespace meshmpc::test
