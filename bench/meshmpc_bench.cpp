@@ -2,6 +2,9 @@
 //
 //   meshmpc-bench --op mul --parties 3 --transport tcp --batch 1000000
 //   meshmpc-bench --op mul --parties 5 --transport inmem --mul dn07 --repeat 3
+//   meshmpc-bench --op cmp -M 3 --batch 100000          (a < b on 32-bit integers, -L)
+//   meshmpc-bench --op sort -M 3 --batch 1024           (batch = vector length)
+//   meshmpc-bench --op permute -M 3 --batch 64          (a random permutation of 64)
 //
 // With --transport tcp every party is its own process on loopback (the local
 // launcher of every meshmpc program); with inmem they are threads of this process.
@@ -13,8 +16,10 @@
 #include <meshmpc/cli/run.hpp>
 #include <meshmpc/field/fp64.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <random>
 
 namespace {
 
@@ -28,13 +33,31 @@ struct Params {
   std::size_t repeat;
   std::string transport;
   std::size_t parties;
+  std::size_t bits;
 };
+
+constexpr const char* kOps[] = {"mul", "open", "input", "random_bits", "cmp", "eq", "sort", "permute"};
+
+// Party 0's random l-bit integers (the values do not change the cost).
+std::vector<std::int64_t> random_ints(std::size_t count, std::size_t bits, std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  const std::int64_t hi = static_cast<std::int64_t>((std::uint64_t{1} << (bits - 1)) - 1);
+  std::uniform_int_distribution<std::int64_t> dist(-hi - 1, hi);
+  std::vector<std::int64_t> v(count);
+  for (auto& x : v) x = dist(gen);
+  return v;
+}
 
 boost::asio::awaitable<void> bench(Session<Fp64>& s, Params p) {
   const auto x = co_await s.random(p.batch);
   const auto y = co_await s.random(p.batch);
   // A named vector: GCC 12 cannot keep an initializer list alive across co_await.
   const std::vector<Fp64::Element> first(1, x[0]);
+  const bool integers = p.op == "cmp" || p.op == "eq" || p.op == "sort";
+  const auto a_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 1) : std::vector<std::int64_t>{};
+  const auto b_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 2) : std::vector<std::int64_t>{};
+  const auto a = co_await s.input_int(0, a_values, integers ? p.batch : 0, p.bits);
+  const auto b = co_await s.input_int(0, b_values, integers ? p.batch : 0, p.bits);
   for (std::size_t r = 0; r < p.repeat; ++r) {
     (void)co_await s.open(first);  // every party past its set-up
     const auto rounds_before = s.rounds();
@@ -48,6 +71,14 @@ boost::asio::awaitable<void> bench(Session<Fp64>& s, Params p) {
       (void)co_await s.random_bits(p.batch);
     } else if (p.op == "input") {
       (void)co_await s.input(0, x, p.batch);  // party 0 deals (its shares stand in as values)
+    } else if (p.op == "cmp") {
+      (void)co_await s.lt(a, b);
+    } else if (p.op == "eq") {
+      (void)co_await s.eq(a, b);
+    } else if (p.op == "sort") {
+      (void)co_await s.sort(a);
+    } else if (p.op == "permute") {
+      (void)co_await s.random_permutation(p.batch);
     }
     // The operation has ended for party 0 when it has its result, but its own
     // last messages may still be queued: one more opening makes sure every party
@@ -70,15 +101,18 @@ boost::asio::awaitable<void> bench(Session<Fp64>& s, Params p) {
 
 int main(int argc, char** argv) {
   meshmpc::cli::Parser parser("meshmpc-bench", "Throughput of a protocol among local parties; prints CSV.");
-  parser.add_options()("op", po::value<std::string>()->default_value("mul"), "mul | open | input | random_bits")(
-      "batch", po::value<std::size_t>()->default_value(1'000'000), "items per operation")(
+  parser.add_options()("op", po::value<std::string>()->default_value("mul"),
+                       "mul | open | input | random_bits | cmp | eq | sort | permute")(
+      "batch", po::value<std::size_t>()->default_value(1'000'000),
+      "items per operation (sort, permute: the vector length)")(
       "repeat", po::value<std::size_t>()->default_value(1), "timed runs (one row each)")(
       "header", po::bool_switch(), "print the CSV header first");
   return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [](const meshmpc::cli::RunOptions& o) {
     Params p{o.vars["op"].as<std::string>(), o.vars["batch"].as<std::size_t>(), o.vars["repeat"].as<std::size_t>(),
-             o.transport, o.parties};
-    if (p.op != "mul" && p.op != "open" && p.op != "input" && p.op != "random_bits")
-      throw meshmpc::ConfigError("--op: unknown operation '" + p.op + "' (known: mul, open, input, random_bits)");
+             o.transport, o.parties, o.bit_length};
+    if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))
+      throw meshmpc::ConfigError("--op: unknown operation '" + p.op +
+                                 "' (known: mul, open, input, random_bits, cmp, eq, sort, permute)");
     if (p.batch == 0) throw meshmpc::ConfigError("--batch must be at least 1");
     if (o.vars["header"].as<bool>() && !o.index)
       std::printf("op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party\n");

@@ -43,6 +43,17 @@ class SecInt {
     return out;
   }
 
+  // One vector of all parts, in order (e.g. the per-party results of input_int_all).
+  static SecInt concat(const std::vector<SecInt>& parts) {
+    if (parts.empty()) throw RangeError("concat of no secure integers");
+    Shares<F> all;
+    for (const auto& p : parts) {
+      (void)p.checked(parts.front());
+      all.insert(all.end(), p.view().begin(), p.view().end());
+    }
+    return SecInt(SecFld<F>(parts.front().value_.field(), std::move(all)), parts.front().bits_);
+  }
+
   friend SecInt operator+(const SecInt& a, const SecInt& b) { return {a.value_ + b.checked(a), a.bits_}; }
   friend SecInt operator-(const SecInt& a, const SecInt& b) { return {a.value_ - b.checked(a), a.bits_}; }
   friend SecInt operator-(const SecInt& a) { return {-a.value_, a.bits_}; }
