@@ -1,6 +1,7 @@
 #include <meshmpc/cli/run.hpp>
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 namespace meshmpc::cli {
 
@@ -23,6 +24,13 @@ class AloneTransport final : public net::Transport {
 };
 
 }  // namespace
+
+void keep_freed_memory() {
+  // 32 MiB is glibc's largest mmap threshold on 64-bit; bigger blocks still get
+  // their own mapping. Freed heap is given back only beyond 1 GiB at the top.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
 
 boost::asio::awaitable<PartySetup> party_setup(const RunOptions& options) {
   if (options.parties == 1) {

@@ -29,9 +29,12 @@ boost::asio::awaitable<Shares<F>> random(Core<F>& c, Scope scope, std::size_t co
 }
 
 // Shares of `count` uniformly random bits by the square trick (as MPyC's
-// random_bits): r random, open r^2 from its degree-2t product shares, s = sqrt(r^2),
-// b = (r/s + 1)/2. One round per attempt; a zero r^2 (probability 1/p each) is
-// retried for just those elements.
+// random_bits): r random, open r^2, s = sqrt(r^2), b = (r/s + 1)/2. With PRSS the
+// local degree-2t products are re-randomized by a PRSS zero sharing of degree 2t and
+// opened at once (one round, one element per bit to each peer): opening the bare
+// product f_r^2 would show the polynomial f_r up to its sign, i.e. every party's
+// share of r. Without PRSS the product is reduced to degree t first (two rounds).
+// A zero r^2 (probability 1/p each) is retried for just those elements.
 template <PrimeField F>
 boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope, std::size_t count) {
   using E = typename F::Element;
@@ -44,7 +47,16 @@ boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope
     auto r = co_await random(c, scope.child(), todo.size());
     Shares<F> r2(todo.size());
     f.mul(std::span<E>(r2), std::span<const E>(r), std::span<const E>(r));
-    const auto squares = co_await open(c, scope.child(), std::move(r2), 2 * c.t());
+    std::size_t degree = 2 * c.t();
+    if (c.has_prss()) {
+      Shares<F> zero(todo.size());
+      c.prss().zero_shares(prss_counter(scope.next_label()), std::span<E>(zero));
+      f.add(std::span<E>(r2), std::span<const E>(r2), std::span<const E>(zero));
+    } else {
+      r2 = co_await reduce(c, scope.child(), std::move(r2));
+      degree = c.t();
+    }
+    const auto squares = co_await open(c, scope.child(), std::move(r2), degree);
     std::vector<std::size_t> retry;
     std::vector<E> roots;
     std::vector<std::size_t> where;
