@@ -56,7 +56,7 @@ boost::asio::awaitable<PartySetup> party_setup(const RunOptions& options);
 // a party process keeps freed memory for reuse (it does not shrink until exit).
 void keep_freed_memory();
 
-template <PrimeField F>
+template <FiniteField F>
 int run_party(const RunOptions& options, const F& field, PartyProgram<F> program) {
   keep_freed_memory();
   const auto log = make_logger(options);
@@ -77,7 +77,7 @@ int run_party(const RunOptions& options, const F& field, PartyProgram<F> program
   return error ? report_failure(*log, error) : 0;
 }
 
-template <PrimeField F>
+template <FiniteField F>
 int run_program(RunOptions options, const F& field, PartyProgram<F> program) {
   if (options.action != Action::run) {
     std::cout << options.text;
@@ -103,12 +103,12 @@ int run_program(RunOptions options, const F& field, PartyProgram<F> program) {
 
 // Makes a party's program from the parsed options; it checks the program's own
 // options (throwing ConfigError) before any party starts.
-template <PrimeField F>
+template <FiniteField F>
 using ProgramFactory = std::function<PartyProgram<F>(const RunOptions&)>;
 
 // Parses the command line and runs. A bad command line — or a program option its
 // factory refuses — is one line on stderr and exit status 2, before anything starts.
-template <PrimeField F>
+template <FiniteField F>
 int main(const Parser& parser, int argc, const char* const argv[], const F& field, ProgramFactory<F> factory) {
   RunOptions options;
   PartyProgram<F> program;

@@ -1,6 +1,14 @@
 #pragma once
-// The PrimeField concept: what protocol code may ask of a field. Protocols are
-// templates over it; the shipped fields are Fp64 (default), Fp127 and NtlField.
+// The field concepts: what protocol code may ask of a field.
+// - FiniteField: any field the sharing layer and the arithmetic protocols (input,
+//   open, products, random elements, equality, permutations) run over: the prime
+//   fields and the extension fields GF(p^d).
+// - PrimeField: GF(p), where integers live: comparisons, secure integers and
+//   division need it. The shipped ones are Fp64 (default), Fp127 and NtlField.
+// - ExtensionField: GF(p^d) with d >= 1 given at run time (NtlGF2E, NtlZZpE).
+//   Integers map to elements by their base-p digits (as in MPyC: 11 in GF(2^8) is
+//   x^3 + x + 1), so party i's evaluation point "i + 1" is a polynomial, not the
+//   (i+1)-fold sum of one, which in characteristic 2 would be 0 or 1.
 //
 // A field is an object (it holds its modulus and precomputed constants); elements
 // are plain values that only mean something together with their field. Element
@@ -28,7 +36,7 @@ struct WordSourceArchetype {
 };
 
 template <class F>
-concept PrimeField = requires(const F& f, typename F::Element a, typename F::Element b,
+concept FiniteField = requires(const F& f, typename F::Element a, typename F::Element b,
                               std::span<typename F::Element> out,
                               std::span<const typename F::Element> x, std::int64_t i,
                               std::uint64_t e, std::span<std::byte> bytes,
@@ -62,5 +70,15 @@ concept PrimeField = requires(const F& f, typename F::Element a, typename F::Ele
   { f.inner(x, x) } -> std::same_as<typename F::Element>;
   { f.batch_inv(out, x) };
 };
+
+template <class F>
+concept ExtensionField = FiniteField<F> && requires(const F& f) {
+  { f.degree() } -> std::same_as<std::size_t>;
+  // True for GF(2^d): there x + x = 0, so XOR of bits is addition.
+  { f.is_binary() } -> std::same_as<bool>;
+};
+
+template <class F>
+concept PrimeField = FiniteField<F> && !ExtensionField<F>;
 
 }  // namespace meshmpc

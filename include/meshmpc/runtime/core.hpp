@@ -28,10 +28,10 @@ namespace meshmpc {
 // kinds of draw): a label's top 61 bits are its counter.
 inline std::uint64_t prss_counter(Scope::Label label) { return label >> 3; }
 
-template <PrimeField F>
+template <FiniteField F>
 using Shares = std::vector<typename F::Element>;
 
-template <PrimeField F>
+template <FiniteField F>
 class Core {
  public:
   using Element = typename F::Element;

@@ -28,13 +28,13 @@ inline std::string what(std::exception_ptr error) {
   }
 }
 
-template <PrimeField F>
+template <FiniteField F>
 using PartyProgram = std::function<boost::asio::awaitable<void>(Session<F>&)>;
 
 // One party's whole session over connected links: start, program, and a clean end
 // — or, on failure, Network::abort so that the peers learn why at once (what was
 // queued still goes out), then the exception. Returns the rounds taken.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<std::uint64_t> run_session(net::Network& network, const F& field, SessionOptions options,
                                                   const PartyProgram<F>& program) {
   std::exception_ptr failure;
@@ -58,7 +58,7 @@ boost::asio::awaitable<std::uint64_t> run_session(net::Network& network, const F
 // order) after all parties have stopped. The receive timeout bounds every wait,
 // so a failing party makes the others stop too. `options_of(i)` gives party i's
 // options (all equal in a real session; tests make them differ on purpose).
-template <PrimeField F>
+template <FiniteField F>
 void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::size_t)> options_of,
                PartyProgram<F> program, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
   net::InMemoryHub hub(n);
@@ -83,7 +83,7 @@ void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::
     if (e) std::rethrow_exception(e);
 }
 
-template <PrimeField F>
+template <FiniteField F>
 void run_local(std::size_t n, const F& field, SessionOptions options, PartyProgram<F> program,
                std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
   run_local<F>(n, field, [options](std::size_t) { return options; }, std::move(program), timeout);

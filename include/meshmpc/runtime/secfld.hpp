@@ -10,7 +10,7 @@
 
 namespace meshmpc {
 
-template <PrimeField F>
+template <FiniteField F>
 class SecFld {
  public:
   using Element = typename F::Element;

@@ -13,9 +13,10 @@
 
 namespace meshmpc {
 
-template <PrimeField F>
+template <FiniteField F>
 class SecInt {
  public:
+  static_assert(PrimeField<F>, "SecInt needs a prime field: integers do not live in GF(p^d) for d > 1");
   using Element = typename F::Element;
 
   SecInt(SecFld<F> value, std::size_t bit_length) : value_(std::move(value)), bits_(bit_length) {}

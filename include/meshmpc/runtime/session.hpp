@@ -15,6 +15,7 @@
 #include <meshmpc/runtime/core.hpp>
 #include <meshmpc/runtime/protocols/compare.hpp>
 #include <meshmpc/runtime/protocols/divide.hpp>
+#include <meshmpc/runtime/protocols/field_equality.hpp>
 #include <meshmpc/runtime/protocols/io.hpp>
 #include <meshmpc/runtime/protocols/mul.hpp>
 #include <meshmpc/runtime/protocols/permute.hpp>
@@ -38,7 +39,7 @@ namespace meshmpc {
 // Programs are written with Asio's coroutines: asio::awaitable<void> per party.
 namespace asio = boost::asio;
 
-template <PrimeField F>
+template <FiniteField F>
 class Session {
  public:
   using Element = typename F::Element;
@@ -129,6 +130,10 @@ class Session {
     return wrap_int(mul(x.value(), y.value()), x.bit_length());
   }
   Awaitable<Vec> output(const SecFld<F>& x) { return open(x.view()); }
+  // Opens field elements to the named parties only; the others get nothing.
+  Awaitable<std::optional<Vec>> output_to(std::span<const std::size_t> receivers, const SecFld<F>& x) {
+    return open_to(receivers, x.view());
+  }
   // Opens integers in the centered representation.
   Awaitable<std::vector<std::int64_t>> output(const SecInt<F>& x) { return to_ints(open(x.view())); }
   // Opens integers to the named parties only (private outputs): they get the values.
@@ -210,6 +215,28 @@ class Session {
   Awaitable<SecInt<F>> mod(const SecInt<F>& x, std::uint64_t d) {
     return as_int(core_, protocols::mod_public(*core_, scope_.child(), x.value().shares(), x.bit_length(), d),
                   x.bit_length());
+  }
+
+  // --- secure field elements of any field (MPyC's SecFld: GF(p), GF(2^d))
+  // Uniformly random secret elements, and random secret bits (0 or 1).
+  Awaitable<SecFld<F>> random_fld(std::size_t count) { return wrap_fld(random(count)); }
+  Awaitable<SecFld<F>> random_bits_fld(std::size_t count) { return wrap_fld(random_bits(count)); }
+  // <x, y> as one secret element: local products summed, one degree reduction.
+  Awaitable<SecFld<F>> inner(const SecFld<F>& x, const SecFld<F>& y) { return wrap_fld(inner(x.view(), y.view())); }
+  // [x == 0], [x == y] as secret 0/1 elements, by Fermat (field_equality.hpp): any
+  // field up to 2^128 elements; for small integers SecInt's eq is much cheaper.
+  Awaitable<SecFld<F>> is_zero(const SecFld<F>& x) {
+    return wrap_fld(protocols::is_zero_fermat(*core_, scope_.child(), x.shares()));
+  }
+  Awaitable<SecFld<F>> eq(const SecFld<F>& x, const SecFld<F>& y) { return is_zero(x - y); }
+  // x in a uniformly random secret order.
+  Awaitable<SecFld<F>> shuffle(const SecFld<F>& x) {
+    return wrap_fld(protocols::shuffle(*core_, scope_.child(), x.shares()));
+  }
+  // A uniformly random derangement of 0..n-1 as field elements (in GF(2^d) the
+  // elements whose bit patterns are 0..n-1): MPyC's secret santa over SecFld.
+  Awaitable<SecFld<F>> random_derangement_fld(std::size_t n) {
+    return wrap_fld(protocols::random_derangement(*core_, scope_.child(), n));
   }
 
   // --- random permutations

@@ -23,13 +23,26 @@
 
 namespace meshmpc {
 
-// The points 1..n as elements of `field` (by repeated addition of one, so that no
-// integer conversion limits n). ConfigError naming n, the field and `who` if two
-// of them coincide, i.e. if n >= p.
-template <PrimeField F>
+// The points 1..n as elements of `field`: in GF(p) by repeated addition of one (so
+// that no integer conversion limits n); in an extension field the elements whose
+// base-p digits are 1..n (from_uint), since i times one repeats after p. ConfigError
+// naming n, the field and `who` if the field has fewer than n nonzero elements of
+// that form (n >= p, or n >= 2^d in GF(2^d)).
+template <FiniteField F>
 std::vector<typename F::Element> party_points(const F& field, std::size_t n, const std::string& who) {
   std::vector<typename F::Element> points;
   points.reserve(n);
+  if constexpr (ExtensionField<F>) {
+    for (std::size_t i = 1; i <= n; ++i) {
+      try {
+        points.push_back(field.from_uint(i));
+      } catch (const RangeError&) {
+        throw ConfigError(who + ": n = " + std::to_string(n) + " parties need distinct nonzero points, but " +
+                          field.name() + " has too few small elements (" + std::to_string(i) + " has no element)");
+      }
+    }
+    return points;
+  }
   auto x = field.zero();
   for (std::size_t i = 1; i <= n; ++i) {
     x = field.add(x, field.one());
@@ -45,7 +58,7 @@ std::vector<typename F::Element> party_points(const F& field, std::size_t n, con
 
 // lambda_j for the given distinct points, interpolating at x. RangeError if two
 // points are equal. O(k^2) multiplications and one inversion.
-template <PrimeField F>
+template <FiniteField F>
 std::vector<typename F::Element> lagrange_coefficients(const F& field,
                                                        std::span<const typename F::Element> points,
                                                        const typename F::Element& x) {
@@ -80,7 +93,7 @@ std::vector<typename F::Element> lagrange_coefficients(const F& field,
   return numerator;
 }
 
-template <PrimeField F>
+template <FiniteField F>
 class Lagrange {
  public:
   using Element = typename F::Element;

@@ -39,7 +39,7 @@ namespace detail {
 void wipe_key(Prg::Key& key);
 }  // namespace detail
 
-template <PrimeField F>
+template <FiniteField F>
 class Prss {
  public:
   using Element = typename F::Element;

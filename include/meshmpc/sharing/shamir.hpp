@@ -21,7 +21,7 @@
 
 namespace meshmpc {
 
-template <PrimeField F>
+template <FiniteField F>
 class Shamir {
  public:
   using Element = typename F::Element;
@@ -70,6 +70,10 @@ class Shamir {
                          std::to_string(out[i].size()) + " elements, expected " + std::to_string(secrets.size()));
     const std::size_t m = secrets.size();
     const std::size_t d = degree;
+    if constexpr (ExtensionField<F>) {
+      share_by_horner(secrets, rng, out, d);
+      return;
+    }
     // table[k * kBlock + s], k = 0..d: the difference table of one block.
     std::vector<Element> table(d == 0 ? 0 : (d + 1) * kBlock);
     for (std::size_t begin = 0; begin < m; begin += kBlock) {
@@ -171,6 +175,25 @@ class Shamir {
   }
 
  private:
+  // In an extension field the points 1..n are not consecutive (party_points), so
+  // finite differences do not apply: uniform coefficients c_1..c_d, each share by
+  // Horner's rule (d multiplications).
+  void share_by_horner(std::span<const Element> secrets, Prg& rng, std::span<const std::span<Element>> out,
+                       std::size_t d) const {
+    const F& f = field();
+    [[maybe_unused]] const auto guard = f.enter();
+    std::vector<Element> coefficients(d);
+    for (std::size_t s = 0; s < secrets.size(); ++s) {
+      f.random(std::span<Element>(coefficients), rng);
+      for (std::size_t i = 0; i < n_; ++i) {
+        const Element& x = point(i);
+        Element y = f.zero();
+        for (std::size_t k = d; k-- > 0;) y = f.mul(f.add(y, coefficients[k]), x);
+        out[i][s] = f.add(y, secrets[s]);
+      }
+    }
+  }
+
   static const F& checked(const F& field, std::size_t n, std::size_t t) {
     if (n < 1) throw ConfigError("Shamir: the number of parties n must be at least 1, got 0");
     if (t >= n)

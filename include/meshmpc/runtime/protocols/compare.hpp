@@ -86,7 +86,7 @@ void check_mask_fits(const Core<F>& c, std::size_t m, std::size_t value_bits, co
 
 // Element-wise product of all factor vectors (each of the same length): a tree,
 // one multiplication per level with every pair of the level in it.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> multiply_all(Core<F>& c, Scope scope, std::vector<Shares<F>> factors) {
   if (factors.empty()) throw RangeError("multiply_all: no factors");
   const std::size_t count = factors.front().size();
@@ -252,7 +252,7 @@ boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, 
 
 // Whether each x is zero, revealed (and nothing else): open x * rho for a random
 // rho. Two rounds. A zero rho (probability 1/p) would report a false zero.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<std::vector<bool>> is_zero_public(Core<F>& c, Scope scope, Shares<F> x) {
   auto rho = co_await random(c, scope.child(), x.size());
   const auto masked = co_await mul(c, scope.child(), std::move(x), std::move(rho));

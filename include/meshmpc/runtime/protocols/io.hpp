@@ -22,7 +22,7 @@ inline std::vector<std::size_t> rotating_parties(std::size_t n, std::size_t coun
 // The owner deals a degree-t sharing of its values and sends each party its
 // shares. One round; the owner sends count elements to each of the n-1 others.
 // `values` is read only at the owner; every party passes the same count.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> input(Core<F>& c, Scope scope, std::size_t owner,
                                         Shares<F> values, std::size_t count) {
   const auto label = scope.next_label();
@@ -41,7 +41,7 @@ boost::asio::awaitable<Shares<F>> input(Core<F>& c, Scope scope, std::size_t own
 
 // Every party inputs `count` values at once; result[i] are the shares of party
 // i's values. One round.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<std::vector<Shares<F>>> input_all(Core<F>& c, Scope scope,
                                                          Shares<F> mine, std::size_t count) {
   const auto label = scope.next_label();
@@ -61,7 +61,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> input_all(Core<F>& c, Scope scope
 
 // The second half of an opening: the senders' shares (this party's own among
 // them if it is one) interpolated at 0.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> gather_and_reconstruct(Core<F>& c, Scope::Label label,
                                                          std::vector<std::size_t> senders, Shares<F> own,
                                                          std::size_t degree) {
@@ -80,7 +80,7 @@ boost::asio::awaitable<Shares<F>> gather_and_reconstruct(Core<F>& c, Scope::Labe
 
 // Opens a degree-`degree` sharing to every party: degree+1 parties (rotating)
 // send their shares to all others. One round; a sending party sends n-1 messages.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std::size_t degree) {
   const auto label = scope.next_label();
   c.count_rounds(1);
@@ -95,7 +95,7 @@ boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std
 // Opens a degree-t sharing to the named receivers only (private outputs): t+1
 // parties send their shares to each receiver. Receivers get the values, others
 // an empty optional.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<std::optional<Shares<F>>> open_to(Core<F>& c, Scope scope,
                                                          std::vector<std::size_t> receivers, Shares<F> x) {
   const auto label = scope.next_label();

@@ -12,7 +12,7 @@
 namespace meshmpc::protocols {
 
 // Weights w_k with f(at) = sum_k w_k f(xs[k]) for every polynomial of degree < |xs|.
-template <PrimeField F>
+template <FiniteField F>
 std::vector<typename F::Element> interpolation_weights(const F& f, std::span<const typename F::Element> xs,
                                                        typename F::Element at) {
   std::vector<typename F::Element> w(xs.size());
@@ -40,7 +40,7 @@ inline std::uint64_t grr_stream(Scope::Label label, std::size_t resharer) {
 // sub-shares with the Lagrange weights at 0 of the resharers' points.
 // One round; a resharer sends (n-1-t) * batch elements: exactly one element per
 // product at n = 3.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> d) {
   using E = typename F::Element;
   const F& f = c.field();
@@ -102,7 +102,7 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
 // party sends d + [r]_2t to the king of each element (kings rotate over the batch),
 // the king opens e = d + r from all n shares and returns it; out = e - [r]_t.
 // Two rounds; 2(n-1)/n elements per product per party on average.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F> d) {
   using E = typename F::Element;
   if (!c.has_prss())
@@ -159,14 +159,14 @@ boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F>
   co_return d;
 }
 
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> reduce(Core<F>& c, Scope scope, Shares<F> d) {
   if (c.options().mul == MulProtocol::dn07) co_return co_await reduce_dn07(c, scope, std::move(d));
   co_return co_await reduce_grr(c, scope, std::move(d));
 }
 
 // Element-wise product of two batches of shares: one degree reduction.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> mul(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y) {
   if (x.size() != y.size())
     throw RangeError("mul: batches of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) + " shares");
@@ -177,7 +177,7 @@ boost::asio::awaitable<Shares<F>> mul(Core<F>& c, Scope scope, Shares<F> x, Shar
 
 // Inner product sum_k x_k y_k: the local products are summed first, so one
 // reduction of a single element does it.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> inner(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y) {
   if (x.size() != y.size())
     throw RangeError("inner: vectors of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) + " shares");

@@ -16,7 +16,7 @@ namespace meshmpc::protocols {
 
 // One secret unit vector per requested length (lengths[i] >= 1), uniformly
 // distributed. ceil(log2 max length) + 2 rounds per attempt.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<std::vector<Shares<F>>> random_unit_vectors(Core<F>& c, Scope scope,
                                                                    std::vector<std::size_t> lengths) {
   using E = typename F::Element;
@@ -99,7 +99,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> random_unit_vectors(Core<F>& c, S
 // order: Fisher-Yates, where step i swaps x_i with the x_j (j >= i) a secret unit
 // vector selects. Two rounds per step (inner products, then the swaps) for the
 // whole batch, plus the unit vectors.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<std::vector<Shares<F>>> shuffle_many(Core<F>& c, Scope scope, std::vector<Shares<F>> xs) {
   using E = typename F::Element;
   const F& f = c.field();
@@ -137,7 +137,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> shuffle_many(Core<F>& c, Scope sc
   co_return xs;
 }
 
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> shuffle(Core<F>& c, Scope scope, Shares<F> x) {
   std::vector<Shares<F>> one;
   one.push_back(std::move(x));
@@ -146,7 +146,7 @@ boost::asio::awaitable<Shares<F>> shuffle(Core<F>& c, Scope scope, Shares<F> x) 
 }
 
 // `count` independent uniformly random secret permutations of 0..n-1.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<std::vector<Shares<F>>> random_permutations(Core<F>& c, Scope scope, std::size_t n,
                                                                    std::size_t count) {
   Shares<F> identity(n);
@@ -155,7 +155,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> random_permutations(Core<F>& c, S
 }
 
 // A uniformly random secret permutation of 0..n-1 (the shuffled identity).
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random_permutation(Core<F>& c, Scope scope, std::size_t n) {
   Shares<F> identity(n);
   for (std::size_t i = 0; i < n; ++i) identity[i] = c.field().from_uint(i);
@@ -167,7 +167,7 @@ boost::asio::awaitable<Shares<F>> random_permutation(Core<F>& c, Scope scope, st
 // secret santa demo). A try reveals only whether it had a fixed point (the product
 // of the p_i - i is tested for zero); about e tries are needed, so they are drawn
 // kTries at a time and the first good one is taken.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random_derangement(Core<F>& c, Scope scope, std::size_t n) {
   constexpr std::size_t kTries = 4;
   const F& f = c.field();

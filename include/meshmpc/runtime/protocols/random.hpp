@@ -12,7 +12,7 @@ namespace meshmpc::protocols {
 // Degree-t shares of `count` uniformly random secrets nobody knows. With PRSS: no
 // communication (CDI05). Without: every party deals a random sharing and the sum
 // is used (one round, count elements to each peer).
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random(Core<F>& c, Scope scope, std::size_t count) {
   using E = typename F::Element;
   Shares<F> out(count);
@@ -82,7 +82,7 @@ boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope
 }
 
 // x XOR y = x + y - 2xy for shared bits, element-wise: one product.
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> xor_bits(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y) {
   using E = typename F::Element;
   const F& f = c.field();
@@ -94,12 +94,22 @@ boost::asio::awaitable<Shares<F>> xor_bits(Core<F>& c, Scope scope, Shares<F> x,
   co_return out;
 }
 
-// Random bits as the XOR of one PRSS bit per key (Prss::bit_shares): no square
-// roots, ceil(log2 C(n,t)) rounds of products, C(n,t) - 1 products per bit. All
-// pairs of one level of the XOR tree go into a single multiplication.
-template <PrimeField F>
-boost::asio::awaitable<Shares<F>> random_bits_by_prss_xor(Core<F>& c, Scope scope, std::size_t count) {
-  auto level = c.prss().bit_shares(prss_counter(scope.next_label()), count);
+// The XOR of several vectors of shared bits, element-wise. In GF(2^d) that is their
+// sum (no interaction); elsewhere a tree of products, ceil(log2 count) rounds, with
+// all pairs of one level in a single multiplication.
+template <FiniteField F>
+boost::asio::awaitable<Shares<F>> xor_all(Core<F>& c, Scope scope, std::vector<Shares<F>> level) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  if constexpr (ExtensionField<F>) {
+    if (f.is_binary()) {
+      Shares<F> sum = std::move(level.front());
+      for (std::size_t k = 1; k < level.size(); ++k)
+        f.add(std::span<E>(sum), std::span<const E>(sum), std::span<const E>(level[k]));
+      co_return sum;
+    }
+  }
+  const std::size_t count = level.front().size();
   while (level.size() > 1) {
     const std::size_t pairs = level.size() / 2;
     Shares<F> x, y;
@@ -120,17 +130,55 @@ boost::asio::awaitable<Shares<F>> random_bits_by_prss_xor(Core<F>& c, Scope scop
   co_return std::move(level.front());
 }
 
+// Random bits as the XOR of one PRSS bit per key (Prss::bit_shares): no square
+// roots; C(n,t) - 1 products per bit in ceil(log2 C(n,t)) rounds, or none at all in
+// GF(2^d).
+template <FiniteField F>
+boost::asio::awaitable<Shares<F>> random_bits_by_prss_xor(Core<F>& c, Scope scope, std::size_t count) {
+  auto level = c.prss().bit_shares(prss_counter(scope.next_label()), count);
+  co_return co_await xor_all(c, scope.child(), std::move(level));
+}
+
+// Random bits as the XOR of bits dealt by parties 0..t (one of them honest): one
+// round of dealing, then xor_all. For fields without square roots (GF(p^d)) when
+// the session runs without PRSS.
+template <FiniteField F>
+boost::asio::awaitable<Shares<F>> random_bits_by_dealers(Core<F>& c, Scope scope, std::size_t count) {
+  const F& f = c.field();
+  const auto label = scope.next_label();
+  c.count_rounds(1);
+  const std::size_t dealers = c.t() + 1;
+  std::vector<Shares<F>> dealt(dealers);
+  if (c.self() < dealers) {
+    Shares<F> mine(count);
+    for (auto& b : mine) b = (c.rng().next_word() & 1U) ? f.one() : f.zero();
+    auto shares = c.shamir().share(mine, c.rng());
+    for (std::size_t j = 0; j < c.n(); ++j)
+      if (j != c.self()) c.send(j, label, shares[j]);
+    dealt[c.self()] = std::move(shares[c.self()]);
+  }
+  for (std::size_t d = 0; d < dealers; ++d)
+    if (d != c.self()) dealt[d] = co_await c.receive(d, label, count);
+  co_return co_await xor_all(c, scope.child(), std::move(dealt));
+}
+
 // Up to this many PRSS keys, random bits come from the XOR of PRSS bits (n = 3
 // and n = 4 with t = 1); beyond, the square trick sends less.
 inline constexpr std::size_t kMaxKeysForXorBits = 4;
 
 // Shares of `count` uniformly random bits, by whichever method is cheaper here.
-template <PrimeField F>
+// In an extension field: XOR of PRSS bits (free in GF(2^d)), or of dealt bits.
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size_t count) {
   if (count == 0) co_return Shares<F>{};
-  if (c.has_prss() && c.t() > 0 && binomial(c.n(), c.t()) <= kMaxKeysForXorBits)
-    co_return co_await random_bits_by_prss_xor(c, scope, count);
-  co_return co_await random_bits_by_squares(c, scope, count);
+  if constexpr (ExtensionField<F>) {
+    if (c.has_prss() && c.t() > 0) co_return co_await random_bits_by_prss_xor(c, scope, count);
+    co_return co_await random_bits_by_dealers(c, scope, count);
+  } else {
+    if (c.has_prss() && c.t() > 0 && binomial(c.n(), c.t()) <= kMaxKeysForXorBits)
+      co_return co_await random_bits_by_prss_xor(c, scope, count);
+    co_return co_await random_bits_by_squares(c, scope, count);
+  }
 }
 
 // Shares of random non-negative integers below random_ints_bound(c, bits) * 2^bits
@@ -139,14 +187,14 @@ boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size
 // With PRSS: one contribution per key, no interaction. Without PRSS, or when the
 // t+1 dealers' sum is smaller (C(n,t) > t+1): t+1 parties each deal one (one round).
 // Used as the high part of masks (statistical hiding: docs/protocols.md).
-template <PrimeField F>
+template <FiniteField F>
 std::size_t random_ints_terms(const Core<F>& c) {
   const std::size_t dealers = c.t() + 1;
   if (!c.has_prss()) return dealers;
   return std::min(binomial(c.n(), c.t()), dealers);
 }
 
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random_ints(Core<F>& c, Scope scope, std::size_t bits, std::size_t count) {
   using E = typename F::Element;
   const F& f = c.field();

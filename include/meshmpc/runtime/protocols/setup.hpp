@@ -29,13 +29,13 @@ inline Prg::Key to_key(const net::Payload& p, std::size_t from) {
 
 }  // namespace detail
 
-template <PrimeField F>
+template <FiniteField F>
 std::string session_digest(const Core<F>& c) {
   return "n=" + std::to_string(c.n()) + " t=" + std::to_string(c.t()) + " field=" + c.field().name() +
          " mul=" + to_string(c.options().mul) + " prss=" + (c.options().prss ? "on" : "off") + " k=" + std::to_string(c.options().sec_param);
 }
 
-template <PrimeField F>
+template <FiniteField F>
 boost::asio::awaitable<void> setup(Core<F>& c, Scope scope) {
   const std::size_t n = c.n(), me = c.self();
   net::Network& net = c.network();
