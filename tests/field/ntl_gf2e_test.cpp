@@ -45,7 +45,9 @@ TEST(NtlGF2E, AllProductsAndInversesMatchTheReferenceInGF256) {
       ASSERT_EQ(f.to_uint(f.add(fa, fb)), a ^ b);
       ASSERT_EQ(f.to_uint(f.sub(fa, fb)), a ^ b);
     }
-    if (a != 0) EXPECT_EQ(reference_mul(a, f.to_uint(f.inv(f.from_uint(a))), 0x11b, 8), 1U) << a;
+    if (a != 0) {
+      EXPECT_EQ(reference_mul(a, f.to_uint(f.inv(f.from_uint(a))), 0x11b, 8), 1U) << a;
+    }
   }
 }
 
@@ -58,7 +60,9 @@ TEST(NtlGF2E, FermatAndVectorOpsOnAWiderField) {
   f.mul(std::span(out), std::span<const NtlGF2E::Element>(x), std::span<const NtlGF2E::Element>(y));
   for (std::size_t i = 0; i < x.size(); ++i) {
     EXPECT_EQ(out[i], f.mul(x[i], y[i]));
-    if (!f.is_zero(x[i])) EXPECT_EQ(f.pow(x[i], (std::uint64_t{1} << 61) - 1), f.one());
+    if (!f.is_zero(x[i])) {
+      EXPECT_EQ(f.pow(x[i], (std::uint64_t{1} << 61) - 1), f.one());
+    }
   }
   EXPECT_EQ(f.inner(std::span<const NtlGF2E::Element>(x), std::span<const NtlGF2E::Element>(y)),
             [&] {

@@ -13,10 +13,11 @@
 
 namespace meshmpc {
 
+// Constrained on FiniteField only so that Session<F> can name it for any field;
+// its operations (comparisons, encode's range) need a PrimeField.
 template <FiniteField F>
 class SecInt {
  public:
-  static_assert(PrimeField<F>, "SecInt needs a prime field: integers do not live in GF(p^d) for d > 1");
   using Element = typename F::Element;
 
   SecInt(SecFld<F> value, std::size_t bit_length) : value_(std::move(value)), bits_(bit_length) {}

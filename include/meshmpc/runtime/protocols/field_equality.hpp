@@ -34,7 +34,6 @@ u128 field_order_minus_one(const F& f) {
 // GF(2^8): 7 + 3 rounds, 14 products per element.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> is_zero_fermat(Core<F>& c, Scope scope, Shares<F> x) {
-  using E = typename F::Element;
   const F& f = c.field();
   const u128 e = field_order_minus_one(f);
   std::vector<Shares<F>> selected;
