@@ -45,6 +45,11 @@ NtlGF2ECore::NtlGF2ECore(const NTL::GF2X& modulus) : modulus_(modulus) {
   name_ = degree_name(degree_);
 }
 
+u128 NtlGF2ECore::order_minus_one() const {
+  if (degree_ > 128) throw RangeError(name_ + " has more than 2^128 elements");
+  return degree_ == 128 ? ~u128{0} : (u128{1} << degree_) - 1;
+}
+
 NtlGF2ECore::Element NtlGF2ECore::one() const {
   const auto g = enter();
   Element r;

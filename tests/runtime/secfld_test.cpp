@@ -1,9 +1,10 @@
-// Secure field elements beyond integers (MPyC's SecFld): GF(2^8) among n = 3 and 5
-// parties, with and without PRSS — products, inner products, equality by Fermat,
+// Secure field elements beyond integers (MPyC's SecFld): GF(2^8) and GF(3^5) among
+// n = 3 and 5 parties, with and without PRSS — products, inner products, equality by Fermat,
 // random elements and bits, random derangements — each opened result checked
 // against the plain field computation; and equality by Fermat in a prime field.
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/field/ntl_gf2e.hpp>
+#include <meshmpc/field/ntl_zzpe.hpp>
 #include <meshmpc/runtime/run_local.hpp>
 
 #include <gtest/gtest.h>
@@ -143,6 +144,70 @@ TEST_P(SecFldBinary, RandomDerangementsHaveNoFixedPoint) {
 
 INSTANTIATE_TEST_SUITE_P(Parties, SecFldBinary,
                          testing::Values(Params{3, true}, Params{5, true}, Params{3, false}, Params{5, false}), name_of);
+
+// GF(3^5): odd characteristic, where random bits need products (XOR of PRSS or
+// dealt bits) and equality takes x^242.
+class SecFldOdd : public testing::TestWithParam<Params> {
+ protected:
+  using H = NtlZZpE;
+  template <class Body>
+  void run(Body body) {
+    const auto [n, prss] = GetParam();
+    std::mutex m;
+    std::size_t done = 0;
+    run_local<H>(n, field_, SessionOptions{.threshold = (n - 1) / 2, .prss = prss},
+                 [&](Session<H>& s) -> boost::asio::awaitable<void> {
+                   co_await body(s);
+                   std::lock_guard lock(m);
+                   ++done;
+                 }, std::chrono::seconds(120));
+    EXPECT_EQ(done, n);
+  }
+  std::vector<std::uint64_t> digits_of(const std::vector<H::Element>& e) const {
+    std::vector<std::uint64_t> out;
+    for (const auto& x : e) out.push_back(field_.to_uint(x));
+    return out;
+  }
+  const H field_{3, 5};
+};
+
+TEST_P(SecFldOdd, ProductsEqualityBitsAndDerangements) {
+  std::vector<H::Element> x, y, products;
+  std::vector<std::uint64_t> equal;
+  for (std::uint64_t v = 0; v < 243; ++v) {
+    const std::uint64_t w = v % 4 == 0 ? v : (v * 5 + 7) % 243;
+    x.push_back(field_.from_uint(v));
+    y.push_back(field_.from_uint(w));
+    products.push_back(field_.mul(x.back(), y.back()));
+    equal.push_back(v == w ? 1 : 0);
+  }
+  run([&](Session<H>& s) -> boost::asio::awaitable<void> {
+    const std::vector<H::Element> none;
+    const auto a = co_await s.input_fld(0, s.id() == 0 ? x : none, x.size());
+    const auto b = co_await s.input_fld(1, s.id() == 1 ? y : none, y.size());
+    EXPECT_EQ(co_await s.output(co_await s.mul(a, b)), products);
+    EXPECT_EQ(digits_of(co_await s.output(co_await s.eq(a, b))), equal);
+    const auto bits = digits_of(co_await s.output(co_await s.random_bits_fld(300)));
+    std::size_t ones = 0;
+    for (auto v : bits) {
+      EXPECT_LE(v, 1U);
+      ones += v;
+    }
+    EXPECT_GT(ones, 75U);  // 300 fair bits: outside 75..225 with probability < 10^-17
+    EXPECT_LT(ones, 225U);
+    for (std::size_t size = 2; size <= 5; ++size) {
+      const auto p = digits_of(co_await s.output(co_await s.random_derangement_fld(size)));
+      EXPECT_EQ(std::set<std::uint64_t>(p.begin(), p.end()).size(), size);
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        EXPECT_LT(p[i], size);
+        EXPECT_NE(p[i], i);
+      }
+    }
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Parties, SecFldOdd, testing::Values(Params{3, true}, Params{5, true}, Params{3, false}),
+                         name_of);
 
 // In GF(p) too: [x == y] by Fermat on arbitrary elements (64 rounds in Fp64).
 TEST(SecFldPrime, EqualityByFermatInFp64) {

@@ -8,6 +8,7 @@
 // Like NtlField, each field holds its own NTL context and makes it current for the
 // duration of every public operation (NTL keeps the GF2E modulus per thread).
 #include <meshmpc/field/field_ops.hpp>
+#include <meshmpc/field/int128.hpp>
 #include <meshmpc/field/prime_field.hpp>
 
 #include <NTL/GF2E.h>
@@ -56,6 +57,8 @@ class NtlGF2ECore {
   std::size_t bit_length() const { return degree_; }
   std::size_t byte_size() const { return bytes_; }
   const NTL::GF2X& modulus() const { return modulus_; }
+  // 2^d - 1; RangeError if d > 128.
+  u128 order_minus_one() const;
 
   NtlGF2EGuard enter() const { return NtlGF2EGuard(context_, info_); }
 

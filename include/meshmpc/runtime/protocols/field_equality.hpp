@@ -13,14 +13,16 @@
 
 namespace meshmpc::protocols {
 
-// q - 1 for the field, if it is below 2^128: 2^d - 1 for GF(2^d), p - 1 for GF(p).
+// q - 1 for the field, if it is below 2^128: p^d - 1 for GF(p^d), p - 1 for GF(p).
 // ConfigError naming the field otherwise.
 template <FiniteField F>
 u128 field_order_minus_one(const F& f) {
   if constexpr (ExtensionField<F>) {
-    if (!f.is_binary() || f.degree() > 127)
+    try {
+      return f.order_minus_one();
+    } catch (const RangeError&) {
       throw ConfigError("secure equality of field elements: " + f.name() + " has more than 2^128 elements");
-    return (u128{1} << f.degree()) - 1;
+    }
   } else {
     if (f.bit_length() > 128)
       throw ConfigError("secure equality of field elements: " + f.name() + " has more than 2^128 elements");
