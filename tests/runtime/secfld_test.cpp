@@ -174,7 +174,7 @@ class SecFldOdd : public testing::TestWithParam<Params> {
 TEST_P(SecFldOdd, ProductsEqualityBitsAndDerangements) {
   std::vector<H::Element> x, y, products;
   std::vector<std::uint64_t> equal;
-  for (std::uint64_t v = 0; v < 243; ++v) {
+  for (std::uint64_t v = 0; v < 81; ++v) {  // digits 0000 to 2222: a quarter of the field
     const std::uint64_t w = v % 4 == 0 ? v : (v * 5 + 7) % 243;
     x.push_back(field_.from_uint(v));
     y.push_back(field_.from_uint(w));
