@@ -127,6 +127,22 @@ TEST_P(SecFldBinary, RandomBitsAreBitsAndRandomElementsVary) {
   });
 }
 
+TEST_P(SecFldBinary, PublicZeroTestsAreRightDespiteTheSmallField) {
+  // With one random rho a nonzero x passes as zero with probability 1/256: about 8
+  // of these 2000 would. With rho repeated (q^r >= 2^k) none should (2000 * 2^-35).
+  std::vector<std::uint64_t> xs(2000);
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = i % 10 == 0 ? 0 : 1 + i % 255;
+  const Elements x = elements(xs);
+  run([&](Session<G>& s) -> boost::asio::awaitable<void> {
+    const Elements none;
+    const auto a = co_await s.input_fld(0, s.id() == 0 ? x : none, x.size());
+    const auto zero = co_await s.is_zero_public(a);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) wrong += zero[i] != (xs[i] == 0) ? 1 : 0;
+    EXPECT_EQ(wrong, 0U);
+  });
+}
+
 TEST_P(SecFldBinary, RandomDerangementsHaveNoFixedPoint) {
   for (std::size_t size = 2; size <= 7; ++size) {
     run([&](Session<G>& s) -> boost::asio::awaitable<void> {

@@ -229,6 +229,11 @@ class Session {
     return wrap_fld(protocols::is_zero_fermat(*core_, scope_.child(), x.shares()));
   }
   Awaitable<SecFld<F>> eq(const SecFld<F>& x, const SecFld<F>& y) { return is_zero(x - y); }
+  // Whether each x is zero, made public and nothing else (MPyC's is_zero_public):
+  // two rounds, wrong with probability at most 2^-k (docs/protocols.md).
+  Awaitable<std::vector<bool>> is_zero_public(const SecFld<F>& x) {
+    return protocols::is_zero_public(*core_, scope_.child(), x.shares());
+  }
   // x in a uniformly random secret order.
   Awaitable<SecFld<F>> shuffle(const SecFld<F>& x) {
     return wrap_fld(protocols::shuffle(*core_, scope_.child(), x.shares()));

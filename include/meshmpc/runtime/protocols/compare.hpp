@@ -18,6 +18,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <algorithm>
+
 #include <bit>
 #include <cstdint>
 #include <string>
@@ -250,15 +252,38 @@ boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, 
   co_return co_await multiply_all(c, scope.child(), std::move(equal));
 }
 
-// Whether each x is zero, revealed (and nothing else): open x * rho for a random
-// rho. Two rounds. A zero rho (probability 1/p) would report a false zero.
+// A b with q >= 2^b for the field's size q (b = B - 1 for a B-bit prime).
+template <FiniteField F>
+std::size_t order_bits_lower_bound(const F& f) {
+  if constexpr (ExtensionField<F>) {
+    try {
+      return bit_width128(f.order_minus_one()) - 1;
+    } catch (const RangeError&) {
+      return 128;  // q > 2^128
+    }
+  } else {
+    return f.bit_length() - 1;
+  }
+}
+
+// Whether each x is zero, revealed (and nothing else): open x * rho for random
+// rho. Two rounds. A zero rho (probability 1/q) would report a false zero, so in a
+// small field (GF(2^8), say) r independent rho are used, with q^r >= 2^k for the
+// statistical security parameter k: x counts as zero only if all r products are.
 template <FiniteField F>
 boost::asio::awaitable<std::vector<bool>> is_zero_public(Core<F>& c, Scope scope, Shares<F> x) {
-  auto rho = co_await random(c, scope.child(), x.size());
-  const auto masked = co_await mul(c, scope.child(), std::move(x), std::move(rho));
+  const std::size_t count = x.size();
+  const std::size_t bits_per_rho = std::max<std::size_t>(1, order_bits_lower_bound(c.field()));
+  const std::size_t r = (c.options().sec_param + bits_per_rho - 1) / bits_per_rho;
+  auto rho = co_await random(c, scope.child(), count * std::max<std::size_t>(r, 1));
+  Shares<F> xs;
+  xs.reserve(rho.size());
+  for (std::size_t j = 0; j < std::max<std::size_t>(r, 1); ++j) xs.insert(xs.end(), x.begin(), x.end());
+  const auto masked = co_await mul(c, scope.child(), std::move(xs), std::move(rho));
   const auto opened = co_await open(c, scope.child(), masked, c.t());
-  std::vector<bool> out(opened.size());
-  for (std::size_t e = 0; e < opened.size(); ++e) out[e] = c.field().is_zero(opened[e]);
+  std::vector<bool> out(count, true);
+  for (std::size_t e = 0; e < opened.size(); ++e)
+    if (!c.field().is_zero(opened[e])) out[e % count] = false;
   co_return out;
 }
 
