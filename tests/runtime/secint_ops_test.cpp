@@ -143,7 +143,9 @@ TEST_P(Ops, PrivateOutputsReachOnlyTheirReceiver) {
     const std::size_t who[] = {receiver};
     const auto got = co_await s.output_to(who, v);
     EXPECT_EQ(got.has_value(), s.id() == receiver);
-    if (got) EXPECT_EQ(*got, x);
+    if (got) {
+      EXPECT_EQ(*got, x);
+    }
   });
 }
 
