@@ -31,7 +31,7 @@ std::string error_of(const Status& status, const Selection& selection, std::size
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(Discovery, EveryNodeComputesTheSameRosterOrderedByStableId) {
-  const Tailnet tailnet = Tailnet::from_fixture();
+  const Tailnet tailnet = Tailnet::from_fixture(11, true);
   std::optional<net::Roster> first;
   for (std::size_t self = 0; self < tailnet.size(); ++self) {
     const Discovery found = discover_parties(view(tailnet, self), {"tag:mpc", {}}, 3, kPort);
@@ -47,6 +47,14 @@ TEST(Discovery, EveryNodeComputesTheSameRosterOrderedByStableId) {
     if (!first) first = found.roster;
     for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(found.roster.parties[i].identity, first->parties[i].identity);
   }
+}
+
+TEST(Discovery, ANodeWithoutIpv4IsReachedOverIpv6) {
+  Tailnet tailnet = Tailnet::from_fixture(11, true);
+  tailnet.node(2)["TailscaleIPs"] = json::array{"fd7a:115c:a1e0::6e01:11e"};
+  const Discovery found = discover_parties(view(tailnet, 0), {"tag:mpc", {}}, 3, kPort);
+  ASSERT_EQ(found.roster.parties[2].endpoints.size(), 1u);
+  EXPECT_EQ(net::to_string(found.roster.parties[2].endpoints[0]), "[fd7a:115c:a1e0::6e01:11e]:7001");
 }
 
 TEST(Discovery, OrderIsByStableIdNotByPeerKeyOrName) {

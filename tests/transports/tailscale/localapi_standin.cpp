@@ -65,7 +65,7 @@ std::string percent_decode(std::string_view text) {
 
 }  // namespace
 
-Tailnet Tailnet::from_fixture(unsigned first_octet) {
+Tailnet Tailnet::from_fixture(unsigned first_octet, bool keep_ipv6) {
   Tailnet tailnet;
   tailnet.document_ = read_fixture("status.json");
   tailnet.whois_template_ = read_fixture("whois.json");
@@ -77,6 +77,7 @@ Tailnet Tailnet::from_fixture(unsigned first_octet) {
   for (std::size_t k = 0; k < tailnet.nodes_.size(); ++k) {
     json::array& ips = tailnet.nodes_[k].at("TailscaleIPs").as_array();
     ips[0] = "127.0.0." + std::to_string(first_octet + k);
+    if (!keep_ipv6) ips.resize(1);
   }
   return tailnet;
 }

@@ -25,8 +25,10 @@ namespace meshmpc::tailscale::testing {
 // real TCP between them.
 class Tailnet {
  public:
-  // The fixture's three nodes, with IPv4 127.0.0.<first_octet + k>.
-  static Tailnet from_fixture(unsigned first_octet = 11);
+  // The fixture's three nodes, with IPv4 127.0.0.<first_octet + k>. Their IPv6
+  // addresses (fd7a:115c:a1e0::/48, not loopback) are dropped unless asked for, so
+  // that no dial can leave the machine.
+  static Tailnet from_fixture(unsigned first_octet = 11, bool keep_ipv6 = false);
 
   std::size_t size() const { return nodes_.size(); }
   boost::json::object& node(std::size_t k) { return nodes_[k]; }
