@@ -79,6 +79,9 @@ struct ExampleCase {
   std::function<void(std::size_t party, const std::string& out)> check;
 };
 
+// gtest prints a parameter in the test's listing: its name, not its bytes.
+void PrintTo(const ExampleCase& example, std::ostream* out) { *out << example.name; }
+
 std::vector<std::int64_t> salaries_of_parties() { return {52000, 61000, 48000}; }
 
 ExampleCase salaries_case() {

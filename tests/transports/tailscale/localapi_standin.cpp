@@ -194,7 +194,11 @@ struct LocalApiStandIn::Server {
       } else if (request.method() != http::verb::get) {
         reply = {405, "want GET\n", "text/plain"};
       } else {
-        reply = handler(target);
+        try {
+          reply = handler(target);
+        } catch (const std::exception& error) {  // e.g. a malformed %-escape: tailscaled says 400
+          reply = {400, std::string(error.what()) + "\n", "text/plain"};
+        }
       }
       http::response<http::string_body> response(static_cast<http::status>(reply.status), request.version());
       response.set(http::field::content_type, reply.content_type);
