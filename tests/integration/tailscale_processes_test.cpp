@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <numeric>
 
@@ -37,23 +38,33 @@ struct PartyRun {
   std::string err;
 };
 
+// Where the parties run: by default on this machine's loopback addresses; `wrap`
+// puts a command before party k's (e.g. `ip netns exec ns<k>`), and then `port`
+// must be given (the addresses are not this namespace's).
+struct Placement {
+  std::function<std::vector<std::string>(std::size_t)> wrap;
+  std::uint16_t port = 0;
+};
+
 // Starts `exe` once per node of `tailnet` (party k on node k: the fixture's nodes
 // are in StableNodeID order) with the tailscale options, `common` and party k's
 // own arguments; waits for all.
 std::vector<PartyRun> run_on_tailnet(const std::string& exe, const std::vector<std::string>& common,
                                      const std::function<std::vector<std::string>(std::size_t)>& own,
-                                     const Tailnet& tailnet = Tailnet::from_fixture()) {
+                                     const Tailnet& tailnet = Tailnet::from_fixture(), const Placement& where = {}) {
   TempDir dir;
   std::vector<std::unique_ptr<LocalApiStandIn>> standins;
   for (std::size_t k = 0; k < tailnet.size(); ++k) {
     standins.push_back(std::make_unique<LocalApiStandIn>(dir.file("node" + std::to_string(k) + ".sock"),
                                                          tailscale::testing::node_handler(tailnet, k)));
   }
-  const std::string port = std::to_string(free_port(tailnet));
+  const std::string port = std::to_string(where.port != 0 ? where.port : free_port(tailnet));
   std::vector<std::unique_ptr<Process>> processes;
   for (std::size_t k = 0; k < tailnet.size(); ++k) {
-    std::vector<std::string> argv{exe, "--transport", "tailscale", "--tag", "tag:mpc", "--tailscale-socket",
-                                  standins[k]->path(), "--tailscale-port", port, "--timeout", "30"};
+    std::vector<std::string> argv = where.wrap ? where.wrap(k) : std::vector<std::string>{};
+    const std::vector<std::string> command{exe, "--transport", "tailscale", "--tag", "tag:mpc", "--tailscale-socket",
+                                           standins[k]->path(), "--tailscale-port", port, "--timeout", "30"};
+    argv.insert(argv.end(), command.begin(), command.end());
     argv.insert(argv.end(), common.begin(), common.end());
     const std::vector<std::string> mine = own(k);
     argv.insert(argv.end(), mine.begin(), mine.end());
@@ -118,6 +129,92 @@ TEST_P(TailscaleExamples, ThreePartiesFindEachOtherAndPrintThePlainResult) {
 // tests/integration/CMakeLists.txt), e.g. a secretsanta_case() beside salaries_case().
 INSTANTIATE_TEST_SUITE_P(Examples, TailscaleExamples, testing::Values(salaries_case()),
                          [](const testing::TestParamInfo<ExampleCase>& info) { return info.param.name; });
+
+// Three network namespaces, one per node, each with a veth to a bridge in a fourth,
+// addressed in Tailscale's 100.64.0.0/10: the nodes' addresses are real tailnet-style
+// addresses on separate network stacks. Removed (with their links) on destruction.
+class NodeNamespaces {
+ public:
+  static constexpr const char* kIp = "/usr/sbin/ip";
+
+  explicit NodeNamespaces(std::size_t n) : prefix_("mmts" + std::to_string(::getpid()) + "n") {
+    try {
+      ip({"netns", "add", bridge()});
+      created_.push_back(bridge());
+      ip({"-n", bridge(), "link", "add", "br0", "type", "bridge"});
+      ip({"-n", bridge(), "link", "set", "br0", "up"});
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::string ns = name(k);
+        const std::string veth = "v" + std::to_string(k);
+        const std::string port = "p" + std::to_string(k);
+        ip({"netns", "add", ns});
+        created_.push_back(ns);
+        ip({"link", "add", veth, "netns", ns, "type", "veth", "peer", "name", port, "netns", bridge()});
+        ip({"-n", bridge(), "link", "set", port, "master", "br0"});
+        ip({"-n", bridge(), "link", "set", port, "up"});
+        ip({"-n", ns, "addr", "add", address(k) + "/24", "dev", veth});
+        ip({"-n", ns, "link", "set", veth, "up"});
+        ip({"-n", ns, "link", "set", "lo", "up"});
+      }
+    } catch (...) {
+      remove();
+      throw;
+    }
+  }
+  ~NodeNamespaces() { remove(); }
+  NodeNamespaces(const NodeNamespaces&) = delete;
+  NodeNamespaces& operator=(const NodeNamespaces&) = delete;
+
+  std::string name(std::size_t k) const { return prefix_ + std::to_string(k); }
+  static std::string address(std::size_t k) { return "100.64.0." + std::to_string(11 + k); }
+
+ private:
+  std::string bridge() const { return prefix_ + "br"; }
+
+  static void ip(std::vector<std::string> args) {
+    args.insert(args.begin(), kIp);
+    Process p(args);
+    const auto status = p.finish(10s);
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+      std::string command;
+      for (const auto& a : args) command += a + " ";
+      throw std::runtime_error(command + "failed: " + p.err());
+    }
+  }
+
+  void remove() {
+    for (const std::string& ns : created_) {
+      Process p({kIp, "netns", "del", ns});
+      p.finish(10s);
+    }
+    created_.clear();
+  }
+
+  std::string prefix_;
+  std::vector<std::string> created_;
+};
+
+TEST(TailscaleNamespaces, SalariesAmongNodesInSeparateNetworkNamespaces) {
+  if (::geteuid() != 0) GTEST_SKIP() << "network namespaces need root";
+  if (!std::filesystem::exists(NodeNamespaces::kIp)) GTEST_SKIP() << "iproute2 (ip) is not installed";
+  const NodeNamespaces namespaces(3);
+  Tailnet tailnet = Tailnet::from_fixture();
+  for (std::size_t k = 0; k < tailnet.size(); ++k) {
+    tailnet.node(k)["TailscaleIPs"] = boost::json::array{boost::json::string(NodeNamespaces::address(k))};
+  }
+  const Placement in_namespaces{[&](std::size_t k) {
+                                  return std::vector<std::string>{NodeNamespaces::kIp, "netns", "exec",
+                                                                  namespaces.name(k)};
+                                },
+                                11365};
+  const ExampleCase example = salaries_case();
+  const auto runs = run_on_tailnet(example.exe, example.common, example.own, tailnet, in_namespaces);
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    ASSERT_EQ(runs[k].status, 0) << "party " << k << ":\n" << runs[k].err;
+    example.check(k, runs[k].out);
+    EXPECT_TRUE(contains(runs[k].err, "at 100.64.0.11:11365")) << runs[k].err;
+  }
+}
 
 TEST(TailscaleCli, ACountOtherThanMListsTheNodesFound) {
   Tailnet tailnet = Tailnet::from_fixture();
