@@ -28,14 +28,62 @@ std::string to_string(const tcp::endpoint& endpoint) {
 }
 
 asio::awaitable<boost::system::error_code> connect_endpoint(tcp::resolver& resolver, tcp::socket& socket,
-                                                            const Endpoint& endpoint) {
+                                                            const Endpoint& endpoint,
+                                                            const std::optional<asio::ip::address>& source) {
   auto [resolve_error, results] =
       co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                       tcp::resolver::numeric_service, asio::as_tuple(asio::use_awaitable));
   if (resolve_error) co_return resolve_error;
-  auto [connect_error, reached] = co_await asio::async_connect(socket, results, asio::as_tuple(asio::use_awaitable));
-  (void)reached;
-  co_return connect_error;
+  if (!source) {
+    auto [connect_error, reached] = co_await asio::async_connect(socket, results, asio::as_tuple(asio::use_awaitable));
+    (void)reached;
+    co_return connect_error;
+  }
+  // async_connect over a range reopens the socket per address, which would drop
+  // the bind: try the addresses one by one instead.
+  boost::system::error_code last = asio::error::host_not_found;
+  for (const auto& entry : results) {
+    const tcp::endpoint target = entry.endpoint();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    if (socket.open(target.protocol(), last)) continue;
+    if (source->is_v6() == target.address().is_v6() && socket.bind(tcp::endpoint(*source, 0), last)) continue;
+    auto [connect_error] = co_await socket.async_connect(target, asio::as_tuple(asio::use_awaitable));
+    last = connect_error;
+    if (!last || last == asio::error::operation_aborted) break;
+  }
+  co_return last;
+}
+
+// Asks options.identity_lookup who is at `remote`: the answer, or the reason it
+// failed (the lookup's error, or the deadline).
+struct LookupOutcome {
+  std::optional<RemoteIdentity> found;
+  std::string failure;
+};
+
+asio::awaitable<LookupOutcome> look_up(const TcpOptions& options, const tcp::endpoint& remote,
+                                       Clock::time_point deadline) {
+  LookupOutcome outcome;
+  if (!options.identity_lookup) co_return outcome;
+  try {
+    outcome.found = co_await until_deadline(options.identity_lookup(remote), deadline);
+    if (!outcome.found) outcome.failure = "the identity lookup did not finish before the deadline";
+  } catch (const std::exception& error) {
+    outcome.failure = error.what();
+  }
+  co_return outcome;
+}
+
+// Why the connection at `remote` cannot be `party`, or nullopt when it can (or no
+// lookup is configured).
+std::optional<std::string> identity_fault(const TcpOptions& options, const LookupOutcome& outcome,
+                                          const PartyInfo& party, const std::string& remote) {
+  if (!options.identity_lookup) return std::nullopt;
+  if (!outcome.found) return outcome.failure;
+  if (outcome.found->identity == party.identity) return std::nullopt;
+  return remote + " belongs to " + outcome.found->description + ", but " + describe(party) + " is " +
+         (party.identity.empty() ? std::string("unidentified in the roster") : party.identity);
 }
 
 // What connect_mesh's coroutines share. All of it lives on one executor.
@@ -88,10 +136,17 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
       configure_socket(socket, state->options);
       boost::system::error_code ignored;
       const std::string remote = describe(target) + " at " + to_string(socket.remote_endpoint(ignored));
+      const std::string address = to_string(socket.remote_endpoint(ignored));
+      const LookupOutcome identity = co_await look_up(state->options, socket.remote_endpoint(ignored), state->deadline);
       const ClaimCheck expect_target = [&](std::size_t claimed) -> std::optional<std::string> {
-        if (claimed == peer) return std::nullopt;
-        return "we dialled " + describe(target) + " but the peer claims to be " +
-               describe(state->roster.party(claimed));
+        if (claimed != peer) {
+          return "we dialled " + describe(target) + " but the peer claims to be " +
+                 describe(state->roster.party(claimed));
+        }
+        if (auto fault = identity_fault(state->options, identity, target, address)) {
+          return describe(target) + " failed the identity check: " + *fault;
+        }
+        return std::nullopt;
       };
       const std::size_t claimed = co_await run_handshake(socket, state->roster, state->self, remote,
                                                          expect_target, state->deadline);
@@ -118,6 +173,7 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
   boost::system::error_code ignored;
   const tcp::endpoint remote_endpoint = socket.remote_endpoint(ignored);
   const std::string remote = to_string(remote_endpoint);
+  const LookupOutcome identity = co_await look_up(state->options, remote_endpoint, state->deadline);
   std::optional<std::size_t> reserved;
   const ClaimCheck allowed = [&](std::size_t claimed) -> std::optional<std::string> {
     const std::string who = describe(state->roster.party(claimed));
@@ -133,6 +189,9 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
       } catch (const PeerError& error) {
         return who + " failed the identity check: " + error.what();
       }
+    }
+    if (auto fault = identity_fault(state->options, identity, state->roster.party(claimed), remote)) {
+      return who + " failed the identity check: " + *fault;
     }
     state->reserved[claimed] = true;
     reserved = claimed;
@@ -237,7 +296,7 @@ asio::awaitable<tcp::socket> dial_once(const PartyInfo& party, Clock::time_point
     tcp::resolver resolver(executor);
     tcp::socket socket(executor);
     const std::optional<boost::system::error_code> outcome =
-        co_await until_deadline(connect_endpoint(resolver, socket, endpoint), attempt_deadline);
+        co_await until_deadline(connect_endpoint(resolver, socket, endpoint, options.source_address), attempt_deadline);
     last = outcome ? *outcome : asio::error::timed_out;
     where = to_string(endpoint);
     if (!last) co_return socket;

@@ -59,12 +59,17 @@ void keep_freed_memory();
 template <FiniteField F>
 int run_party(const RunOptions& options, const F& field, PartyProgram<F> program) {
   keep_freed_memory();
-  const auto log = make_logger(options);
+  auto log = make_logger(options);
   const auto started = std::chrono::steady_clock::now();
   boost::asio::io_context io;
   std::exception_ptr error;
   auto party = [&]() -> boost::asio::awaitable<void> {
     PartySetup setup = co_await party_setup(options);
+    if (!options.index) {  // a discovering transport just found which party this is
+      RunOptions as_party = options;
+      as_party.index = setup.self;
+      log = make_logger(as_party);
+    }
     log->debug("connecting to {} parties over {}", setup.roster.size() - 1, setup.transport->name());
     auto network = co_await net::connect_network(*setup.transport, setup.roster, setup.self, options.timeout,
                                                  {.receive_timeout = options.timeout});

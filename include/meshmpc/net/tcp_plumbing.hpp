@@ -25,6 +25,19 @@ namespace meshmpc::net {
 // Tailscale plugin asks tailscaled whose node that address is).
 using IdentityCheck = std::function<void(std::size_t claimed, const asio::ip::tcp::endpoint& remote)>;
 
+// Who is behind a connection's remote address, as an authority outside the
+// connection says (the Tailscale plugin asks tailscaled's whois). Asked before the
+// handshake of every accepted and every dialled connection, within the deadline;
+// the link is refused unless `identity` equals the roster's PartyInfo::identity of
+// the party the peer claims to be (or that we dialled).
+struct RemoteIdentity {
+  std::string identity;     // compared with PartyInfo::identity
+  std::string description;  // for messages, e.g. "node nBOB22CNTRL (bob-desktop)"
+};
+// Throws (any exception; its message is the refusal's reason) when the address
+// belongs to nobody acceptable.
+using IdentityLookup = std::function<asio::awaitable<RemoteIdentity>(const asio::ip::tcp::endpoint& remote)>;
+
 struct TcpOptions {
   // SO_SNDBUF and SO_RCVBUF: a round of a large batch should not stall on the
   // default buffers (the kernel may cap them, see net.core.wmem_max).
@@ -37,6 +50,11 @@ struct TcpOptions {
   std::chrono::milliseconds attempt_timeout{5000};
   std::size_t max_frame = kDefaultMaxFrame;
   IdentityCheck identity_check;
+  IdentityLookup identity_lookup;
+  // Outgoing connections leave from this address when it is of the endpoint's
+  // family (a VPN plugin binds its own overlay address, so that the peer's
+  // identity lookup sees it whatever the routing table picks).
+  std::optional<asio::ip::address> source_address;
   // Told of every connection this party refused (for logs); the session goes on.
   std::function<void(const std::string&)> on_refusal;
 };

@@ -1,0 +1,58 @@
+// The command line of --transport tailscale: a discovering transport (no local
+// launch, no -I), its own options checked before anything starts.
+#include <gtest/gtest.h>
+
+#include "meshmpc/cli/options.hpp"
+#include "meshmpc/error.hpp"
+
+namespace meshmpc::cli {
+namespace {
+
+RunOptions parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "prog");
+  return Parser("prog", "test").parse(args);
+}
+
+std::string error_of(std::vector<std::string> args) {
+  try {
+    parse(std::move(args));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(TailscaleOptions, MPartiesOnTheTailnetIsNotALocalLaunch) {
+  const RunOptions o = parse({"--transport", "tailscale", "--tag", "tag:mpc", "-M", "5"});
+  EXPECT_TRUE(o.transport_discovers);
+  EXPECT_FALSE(o.local_launch());
+  EXPECT_FALSE(o.index.has_value());
+  EXPECT_EQ(o.vars["tag"].as<std::string>(), "tag:mpc");
+}
+
+TEST(TailscaleOptions, HostsAloneSelectTheParties) {
+  const RunOptions o = parse({"--transport", "tailscale", "--hosts", "alice,bob", "carol", "-M", "3"});
+  EXPECT_EQ(o.vars["hosts"].as<std::vector<std::string>>().size(), 2u);
+}
+
+TEST(TailscaleOptions, MistakesAreRefusedBeforeAnythingStarts) {
+  EXPECT_TRUE(contains(error_of({"--transport", "tailscale", "-M", "3"}), "--tag (e.g. --tag tag:mpc) and/or --hosts"));
+  EXPECT_TRUE(contains(error_of({"--transport", "tailscale", "--tag", "mpc", "-M", "3"}),
+                       "--tag 'mpc': expected a Tailscale tag"));
+  EXPECT_TRUE(contains(error_of({"--transport", "tailscale", "--tag", "tag:mpc", "-M", "3", "-I", "1"}),
+                       "drop -I, -P and -C"));
+  EXPECT_TRUE(contains(error_of({"--transport", "tailscale", "--tag", "tag:mpc", "-M", "3", "--tailscale-port", "70000"}),
+                       "--tailscale-port"));
+}
+
+TEST(TailscaleOptions, HelpListsTheTransportAndItsOptions) {
+  const RunOptions o = parse({"--help"});
+  EXPECT_TRUE(contains(o.text, "tailscale (the")) << o.text;
+  EXPECT_TRUE(contains(o.text, "--tag tag:name")) << o.text;
+  EXPECT_TRUE(contains(o.text, "--tailscale-socket")) << o.text;
+}
+
+}  // namespace
+}  // namespace meshmpc::cli

@@ -1,0 +1,248 @@
+// Whole programs with --transport tailscale, one process per party, each pointed
+// at its own stand-in tailscaled (tests/transports/tailscale/localapi_standin.hpp)
+// and talking real TCP between the loopback addresses that play the nodes'
+// Tailscale IPs. No -I, no -P: each process finds the parties and its own index.
+#include "../cli/process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <numeric>
+
+#include "localapi_standin.hpp"
+
+namespace meshmpc {
+namespace {
+
+using cli::test::Process;
+using tailscale::testing::LocalApiStandIn;
+using tailscale::testing::Tailnet;
+using tailscale::testing::TempDir;
+using namespace std::chrono_literals;
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::uint16_t free_port(const Tailnet& tailnet) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address(tailnet.ipv4(0)), 0});
+  return probe.local_endpoint().port();
+}
+
+struct PartyRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Where the parties run: by default on this machine's loopback addresses; `wrap`
+// puts a command before party k's (e.g. `ip netns exec ns<k>`), and then `port`
+// must be given (the addresses are not this namespace's).
+struct Placement {
+  std::function<std::vector<std::string>(std::size_t)> wrap;
+  std::uint16_t port = 0;
+};
+
+// Starts `exe` once per node of `tailnet` (party k on node k: the fixture's nodes
+// are in StableNodeID order) with the tailscale options, `common` and party k's
+// own arguments; waits for all.
+std::vector<PartyRun> run_on_tailnet(const std::string& exe, const std::vector<std::string>& common,
+                                     const std::function<std::vector<std::string>(std::size_t)>& own,
+                                     const Tailnet& tailnet = Tailnet::from_fixture(), const Placement& where = {}) {
+  TempDir dir;
+  std::vector<std::unique_ptr<LocalApiStandIn>> standins;
+  for (std::size_t k = 0; k < tailnet.size(); ++k) {
+    standins.push_back(std::make_unique<LocalApiStandIn>(dir.file("node" + std::to_string(k) + ".sock"),
+                                                         tailscale::testing::node_handler(tailnet, k)));
+  }
+  const std::string port = std::to_string(where.port != 0 ? where.port : free_port(tailnet));
+  std::vector<std::unique_ptr<Process>> processes;
+  for (std::size_t k = 0; k < tailnet.size(); ++k) {
+    std::vector<std::string> argv = where.wrap ? where.wrap(k) : std::vector<std::string>{};
+    const std::vector<std::string> command{exe, "--transport", "tailscale", "--tag", "tag:mpc", "--tailscale-socket",
+                                           standins[k]->path(), "--tailscale-port", port, "--timeout", "30"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    argv.insert(argv.end(), common.begin(), common.end());
+    const std::vector<std::string> mine = own(k);
+    argv.insert(argv.end(), mine.begin(), mine.end());
+    processes.push_back(std::make_unique<Process>(argv));
+  }
+  std::vector<PartyRun> runs(processes.size());
+  for (std::size_t k = 0; k < processes.size(); ++k) {
+    const auto status = processes[k]->finish(60s);
+    runs[k].status = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+    runs[k].out = processes[k]->out();
+    runs[k].err = processes[k]->err();
+  }
+  return runs;
+}
+
+// An example program run by three parties on the stand-in tailnet: its arguments
+// (common, and party k's own) and the check of each party's output.
+struct ExampleCase {
+  std::string name;
+  std::string exe;
+  std::vector<std::string> common;
+  std::function<std::vector<std::string>(std::size_t)> own;
+  std::function<void(std::size_t party, const std::string& out)> check;
+};
+
+// gtest prints a parameter in the test's listing: its name, not its bytes.
+void PrintTo(const ExampleCase& example, std::ostream* out) { *out << example.name; }
+
+std::vector<std::int64_t> salaries_of_parties() { return {52000, 61000, 48000}; }
+
+ExampleCase salaries_case() {
+  const auto salaries = salaries_of_parties();
+  const auto total = std::accumulate(salaries.begin(), salaries.end(), std::int64_t{0});
+  const double mean = static_cast<double>(total) / 3;
+  double var = 0;
+  for (auto s : salaries) var += (static_cast<double>(s) - mean) * (static_cast<double>(s) - mean);
+  char expected[200];
+  std::snprintf(expected, sizeof expected, "total %lld, mean %.2f, standard deviation %.2f over 3 parties",
+                static_cast<long long>(total), mean, std::sqrt(var / 3));
+  return {"salaries", MESHMPC_SALARIES_EXE, {"-M", "3"},
+          [salaries](std::size_t k) { return std::vector<std::string>{"--salary", std::to_string(salaries[k])}; },
+          [line = std::string(expected)](std::size_t party, const std::string& out) {
+            EXPECT_TRUE(contains(out, line)) << "party " << party << ": " << out << "\nexpected: " << line;
+          }};
+}
+
+class TailscaleExamples : public testing::TestWithParam<ExampleCase> {};
+
+TEST_P(TailscaleExamples, ThreePartiesFindEachOtherAndPrintThePlainResult) {
+  const ExampleCase& example = GetParam();
+  const auto runs = run_on_tailnet(example.exe, example.common, example.own);
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    ASSERT_EQ(runs[k].status, 0) << example.name << " party " << k << ":\n" << runs[k].err;
+    example.check(k, runs[k].out);
+    EXPECT_TRUE(contains(runs[k].err, "this node is party " + std::to_string(k) + " of 3")) << runs[k].err;
+  }
+  // The fixture's carol is reached through DERP from alice and bob.
+  EXPECT_TRUE(contains(runs[0].err, "party 2 (carol-pi) is reached through the DERP relay 'sfo'")) << runs[0].err;
+}
+
+// Adding an example is one line here (its exe is a compile definition in
+// tests/integration/CMakeLists.txt), e.g. a secretsanta_case() beside salaries_case().
+INSTANTIATE_TEST_SUITE_P(Examples, TailscaleExamples, testing::Values(salaries_case()),
+                         [](const testing::TestParamInfo<ExampleCase>& info) { return info.param.name; });
+
+// Three network namespaces, one per node, each with a veth to a bridge in a fourth,
+// addressed in Tailscale's 100.64.0.0/10: the nodes' addresses are real tailnet-style
+// addresses on separate network stacks. Removed (with their links) on destruction.
+class NodeNamespaces {
+ public:
+  static constexpr const char* kIp = "/usr/sbin/ip";
+
+  explicit NodeNamespaces(std::size_t n) : prefix_("mmts" + std::to_string(::getpid()) + "n") {
+    try {
+      ip({"netns", "add", bridge()});
+      created_.push_back(bridge());
+      ip({"-n", bridge(), "link", "add", "br0", "type", "bridge"});
+      ip({"-n", bridge(), "link", "set", "br0", "up"});
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::string ns = name(k);
+        const std::string veth = "v" + std::to_string(k);
+        const std::string port = "p" + std::to_string(k);
+        ip({"netns", "add", ns});
+        created_.push_back(ns);
+        ip({"link", "add", veth, "netns", ns, "type", "veth", "peer", "name", port, "netns", bridge()});
+        ip({"-n", bridge(), "link", "set", port, "master", "br0"});
+        ip({"-n", bridge(), "link", "set", port, "up"});
+        ip({"-n", ns, "addr", "add", address(k) + "/24", "dev", veth});
+        ip({"-n", ns, "link", "set", veth, "up"});
+        ip({"-n", ns, "link", "set", "lo", "up"});
+      }
+    } catch (...) {
+      remove();
+      throw;
+    }
+  }
+  ~NodeNamespaces() { remove(); }
+  NodeNamespaces(const NodeNamespaces&) = delete;
+  NodeNamespaces& operator=(const NodeNamespaces&) = delete;
+
+  std::string name(std::size_t k) const { return prefix_ + std::to_string(k); }
+  static std::string address(std::size_t k) { return "100.64.0." + std::to_string(11 + k); }
+
+ private:
+  std::string bridge() const { return prefix_ + "br"; }
+
+  static void ip(std::vector<std::string> args) {
+    args.insert(args.begin(), kIp);
+    Process p(args);
+    const auto status = p.finish(10s);
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+      std::string command;
+      for (const auto& a : args) command += a + " ";
+      throw std::runtime_error(command + "failed: " + p.err());
+    }
+  }
+
+  void remove() {
+    for (const std::string& ns : created_) {
+      Process p({kIp, "netns", "del", ns});
+      p.finish(10s);
+    }
+    created_.clear();
+  }
+
+  std::string prefix_;
+  std::vector<std::string> created_;
+};
+
+TEST(TailscaleNamespaces, SalariesAmongNodesInSeparateNetworkNamespaces) {
+  if (::geteuid() != 0) GTEST_SKIP() << "network namespaces need root";
+  if (!std::filesystem::exists(NodeNamespaces::kIp)) GTEST_SKIP() << "iproute2 (ip) is not installed";
+  const NodeNamespaces namespaces(3);
+  Tailnet tailnet = Tailnet::from_fixture();
+  for (std::size_t k = 0; k < tailnet.size(); ++k) {
+    tailnet.node(k)["TailscaleIPs"] = boost::json::array{boost::json::string(NodeNamespaces::address(k))};
+  }
+  const Placement in_namespaces{[&](std::size_t k) {
+                                  return std::vector<std::string>{NodeNamespaces::kIp, "netns", "exec",
+                                                                  namespaces.name(k)};
+                                },
+                                11365};
+  const ExampleCase example = salaries_case();
+  const auto runs = run_on_tailnet(example.exe, example.common, example.own, tailnet, in_namespaces);
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    ASSERT_EQ(runs[k].status, 0) << "party " << k << ":\n" << runs[k].err;
+    example.check(k, runs[k].out);
+    EXPECT_TRUE(contains(runs[k].err, "at 100.64.0.11:11365")) << runs[k].err;
+  }
+}
+
+TEST(TailscaleCli, ACountOtherThanMListsTheNodesFound) {
+  Tailnet tailnet = Tailnet::from_fixture();
+  const auto runs = run_on_tailnet(MESHMPC_SALARIES_EXE, {"-M", "4", "--salary", "1"},
+                                   [](std::size_t) { return std::vector<std::string>{}; }, tailnet);
+  for (const PartyRun& run : runs) {
+    EXPECT_EQ(run.status, 1) << run.err;
+    EXPECT_TRUE(contains(run.err, "-M 4 parties expected, but 3 online nodes are carrying tag:mpc: alice-laptop, "
+                                  "bob-desktop, carol-pi")) << run.err;
+  }
+}
+
+TEST(TailscaleCli, AnAbsentSocketIsNamed) {
+  Process p({MESHMPC_SALARIES_EXE, "-M", "3", "--salary", "1", "--transport", "tailscale", "--tag", "tag:mpc",
+             "--tailscale-socket", "/nonexistent/tailscaled.sock"});
+  const auto status = p.finish(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1) << p.err();
+  EXPECT_TRUE(contains(p.err(), "cannot reach tailscaled's LocalAPI at /nonexistent/tailscaled.sock")) << p.err();
+}
+
+TEST(TailscaleCli, NoTagNorHostsIsABadCommandLine) {
+  Process p({MESHMPC_SALARIES_EXE, "-M", "3", "--salary", "1", "--transport", "tailscale"});
+  const auto status = p.finish(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << p.err();
+  EXPECT_TRUE(contains(p.err(), "--tag (e.g. --tag tag:mpc) and/or --hosts")) << p.err();
+}
+
+}  // namespace
+}  // namespace meshmpc

@@ -1,0 +1,158 @@
+// Three parties, each with its own stand-in tailscaled, over real TCP between
+// distinct loopback addresses that play the nodes' Tailscale IPs.
+#include "meshmpc/tailscale/tailscale_transport.hpp"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "exchange.hpp"
+#include "localapi_standin.hpp"
+#include "meshmpc/error.hpp"
+#include "meshmpc/tailscale/discovery.hpp"
+
+namespace meshmpc::tailscale {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::LocalApiStandIn;
+using testing::Reply;
+using testing::Tailnet;
+using testing::TempDir;
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A port free on the first node's address (the others have their own addresses).
+std::uint16_t free_port(const Tailnet& tailnet) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor probe(io, {asio::ip::make_address(tailnet.ipv4(0)), 0});
+  return probe.local_endpoint().port();
+}
+
+struct TailnetSetup {
+  explicit TailnetSetup(Tailnet tailnet_in = Tailnet::from_fixture()) : tailnet(std::move(tailnet_in)) {
+    for (std::size_t k = 0; k < tailnet.size(); ++k) handlers.push_back(testing::node_handler(tailnet, k));
+  }
+  void start() {
+    for (std::size_t k = 0; k < tailnet.size(); ++k) {
+      standins.push_back(std::make_unique<LocalApiStandIn>(dir.file("node" + std::to_string(k) + ".sock"), handlers[k]));
+    }
+  }
+
+  // Each party discovers, connects and exchanges; returns each party's error
+  // (or null) and collects its warnings.
+  std::vector<std::exception_ptr> run(std::chrono::milliseconds connect_timeout, TailscaleOptions options = {}) {
+    start();
+    const std::uint16_t port = free_port(tailnet);
+    const std::size_t n = tailnet.size();
+    warnings.assign(n, {});
+    net::testing::PartyThreads parties(n);
+    return parties.run(
+        [&, options](std::size_t k) -> asio::awaitable<void> {
+          const LocalApi api(standins[k]->path());
+          const Status status = co_await api.status();
+          Discovery found = discover_parties(status, {"tag:mpc", {}}, n, port);
+          found.roster.session_id = net::session_id_from_text("tailscale-test");
+          TailscaleOptions mine = options;
+          mine.on_warning = [this, k](const std::string& line) {
+            const std::lock_guard lock(mutex);
+            warnings[k].push_back(line);
+          };
+          TailscaleTransport transport(api, mine);
+          net::Network network = co_await net::connect_network(transport, found.roster, found.self, connect_timeout,
+                                                               {.receive_timeout = 5s});
+          co_await net::testing::exchange_all(network, 100 + found.self);
+          co_await network.shutdown();
+        },
+        connect_timeout + 10s);
+  }
+
+  Tailnet tailnet;
+  TempDir dir;
+  std::vector<testing::Handler> handlers;
+  std::vector<std::unique_ptr<LocalApiStandIn>> standins;
+  std::mutex mutex;
+  std::vector<std::vector<std::string>> warnings;
+};
+
+TEST(TailscaleTransport, PartiesFindEachOtherAndVerifyEveryLinkWithWhois) {
+  TailnetSetup setup;
+  net::testing::expect_no_errors(setup.run(10s));
+  for (std::size_t k = 0; k < 3; ++k) {
+    // Two links per party, each checked by whois on this side.
+    EXPECT_EQ(setup.standins[k]->requests("/localapi/v0/whois?addr=127.0.0."), 2u) << "party " << k;
+  }
+  // In the fixture, carol is reached through DERP (CurAddr empty, Relay "sfo"),
+  // bob directly, and alice shows no path yet (not Active).
+  for (std::size_t k = 0; k < 2; ++k) {
+    ASSERT_EQ(setup.warnings[k].size(), 1u) << "party " << k;
+    EXPECT_TRUE(contains(setup.warnings[k][0], "party 2 (carol-pi) is reached through the DERP relay 'sfo'"))
+        << setup.warnings[k][0];
+  }
+  EXPECT_TRUE(setup.warnings[2].empty());
+}
+
+TEST(TailscaleTransport, AWhoisMismatchIsRefusedNamingFoundAndExpectedNodes) {
+  TailnetSetup setup;
+  // Alice's tailscaled says bob's address belongs to carol's node.
+  const Tailnet tailnet = setup.tailnet;
+  const testing::Handler honest = setup.handlers[0];
+  setup.handlers[0] = [tailnet, honest](std::string_view target) -> Reply {
+    if (testing::whois_ip(target) == tailnet.ipv4(1)) return {200, tailnet.whois_of(2)};
+    return honest(target);
+  };
+  const auto errors = setup.run(2s);
+  const std::string alice = net::testing::message_of(errors[0]);
+  EXPECT_TRUE(contains(alice, "party 1 (bob-desktop) failed the identity check: 127.0.0.12:")) << alice;
+  EXPECT_TRUE(contains(alice, "belongs to node nCAROL3CNTRL (carol-pi), but party 1 (bob-desktop) is nBOB22CNTRL"))
+      << alice;
+  const std::string bob = net::testing::message_of(errors[1]);
+  EXPECT_TRUE(contains(bob, "refused our connection")) << bob;
+}
+
+TEST(TailscaleTransport, AnAddressTailscaledDoesNotKnowIsRefused) {
+  TailnetSetup setup;
+  const Tailnet tailnet = setup.tailnet;
+  const testing::Handler honest = setup.handlers[1];
+  setup.handlers[1] = [tailnet, honest](std::string_view target) -> Reply {
+    if (testing::whois_ip(target) == tailnet.ipv4(2)) return {404, "no match for IP:port\n", "text/plain"};
+    return honest(target);
+  };
+  const auto errors = setup.run(2s);
+  const std::string bob = net::testing::message_of(errors[1]);
+  EXPECT_TRUE(contains(bob, "party 2 (carol-pi) failed the identity check")) << bob;
+  EXPECT_TRUE(contains(bob, "tailscaled knows no tailnet node at 127.0.0.13:")) << bob;
+  EXPECT_TRUE(errors[2]);
+}
+
+TEST(TailscaleTransport, ADialledAddressOfAnotherNodeIsRefused) {
+  TailnetSetup setup;
+  // Carol dials alice and bob; her tailscaled says alice's address is bob's node.
+  const Tailnet tailnet = setup.tailnet;
+  const testing::Handler honest = setup.handlers[2];
+  setup.handlers[2] = [tailnet, honest](std::string_view target) -> Reply {
+    if (testing::whois_ip(target) == tailnet.ipv4(0)) return {200, tailnet.whois_of(1)};
+    return honest(target);
+  };
+  const auto errors = setup.run(2s);
+  const std::string carol = net::testing::message_of(errors[2]);
+  EXPECT_TRUE(contains(carol, "party 0 (alice-laptop) failed the identity check: 127.0.0.11:")) << carol;
+  EXPECT_TRUE(contains(carol, "belongs to node nBOB22CNTRL (bob-desktop), but party 0 (alice-laptop) is nALICE1CNTRL"))
+      << carol;
+}
+
+TEST(TailscaleTransport, ARequiredLoginIsChecked) {
+  TailnetSetup setup;
+  TailscaleOptions options;
+  options.required_login = "alice@example.com";
+  const auto errors = setup.run(2s, options);
+  // Both ends of every link refuse; which refusal is seen first depends on timing.
+  std::string all;
+  for (const auto& error : errors) all += net::testing::message_of(error) + "\n";
+  EXPECT_TRUE(contains(all, "failed the identity check: node n")) << all;
+  EXPECT_TRUE(contains(all, "belongs to user tagged-devices, not alice@example.com")) << all;
+  for (const auto& error : errors) EXPECT_TRUE(error);
+}
+
+}  // namespace
+}  // namespace meshmpc::tailscale

@@ -1,0 +1,64 @@
+#include "meshmpc/tailscale/tailscale_transport.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+#include "meshmpc/error.hpp"
+#include "meshmpc/tailscale/path_report.hpp"
+
+namespace meshmpc::tailscale {
+
+TailscaleTransport::TailscaleTransport(LocalApi api, TailscaleOptions options)
+    : api_(std::move(api)), options_(std::move(options)) {}
+
+std::string TailscaleTransport::name() const { return "tailscale"; }
+
+asio::awaitable<net::Links> TailscaleTransport::connect(const net::Roster& roster, std::size_t self,
+                                                        std::chrono::steady_clock::time_point deadline) {
+  roster.validate_dialable();
+  const net::PartyInfo& me = roster.party(self);
+  // The first endpoint is the node's own Tailscale address (IPv4 unless it has
+  // none): listening there, never on a wildcard, keeps the session off other networks.
+  const net::Endpoint& own = me.endpoints.front();
+  boost::system::error_code error;
+  const auto own_address = asio::ip::make_address(own.host, error);
+  if (error) {
+    throw ConfigError("tailscale transport: " + net::describe(me) + ": endpoint " + own.host +
+                      " is not an IP address (the roster must hold Tailscale IPs)");
+  }
+
+  net::TcpOptions tcp = options_.tcp;
+  tcp.source_address = own_address;
+  const LocalApi api = api_;
+  const std::string login = options_.required_login;
+  tcp.identity_lookup = [api, login](const asio::ip::tcp::endpoint& remote) -> asio::awaitable<net::RemoteIdentity> {
+    const WhoIs who = co_await api.whois(remote);
+    if (!login.empty() && who.login != login) {
+      throw PeerError(who.describe() + " belongs to user " + who.login + ", not " + login);
+    }
+    co_return net::RemoteIdentity{who.stable_id, who.describe()};
+  };
+
+  std::optional<asio::ip::tcp::acceptor> acceptor;
+  if (self + 1 < roster.size()) {
+    try {
+      acceptor = net::listen(co_await asio::this_coro::executor, own);
+    } catch (const ConfigError& e) {
+      throw ConfigError("tailscale transport: " + net::describe(me) + ": " + e.what() +
+                        " (is this the node's Tailscale address? check `tailscale ip`)");
+    }
+  }
+  net::Links links = co_await net::connect_mesh(std::move(acceptor), roster, self, deadline, tcp);
+
+  // Now that every peer has seen traffic from us, tailscaled knows each path.
+  if (options_.on_warning) {
+    try {
+      const Status status = co_await api_.status();
+      for (const std::string& line : relayed_parties(status, roster, self)) options_.on_warning(line);
+    } catch (const Error& e) {
+      options_.on_warning(std::string("could not read the paths to the parties: ") + e.what());
+    }
+  }
+  co_return links;
+}
+
+}  // namespace meshmpc::tailscale
