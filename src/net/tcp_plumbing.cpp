@@ -1,6 +1,7 @@
 #include "meshmpc/net/tcp_plumbing.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -28,14 +29,29 @@ std::string to_string(const tcp::endpoint& endpoint) {
 }
 
 asio::awaitable<boost::system::error_code> connect_endpoint(tcp::resolver& resolver, tcp::socket& socket,
-                                                            const Endpoint& endpoint) {
+                                                            const Endpoint& endpoint,
+                                                            const std::optional<asio::ip::address>& local) {
   auto [resolve_error, results] =
       co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                       tcp::resolver::numeric_service, asio::as_tuple(asio::use_awaitable));
   if (resolve_error) co_return resolve_error;
-  auto [connect_error, reached] = co_await asio::async_connect(socket, results, asio::as_tuple(asio::use_awaitable));
-  (void)reached;
-  co_return connect_error;
+  if (!local) {
+    auto [connect_error, reached] = co_await asio::async_connect(socket, results, asio::as_tuple(asio::use_awaitable));
+    (void)reached;
+    co_return connect_error;
+  }
+  // With a source address, each attempt binds before it connects (the range
+  // async_connect reopens the socket and would lose the binding).
+  boost::system::error_code error = asio::error::host_not_found;
+  for (const auto& entry : results) {
+    if (entry.endpoint().protocol() != (local->is_v4() ? tcp::v4() : tcp::v6())) continue;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    if (socket.open(entry.endpoint().protocol(), error) || socket.bind(tcp::endpoint(*local, 0), error)) co_return error;
+    std::tie(error) = co_await socket.async_connect(entry.endpoint(), asio::as_tuple(asio::use_awaitable));
+    if (!error || error == asio::error::operation_aborted) co_return error;
+  }
+  co_return error;
 }
 
 // What connect_mesh's coroutines share. All of it lives on one executor.
@@ -237,7 +253,7 @@ asio::awaitable<tcp::socket> dial_once(const PartyInfo& party, Clock::time_point
     tcp::resolver resolver(executor);
     tcp::socket socket(executor);
     const std::optional<boost::system::error_code> outcome =
-        co_await until_deadline(connect_endpoint(resolver, socket, endpoint), attempt_deadline);
+        co_await until_deadline(connect_endpoint(resolver, socket, endpoint, options.local_address), attempt_deadline);
     last = outcome ? *outcome : asio::error::timed_out;
     where = to_string(endpoint);
     if (!last) co_return socket;

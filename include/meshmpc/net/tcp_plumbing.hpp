@@ -37,6 +37,10 @@ struct TcpOptions {
   std::chrono::milliseconds attempt_timeout{5000};
   std::size_t max_frame = kDefaultMaxFrame;
   IdentityCheck identity_check;
+  // The source address of dialled connections (port chosen by the kernel); unset:
+  // the kernel picks. An overlay transport sets its overlay IP, so that the peer
+  // sees the address it checks even when several routes would do.
+  std::optional<asio::ip::address> local_address;
   // Told of every connection this party refused (for logs); the session goes on.
   std::function<void(const std::string&)> on_refusal;
 };

@@ -7,5 +7,6 @@
 namespace meshmpc::cli::plugins {
 
 const TransportPlugin& tcp();
+const TransportPlugin& nebula();
 
 }  // namespace meshmpc::cli::plugins

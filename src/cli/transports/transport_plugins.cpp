@@ -7,7 +7,7 @@
 namespace meshmpc::cli {
 
 std::span<const TransportPlugin* const> transport_plugins() {
-  static const std::array<const TransportPlugin*, 1> all = {&plugins::tcp()};
+  static const std::array<const TransportPlugin*, 2> all = {&plugins::tcp(), &plugins::nebula()};
   return all;
 }
 
