@@ -65,11 +65,8 @@ class NebulaPlugin final : public TransportPlugin {
     nebula_options.group = text_option(options, "nebula-group");
     nebula_options.default_port = options.effective_base_port();
     nebula_options.session_id = options.session_id.value_or(net::session_id_from_text(options.program));
+    nebula_options.expected_parties = options.parties;
     nebula::NebulaParties parties = nebula::load_parties(nebula_options, nebula::now_seconds());
-    if (parties.roster.size() != options.parties) {
-      throw ConfigError("-M " + std::to_string(options.parties) + " but the roster '" + nebula_options.roster_file +
-                        "' lists " + std::to_string(parties.roster.size()) + " parties");
-    }
     if (options.index && *options.index != parties.self) {
       throw ConfigError("-I " + std::to_string(*options.index) + " but this host's certificate is party " +
                         std::to_string(parties.self) + " of the roster");

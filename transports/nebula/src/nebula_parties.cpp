@@ -77,7 +77,12 @@ NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now) {
   std::map<std::string, std::size_t> names;
   std::map<std::uint32_t, std::size_t> ips;
   std::optional<std::size_t> self;
-  for (const RosterEntry& entry : read_roster_file(options.roster_file)) {
+  const std::vector<RosterEntry> entries = read_roster_file(options.roster_file);
+  if (options.expected_parties != 0 && entries.size() != options.expected_parties) {
+    throw ConfigError("-M " + std::to_string(options.expected_parties) + " but the roster '" + options.roster_file +
+                      "' lists " + std::to_string(entries.size()) + " parties");
+  }
+  for (const RosterEntry& entry : entries) {
     const std::size_t id = parties.certificates.size();
     const std::string where = "roster '" + options.roster_file + "', line " + std::to_string(entry.line) + " (party " +
                               std::to_string(id) + ")";

@@ -30,6 +30,7 @@ struct NebulaOptions {
   std::string roster_file;
   std::string group{kDefaultGroup};
   std::uint16_t default_port = 11365;  // for roster entries without a port
+  std::size_t expected_parties = 0;    // when not 0: the roster must list this many (-M)
   net::SessionId session_id{};
   // Off only in tests that run on loopback addresses without nebula.
   bool require_overlay_ip_here = true;
