@@ -274,11 +274,17 @@ run() {
   shift
   [ $# -gt 0 ] || die "run: no command after --"
   DIR=$(mktemp -d /tmp/meshmpc-lab-XXXXXX)
-  trap 'rc=$?; trap - EXIT INT TERM; down "$DIR"; rm -rf "$DIR"; exit $rc' EXIT
+  CHILD=""
+  trap 'rc=$?; trap - EXIT INT TERM; [ -z "$CHILD" ] || kill "$CHILD" 2>/dev/null || true; down "$DIR"; rm -rf "$DIR"; exit $rc' EXIT
   trap 'exit 130' INT TERM
   ( up --dir "$DIR" "${up_args[@]}" )
   local rc=0
-  LAB_DIR=$DIR "$@" || rc=$?
+  # In the background and waited for: a signal to this script interrupts the
+  # wait at once (bash defers traps while a foreground command runs).
+  LAB_DIR=$DIR "$@" &
+  CHILD=$!
+  wait "$CHILD" || rc=$?
+  CHILD=""
   paths --dir "$DIR" >&2 || true
   exit $rc
 }

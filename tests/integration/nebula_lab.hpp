@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -38,6 +39,13 @@ inline std::string skip_reason() {
     if (!executable(tool)) return std::string(tool) + " is not installed (tools/install-deps.sh installs it)";
   }
   if (::access("/dev/net/tun", R_OK | W_OK) != 0) return "no /dev/net/tun (nebula needs a tun device)";
+  // Root in a container may still be denied new network namespaces.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(::unshare(CLONE_NEWNET) == 0 ? 0 : 1);
+  int status = 0;
+  if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return "cannot create network namespaces here (unshare(CLONE_NEWNET) denied)";
+  }
   return {};
 }
 

@@ -250,6 +250,19 @@ TEST_F(WithNebulaCert, RefusesWhatTheCaDoesNotAllow) {
   EXPECT_FAULT(CertificateFault::wrong_kind, CaPool::from_file(pki.crt("alice")), "not a CA certificate");
 }
 
+TEST_F(WithNebulaCert, RefusesABlocklistedCertificate) {
+  TempDir dir;
+  const Pki pki(dir.path());
+  const Certificate alice = read_certificate(pki.sign("alice", "10.213.0.11/16"));
+  const Certificate bob = read_certificate(pki.sign("bob", "10.213.0.12/16"));
+  CaPool pool = CaPool::from_file(pki.ca_crt());
+  pool.block(bob.fingerprint_hex());
+  EXPECT_NO_THROW(pool.verify(alice, now_seconds()));
+  EXPECT_FAULT(CertificateFault::blocklisted, pool.verify(bob, now_seconds()), "certificate 'bob'", "blocklist",
+               bob.fingerprint_hex().c_str());
+  EXPECT_FAULT(CertificateFault::malformed, pool.block("not-a-fingerprint"), "64 lowercase hex digits");
+}
+
 TEST_F(WithNebulaCert, RequiresTheSessionGroup) {
   TempDir dir;
   const Pki pki(dir.path());

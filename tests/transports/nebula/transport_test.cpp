@@ -206,8 +206,16 @@ TEST_F(NebulaLoopback, ReadsThePkiFromTheNebulaConfig) {
   const LoopbackPki lab(dir, 3);
   test::write_file(dir / "config.yml", "pki:\n  ca: " + lab.pki.ca_crt() + "\n  cert: " + lab.pki.crt("p1") +
                                            "\n  key: " + lab.pki.key("p1") + "\ntun:\n  dev: neb7\n");
+  // pki.blocklist: the roster's p2 is refused by fingerprint.
+  test::write_file(dir / "blocked.yml", "pki:\n  ca: " + lab.pki.ca_crt() + "\n  cert: " + lab.pki.crt("p1") +
+                                            "\n  key: " + lab.pki.key("p1") + "\n  blocklist: [" +
+                                            read_certificate(lab.pki.crt("p2")).fingerprint_hex() + "]\n");
   NebulaOptions o = lab.options(0);
   o.ca_file = o.cert_file = o.key_file = "";
+  std::string message;
+  o.config_file = dir / "blocked.yml";
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::blocklisted);
+  EXPECT_NE(message.find("line 4 (party 2): certificate 'p2'"), std::string::npos) << message;
   o.config_file = dir / "config.yml";
   const NebulaParties p = load_parties(o, now_seconds());
   EXPECT_EQ(p.self, 1u);
@@ -220,7 +228,6 @@ TEST_F(NebulaLoopback, ReadsThePkiFromTheNebulaConfig) {
                                            lab.pki.key("p2") + "\n");
   o.config_file = dir / "inline.yml";
   EXPECT_EQ(load_parties(o, now_seconds()).self, 2u);
-  std::string message;
   test::write_file(dir / "nokey.yml", "pki:\n  ca: x\n  cert: y\n");
   o.config_file = dir / "nokey.yml";
   EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::malformed);

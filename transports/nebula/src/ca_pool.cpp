@@ -64,10 +64,24 @@ CaPool::CaPool(std::vector<Certificate> cas) : cas_(std::move(cas)) {
 
 CaPool CaPool::from_file(const std::string& path) { return CaPool(read_certificates(path)); }
 
+void CaPool::block(const std::string& fingerprint_hex) {
+  const bool hex = fingerprint_hex.size() == 64 &&
+                   fingerprint_hex.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!hex) {
+    fail(CertificateFault::malformed, "blocklist entry '" + fingerprint_hex +
+                                          "' is not a fingerprint (64 lowercase hex digits, as nebula-cert print shows)");
+  }
+  blocked_.insert(fingerprint_hex);
+}
+
 const Certificate& CaPool::verify(const Certificate& cert, UnixSeconds now) const {
   if (cert.is_ca) {
     fail(CertificateFault::wrong_kind, cert.describe() + " is a CA certificate; a party needs a host certificate "
                                                          "signed by the CA (nebula-cert sign)");
+  }
+  if (blocked_.count(cert.fingerprint_hex())) {
+    fail(CertificateFault::blocklisted, cert.describe() + " is on the blocklist (fingerprint " +
+                                            cert.fingerprint_hex() + ")");
   }
   if (cert.issuer.empty()) fail(CertificateFault::unknown_ca, cert.describe() + " has no issuer");
   const auto found = by_fingerprint_.find(cert.issuer_hex());

@@ -57,7 +57,8 @@ NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now) {
   if (options.roster_file.empty()) throw ConfigError("nebula: no roster file (the list of the parties' certificates)");
   if (options.group.empty()) throw ConfigError("nebula: the required group is empty");
   const NodeConfig config = node_config(options);
-  const CaPool pool(parse_certificates(config.ca.read("CA file"), config.ca.name()));
+  CaPool pool(parse_certificates(config.ca.read("CA file"), config.ca.name()));
+  for (const std::string& fingerprint : config.blocklist) pool.block(fingerprint);
 
   // Our own certificate first: a fault of ours is the likeliest and the most useful to report.
   const std::vector<Certificate> own_list = parse_certificates(config.cert.read("host certificate"), config.cert.name());

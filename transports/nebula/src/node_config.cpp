@@ -79,6 +79,12 @@ NodeConfig parse_node_config(std::string_view yaml, const std::string& source) {
   config.ca = pem_of("ca");
   config.cert = pem_of("cert");
   config.key = pem_of("key");
+  if (yaml_node_t* list = lookup(doc.document, pki, "blocklist"); list && list->type == YAML_SEQUENCE_NODE) {
+    for (yaml_node_item_t* item = list->data.sequence.items.start; item < list->data.sequence.items.top; ++item) {
+      yaml_node_t* entry = yaml_document_get_node(&doc.document, *item);
+      if (entry && entry->type == YAML_SCALAR_NODE) config.blocklist.push_back(scalar(entry));
+    }
+  }
   if (yaml_node_t* dev = lookup(doc.document, lookup(doc.document, root, "tun"), "dev");
       dev && dev->type == YAML_SCALAR_NODE) {
     config.tun_dev = scalar(dev);

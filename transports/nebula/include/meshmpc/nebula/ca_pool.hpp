@@ -6,6 +6,7 @@
 // groups, IPs, subnets and validity. `now` is a parameter so that tests (and an
 // audit of a past session) can fix the clock.
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,10 @@ class CaPool {
   explicit CaPool(std::vector<Certificate> cas);
   static CaPool from_file(const std::string& path);
 
+  // Refuses the certificate with this fingerprint (64 hex digits) from now on,
+  // as Nebula's pki.blocklist does. Throws CertificateError(malformed) otherwise.
+  void block(const std::string& fingerprint_hex);
+
   // The CA that signed `cert`, after every check of Nebula's Verify plus those of
   // newer Nebula: a host certificate (IsCA false) with at least one address, none
   // of them 0.0.0.0. Throws CertificateError whose fault says which check failed and
@@ -33,6 +38,7 @@ class CaPool {
  private:
   std::vector<Certificate> cas_;
   std::map<std::string, std::size_t> by_fingerprint_;
+  std::set<std::string> blocked_;
 };
 
 // Throws CertificateError(missing_group) naming the certificate, the group and

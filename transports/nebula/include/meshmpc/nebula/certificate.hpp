@@ -34,6 +34,7 @@ enum class CertificateFault {
   key_mismatch,    // a private key that does not belong to the certificate
   roster,          // a roster entry that conflicts with another or with us
   no_overlay_ip,   // the overlay IP is not assigned here (nebula not running)
+  blocklisted,     // its fingerprint is in pki.blocklist
 };
 
 class CertificateError : public ConfigError {

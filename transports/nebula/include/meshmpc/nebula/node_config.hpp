@@ -1,10 +1,11 @@
 #pragma once
 // What meshmpc takes from a nebula config.yml: the pki section (the CA bundle,
-// this host's certificate and key, each a path or the PEM text inline, as Nebula
+// this host's certificate and key, the blocklist, each a path or the PEM text inline, as Nebula
 // allows) and tun.dev, the interface the overlay IP should be on. Parsed with
 // libyaml; everything else in the file is Nebula's business.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace meshmpc::nebula {
 
@@ -25,7 +26,8 @@ struct NodeConfig {
   PemSource ca;
   PemSource cert;
   PemSource key;
-  std::string tun_dev = "nebula1";  // Nebula's default when tun.dev is absent
+  std::vector<std::string> blocklist;  // pki.blocklist: fingerprints refused
+  std::string tun_dev = "nebula1";     // Nebula's default when tun.dev is absent
 };
 
 // Throws CertificateError: unreadable file, or malformed YAML (with the line), or
