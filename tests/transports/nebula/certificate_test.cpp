@@ -209,6 +209,15 @@ TEST_F(WithNebulaCert, RefusesACertificateExpiredWhenSigned) {
   }
   EXPECT_FAULT(CertificateFault::expired, pool.verify(old, ca.not_before + std::chrono::seconds(2)), "has expired",
                to_string(old.not_after).c_str());
+  // Valid only from tomorrow on, inside its CA's validity.
+  Certificate future = alice;
+  future.not_before = now_seconds() + std::chrono::hours(24);
+  future.not_after = ca.not_after;
+  test::write_file(dir / "future.crt", test::resign(future, pki.ca_key()));
+  const Certificate tomorrow = read_certificate(dir / "future.crt");
+  EXPECT_FAULT(CertificateFault::expired, pool.verify(tomorrow, now_seconds()), "certificate 'alice'",
+               "is not valid yet", to_string(tomorrow.not_before).c_str());
+  EXPECT_NO_THROW(pool.verify(tomorrow, tomorrow.not_before));
 }
 
 TEST_F(WithNebulaCert, RefusesACertificateOfAnotherCaUnlessBundled) {
