@@ -1,24 +1,19 @@
-// The Nebula transport without nebula: certificates from the real nebula-cert
-// whose "overlay" IPs are loopback addresses (127.0.0.x), so that the roster
-// loading, the accept-side source check and a whole MPC session run on any
-// machine. The same code over a real overlay: lab_test.cpp.
+// Who takes part in a Nebula session (load_parties): the roster file, the nebula
+// config, and every way they can be refused, on certificates from the real
+// nebula-cert whose "overlay" IPs are loopback addresses (127.0.0.x).
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <sstream>
 
-#include "../../net/party_threads.hpp"
-#include "meshmpc/field/fp64.hpp"
 #include "meshmpc/nebula/nebula_parties.hpp"
-#include "meshmpc/nebula/nebula_transport.hpp"
-#include "meshmpc/nebula/roster_file.hpp"
-#include "meshmpc/runtime/run_local.hpp"
 #include "pki.hpp"
 
 namespace meshmpc::nebula {
 namespace {
 
+namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using test::Pki;
 using test::TempDir;
@@ -67,79 +62,16 @@ CertificateFault fault_of(const std::function<void()>& f, std::string& message) 
   return CertificateFault::unreadable;
 }
 
-class NebulaLoopback : public testing::TestWithParam<std::size_t> {
+class PartiesFromRoster : public testing::Test {
  protected:
   void SetUp() override {
     if (!test::have_program("nebula-cert")) GTEST_SKIP() << "nebula-cert is not installed (apt-get install nebula)";
   }
 };
 
-TEST_P(NebulaLoopback, PartiesFindThemselvesAndComputeASumOfProducts) {
-  const std::size_t n = GetParam();
-  TempDir dir;
-  const LoopbackPki lab(dir, n);
-  std::vector<NebulaParties> parties;
-  for (std::size_t i = 0; i < n; ++i) parties.push_back(load_parties(lab.options(i), now_seconds()));
-  for (std::size_t i = 0; i < n; ++i) {
-    EXPECT_EQ(parties[i].self, i);
-    EXPECT_EQ(parties[i].roster.party(i).name, "p" + std::to_string(i));
-    EXPECT_EQ(parties[i].roster.party(i).endpoints.at(0).host, "127.0.0." + std::to_string(11 + i));
-    EXPECT_EQ(parties[i].roster.party(i).identity, parties[i].certificates[i].fingerprint_hex());
-  }
-  // Each party inputs 3 + 2i; together they open sum_i x_i * x_{i+1}.
-  std::int64_t expected = 0;
-  for (std::size_t i = 0; i < n; ++i) expected += (3 + 2 * std::int64_t(i)) * (3 + 2 * std::int64_t((i + 1) % n));
-  std::vector<std::int64_t> opened(n, -1);
-  net::testing::PartyThreads threads(n);
-  const auto errors = threads.run(
-      [&](std::size_t self) -> asio::awaitable<void> {
-        NebulaTransport transport;
-        net::Network network = co_await net::connect_network(transport, parties[self].roster, self, 10s,
-                                                             {.receive_timeout = 10s});
-        const PartyProgram<Fp64> program = [&, self](Session<Fp64>& s) -> asio::awaitable<void> {
-          const std::vector mine{3 + 2 * std::int64_t(self)};
-          const auto x = co_await s.input_int_all(mine, 16);
-          auto sum = co_await s.mul(x[0], x[1 % n]);
-          for (std::size_t i = 1; i < n; ++i) sum = sum + co_await s.mul(x[i], x[(i + 1) % n]);
-          opened[self] = (co_await s.output(sum))[0];
-        };
-        co_await run_session<Fp64>(network, Fp64{}, SessionOptions{.threshold = (n - 1) / 2}, program);
-      },
-      30s);
-  for (std::size_t i = 0; i < n; ++i) {
-    EXPECT_FALSE(errors[i]) << "party " << i;
-    EXPECT_EQ(opened[i], expected) << "party " << i;
-  }
-}
 
-INSTANTIATE_TEST_SUITE_P(Parties, NebulaLoopback, testing::Values(3, 5));
 
-TEST_F(NebulaLoopback, RefusesAConnectionFromAnotherOverlayIp) {
-  // Party 2 claims its id but dials from 127.0.0.99: party 0 must refuse it,
-  // naming the address and the certificate's IP.
-  TempDir dir;
-  const LoopbackPki lab(dir, 3);
-  std::vector<NebulaParties> parties;
-  for (std::size_t i = 0; i < 3; ++i) parties.push_back(load_parties(lab.options(i), now_seconds()));
-  std::vector<std::string> refusals;
-  net::testing::PartyThreads threads(3);
-  const auto errors = threads.run(
-      [&](std::size_t self) -> asio::awaitable<void> {
-        net::TcpOptions options;
-        if (self == 0) options.on_refusal = [&](const std::string& why) { refusals.push_back(why); };
-        net::Roster roster = parties[self].roster;
-        if (self == 2) roster.parties[2].endpoints[0].host = "127.0.0.99";  // dials from there
-        NebulaTransport transport(options);
-        co_await net::connect_network(transport, roster, self, 3s, {.receive_timeout = 3s});
-      },
-      20s);
-  EXPECT_TRUE(errors[0]) << "party 0 must not link up with the impostor";
-  ASSERT_FALSE(refusals.empty());
-  EXPECT_NE(refusals[0].find("comes from 127.0.0.99, which is not the overlay IP 127.0.0.13"), std::string::npos)
-      << refusals[0];
-}
-
-TEST_F(NebulaLoopback, RefusesAPartyWithoutTheGroup) {
+TEST_F(PartiesFromRoster, RefusesAPartyWithoutTheGroup) {
   TempDir dir;
   const LoopbackPki lab(dir, 3, "admin");
   std::string message;
@@ -156,7 +88,7 @@ TEST_F(NebulaLoopback, RefusesAPartyWithoutTheGroup) {
       << "p0 lacks admin";
 }
 
-TEST_F(NebulaLoopback, RefusesRosterFaultsByName) {
+TEST_F(PartiesFromRoster, RefusesRosterFaultsByName) {
   TempDir dir;
   const LoopbackPki lab(dir, 3);
   std::string message;
@@ -201,7 +133,7 @@ TEST_F(NebulaLoopback, RefusesRosterFaultsByName) {
   EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::key_mismatch);
 }
 
-TEST_F(NebulaLoopback, ReadsThePkiFromTheNebulaConfig) {
+TEST_F(PartiesFromRoster, ReadsThePkiFromTheNebulaConfig) {
   TempDir dir;
   const LoopbackPki lab(dir, 3);
   test::write_file(dir / "config.yml", "pki:\n  ca: " + lab.pki.ca_crt() + "\n  cert: " + lab.pki.crt("p1") +
