@@ -50,7 +50,8 @@ asio::awaitable<net::Links> NebulaTransport::connect(const net::Roster& roster, 
   const net::PartyInfo& me = roster.party(self);
   net::TcpOptions options = options_;
   options.local_address = overlay_ip(me);
-  options.identity_check = [&roster](std::size_t claimed, const asio::ip::tcp::endpoint& remote) {
+  // A copy: the check may run in an accept task that outlives this call by a turn.
+  options.identity_check = [roster](std::size_t claimed, const asio::ip::tcp::endpoint& remote) {
     check_overlay_source(roster, claimed, remote);
   };
   std::optional<asio::ip::tcp::acceptor> acceptor;
