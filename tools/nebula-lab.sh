@@ -37,26 +37,31 @@ WAIT_SECONDS=20
 usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # -------- teardown (also the trap of a failing "up") --------
+# A recorded PID is killed only while it is still a nebula (PIDs get reused).
+is_nebula() { [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = nebula ]; }
+
 down() {
-  local dir=$1
+  local dir=$1 pid
   [ -d "$dir" ] || return 0
   if [ -f "$dir/pids" ]; then
     while read -r pid; do
-      [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+      if is_nebula "$pid"; then kill "$pid" 2>/dev/null || true; fi
     done <"$dir/pids"
     # Bounded wait for them to go; then SIGKILL.
     for _ in $(seq 50); do
       local alive=0
-      while read -r pid; do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1; done <"$dir/pids"
+      while read -r pid; do if is_nebula "$pid"; then alive=1; fi; done <"$dir/pids"
       [ $alive -eq 0 ] && break
       sleep 0.1
     done
-    while read -r pid; do [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done <"$dir/pids"
+    while read -r pid; do
+      if is_nebula "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+    done <"$dir/pids"
     rm -f "$dir/pids"
   fi
   if [ -f "$dir/namespaces" ]; then
     while read -r ns; do
-      [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
+      if [ -n "$ns" ]; then ip netns del "$ns" 2>/dev/null || true; fi
     done <"$dir/namespaces"
     rm -f "$dir/namespaces"
   fi
