@@ -1,8 +1,11 @@
 // Nebula v1 certificates: parsing (against nebula-cert's own print -json and a
 // certificate decoded byte by byte), verification against the CA at a given
 // time, and one test per way a certificate can be refused.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <functional>
+#include <initializer_list>
 
 #include "meshmpc/nebula/ca_pool.hpp"
 #include "meshmpc/nebula/host_key.hpp"
@@ -43,12 +46,14 @@ CertificateFault fault_of(const std::function<void()>& f, std::string* message =
   return CertificateFault::unreadable;
 }
 
-#define EXPECT_FAULT(expected, statement, ...)                                             \
-  do {                                                                                     \
-    std::string message_;                                                                  \
-    EXPECT_EQ(fault_of([&] { statement; }, &message_), expected) << message_;              \
-    for (const std::string& part_ : std::initializer_list<std::string>{__VA_ARGS__}) EXPECT_NE(message_.find(part_), std::string::npos) << message_; \
-  } while (false)
+// Expects `statement` to throw a CertificateError of `expected` kind whose message
+// contains every one of `parts`.
+void expect_fault(CertificateFault expected, const std::function<void()>& statement,
+                  std::initializer_list<std::string> parts = {}) {
+  std::string message;
+  EXPECT_EQ(fault_of(statement, &message), expected) << message;
+  for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
+}
 
 TEST(KnownCertificate, DecodesEveryField) {
   const Certificate ca = parse_certificates(kKnownCa, "ca").at(0);
@@ -77,11 +82,11 @@ TEST(KnownCertificate, VerifiesOnlyInsideItsValidity) {
   EXPECT_EQ(pool.verify(p1, kKnownNow).name, "mpc-ca");
   EXPECT_EQ(pool.verify(p1, p1.not_after).name, "mpc-ca");  // both bounds inclusive
   EXPECT_EQ(pool.verify(p1, p1.not_before).name, "mpc-ca");
-  EXPECT_FAULT(CertificateFault::expired, pool.verify(p1, p1.not_after + std::chrono::seconds(1)), "has expired",
-               "2026-11-25T22:09:35Z");
+  expect_fault(CertificateFault::expired, [&] { pool.verify(p1, p1.not_after + std::chrono::seconds(1)); },
+               {"has expired", "2026-11-25T22:09:35Z"});
   // p1 was signed the second its CA was made: before that, the CA is not valid either.
-  EXPECT_FAULT(CertificateFault::expired, pool.verify(p1, p1.not_before - std::chrono::seconds(1)), "mpc-ca",
-               "is not valid at 2026-11-24T22:09:34Z");
+  expect_fault(CertificateFault::expired, [&] { pool.verify(p1, p1.not_before - std::chrono::seconds(1)); },
+               {"mpc-ca", "is not valid at 2026-11-24T22:09:34Z"});
 }
 
 TEST(KnownCertificate, EncodesBackToTheSameBytes) {
@@ -97,38 +102,45 @@ TEST(KnownCertificate, OneFlippedByteBreaksTheSignature) {
   body[4] = std::byte{'q'};  // "p1" -> "q1"
   const Certificate forged = parse_certificate(body, "forged");
   EXPECT_EQ(forged.name, "q1");
-  EXPECT_FAULT(CertificateFault::bad_signature, pool.verify(forged, kKnownNow), "signature does not match", "q1");
+  expect_fault(CertificateFault::bad_signature, [&] { pool.verify(forged, kKnownNow); },
+               {"signature does not match", "q1"});
 }
 
 TEST(Malformed, EveryKindNamesTheSourceAndPlace) {
   auto body = decode_pem(kKnownHost, "p1").at(0).body;
   const std::vector<std::byte> truncated(body.begin(), body.begin() + 50);
-  EXPECT_FAULT(CertificateFault::malformed, parse_certificate(truncated, "cut.crt"), "cut.crt", "runs past the end");
-  EXPECT_FAULT(CertificateFault::malformed, parse_certificates("no pem here", "x.crt"), "x.crt", "no '-----BEGIN");
-  EXPECT_FAULT(CertificateFault::malformed,
-               parse_certificates("-----BEGIN NEBULA CERTIFICATE-----\nCmUK\n", "open.crt"), "open.crt",
-               "has no END");
-  EXPECT_FAULT(CertificateFault::malformed,
-               parse_certificates("-----BEGIN NEBULA CERTIFICATE-----\n!!!!\n-----END NEBULA CERTIFICATE-----\n",
-                                  "b64.crt"),
-               "b64.crt", "base64");
-  EXPECT_FAULT(CertificateFault::malformed,
-               parse_certificates(test::to_pem("NEBULA X25519 PRIVATE KEY", std::vector<std::byte>(32)), "k.key"),
-               "found 'NEBULA X25519 PRIVATE KEY'");
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(truncated, "cut.crt"); },
+               {"cut.crt", "runs past the end"});
+  expect_fault(CertificateFault::malformed, [&] { parse_certificates("no pem here", "x.crt"); },
+               {"x.crt", "no '-----BEGIN"});
+  expect_fault(CertificateFault::malformed,
+               [&] { parse_certificates("-----BEGIN NEBULA CERTIFICATE-----\nCmUK\n", "open.crt"); },
+               {"open.crt", "has no END"});
+  expect_fault(CertificateFault::malformed,
+               [&] {
+                 parse_certificates("-----BEGIN NEBULA CERTIFICATE-----\n!!!!\n-----END NEBULA CERTIFICATE-----\n",
+                                    "b64.crt");
+               },
+               {"b64.crt", "base64"});
+  expect_fault(
+      CertificateFault::malformed,
+      [&] { parse_certificates(test::to_pem("NEBULA X25519 PRIVATE KEY", std::vector<std::byte>(32)), "k.key"); },
+      {"found 'NEBULA X25519 PRIVATE KEY'"});
   // A field Nebula does not write (number 11): refused, as Nebula's re-encoding would.
   auto extra = body;
   extra[1] = std::byte{0x67};
   const std::vector<std::byte> tail{std::byte{0x58}, std::byte{0x01}};
   extra.insert(extra.begin() + 2 + 0x65, tail.begin(), tail.end());
-  EXPECT_FAULT(CertificateFault::malformed, parse_certificate(extra, "extra.crt"), "field 11");
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(extra, "extra.crt"); }, {"field 11"});
   // The same details with a default written out (IsCA = false): not canonical.
   auto defaulted = body;
   defaulted[1] = std::byte{0x67};
   const std::vector<std::byte> is_ca_false{std::byte{0x40}, std::byte{0x00}};
   defaulted.insert(defaulted.begin() + 2 + 0x43, is_ca_false.begin(), is_ca_false.end());  // before Issuer (0x4a)
-  EXPECT_FAULT(CertificateFault::malformed, parse_certificate(defaulted, "default.crt"), "not encoded the way");
-  EXPECT_FAULT(CertificateFault::unreadable, read_certificate("/nonexistent/meshmpc/p1.crt"),
-               "cannot read certificate file '/nonexistent/meshmpc/p1.crt'");
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(defaulted, "default.crt"); },
+               {"not encoded the way"});
+  expect_fault(CertificateFault::unreadable, [&] { read_certificate("/nonexistent/meshmpc/p1.crt"); },
+               {"cannot read certificate file '/nonexistent/meshmpc/p1.crt'"});
 }
 
 class WithNebulaCert : public testing::Test {
@@ -173,10 +185,12 @@ TEST_F(WithNebulaCert, VerifiesAHostAndItsKey) {
   EXPECT_EQ(address_to_string(overlay_address(alice)), "10.213.0.11");
   check_host_key(alice, read_text_file(pki.key("alice"), "key"), pki.key("alice"));
   pki.sign("bob", "10.213.0.12/16");
-  EXPECT_FAULT(CertificateFault::key_mismatch, check_host_key(alice, read_text_file(pki.key("bob"), "key"), "bob.key"),
-               "bob.key", "does not belong to certificate 'alice'");
-  EXPECT_FAULT(CertificateFault::malformed,
-               check_host_key(alice, read_text_file(pki.ca_key(), "key"), "ca.key"), "NEBULA ED25519 PRIVATE KEY");
+  expect_fault(CertificateFault::key_mismatch,
+               [&] { check_host_key(alice, read_text_file(pki.key("bob"), "key"), "bob.key"); },
+               {"bob.key", "does not belong to certificate 'alice'"});
+  expect_fault(CertificateFault::malformed,
+               [&] { check_host_key(alice, read_text_file(pki.ca_key(), "key"), "ca.key"); },
+               {"NEBULA ED25519 PRIVATE KEY"});
 }
 
 TEST_F(WithNebulaCert, ExpiresWithItsDurationAndItsCa) {
@@ -186,10 +200,10 @@ TEST_F(WithNebulaCert, ExpiresWithItsDurationAndItsCa) {
   const CaPool pool = CaPool::from_file(pki.ca_crt());
   const UnixSeconds now = now_seconds();
   EXPECT_NO_THROW(pool.verify(alice, now));
-  EXPECT_FAULT(CertificateFault::expired, pool.verify(alice, now + std::chrono::minutes(61)), "has expired",
-               "certificate 'alice'");
-  EXPECT_FAULT(CertificateFault::expired, pool.verify(alice, now + std::chrono::minutes(121)), "short-ca",
-               "is not valid");
+  expect_fault(CertificateFault::expired, [&] { pool.verify(alice, now + std::chrono::minutes(61)); },
+               {"has expired", "certificate 'alice'"});
+  expect_fault(CertificateFault::expired, [&] { pool.verify(alice, now + std::chrono::minutes(121)); },
+               {"short-ca", "is not valid"});
 }
 
 TEST_F(WithNebulaCert, RefusesACertificateExpiredWhenSigned) {
@@ -205,18 +219,18 @@ TEST_F(WithNebulaCert, RefusesACertificateExpiredWhenSigned) {
   const CaPool pool = CaPool::from_file(pki.ca_crt());
   EXPECT_NO_THROW(pool.verify(old, ca.not_before));
   if (now_seconds() > old.not_after) {
-    EXPECT_FAULT(CertificateFault::expired, pool.verify(old, now_seconds()), "has expired");
+    expect_fault(CertificateFault::expired, [&] { pool.verify(old, now_seconds()); }, {"has expired"});
   }
-  EXPECT_FAULT(CertificateFault::expired, pool.verify(old, ca.not_before + std::chrono::seconds(2)), "has expired",
-               to_string(old.not_after).c_str());
+  expect_fault(CertificateFault::expired, [&] { pool.verify(old, ca.not_before + std::chrono::seconds(2)); },
+               {"has expired", to_string(old.not_after).c_str()});
   // Valid only from tomorrow on, inside its CA's validity.
   Certificate future = alice;
   future.not_before = now_seconds() + std::chrono::hours(24);
   future.not_after = ca.not_after;
   test::write_file(dir / "future.crt", test::resign(future, pki.ca_key()));
   const Certificate tomorrow = read_certificate(dir / "future.crt");
-  EXPECT_FAULT(CertificateFault::expired, pool.verify(tomorrow, now_seconds()), "certificate 'alice'",
-               "is not valid yet", to_string(tomorrow.not_before).c_str());
+  expect_fault(CertificateFault::expired, [&] { pool.verify(tomorrow, now_seconds()); },
+               {"certificate 'alice'", "is not valid yet", to_string(tomorrow.not_before).c_str()});
   EXPECT_NO_THROW(pool.verify(tomorrow, tomorrow.not_before));
 }
 
@@ -226,10 +240,10 @@ TEST_F(WithNebulaCert, RefusesACertificateOfAnotherCaUnlessBundled) {
   const Pki theirs(dir.path() / "theirs", "other-ca");
   const Certificate mallory = read_certificate(theirs.sign("mallory", "10.213.0.66/16"));
   const CaPool pool = CaPool::from_file(ours.ca_crt());
-  EXPECT_FAULT(CertificateFault::unknown_ca, pool.verify(mallory, now_seconds()), "mallory",
-               "does not trust", mallory.issuer_hex().c_str());
-  test::write_file(dir / "bundle.crt", test::read_text_file_or_empty(ours.ca_crt()) +
-                                           test::read_text_file_or_empty(theirs.ca_crt()));
+  expect_fault(CertificateFault::unknown_ca, [&] { pool.verify(mallory, now_seconds()); },
+               {"mallory", "does not trust", mallory.issuer_hex().c_str()});
+  test::write_file(dir / "bundle.crt",
+                   test::read_text_file_or_empty(ours.ca_crt()) + test::read_text_file_or_empty(theirs.ca_crt()));
   const CaPool bundle = CaPool::from_file(dir / "bundle.crt");
   EXPECT_EQ(bundle.verify(mallory, now_seconds()).name, "other-ca");
 }
@@ -242,21 +256,22 @@ TEST_F(WithNebulaCert, RefusesWhatTheCaDoesNotAllow) {
   Certificate outside = alice;
   outside.ips = {{0x0A010009u, 0xFFFFFF00u}};  // 10.1.0.9/24
   test::write_file(dir / "outside.crt", test::resign(outside, pki.ca_key()));
-  EXPECT_FAULT(CertificateFault::ca_constraint, pool.verify(read_certificate(dir / "outside.crt"), now_seconds()),
-               "10.1.0.9/24", "outside", "10.213.0.0/16");
+  expect_fault(CertificateFault::ca_constraint,
+               [&] { pool.verify(read_certificate(dir / "outside.crt"), now_seconds()); },
+               {"10.1.0.9/24", "outside", "10.213.0.0/16"});
   Certificate group = alice;
   group.groups = {"mpc", "other"};
   test::write_file(dir / "group.crt", test::resign(group, pki.ca_key()));
-  EXPECT_FAULT(CertificateFault::ca_constraint, pool.verify(read_certificate(dir / "group.crt"), now_seconds()),
-               "group 'other'");
+  expect_fault(CertificateFault::ca_constraint,
+               [&] { pool.verify(read_certificate(dir / "group.crt"), now_seconds()); }, {"group 'other'"});
   Certificate late = alice;
   late.not_after = read_certificate(pki.ca_crt()).not_after + std::chrono::hours(1);
   test::write_file(dir / "late.crt", test::resign(late, pki.ca_key()));
-  EXPECT_FAULT(CertificateFault::ca_constraint, pool.verify(read_certificate(dir / "late.crt"), now_seconds()),
-               "expires after");
-  EXPECT_FAULT(CertificateFault::wrong_kind, pool.verify(read_certificate(pki.ca_crt()), now_seconds()),
-               "is a CA certificate");
-  EXPECT_FAULT(CertificateFault::wrong_kind, CaPool::from_file(pki.crt("alice")), "not a CA certificate");
+  expect_fault(CertificateFault::ca_constraint, [&] { pool.verify(read_certificate(dir / "late.crt"), now_seconds()); },
+               {"expires after"});
+  expect_fault(CertificateFault::wrong_kind, [&] { pool.verify(read_certificate(pki.ca_crt()), now_seconds()); },
+               {"is a CA certificate"});
+  expect_fault(CertificateFault::wrong_kind, [&] { CaPool::from_file(pki.crt("alice")); }, {"not a CA certificate"});
 }
 
 TEST_F(WithNebulaCert, RefusesABlocklistedCertificate) {
@@ -267,9 +282,9 @@ TEST_F(WithNebulaCert, RefusesABlocklistedCertificate) {
   CaPool pool = CaPool::from_file(pki.ca_crt());
   pool.block(bob.fingerprint_hex());
   EXPECT_NO_THROW(pool.verify(alice, now_seconds()));
-  EXPECT_FAULT(CertificateFault::blocklisted, pool.verify(bob, now_seconds()), "certificate 'bob'", "blocklist",
-               bob.fingerprint_hex().c_str());
-  EXPECT_FAULT(CertificateFault::malformed, pool.block("not-a-fingerprint"), "64 lowercase hex digits");
+  expect_fault(CertificateFault::blocklisted, [&] { pool.verify(bob, now_seconds()); },
+               {"certificate 'bob'", "blocklist", bob.fingerprint_hex().c_str()});
+  expect_fault(CertificateFault::malformed, [&] { pool.block("not-a-fingerprint"); }, {"64 lowercase hex digits"});
 }
 
 TEST_F(WithNebulaCert, RequiresTheSessionGroup) {
@@ -278,8 +293,8 @@ TEST_F(WithNebulaCert, RequiresTheSessionGroup) {
   const Certificate admin = read_certificate(pki.sign("ops", "10.213.0.99/16", "admin"));
   const CaPool pool = CaPool::from_file(pki.ca_crt());
   EXPECT_NO_THROW(pool.verify(admin, now_seconds()));
-  EXPECT_FAULT(CertificateFault::missing_group, require_group(admin, "mpc"), "certificate 'ops'", "lacks the group 'mpc'",
-               "its groups: admin");
+  expect_fault(CertificateFault::missing_group, [&] { require_group(admin, "mpc"); },
+               {"certificate 'ops'", "lacks the group 'mpc'", "its groups: admin"});
 }
 
 }  // namespace
