@@ -11,4 +11,5 @@ install(FILES
   ${PROJECT_BINARY_DIR}/meshmpcConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/FindNTL.cmake
   ${PROJECT_SOURCE_DIR}/cmake/FindSodium.cmake
+  ${PROJECT_SOURCE_DIR}/cmake/FindYaml.cmake
   DESTINATION ${MESHMPC_CMAKE_DIR})

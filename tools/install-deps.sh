@@ -9,6 +9,7 @@ packages=(
   libntl-dev libgmp-dev libsodium-dev libssl-dev
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-dev nebula iproute2 nftables
 )
 
 missing=()

@@ -8,5 +8,6 @@ namespace meshmpc::cli::plugins {
 
 const TransportPlugin& tcp();
 const TransportPlugin& tailscale();
+const TransportPlugin& nebula();
 
 }  // namespace meshmpc::cli::plugins

@@ -7,7 +7,7 @@
 namespace meshmpc::cli {
 
 std::span<const TransportPlugin* const> transport_plugins() {
-  static const std::array<const TransportPlugin*, 2> all = {&plugins::tcp(), &plugins::tailscale()};
+  static const std::array<const TransportPlugin*, 3> all = {&plugins::tcp(), &plugins::tailscale(), &plugins::nebula()};
   return all;
 }
 

@@ -1,0 +1,131 @@
+// The Nebula transport without nebula: certificates from the real nebula-cert
+// whose "overlay" IPs are loopback addresses (127.0.0.x), so that the
+// accept-side source check and whole MPC sessions run on any machine, threads
+// for parties (also under TSan). The same over a real overlay:
+// tests/integration/nebula_lab_test.cpp.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "../../net/party_threads.hpp"
+#include "meshmpc/field/fp64.hpp"
+#include "meshmpc/nebula/nebula_parties.hpp"
+#include "meshmpc/nebula/nebula_transport.hpp"
+#include "meshmpc/runtime/run_local.hpp"
+#include "pki.hpp"
+
+namespace meshmpc::nebula {
+namespace {
+
+using namespace std::chrono_literals;
+using test::Pki;
+using test::TempDir;
+
+std::uint16_t free_port() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor a(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+// n parties with certificates for 127.0.0.(11+i) and a roster listing them.
+struct LoopbackPki {
+  LoopbackPki(const TempDir& dir, std::size_t n, const std::string& last_groups = "mpc")
+      : pki(dir.path(), "loop-ca", "mpc,admin", ""), roster(dir / "roster.txt"), port(free_port()) {
+    std::string text = "# test roster\n";
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string name = "p" + std::to_string(i);
+      pki.sign(name, "127.0.0." + std::to_string(11 + i) + "/8", i + 1 == n ? last_groups : "mpc");
+      text += name + ".crt " + std::to_string(port) + "  # party " + std::to_string(i) + "\n";
+    }
+    test::write_file(roster, text);
+  }
+  NebulaOptions options(std::size_t i) const {
+    NebulaOptions o;
+    o.ca_file = pki.ca_crt();
+    o.cert_file = pki.crt("p" + std::to_string(i));
+    o.key_file = pki.key("p" + std::to_string(i));
+    o.roster_file = roster;
+    o.session_id = net::session_id_from_text("nebula-loopback");
+    o.require_overlay_ip_here = false;
+    return o;
+  }
+  Pki pki;
+  std::string roster;
+  std::uint16_t port;
+};
+
+class NebulaLoopback : public testing::TestWithParam<std::size_t> {
+ protected:
+  void SetUp() override {
+    if (!test::have_program("nebula-cert")) GTEST_SKIP() << "nebula-cert is not installed (apt-get install nebula)";
+  }
+};
+
+TEST_P(NebulaLoopback, PartiesFindThemselvesAndComputeASumOfProducts) {
+  const std::size_t n = GetParam();
+  TempDir dir;
+  const LoopbackPki lab(dir, n);
+  std::vector<NebulaParties> parties;
+  for (std::size_t i = 0; i < n; ++i) parties.push_back(load_parties(lab.options(i), now_seconds()));
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_EQ(parties[i].self, i);
+    EXPECT_EQ(parties[i].roster.party(i).name, "p" + std::to_string(i));
+    EXPECT_EQ(parties[i].roster.party(i).endpoints.at(0).host, "127.0.0." + std::to_string(11 + i));
+    EXPECT_EQ(parties[i].roster.party(i).identity, parties[i].certificates[i].fingerprint_hex());
+  }
+  // Each party inputs 3 + 2i; together they open sum_i x_i * x_{i+1}.
+  std::int64_t expected = 0;
+  for (std::size_t i = 0; i < n; ++i) expected += (3 + 2 * std::int64_t(i)) * (3 + 2 * std::int64_t((i + 1) % n));
+  std::vector<std::int64_t> opened(n, -1);
+  net::testing::PartyThreads threads(n);
+  const auto errors = threads.run(
+      [&](std::size_t self) -> asio::awaitable<void> {
+        NebulaTransport transport;
+        net::Network network = co_await net::connect_network(transport, parties[self].roster, self, 10s,
+                                                             {.receive_timeout = 10s});
+        const PartyProgram<Fp64> program = [&, self](Session<Fp64>& s) -> asio::awaitable<void> {
+          const std::vector mine{3 + 2 * std::int64_t(self)};
+          const auto x = co_await s.input_int_all(mine, 16);
+          auto sum = co_await s.mul(x[0], x[1 % n]);
+          for (std::size_t i = 1; i < n; ++i) sum = sum + co_await s.mul(x[i], x[(i + 1) % n]);
+          opened[self] = (co_await s.output(sum))[0];
+        };
+        co_await run_session<Fp64>(network, Fp64{}, SessionOptions{.threshold = (n - 1) / 2}, program);
+      },
+      30s);
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_FALSE(errors[i]) << "party " << i;
+    EXPECT_EQ(opened[i], expected) << "party " << i;
+  }
+}
+
+TEST_F(NebulaLoopback, RefusesAConnectionFromAnotherOverlayIp) {
+  // Party 2 claims its id but dials from 127.0.0.99: party 0 must refuse it,
+  // naming the address and the certificate's IP.
+  TempDir dir;
+  const LoopbackPki lab(dir, 3);
+  std::vector<NebulaParties> parties;
+  for (std::size_t i = 0; i < 3; ++i) parties.push_back(load_parties(lab.options(i), now_seconds()));
+  std::vector<std::string> refusals;
+  net::testing::PartyThreads threads(3);
+  const auto errors = threads.run(
+      [&](std::size_t self) -> asio::awaitable<void> {
+        net::TcpOptions options;
+        if (self == 0) options.on_refusal = [&](const std::string& why) { refusals.push_back(why); };
+        net::Roster roster = parties[self].roster;
+        if (self == 2) roster.parties[2].endpoints[0].host = "127.0.0.99";  // dials from there
+        NebulaTransport transport(options);
+        co_await net::connect_network(transport, roster, self, 3s, {.receive_timeout = 3s});
+      },
+      20s);
+  EXPECT_TRUE(errors[0]) << "party 0 must not link up with the impostor";
+  ASSERT_FALSE(refusals.empty());
+  EXPECT_NE(refusals[0].find("comes from 127.0.0.99, which is not the overlay IP 127.0.0.13"), std::string::npos)
+      << refusals[0];
+}
+
+INSTANTIATE_TEST_SUITE_P(Parties, NebulaLoopback, testing::Values(3, 5));
+
+}  // namespace
+}  // namespace meshmpc::nebula

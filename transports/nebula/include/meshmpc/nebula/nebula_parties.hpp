@@ -1,0 +1,54 @@
+#pragma once
+// Who takes part in a Nebula session, checked before any connection: every
+// roster certificate (and our own) verified against the CA at `now`, carrying
+// the session's group, names and overlay IPs distinct; our key matching our
+// certificate; our overlay IP assigned to an interface here (else nebula is not
+// running with this certificate). Party i is the i-th roster entry; its name is
+// the certificate's Name, its endpoint overlay-IP:port, its identity the
+// certificate's fingerprint.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "meshmpc/nebula/ca_pool.hpp"
+#include "meshmpc/nebula/certificate.hpp"
+#include "meshmpc/nebula/node_config.hpp"
+#include "meshmpc/net/roster.hpp"
+
+namespace meshmpc::nebula {
+
+inline constexpr std::string_view kDefaultGroup = "mpc";
+
+struct NebulaOptions {
+  // Nebula's own config (pki.ca, pki.cert, pki.key, tun.dev); the three paths
+  // below override its entries, or replace the file altogether.
+  std::string config_file;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string roster_file;
+  std::string group{kDefaultGroup};
+  std::uint16_t default_port = 11365;  // for roster entries without a port
+  std::size_t expected_parties = 0;    // when not 0: the roster must list this many (-M)
+  net::SessionId session_id{};
+  // Off only in tests that run on loopback addresses without nebula.
+  bool require_overlay_ip_here = true;
+};
+
+struct NebulaParties {
+  net::Roster roster;
+  std::size_t self = 0;
+  std::vector<Certificate> certificates;  // certificates[i]: party i's
+  std::string tun_dev;
+};
+
+// Throws CertificateError (its fault says which check failed) or ConfigError
+// for options that name no CA, certificate, key or roster.
+NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now);
+
+// True when `address` (big-endian IPv4) is assigned to an interface of this host
+// (of this network namespace); `device` gets the interface's name.
+bool address_is_local(std::uint32_t address, std::string* device = nullptr);
+
+}  // namespace meshmpc::nebula

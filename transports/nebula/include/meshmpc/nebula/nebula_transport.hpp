@@ -1,0 +1,37 @@
+#pragma once
+// The Nebula transport: TCP over the overlay, between the overlay IPs of a
+// roster made by load_parties() (nebula_parties.hpp). Nebula proves who holds
+// which overlay IP (its handshake checks the peer's certificate against the CA,
+// and every packet out of a tunnel must come from the peer certificate's IP), so:
+// - we listen on our own overlay IP only, and dial from it;
+// - a dialled peer at overlay IP X is the holder of X's certificate;
+// - an accepted connection is kept only if its source is the overlay IP of the
+//   party its handshake claims to be (net::IdentityCheck), which refuses
+//   strangers and parties posing as one another.
+#include <boost/asio/ip/tcp.hpp>
+
+#include "meshmpc/net/tcp_plumbing.hpp"
+#include "meshmpc/net/transport.hpp"
+
+namespace meshmpc::nebula {
+
+namespace asio = boost::asio;
+
+class NebulaTransport final : public net::Transport {
+ public:
+  explicit NebulaTransport(net::TcpOptions options = {});
+
+  std::string name() const override;
+  // The roster's endpoints must be numeric IPv4 overlay addresses with ports.
+  asio::awaitable<net::Links> connect(const net::Roster& roster, std::size_t self,
+                                      std::chrono::steady_clock::time_point deadline) override;
+
+ private:
+  net::TcpOptions options_;
+};
+
+// Throws PeerError unless `remote` is party `claimed`'s overlay address in
+// `roster`: the accept-side check, usable by any overlay transport.
+void check_overlay_source(const net::Roster& roster, std::size_t claimed, const asio::ip::tcp::endpoint& remote);
+
+}  // namespace meshmpc::nebula

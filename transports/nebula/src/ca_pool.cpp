@@ -1,0 +1,152 @@
+#include "meshmpc/nebula/ca_pool.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+namespace meshmpc::nebula {
+
+namespace {
+
+[[noreturn]] void fail(CertificateFault fault, const std::string& message) { throw CertificateError(fault, message); }
+
+bool signed_by(const Certificate& cert, const Key32& key) {
+  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(cert.signature.data()),
+                                     reinterpret_cast<const unsigned char*>(cert.details.data()), cert.details.size(),
+                                     reinterpret_cast<const unsigned char*>(key.data())) == 0;
+}
+
+std::string window(const Certificate& c) { return to_string(c.not_before) + " to " + to_string(c.not_after); }
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "none" : out;
+}
+
+// Each of `networks` inside one of the CA's (when the CA lists any).
+void check_networks(const Certificate& cert, const Certificate& ca, const std::vector<Ipv4Network>& networks,
+                    const std::vector<Ipv4Network>& allowed, const char* what) {
+  if (allowed.empty()) return;
+  for (const Ipv4Network& n : networks) {
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const Ipv4Network& a) { return a.contains(n); })) {
+      std::string list;
+      for (const Ipv4Network& a : allowed) list += (list.empty() ? "" : ", ") + to_string(a);
+      fail(CertificateFault::ca_constraint, cert.describe() + ": " + what + " " + to_string(n) +
+                                                " lies outside the networks its " + ca.describe() + " allows (" +
+                                                list + ")");
+    }
+  }
+}
+
+}  // namespace
+
+CaPool::CaPool(std::vector<Certificate> cas) : cas_(std::move(cas)) {
+  if (sodium_init() < 0) throw Error("libsodium failed to initialise");
+  if (cas_.empty()) fail(CertificateFault::malformed, "the CA pool is empty");
+  for (std::size_t i = 0; i < cas_.size(); ++i) {
+    const Certificate& ca = cas_[i];
+    if (!ca.is_ca) {
+      fail(CertificateFault::wrong_kind, ca.describe() + " is not a CA certificate (IsCA is false): pki.ca must hold "
+                                                         "the CA's certificate, not a host's");
+    }
+    if (!ca.issuer.empty()) {
+      fail(CertificateFault::wrong_kind,
+           ca.describe() + " names an issuer (" + ca.issuer_hex() + "): only self-signed root CAs are supported");
+    }
+    if (!signed_by(ca, ca.public_key)) {
+      fail(CertificateFault::not_self_signed, ca.describe() + " is not self-signed: its signature does not verify "
+                                                              "under its own public key");
+    }
+    by_fingerprint_.emplace(ca.fingerprint_hex(), i);
+  }
+}
+
+CaPool CaPool::from_file(const std::string& path) { return CaPool(read_certificates(path)); }
+
+void CaPool::block(const std::string& fingerprint_hex) {
+  const bool hex = fingerprint_hex.size() == 64 &&
+                   fingerprint_hex.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!hex) {
+    fail(CertificateFault::malformed, "blocklist entry '" + fingerprint_hex +
+                                          "' is not a fingerprint (64 lowercase hex digits, as nebula-cert print shows)");
+  }
+  blocked_.insert(fingerprint_hex);
+}
+
+const Certificate& CaPool::verify(const Certificate& cert, UnixSeconds now) const {
+  if (cert.is_ca) {
+    fail(CertificateFault::wrong_kind, cert.describe() + " is a CA certificate; a party needs a host certificate "
+                                                         "signed by the CA (nebula-cert sign)");
+  }
+  if (blocked_.count(cert.fingerprint_hex())) {
+    fail(CertificateFault::blocklisted, cert.describe() + " is on the blocklist (fingerprint " +
+                                            cert.fingerprint_hex() + ")");
+  }
+  if (cert.issuer.empty()) fail(CertificateFault::unknown_ca, cert.describe() + " has no issuer");
+  const auto found = by_fingerprint_.find(cert.issuer_hex());
+  if (found == by_fingerprint_.end()) {
+    std::string known;
+    for (const Certificate& ca : cas_) known += (known.empty() ? "" : ", ") + ca.name + " " + ca.fingerprint_hex();
+    fail(CertificateFault::unknown_ca, cert.describe() + " was issued by a CA this party does not trust (issuer "
+                                                         "fingerprint " +
+                                           cert.issuer_hex() + "; trusted: " + known + ")");
+  }
+  const Certificate& ca = cas_[found->second];
+  const std::string at = " at " + to_string(now);
+  if (now < ca.not_before || now > ca.not_after) {
+    fail(CertificateFault::expired, cert.describe() + ": its " + ca.describe() + " is not valid" + at +
+                                        " (valid " + window(ca) + ")");
+  }
+  if (now < cert.not_before || now > cert.not_after) {
+    fail(CertificateFault::expired, cert.describe() + (now > cert.not_after ? " has expired" : " is not valid yet") +
+                                        ": valid " + window(cert) + ", now is " + to_string(now));
+  }
+  if (!signed_by(cert, ca.public_key)) {
+    fail(CertificateFault::bad_signature, cert.describe() + ": the signature does not match its " + ca.describe() +
+                                              " (altered or forged)");
+  }
+  if (cert.not_after > ca.not_after) {
+    fail(CertificateFault::ca_constraint, cert.describe() + " expires after its " + ca.describe() + " (" +
+                                              to_string(cert.not_after) + " > " + to_string(ca.not_after) + ")");
+  }
+  if (cert.not_before < ca.not_before) {
+    fail(CertificateFault::ca_constraint, cert.describe() + " is valid before its " + ca.describe() + " (" +
+                                              to_string(cert.not_before) + " < " + to_string(ca.not_before) + ")");
+  }
+  if (!ca.groups.empty()) {
+    for (const std::string& group : cert.groups) {
+      if (!ca.has_group(group)) {
+        fail(CertificateFault::ca_constraint, cert.describe() + " has group '" + group + "', which its " +
+                                                  ca.describe() + " does not allow (allowed: " + joined(ca.groups) +
+                                                  ")");
+      }
+    }
+  }
+  check_networks(cert, ca, cert.ips, ca.ips, "overlay IP");
+  check_networks(cert, ca, cert.subnets, ca.subnets, "subnet");
+  if (cert.ips.empty()) fail(CertificateFault::ca_constraint, cert.describe() + " has no overlay IP");
+  for (const Ipv4Network& ip : cert.ips) {
+    if (ip.address == 0) fail(CertificateFault::ca_constraint, cert.describe() + " has the zero address 0.0.0.0");
+    if (ip.prefix_length() < 0) {
+      fail(CertificateFault::malformed, cert.describe() + ": overlay IP " + to_string(ip) + " has a non-contiguous mask");
+    }
+  }
+  return ca;
+}
+
+void require_group(const Certificate& cert, std::string_view group) {
+  if (!cert.has_group(group)) {
+    fail(CertificateFault::missing_group, cert.describe() + " lacks the group '" + std::string(group) +
+                                              "' this session requires (its groups: " + joined(cert.groups) + ")");
+  }
+}
+
+std::uint32_t overlay_address(const Certificate& cert) {
+  if (cert.ips.empty()) fail(CertificateFault::ca_constraint, cert.describe() + " has no overlay IP");
+  return cert.ips.front().address;
+}
+
+UnixSeconds now_seconds() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+}  // namespace meshmpc::nebula

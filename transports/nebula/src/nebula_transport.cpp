@@ -1,0 +1,69 @@
+#include "meshmpc/nebula/nebula_transport.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+#include "meshmpc/error.hpp"
+
+namespace meshmpc::nebula {
+
+namespace {
+
+asio::ip::address_v4 overlay_ip(const net::PartyInfo& party) {
+  boost::system::error_code error;
+  const auto address =
+      party.endpoints.empty() ? asio::ip::address_v4() : asio::ip::make_address_v4(party.endpoints.front().host, error);
+  if (party.endpoints.empty() || error || party.endpoints.front().port == 0) {
+    throw ConfigError("nebula transport: " + net::describe(party) +
+                      " needs one endpoint: its overlay IPv4 address and a port");
+  }
+  return address;
+}
+
+// An IPv4 peer seen on a dual-stack socket arrives as ::ffff:a.b.c.d.
+asio::ip::address plain(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address;
+}
+
+}  // namespace
+
+void check_overlay_source(const net::Roster& roster, std::size_t claimed, const asio::ip::tcp::endpoint& remote) {
+  const net::PartyInfo& party = roster.party(claimed);
+  const asio::ip::address expected = overlay_ip(party);
+  const asio::ip::address seen = plain(remote.address());
+  if (seen != expected) {
+    throw PeerError("the connection comes from " + seen.to_string() + ", which is not the overlay IP " +
+                    expected.to_string() + " of " + net::describe(party) + "'s certificate");
+  }
+}
+
+NebulaTransport::NebulaTransport(net::TcpOptions options) : options_(std::move(options)) {}
+
+std::string NebulaTransport::name() const { return "nebula"; }
+
+asio::awaitable<net::Links> NebulaTransport::connect(const net::Roster& roster, std::size_t self,
+                                                     std::chrono::steady_clock::time_point deadline) {
+  roster.validate();
+  for (const net::PartyInfo& party : roster.parties) overlay_ip(party);
+  const net::PartyInfo& me = roster.party(self);
+  net::TcpOptions options = options_;
+  options.source_address = overlay_ip(me);
+  // A copy: the check may run in an accept task that outlives this call by a turn.
+  options.identity_check = [roster](std::size_t claimed, const asio::ip::tcp::endpoint& remote) {
+    check_overlay_source(roster, claimed, remote);
+  };
+  std::optional<asio::ip::tcp::acceptor> acceptor;
+  if (self + 1 < roster.size()) {
+    try {
+      acceptor = net::listen(co_await asio::this_coro::executor, me.endpoints.front());
+    } catch (const ConfigError& error) {
+      throw ConfigError("nebula transport: " + net::describe(me) + ": " + error.what() +
+                        " (is nebula up with this host's certificate?)");
+    }
+  }
+  co_return co_await net::connect_mesh(std::move(acceptor), roster, self, deadline, options);
+}
+
+}  // namespace meshmpc::nebula
