@@ -2,6 +2,7 @@
 
 #include <NTL/GF2XFactoring.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <vector>
@@ -145,7 +146,9 @@ NtlGF2ECore::Element NtlGF2ECore::decode(std::span<const std::byte> in) const {
 
 NtlGF2ECore::Element NtlGF2ECore::from_words(std::span<const std::uint64_t> words) const {
   std::vector<unsigned char> bytes(bytes_, 0);
-  for (std::size_t i = 0; i < bytes_; ++i) bytes[i] = static_cast<unsigned char>(words[i / 8] >> (8 * (i % 8)));
+  // Fewer words than the field needs (from_uint) leave the high bytes zero.
+  const std::size_t given = std::min(bytes_, words.size() * 8);
+  for (std::size_t i = 0; i < given; ++i) bytes[i] = static_cast<unsigned char>(words[i / 8] >> (8 * (i % 8)));
   if (degree_ % 8 != 0) bytes.back() &= static_cast<unsigned char>((1U << (degree_ % 8)) - 1);
   NTL::GF2X p;
   NTL::GF2XFromBytes(p, bytes.data(), static_cast<long>(bytes_));
