@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -222,6 +224,21 @@ TEST(Auction, PartiesStartedSeparatelyWithTheirOwnBids) {
   }
   EXPECT_EQ(parties[0]->out(), "{\"winner\":1,\"price\":60}\n");
   EXPECT_EQ(parties[1]->out(), "") << "only party 0 prints the JSON line";
+}
+
+// --bids-file: commas, blanks, newlines and comments; party i takes the i-th.
+TEST(Auction, BidsFromAFile) {
+  const auto path = std::filesystem::temp_directory_path() / ("meshmpc_bids_" + std::to_string(::getpid()) + ".txt");
+  {
+    std::ofstream file(path);
+    file << "# sealed bids\n120, 95\n  130   # the highest\n80\n";
+  }
+  const auto r = run({MESHMPC_AUCTION_EXE, "-M", "4", "--bids-file", path.string(), "--json"});
+  std::filesystem::remove(path);
+  const auto v = party0_json(r);
+  ASSERT_TRUE(v.is_object()) << r.out;
+  EXPECT_EQ(v.at("winner").as_int64(), 2);
+  EXPECT_EQ(v.at("price").as_int64(), 120);
 }
 
 // Refused by the parser or the example before anything starts: exit status 2 and
