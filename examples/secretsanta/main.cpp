@@ -17,7 +17,9 @@
 
 #include <charconv>
 #include <functional>
+#include <optional>
 #include <string>
+#include <tuple>
 
 namespace {
 
