@@ -6,50 +6,44 @@
 //
 // Written as an MPyC program would be: inputs, arithmetic, outputs; cli::main
 // does the start (connect, keys) and the shutdown.
+#include "common/party_values.hpp"
+#include "common/report.hpp"
+
 #include <meshmpc/cli/run.hpp>
 #include <meshmpc/field/fp64.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 
 namespace {
 
-namespace po = boost::program_options;
 using meshmpc::ConfigError;
 using meshmpc::Fp64;
 using meshmpc::Session;
+namespace ex = meshmpc::examples;
 
 constexpr std::size_t kBits = 32;  // salaries are 32-bit secure integers
+// Squares stay below 2^40, so their sum over any number of parties is exact in the
+// 64-bit field.
+constexpr std::int64_t kMaxSalary = std::int64_t{1} << 20;
 
-std::vector<std::int64_t> parse_list(const std::string& option, const std::string& text) {
-  std::vector<std::int64_t> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    std::size_t used = 0;
-    try {
-      out.push_back(std::stoll(item, &used));
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (item.empty() || used != item.size()) throw ConfigError(option + ": '" + item + "' is not an integer");
-  }
-  return out;
+struct Salaries {
+  ex::PartyValues salaries;
+  ex::Report report;
+};
+
+void print_result(const Salaries& a, std::size_t party, std::int64_t total, double mean, double sd, std::size_t n) {
+  char text[200];
+  std::snprintf(text, sizeof text, "total %lld, mean %.2f, standard deviation %.2f over %zu parties",
+                static_cast<long long>(total), mean, sd, n);
+  a.report.public_result(party, text, {{"total", total}, {"mean", mean}, {"standard_deviation", sd}});
 }
 
-// This party's salary: --salary, or the index-th of --salaries.
-std::int64_t own_salary(const meshmpc::cli::RunOptions& o, std::size_t index) {
-  if (o.vars.count("salary")) return o.vars["salary"].as<std::int64_t>();
-  if (!o.vars.count("salaries")) throw ConfigError("give --salary (this party) or --salaries (one per party)");
-  const auto all = parse_list("--salaries", o.vars["salaries"].as<std::string>());
-  if (all.size() != o.parties)
-    throw ConfigError("--salaries lists " + std::to_string(all.size()) + " values for " + std::to_string(o.parties) +
-                      " parties");
-  return all[index];
-}
-
-boost::asio::awaitable<void> salaries(Session<Fp64>& s, std::int64_t salary) {
-  const std::vector mine{salary};
+boost::asio::awaitable<void> salaries(Session<Fp64>& s, const Salaries& a) {
+  const ex::Meter meter;
+  const std::vector<std::int64_t> mine(1, a.salaries.of(s.id()));
   const auto x = co_await s.input_int_all(mine, kBits);  // x[i]: party i's salary
   auto total = x[0];
   for (std::size_t i = 1; i < x.size(); ++i) total = total + x[i];
@@ -60,30 +54,25 @@ boost::asio::awaitable<void> salaries(Session<Fp64>& s, std::int64_t salary) {
   const double n = static_cast<double>(s.n());
   const double mean = static_cast<double>(t) / n;
   const double var = static_cast<double>(q) / n - mean * mean;
-  std::printf("total %lld, mean %.2f, standard deviation %.2f over %zu parties\n", static_cast<long long>(t), mean,
-              std::sqrt(std::max(0.0, var)), s.n());
-  std::fflush(stdout);
+  print_result(a, s.id(), t, mean, std::sqrt(std::max(0.0, var)), s.n());
+  meter.finish(a.report, s);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   meshmpc::cli::Parser parser("salaries", "The total, mean and spread of the parties' salaries; nothing else.");
-  parser.add_options()("salary", po::value<std::int64_t>(), "this party's salary")(
-      "salaries", po::value<std::string>(), "comma-separated salaries, party i takes the i-th (for -M N)");
-  return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [](const meshmpc::cli::RunOptions& o) {
-    // With -M N and no -I this process is party 0 and launches the others, and
-    // --transport inmem runs them all here: then every party picks its own.
-    const bool all_here = !o.index.has_value();
-    std::vector<std::int64_t> values;
-    for (std::size_t i = 0; i < (all_here ? o.parties : 1); ++i)
-      values.push_back(own_salary(o, all_here ? i : *o.index));
-    for (auto v : values)
-      if (v < 0 || v >= (std::int64_t{1} << 20))
-        throw ConfigError("salary " + std::to_string(v) + " is outside [0, 1048576), the range this example "
-                          "takes so that sums of squares stay exact");
-    return meshmpc::PartyProgram<Fp64>([values, all_here](Session<Fp64>& s) {
-      return salaries(s, values[all_here ? s.id() : 0]);
-    });
+  const ex::ValueOptions names{"salary", "salaries", "salary"};
+  ex::add_value_options(parser, names);
+  ex::add_json_option(parser);
+  return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [names](const meshmpc::cli::RunOptions& o) {
+    const auto in_range = [](std::int64_t v, std::size_t party) {
+      if (v < 0 || v >= kMaxSalary)
+        throw ConfigError("salary " + std::to_string(v) + " of party " + std::to_string(party) + " is outside [0, " +
+                          std::to_string(kMaxSalary) + "), the range this example takes so that sums of squares "
+                          "stay exact");
+    };
+    auto a = std::make_shared<const Salaries>(Salaries{ex::party_values(o, names, in_range), ex::Report(o)});
+    return meshmpc::PartyProgram<Fp64>([a](Session<Fp64>& s) { return salaries(s, *a); });
   });
 }

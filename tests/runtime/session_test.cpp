@@ -8,8 +8,10 @@
 #include <meshmpc/field/ntl_field.hpp>
 #include <meshmpc/runtime/run_local.hpp>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <mutex>
 #include <set>
 
@@ -101,6 +103,47 @@ TEST(Session, PrivateOutputReachesOnlyItsReceiver) {
   EXPECT_FALSE(seen[1].has_value());
   ASSERT_TRUE(seen[2].has_value());
   EXPECT_EQ(*seen[2], 201);
+}
+
+// x0 * x1 opened, for the parties' inputs `mine`: three rounds.
+boost::asio::awaitable<std::uint64_t> product_of_inputs(Session<Fp64>& s, std::uint64_t mine) {
+  const std::vector<Fp64::Element> v(1, s.field().from_uint(mine));
+  const auto x = co_await s.input_all(v);
+  const auto p = co_await s.mul(x[0], x[1]);
+  co_return s.field().to_uint((co_await s.open(p))[0]);
+}
+
+// A session over GF(2^61 - 1) on the links of one over GF(2^64 - 59), both
+// computing at once: each in its own field (2^40 * 2^30 differs mod the two
+// primes), their messages never mixed — the same steps of the two programs carry
+// different labels.
+TEST(Session, SubSessionComputesInItsOwnFieldOnTheSameLinks) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  constexpr std::uint64_t kOther = (std::uint64_t{1} << 61) - 1;
+  const Fp64 outer_field;
+  // 2^70 mod p, by doubling 2^35 (which fits) 35 times mod p.
+  const auto product_mod = [](std::uint64_t p) {
+    std::uint64_t v = (std::uint64_t{1} << 35) % p;
+    for (int i = 0; i < 35; ++i) v = v >= p - v ? v - (p - v) : 2 * v;
+    return v;
+  };
+  std::mutex m;
+  std::vector<std::array<std::uint64_t, 3>> seen;
+  run_local<Fp64>(3, outer_field, {.threshold = 1}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    const std::uint64_t mine = s.id() == 0 ? std::uint64_t{1} << 40 : std::uint64_t{1} << 30;
+    auto sub = co_await s.sub_session(Fp64(kOther));
+    const auto [outer, inner] = co_await (product_of_inputs(s, mine) && product_of_inputs(sub, mine));
+    const auto again = co_await product_of_inputs(s, std::uint64_t{1} << 20);
+    std::lock_guard lock(m);
+    seen.push_back({outer, inner, again});
+  });
+  ASSERT_EQ(seen.size(), 3u);
+  for (const auto& r : seen) {
+    EXPECT_EQ(r[0], product_mod(outer_field.modulus()));
+    EXPECT_EQ(r[1], product_mod(kOther));
+    EXPECT_EQ(r[2], std::uint64_t{1} << 40);
+  }
+  EXPECT_NE(product_mod(outer_field.modulus()), product_mod(kOther));
 }
 
 TEST(Session, InputFromOneOwner) {

@@ -52,10 +52,17 @@ class Session {
   // the field and the options, then distributes PRSS and pairwise keys (fresh per
   // session, from libsodium's RNG). Root label 0 on every party.
   static Awaitable<Session> start(F field, net::Network& network, SessionOptions options) {
-    auto core = std::make_shared<Core<F>>(std::move(field), network, options);
-    Session s(core, Scope(0));
-    co_await protocols::setup(*core, s.scope_.child());
-    co_return s;
+    return start_at(std::move(field), network, options, Scope(0));
+  }
+
+  // A session over another field on the same links and parties, with the same
+  // options — as MPyC programs mix secure types in one run (secret santa over
+  // integers, then a prime field). Its labels descend from this handle's, so its
+  // messages never mix with this session's; its setup gives it its own keys.
+  // Its rounds are its own (rounds() here does not include them).
+  template <FiniteField G>
+  Awaitable<Session<G>> sub_session(G field) {
+    return Session<G>::start_at(std::move(field), core_->network(), core_->options(), scope_.child());
   }
 
   Session(Session&&) noexcept = default;
@@ -262,6 +269,16 @@ class Session {
   }
 
  private:
+  template <FiniteField>
+  friend class Session;
+
+  static Awaitable<Session> start_at(F field, net::Network& network, SessionOptions options, Scope root) {
+    auto core = std::make_shared<Core<F>>(std::move(field), network, options);
+    Session s(core, root);
+    co_await protocols::setup(*core, s.scope_.child());
+    co_return s;
+  }
+
   // These adapt an awaitable whose labels were already taken (eagerly, by the
   // call that made it): they take none themselves.
   // They hold the Core, not this handle, which the caller may move meanwhile.

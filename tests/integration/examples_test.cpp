@@ -1,0 +1,283 @@
+// The bundled examples run as real processes, one per party, over TCP on
+// loopback (n = 3 and 5): their results against the plain computation of the same
+// function, private outputs reaching only their party, and bad inputs refused
+// with a clear error before any party starts.
+#include "../cli/process.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+namespace meshmpc {
+namespace {
+
+using cli::test::Process;
+using namespace std::chrono_literals;
+using Ints = std::vector<std::int64_t>;
+
+std::string joined(const Ints& v) {
+  std::string s;
+  for (auto x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s;
+}
+
+Ints ints_of(const boost::json::value& v) {
+  Ints out;
+  for (const auto& e : v.as_array()) out.push_back(e.as_int64());
+  return out;
+}
+
+// A finished run: stdout split by party (party 0 prints plainly, the others
+// through the launcher with "[party i] ").
+struct Run {
+  int status = -1;
+  std::map<std::size_t, std::vector<std::string>> lines;
+  std::string out, err;
+};
+
+Run run(std::vector<std::string> argv) {
+  argv.insert(argv.end(), {"--timeout", "30", "--log-level", "warn"});
+  Process p(argv);
+  const auto status = p.finish(90s);
+  Run r;
+  r.out = p.out();
+  r.err = p.err();
+  if (!status) {
+    ADD_FAILURE() << argv[0] << " did not finish\n" << r.err;
+    return r;
+  }
+  r.status = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    std::size_t party = 0;
+    if (line.rfind("[party ", 0) == 0) {
+      const auto close = line.find("] ");
+      party = std::stoul(line.substr(7, close - 7));
+      line = line.substr(close + 2);
+    }
+    r.lines[party].push_back(line);
+  }
+  return r;
+}
+
+// The one JSON line party 0 printed (stdout holds nothing else in --json mode).
+boost::json::value party0_json(const Run& r) {
+  EXPECT_EQ(r.status, 0) << r.err;
+  const auto it = r.lines.find(0);
+  if (it == r.lines.end() || it->second.size() != 1) {
+    ADD_FAILURE() << "party 0 should print exactly one JSON line:\n" << r.out << r.err;
+    return {};
+  }
+  return boost::json::parse(it->second.front());
+}
+
+Ints random_values(std::size_t n, std::uint64_t seed, std::int64_t hi) {
+  std::mt19937_64 gen(seed);
+  std::uniform_int_distribution<std::int64_t> dist(0, hi);
+  Ints v;
+  for (std::size_t i = 0; i < n; ++i) v.push_back(dist(gen));
+  return v;
+}
+
+void expect_derangement(const Ints& p, std::size_t n) {
+  ASSERT_EQ(p.size(), n);
+  EXPECT_EQ(std::set<std::int64_t>(p.begin(), p.end()).size(), n) << joined(p);
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_NE(p[i], static_cast<std::int64_t>(i)) << "fixed point in " << joined(p);
+    EXPECT_TRUE(p[i] >= 0 && p[i] < static_cast<std::int64_t>(n)) << joined(p);
+  }
+}
+
+class Examples : public testing::TestWithParam<std::size_t> {};
+
+TEST_P(Examples, SecretSantaTellsEachPartyOnlyItsOwnRecipient) {
+  const std::size_t n = GetParam();
+  const auto r = run({MESHMPC_SECRETSANTA_EXE, "-M", std::to_string(n), "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  Ints p(n, -1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto it = r.lines.find(i);
+    ASSERT_NE(it, r.lines.end()) << "party " << i << " printed nothing\n" << r.out;
+    ASSERT_EQ(it->second.size(), 1u) << "party " << i << " printed more than its own recipient:\n" << r.out;
+    const auto v = boost::json::parse(it->second.front()).as_object();
+    EXPECT_EQ(v.size(), 2u) << it->second.front();
+    EXPECT_EQ(v.at("party").as_int64(), static_cast<std::int64_t>(i));
+    p[i] = v.at("recipient").as_int64();
+  }
+  expect_derangement(p, n);
+}
+
+TEST_P(Examples, SecretSantaRevealsADerangement) {
+  const std::size_t n = GetParam();
+  const auto r = run({MESHMPC_SECRETSANTA_EXE, "-M", std::to_string(n), "--reveal", "--json"});
+  const auto v = party0_json(r);
+  ASSERT_TRUE(v.is_object()) << r.out;
+  expect_derangement(ints_of(v.at("derangement")), n);
+  for (std::size_t i = 1; i < n; ++i) EXPECT_EQ(r.lines.count(i), 0u) << "party " << i << " printed JSON too";
+}
+
+TEST_P(Examples, AuctionWinnerAndPriceArePlain) {
+  const std::size_t n = GetParam();
+  for (std::uint64_t seed : {1u, 2u}) {
+    Ints bids = random_values(n, seed * 10 + n, 1000);
+    if (seed == 2) bids[n - 1] = bids[1] = *std::max_element(bids.begin(), bids.end());  // a tie for the top
+    const auto winner = std::max_element(bids.begin(), bids.end()) - bids.begin();  // the first of the highest
+    Ints rest = bids;
+    rest.erase(rest.begin() + winner);
+    const auto second = *std::max_element(rest.begin(), rest.end());
+    for (const bool vickrey : {true, false}) {
+      const auto r = run({MESHMPC_AUCTION_EXE, "-M", std::to_string(n), "--bids", joined(bids), "--json",
+                          vickrey ? "--vickrey" : "--first-price"});
+      const auto v = party0_json(r);
+      ASSERT_TRUE(v.is_object()) << r.out;
+      EXPECT_EQ(v.at("winner").as_int64(), winner) << joined(bids);
+      EXPECT_EQ(v.at("price").as_int64(), vickrey ? second : bids[static_cast<std::size_t>(winner)]) << joined(bids);
+    }
+  }
+}
+
+TEST_P(Examples, MillionairesNameTheRichest) {
+  const std::size_t n = GetParam();
+  Ints wealth = random_values(n, n, 1'000'000);
+  wealth[n - 1] = *std::max_element(wealth.begin(), wealth.end());  // ties go to the lowest index
+  const auto richest = std::max_element(wealth.begin(), wealth.end()) - wealth.begin();
+  const auto r = run({MESHMPC_MILLIONAIRES_EXE, "-M", std::to_string(n), "--wealths", joined(wealth), "--json"});
+  const auto v = party0_json(r);
+  ASSERT_TRUE(v.is_object()) << r.out;
+  EXPECT_EQ(v.at("richest").as_int64(), richest) << joined(wealth);
+}
+
+TEST_P(Examples, VoteTallyIsExact) {
+  const std::size_t n = GetParam();
+  const std::int64_t options = 4;
+  const Ints choices = random_values(n, 7 * n, options - 1);
+  Ints tally(options, 0);
+  for (auto c : choices) ++tally[static_cast<std::size_t>(c)];
+  const auto r = run({MESHMPC_VOTE_EXE, "-M", std::to_string(n), "--options", std::to_string(options), "--choices",
+                      joined(choices), "--json"});
+  const auto v = party0_json(r);
+  ASSERT_TRUE(v.is_object()) << r.out;
+  EXPECT_EQ(ints_of(v.at("tally")), tally) << joined(choices);
+
+  const auto w = party0_json(run({MESHMPC_VOTE_EXE, "-M", std::to_string(n), "--options", std::to_string(options),
+                                  "--choices", joined(choices), "--winner-only", "--json"}));
+  ASSERT_TRUE(w.is_object());
+  EXPECT_EQ(w.at("winner").as_int64(), std::max_element(tally.begin(), tally.end()) - tally.begin());
+  EXPECT_EQ(w.as_object().size(), 1u) << "only the winner is revealed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Parties, Examples, testing::Values(3, 5),
+                         [](const auto& info) { return "n" + std::to_string(info.param); });
+
+// MPyC's demo: derangements of every size over secure integers and a prime field.
+TEST(SecretSanta, SizesReproduceMpycsDemo) {
+  const auto r = run({MESHMPC_SECRETSANTA_EXE, "-M", "3", "--sizes", "2..6", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(r.lines.count(0), 1u) << r.out;
+  std::map<std::string, std::set<std::int64_t>> sizes;
+  for (const auto& line : r.lines.at(0)) {
+    const auto v = boost::json::parse(line);
+    const auto n = static_cast<std::size_t>(v.at("n").as_int64());
+    expect_derangement(ints_of(v.at("derangement")), n);
+    sizes[std::string(v.at("sectype").as_string())].insert(static_cast<std::int64_t>(n));
+  }
+  ASSERT_EQ(sizes.size(), 2u) << r.out;
+  for (const auto& [sectype, seen] : sizes) EXPECT_EQ(seen, (std::set<std::int64_t>{2, 3, 4, 5, 6})) << sectype;
+}
+
+std::vector<std::uint16_t> free_ports(std::size_t n) {
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::acceptor> held;
+  std::vector<std::uint16_t> ports;
+  for (std::size_t i = 0; i < n; ++i) {
+    held.emplace_back(io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    ports.push_back(held.back().local_endpoint().port());
+  }
+  return ports;
+}
+
+// As across hosts: each party its own process with -I i -P ... and its own --bid.
+TEST(Auction, PartiesStartedSeparatelyWithTheirOwnBids) {
+  const Ints bids = {40, 75, 60};
+  const auto ports = free_ports(bids.size());
+  std::vector<std::unique_ptr<Process>> parties;
+  for (std::size_t i = 0; i < bids.size(); ++i) {
+    std::vector<std::string> argv{MESHMPC_AUCTION_EXE, "-I", std::to_string(i), "--bid", std::to_string(bids[i]),
+                                  "--json", "--timeout", "30", "--log-level", "warn"};
+    for (auto port : ports) argv.insert(argv.end(), {"-P", "127.0.0.1:" + std::to_string(port)});
+    parties.push_back(std::make_unique<Process>(argv));
+  }
+  for (std::size_t i = 0; i < parties.size(); ++i) {
+    const auto status = parties[i]->finish(60s);
+    ASSERT_TRUE(status.has_value()) << "party " << i << " did not finish";
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << parties[i]->err();
+  }
+  EXPECT_EQ(parties[0]->out(), "{\"winner\":1,\"price\":60}\n");
+  EXPECT_EQ(parties[1]->out(), "") << "only party 0 prints the JSON line";
+}
+
+// --bids-file: commas, blanks, newlines and comments; party i takes the i-th.
+TEST(Auction, BidsFromAFile) {
+  const auto path = std::filesystem::temp_directory_path() / ("meshmpc_bids_" + std::to_string(::getpid()) + ".txt");
+  {
+    std::ofstream file(path);
+    file << "# sealed bids\n120, 95\n  130   # the highest\n80\n";
+  }
+  const auto r = run({MESHMPC_AUCTION_EXE, "-M", "4", "--bids-file", path.string(), "--json"});
+  std::filesystem::remove(path);
+  const auto v = party0_json(r);
+  ASSERT_TRUE(v.is_object()) << r.out;
+  EXPECT_EQ(v.at("winner").as_int64(), 2);
+  EXPECT_EQ(v.at("price").as_int64(), 120);
+}
+
+// Refused by the parser or the example before anything starts: exit status 2 and
+// one line naming the fault.
+struct BadInput {
+  const char* name;
+  std::vector<std::string> argv;
+  std::string message;
+};
+
+class Refuses : public testing::TestWithParam<BadInput> {};
+
+TEST_P(Refuses, WithAClearErrorBeforeTheSessionStarts) {
+  const auto& c = GetParam();
+  Process p(c.argv);
+  const auto status = p.finish(20s);
+  ASSERT_TRUE(status.has_value()) << c.name << " did not stop";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << p.err();
+  EXPECT_NE(p.err().find(c.message), std::string::npos) << p.err();
+  EXPECT_EQ(p.out(), "") << "nothing ran";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Examples, Refuses,
+    testing::Values(
+        BadInput{"NegativeBid", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,-5,20"}, "bid -5 of party 1 is negative"},
+        BadInput{"FractionalBid", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,2.5,20"}, "'2.5' is not an integer"},
+        BadInput{"WordForABid", {MESHMPC_AUCTION_EXE, "-I", "0", "-P", "127.0.0.1:1", "-P", "127.0.0.1:2", "--bid", "ten"},
+                 "--bid: 'ten' is not an integer"},
+        BadInput{"BidBeyondTheBitLength", {MESHMPC_AUCTION_EXE, "-M", "3", "-L", "16", "--bids", "10,32768,20"},
+                 "bid 32768 of party 1 is beyond the 16-bit range"},
+        BadInput{"TooFewBids", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,20"}, "lists 2 bids for 3 parties"},
+        BadInput{"NegativeWealth", {MESHMPC_MILLIONAIRES_EXE, "-M", "3", "--wealths", "1,2,-3"},
+                 "wealth -3 of party 2 is negative"},
+        BadInput{"ChoiceOutOfRange", {MESHMPC_VOTE_EXE, "-M", "3", "--options", "3", "--choices", "0,3,1"},
+                 "choice 3 of party 1 is not an option: choose 0..2"},
+        BadInput{"NegativeChoice", {MESHMPC_VOTE_EXE, "-M", "3", "--choices", "0,1,-1"}, "choice -1 of party 2"},
+        BadInput{"SizesOutOfRange", {MESHMPC_SECRETSANTA_EXE, "-M", "3", "--sizes", "1..4"}, "--sizes '1..4'"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace meshmpc
