@@ -179,7 +179,8 @@ TEST_P(Examples, VoteTallyIsExact) {
 INSTANTIATE_TEST_SUITE_P(Parties, Examples, testing::Values(3, 5),
                          [](const auto& info) { return "n" + std::to_string(info.param); });
 
-// MPyC's demo: derangements of every size over secure integers and a prime field.
+// MPyC's demo: derangements of every size over secure integers, a prime field and
+// the binary field GF(2^8).
 TEST(SecretSanta, SizesReproduceMpycsDemo) {
   const auto r = run({MESHMPC_SECRETSANTA_EXE, "-M", "3", "--sizes", "2..6", "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -191,7 +192,8 @@ TEST(SecretSanta, SizesReproduceMpycsDemo) {
     expect_derangement(ints_of(v.at("derangement")), n);
     sizes[std::string(v.at("sectype").as_string())].insert(static_cast<std::int64_t>(n));
   }
-  ASSERT_EQ(sizes.size(), 2u) << r.out;
+  ASSERT_EQ(sizes.size(), 3u) << r.out;
+  EXPECT_EQ(sizes.count("GF(2^8)"), 1u) << r.out;
   for (const auto& [sectype, seen] : sizes) EXPECT_EQ(seen, (std::set<std::int64_t>{2, 3, 4, 5, 6})) << sectype;
 }
 
