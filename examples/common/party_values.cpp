@@ -70,8 +70,9 @@ std::vector<std::int64_t> read_integer_file(const std::string& path) {
 
 PartyValues party_values(const cli::RunOptions& o, const ValueOptions& names, const ValueCheck& check) {
   // With -M N and no -I this process is party 0 and launches the others (which
-  // get -I i); --transport inmem runs them all here.
-  const bool all_here = !o.index.has_value();
+  // get -I i); --transport inmem runs them all here. A discovering transport
+  // (tailscale, nebula) runs one party per host, whose index is found only later.
+  const bool all_here = !o.index.has_value() && !o.transport_discovers;
   const std::string file_option = names.list + "-file";
   const int given = static_cast<int>(o.vars.count(names.single)) + static_cast<int>(o.vars.count(names.list)) +
                     static_cast<int>(o.vars.count(file_option));
@@ -96,6 +97,9 @@ PartyValues party_values(const cli::RunOptions& o, const ValueOptions& names, co
     throw ConfigError("give --" + names.single + " (this party's " + names.noun + ") or --" + names.list + " / --" +
                       file_option + " (one per party)");
   }
+  if (o.transport_discovers)
+    throw ConfigError("with --transport " + o.transport + " each host runs one party: give its own --" +
+                      names.single + ", not " + source);
   if (values.size() != o.parties)
     throw ConfigError(source + " lists " + std::to_string(values.size()) + " " + names.list + " for " +
                       std::to_string(o.parties) + " parties");

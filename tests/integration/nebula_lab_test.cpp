@@ -9,11 +9,13 @@
 #include <poll.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
 #include <iostream>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 #include "nebula_lab.hpp"
@@ -33,6 +35,8 @@ struct LabProgram {
   std::function<std::vector<std::string>(std::size_t i, std::size_t n)> args;
   // The line every party must print, computed in plain C++ from the same inputs.
   std::function<std::string(std::size_t n)> expected;
+  // Or, for private outputs (each party prints its own): checks all outputs at once.
+  std::function<void(std::size_t n, const std::vector<std::string>& outs)> check_all = nullptr;
 };
 
 std::int64_t salary_of(std::size_t i) { return 40000 + 1234 * static_cast<std::int64_t>(i * i); }
@@ -52,8 +56,47 @@ const LabProgram kSalaries{
       return std::string(line);
     }};
 
-// The lead adds secretsanta and auction here once they are merged.
-const std::vector<const LabProgram*> kPrograms{&kSalaries};
+// Party i bids bid_of(i): distinct, the top one not at the last party.
+std::int64_t bid_of(std::size_t i) { return static_cast<std::int64_t>((i * 37 + 11) % 50); }
+
+const LabProgram kAuction{
+    "auction", MESHMPC_AUCTION_EXE,
+    [](std::size_t i, std::size_t) { return std::vector<std::string>{"--bid", std::to_string(bid_of(i))}; },
+    [](std::size_t n) {
+      std::vector<std::int64_t> bids;
+      for (std::size_t i = 0; i < n; ++i) bids.push_back(bid_of(i));
+      const auto top = std::max_element(bids.begin(), bids.end());  // the first of equals
+      const auto winner = top - bids.begin();
+      std::int64_t second = -1;
+      for (std::size_t i = 0; i < n; ++i)
+        if (static_cast<std::ptrdiff_t>(i) != winner) second = std::max(second, bids[i]);
+      return "party " + std::to_string(winner) + " wins and pays " + std::to_string(second) +
+             " (the second-highest bid)";
+    }};
+
+// Secret santa with private outputs: party i prints only "party i gives a present
+// to party j"; together the j form a derangement.
+const LabProgram kSecretSanta{
+    "secretsanta", MESHMPC_SECRETSANTA_EXE, [](std::size_t, std::size_t) { return std::vector<std::string>{}; },
+    nullptr, [](std::size_t n, const std::vector<std::string>& outs) {
+      std::set<long> recipients;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::string prefix = "party " + std::to_string(i) + " gives a present to party ";
+        const auto at = outs[i].find(prefix);
+        EXPECT_NE(at, std::string::npos) << "party " << i << " printed: " << outs[i];
+        if (at == std::string::npos) continue;
+        const long j = std::stol(outs[i].substr(at + prefix.size()));
+        EXPECT_NE(j, static_cast<long>(i)) << "party " << i << " draws itself";
+        EXPECT_GE(j, 0);
+        EXPECT_LT(j, static_cast<long>(n));
+        recipients.insert(j);
+        EXPECT_EQ(outs[i].find("gives a present", at + prefix.size()), std::string::npos)
+            << "party " << i << " saw more than its own recipient: " << outs[i];
+      }
+      EXPECT_EQ(recipients.size(), n);
+    }};
+
+const std::vector<const LabProgram*> kPrograms{&kSalaries, &kAuction, &kSecretSanta};
 
 struct PartyRun {
   int status = -1;
@@ -156,7 +199,18 @@ class OverOverlay : public NebulaLabTest,
 TEST_P(OverOverlay, EveryPartyPrintsThePlainResult) {
   const auto [program, n] = GetParam();
   NebulaLab lab(n);
-  expect_everyone_printed(run_everywhere(lab, *program), program->expected(n));
+  const auto runs = run_everywhere(lab, *program);
+  if (program->check_all) {
+    std::vector<std::string> outs;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      EXPECT_TRUE(WIFEXITED(runs[i].status) && WEXITSTATUS(runs[i].status) == 0)
+          << "party " << i << " status " << runs[i].status << ": " << runs[i].err;
+      outs.push_back(runs[i].out);
+    }
+    program->check_all(n, outs);
+  } else {
+    expect_everyone_printed(runs, program->expected(n));
+  }
   // All hosts share one LAN: every pair talks directly.
   for (const auto& [pair, path] : lab.paths()) EXPECT_EQ(path, "direct") << pair;
 }

@@ -111,6 +111,32 @@ ExampleCase salaries_case() {
           }};
 }
 
+// Vickrey auction: the plain winner and second price of the same bids.
+ExampleCase auction_case() {
+  const std::vector<std::int64_t> bids{17, 42, 30};
+  return {"auction", MESHMPC_AUCTION_EXE, {"-M", "3"},
+          [bids](std::size_t k) { return std::vector<std::string>{"--bid", std::to_string(bids[k])}; },
+          [](std::size_t party, const std::string& out) {
+            const std::string line = "party 1 wins and pays 30 (the second-highest bid)";
+            EXPECT_TRUE(contains(out, line)) << "party " << party << ": " << out << "\nexpected: " << line;
+          }};
+}
+
+// Secret santa: each party sees its own recipient, someone other than itself, and
+// nobody else's.
+ExampleCase secretsanta_case() {
+  return {"secretsanta", MESHMPC_SECRETSANTA_EXE, {"-M", "3"}, [](std::size_t) { return std::vector<std::string>{}; },
+          [](std::size_t party, const std::string& out) {
+            const std::string prefix = "party " + std::to_string(party) + " gives a present to party ";
+            const auto at = out.find(prefix);
+            ASSERT_NE(at, std::string::npos) << "party " << party << ": " << out;
+            const long recipient = std::stol(out.substr(at + prefix.size()));
+            EXPECT_NE(recipient, static_cast<long>(party));
+            EXPECT_TRUE(recipient >= 0 && recipient < 3) << recipient;
+            EXPECT_EQ(out.find("gives a present", at + prefix.size()), std::string::npos) << out;
+          }};
+}
+
 class TailscaleExamples : public testing::TestWithParam<ExampleCase> {};
 
 TEST_P(TailscaleExamples, ThreePartiesFindEachOtherAndPrintThePlainResult) {
@@ -126,8 +152,9 @@ TEST_P(TailscaleExamples, ThreePartiesFindEachOtherAndPrintThePlainResult) {
 }
 
 // Adding an example is one line here (its exe is a compile definition in
-// tests/integration/CMakeLists.txt), e.g. a secretsanta_case() beside salaries_case().
-INSTANTIATE_TEST_SUITE_P(Examples, TailscaleExamples, testing::Values(salaries_case()),
+// tests/integration/CMakeLists.txt).
+INSTANTIATE_TEST_SUITE_P(Examples, TailscaleExamples,
+                         testing::Values(salaries_case(), auction_case(), secretsanta_case()),
                          [](const testing::TestParamInfo<ExampleCase>& info) { return info.param.name; });
 
 // Three network namespaces, one per node, each with a veth to a bridge in a fourth,
@@ -242,6 +269,16 @@ TEST(TailscaleCli, NoTagNorHostsIsABadCommandLine) {
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << p.err();
   EXPECT_TRUE(contains(p.err(), "--tag (e.g. --tag tag:mpc) and/or --hosts")) << p.err();
+}
+
+// One host runs one party here, so a list of everyone's bids makes no sense.
+TEST(TailscaleCli, AListOfBidsIsRefusedWhenEachHostRunsOneParty) {
+  Process p({MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "1,2,3", "--transport", "tailscale", "--tag", "tag:mpc"});
+  const auto status = p.finish(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << p.err();
+  EXPECT_TRUE(contains(p.err(), "with --transport tailscale each host runs one party: give its own --bid, not --bids"))
+      << p.err();
 }
 
 }  // namespace
