@@ -68,7 +68,9 @@ Fp64Core::Fp64Core(std::uint64_t p) : p_(p) {
   name_ = "GF(" + std::to_string(p) + ")";
   for (std::uint64_t c = 2;; ++c) {
     if (powmod(c, (p - 1) / 2, p) == p - 1) {
-      non_residue_ = {to_mont(c)};
+      std::uint64_t q = p - 1;
+      while ((q & 1U) == 0) q >>= 1;
+      root_of_unity_ = {to_mont(powmod(c, q, p))};
       break;
     }
   }
@@ -88,7 +90,7 @@ Fp64Core::Element Fp64Core::inv(Element a) const {
 }
 
 std::optional<Fp64Core::Element> Fp64Core::sqrt(Element a) const {
-  return tonelli_shanks(static_cast<const Fp64&>(*this), a, p_ - 1, non_residue_);
+  return tonelli_shanks(static_cast<const Fp64&>(*this), a, p_ - 1, root_of_unity_);
 }
 
 Fp64Core::Element Fp64Core::from_int(std::int64_t v) const {

@@ -205,6 +205,53 @@ TEST_P(Randomness, RandomSharingsAreConsistentAndDistinct) {
   EXPECT_EQ(distinct.size(), 64u);  // a repeat among 64 uniform 64-bit values: ~2^-52
 }
 
+// t = 1 random bits (random_bits_by_dealt_xor): each party knows the PRSS bits of
+// its own keys, and the dealer of a bit the XOR of them; neither may equal the bit.
+// On the bits it dealt, every party's XOR of its known bits must agree with the
+// opened bits only about half the time (at n = 3 and n = 4), and the bits are bits.
+class DealtXorBits : public testing::TestWithParam<std::size_t> {};
+
+TEST_P(DealtXorBits, NoSinglePartyKnowsTheBits) {
+  const std::size_t n = GetParam();
+  constexpr std::size_t kCount = 1200;
+  const Fp64 field;
+  std::mutex m;
+  std::vector<std::vector<std::int64_t>> opened(n);
+  std::vector<std::vector<std::uint8_t>> known(n);
+  run_local<Fp64>(n, field, {.threshold = 1}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    Scope scope(0x5eed);
+    Scope copy = scope;
+    const auto counter = prss_counter(copy.next_label());  // the protocol's first label
+    const auto clear = s.core().prss().bits(counter, kCount);
+    std::vector<std::uint8_t> x(kCount, 0);
+    for (const auto& key : clear)
+      for (std::size_t j = 0; j < kCount; ++j) x[j] ^= key[j];
+    const auto b = co_await protocols::random_bits_by_dealt_xor(s.core(), scope, kCount);
+    const auto values = co_await s.open(b);
+    std::lock_guard lock(m);
+    for (auto v : values) opened[s.id()].push_back(s.field().to_int(v));
+    known[s.id()] = x;
+  });
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(opened[i], opened[0]);
+    std::size_t agree = 0, dealt = 0, ones = 0;
+    for (std::size_t j = 0; j < kCount; ++j) {
+      ASSERT_TRUE(opened[i][j] == 0 || opened[i][j] == 1) << opened[i][j];
+      ones += static_cast<std::size_t>(opened[i][j]);
+      if (j % n != i) continue;
+      ++dealt;
+      agree += known[i][j] == opened[i][j] ? 1 : 0;
+    }
+    // Binomial(m, 1/2) outside [m/4, 3m/4] for m >= 300: probability < 10^-17.
+    EXPECT_GT(agree, dealt / 4) << "party " << i;
+    EXPECT_LT(agree, 3 * dealt / 4) << "party " << i << " knows the bits it dealt";
+    EXPECT_GT(ones, kCount / 4);
+    EXPECT_LT(ones, 3 * kCount / 4);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Parties, DealtXorBits, testing::Values(3, 4));
+
 INSTANTIATE_TEST_SUITE_P(Prss, Randomness, testing::Bool(),
                          [](const auto& info) { return info.param ? std::string("prss") : std::string("dealt"); });
 

@@ -207,12 +207,14 @@ class Field : public Core {
   }
 };
 
-// Tonelli-Shanks over any Field whose p - 1 = q * 2^s fits the unsigned type U.
+// Tonelli-Shanks over any Field whose p - 1 = q * 2^s fits the unsigned type U,
+// given root_of_unity = c^q for a non-residue c (a primitive 2^s-th root of unity:
+// a constant of the field, so the field computes it once rather than per call).
 // Returns the root r with r <= p - r in canonical form is NOT guaranteed: callers
 // that need a canonical choice pick it themselves. Empty if a is a non-residue.
 template <class F, class U>
 std::optional<typename F::Element> tonelli_shanks(const F& f, typename F::Element a, U p_minus_1,
-                                                  typename F::Element non_residue) {
+                                                  typename F::Element root_of_unity) {
   using E = typename F::Element;
   if (f.is_zero(a)) return a;
   U q = p_minus_1;
@@ -230,7 +232,7 @@ std::optional<typename F::Element> tonelli_shanks(const F& f, typename F::Elemen
   for (unsigned j = 1; j < s; ++j) euler = f.mul(euler, euler);
   if (euler != f.one()) return std::nullopt;
   if (b == f.one()) return x;
-  E z = f.pow(non_residue, q);
+  E z = root_of_unity;
   unsigned m = s;
   while (b != f.one()) {
     unsigned i = 0;

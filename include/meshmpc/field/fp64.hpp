@@ -128,7 +128,7 @@ class Fp64Core {
   std::uint64_t mask_ = 0;  // 2^bits - 1
   std::size_t bits_ = 0;
   std::size_t bytes_ = 0;
-  Element non_residue_{};
+  Element root_of_unity_{};  // c^q for the least non-residue c, p - 1 = q 2^s (sqrt)
   std::string name_;
 };
 

@@ -185,6 +185,21 @@ class Prss {
     return out;
   }
 
+  // The bits b_A of bit_shares(counter, count) in the clear, for the keys this
+  // party holds: out[m] for subsets()[m].
+  std::vector<std::vector<std::uint8_t>> bits(std::uint64_t counter, std::size_t count) const {
+    std::vector<std::vector<std::uint8_t>> out(members_.size(), std::vector<std::uint8_t>(count, 0));
+    for (std::size_t k = 0; k < members_.size(); ++k) {
+      Prg prf(members_[k].key, stream(counter, Kind::kBits));
+      for (std::size_t begin = 0; begin < count; begin += 64) {
+        const std::uint64_t word = prf.next_word();
+        const std::size_t len = std::min<std::size_t>(64, count - begin);
+        for (std::size_t s = 0; s < len; ++s) out[k][begin + s] = static_cast<std::uint8_t>((word >> s) & 1U);
+      }
+    }
+    return out;
+  }
+
   // out_t and out_2t: shares of the same random r, of degree t and of degree 2t
   // ([r]_2t = [r]_t + PRZS), for degree reduction by double sharings (DN07).
   // Uses its own streams: it never yields the r of random_shares(counter).

@@ -7,6 +7,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <algorithm>
+
 namespace meshmpc::protocols {
 
 // Degree-t shares of `count` uniformly random secrets nobody knows. With PRSS: no
@@ -162,6 +164,80 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealers(Core<F>& c, Scope scope
   co_return co_await xor_all(c, scope.child(), std::move(dealt));
 }
 
+// Random bits for t = 1 with PRSS, where every party misses exactly one key (the
+// subset without it): bit j has a dealer d = j mod n, who knows u = the XOR of the
+// PRSS bits of its own keys and deals a sharing of u; then b = u XOR b_K for the
+// key K without d (nobody but d knows u, and d does not know b_K). The dealt
+// polynomial's value at the party after d comes from their pairwise PRG, so d sends
+// to n - 2 parties only (one element per bit at n = 3). Two rounds (the dealing,
+// one product); one product per bit instead of C(n,1) - 1.
+template <FiniteField F>
+boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope scope, std::size_t count) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t n = c.n(), me = c.self();
+  const auto counter = prss_counter(scope.next_label());
+  const auto shares = c.prss().bit_shares(counter, count);  // indexed like prss_subsets(n, 1)
+  const auto all = prss_subsets(n, 1);
+  // The key that party d lacks: the subset of all others.
+  auto lacking = [&](std::size_t d) {
+    for (std::size_t a = 0; a < all.size(); ++a)
+      if (!std::binary_search(all[a].begin(), all[a].end(), d)) return a;
+    throw ProtocolError("random bits: no PRSS key lacks party " + std::to_string(d));
+  };
+  auto dealt_by = [&](std::size_t d) { return d < count ? (count - d + n - 1) / n : 0; };
+  auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
+  const auto label = scope.next_label();
+  c.count_rounds(1);
+  Scope streams(label);
+  streams.child();
+  const std::uint64_t stream_base = streams.child().label();
+  auto stream_of = [&](std::size_t dealer) { return stream_base ^ (0x9e3779b97f4a7c15ULL * (dealer + 1)); };
+
+  Shares<F> u(count, f.zero());  // shares of the dealt XORs
+  // As dealer: u_j for j = me, me + n, ...; the follower's values come from our pair key.
+  const std::size_t mine = dealt_by(me);
+  if (mine > 0) {
+    const auto clear = c.prss().bits(counter, count);
+    const std::size_t follower = (me + 1) % n;
+    Prg prg(c.pair_key(follower), stream_of(me));
+    Shares<F> at_follower(mine);
+    f.random(std::span<E>(at_follower), prg);
+    // g(x) = u + (r - u) x / x_f through (0, u) and (x_f, r).
+    const E inv_xf = f.inv(point(follower));
+    std::vector<Shares<F>> out(n, Shares<F>(mine));
+    for (std::size_t q = 0; q < mine; ++q) {
+      const std::size_t j = me + q * n;
+      std::uint8_t x = 0;
+      for (const auto& k : clear) x ^= k[j];
+      const E uj = x ? f.one() : f.zero();
+      const E slope = f.mul(f.sub(at_follower[q], uj), inv_xf);
+      for (std::size_t k = 0; k < n; ++k) out[k][q] = f.add(uj, f.mul(slope, point(k)));
+      u[j] = out[me][q];
+    }
+    for (std::size_t k = 0; k < n; ++k)
+      if (k != me && k != follower) c.send(k, label, out[k]);
+  }
+  for (std::size_t d = 0; d < n; ++d) {
+    const std::size_t m = dealt_by(d);
+    if (d == me || m == 0) continue;
+    Shares<F> got(m);
+    if ((d + 1) % n == me) {
+      Prg prg(c.pair_key(d), stream_of(d));
+      f.random(std::span<E>(got), prg);
+    } else {
+      got = co_await c.receive(d, label, m);
+    }
+    for (std::size_t q = 0; q < m; ++q) u[d + q * n] = got[q];
+  }
+  // b = u XOR b_K: u + v - 2uv.
+  std::vector<std::size_t> lacked(n);
+  for (std::size_t d = 0; d < n; ++d) lacked[d] = lacking(d);
+  Shares<F> v(count);
+  for (std::size_t j = 0; j < count; ++j) v[j] = shares[lacked[j % n]][j];
+  co_return co_await xor_bits(c, scope.child(), std::move(u), std::move(v));
+}
+
 // Up to this many PRSS keys, random bits come from the XOR of PRSS bits (n = 3
 // and n = 4 with t = 1); beyond, the square trick sends less.
 inline constexpr std::size_t kMaxKeysForXorBits = 4;
@@ -175,6 +251,7 @@ boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size
     if (c.has_prss() && c.t() > 0) co_return co_await random_bits_by_prss_xor(c, scope, count);
     co_return co_await random_bits_by_dealers(c, scope, count);
   } else {
+    if (c.has_prss() && c.t() == 1 && c.n() >= 3) co_return co_await random_bits_by_dealt_xor(c, scope, count);
     if (c.has_prss() && c.t() > 0 && binomial(c.n(), c.t()) <= kMaxKeysForXorBits)
       co_return co_await random_bits_by_prss_xor(c, scope, count);
     co_return co_await random_bits_by_squares(c, scope, count);
