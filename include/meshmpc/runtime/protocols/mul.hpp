@@ -74,12 +74,24 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
     for (std::size_t j = 0; j < n; ++j) {
       if (follows(me, j)) continue;
       const auto w = interpolation_weights(f, std::span<const E>(xs), point(j));
-      f.scale(std::span<E>(sub), w[0], std::span<const E>(ys[0]));
-      for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], std::span<const E>(ys[q]));
-      if (j == me)
-        f.axpy(std::span<E>(result), mu[k], std::span<const E>(sub));
-      else
-        c.send(j, label, sub);
+      if (j == me) {
+        // Straight into the result: one pass per term, no sub-share vector.
+        for (std::size_t q = 0; q < ys.size(); ++q)
+          f.axpy(std::span<E>(result), f.mul(mu[k], w[q]), std::span<const E>(ys[q]));
+        continue;
+      }
+      if (ys.size() == 2) {
+        // t = 1: both terms in one pass.
+        [[maybe_unused]] const auto guard = f.enter();
+        const E w0 = w[0], w1 = w[1];
+        const E* y0 = ys[0].data();
+        const E* y1 = ys[1].data();
+        for (std::size_t e = 0; e < m; ++e) sub[e] = f.add(f.mul(w0, y0[e]), f.mul(w1, y1[e]));
+      } else {
+        f.scale(std::span<E>(sub), w[0], std::span<const E>(ys[0]));
+        for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], std::span<const E>(ys[q]));
+      }
+      c.send(j, label, sub);
     }
   }
   for (std::size_t k = 0; k < resharers.size(); ++k) {
