@@ -238,12 +238,9 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
   co_return co_await xor_bits(c, scope.child(), std::move(u), std::move(v));
 }
 
-// Up to this many PRSS keys, random bits come from the XOR of PRSS bits (n = 3
-// and n = 4 with t = 1); beyond, the square trick sends less.
-inline constexpr std::size_t kMaxKeysForXorBits = 4;
-
 // Shares of `count` uniformly random bits, by whichever method is cheaper here.
-// In an extension field: XOR of PRSS bits (free in GF(2^d)), or of dealt bits.
+// In GF(p): a dealt XOR for t = 1, else the square trick. In an extension field:
+// XOR of PRSS bits (free in GF(2^d)), or of dealt bits.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size_t count) {
   if (count == 0) co_return Shares<F>{};
@@ -251,9 +248,9 @@ boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size
     if (c.has_prss() && c.t() > 0) co_return co_await random_bits_by_prss_xor(c, scope, count);
     co_return co_await random_bits_by_dealers(c, scope, count);
   } else {
+    // t >= 2 has C(n,t) >= 10 keys: the XOR of PRSS bits would cost 9 products per
+    // bit, the square trick one opening.
     if (c.has_prss() && c.t() == 1 && c.n() >= 3) co_return co_await random_bits_by_dealt_xor(c, scope, count);
-    if (c.has_prss() && c.t() > 0 && binomial(c.n(), c.t()) <= kMaxKeysForXorBits)
-      co_return co_await random_bits_by_prss_xor(c, scope, count);
     co_return co_await random_bits_by_squares(c, scope, count);
   }
 }
