@@ -116,9 +116,11 @@ TEST_F(NebulaLoopback, RefusesAConnectionFromAnotherOverlayIp) {
         net::Roster roster = parties[self].roster;
         if (self == 2) roster.parties[2].endpoints[0].host = "127.0.0.99";  // dials from there
         NebulaTransport transport(options);
-        co_await net::connect_network(transport, roster, self, 3s, {.receive_timeout = 3s});
+        // Party 0 waits out the whole deadline (it never links up): long enough that
+        // the impostor's call arrives even on a loaded machine (3 s was not, under ASan).
+        co_await net::connect_network(transport, roster, self, 8s, {.receive_timeout = 8s});
       },
-      20s);
+      30s);
   EXPECT_TRUE(errors[0]) << "party 0 must not link up with the impostor";
   ASSERT_FALSE(refusals.empty());
   EXPECT_NE(refusals[0].find("comes from 127.0.0.99, which is not the overlay IP 127.0.0.13"), std::string::npos)
