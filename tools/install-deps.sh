@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
   libntl-dev libgmp-dev libsodium-dev libssl-dev
   libspdlog-dev libfmt-dev
