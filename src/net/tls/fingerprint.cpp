@@ -121,8 +121,8 @@ Fingerprint parse_base32(std::string_view text, std::string_view where) {
     if (c == '8') c = 'B';
     if (base32_value(c) < 0) {
       const std::size_t n = clean.size();
-      throw ConfigError(quoted(where, text) + ": '" + std::string(1, text[i]) + "' (character " +
-                        std::to_string(n + 1) + ", group " + std::to_string(n / kGroup + 1) +
+      throw ConfigError(quoted(where, text) + ": '" + std::string(1, text[i]) + "' (group " +
+                        std::to_string(n / kGroup + 1) + ", character " + std::to_string(n % kGroup + 1) +
                         ") is not a fingerprint character (A-Z, 2-7)");
     }
     clean += c;
