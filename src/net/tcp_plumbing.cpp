@@ -29,13 +29,35 @@ std::string to_string(const tcp::endpoint& endpoint) {
                                     : address + ":" + std::to_string(endpoint.port());
 }
 
+bool is_loopback(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback();
+  }
+  return address.is_loopback();
+}
+
+// Why a plaintext link to or from `remote` is not allowed, or nullopt.
+std::optional<std::string> plaintext_fault(const TcpOptions& options, const asio::ip::address& remote) {
+  if (options.tls || options.plaintext != Plaintext::loopback_only || is_loopback(remote)) return std::nullopt;
+  return remote.to_string() + " is not on this machine, and without TLS every share and key would cross the "
+         "network in clear: give every party --ssl (keys from meshmpc-keygen), or use --transport tailscale or "
+         "--transport nebula; --insecure-plaintext allows it on a network you trust";
+}
+
+// Resolves and connects; throws ConfigError, before any packet is sent, when an
+// address it resolves to may not carry plaintext.
 asio::awaitable<boost::system::error_code> connect_endpoint(tcp::resolver& resolver, tcp::socket& socket,
-                                                            const Endpoint& endpoint,
-                                                            const std::optional<asio::ip::address>& source) {
+                                                            const Endpoint& endpoint, const TcpOptions& options) {
+  const std::optional<asio::ip::address>& source = options.source_address;
   auto [resolve_error, results] =
       co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                       tcp::resolver::numeric_service, asio::as_tuple(asio::use_awaitable));
   if (resolve_error) co_return resolve_error;
+  for (const auto& entry : results) {
+    if (const auto fault = plaintext_fault(options, entry.endpoint().address())) {
+      throw ConfigError("will not dial " + to_string(endpoint) + ": " + *fault);
+    }
+  }
   if (!source) {
     auto [connect_error, reached] = co_await asio::async_connect(socket, results, asio::as_tuple(asio::use_awaitable));
     (void)reached;
@@ -86,21 +108,6 @@ std::optional<std::string> identity_fault(const TcpOptions& options, const Looku
   if (outcome.found->identity == party.identity) return std::nullopt;
   return remote + " belongs to " + outcome.found->description + ", but " + describe(party) + " is " +
          (party.identity.empty() ? std::string("unidentified in the roster") : party.identity);
-}
-
-bool is_loopback(const asio::ip::address& address) {
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback();
-  }
-  return address.is_loopback();
-}
-
-// Why a plaintext link to or from `remote` is not allowed, or nullopt.
-std::optional<std::string> plaintext_fault(const TcpOptions& options, const asio::ip::address& remote) {
-  if (options.tls || options.plaintext != Plaintext::loopback_only || is_loopback(remote)) return std::nullopt;
-  return remote.to_string() + " is not on this machine, and without TLS every share and key would cross the "
-         "network in clear: give every party --ssl (keys from meshmpc-keygen), or use --transport tailscale or "
-         "--transport nebula; --insecure-plaintext allows it on a network you trust";
 }
 
 // What connect_mesh's coroutines share. All of it lives on one executor.
@@ -175,9 +182,6 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
         }
         return std::nullopt;
       };
-      if (const auto fault = plaintext_fault(state->options, socket.remote_endpoint(ignored).address())) {
-        throw ConfigError(state->self_name() + " will not dial " + remote + ": " + *fault);
-      }
       if (!state->options.tls) {
         co_await finish_dial(*state, std::move(socket), remote, expect_target);
         co_return;
@@ -295,8 +299,8 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
     certified = tls::parties_of(context, certificate, state->roster);
     if (certified.empty()) {
       stream.lowest_layer().close(ignored);  // a stranger: not even our hello
-      refuse(*state, state->self_name() + " refused a connection from " + remote + ": it presented " +
-                         tls::describe(certificate) + ", which is no party's of this roster");
+      refuse(*state, state->self_name() + " refused a connection from " + remote + ": " +
+                         tls::unmatched_reason(context, certificate, state->roster));
       co_return;
     }
   } catch (const Error& error) {
@@ -391,8 +395,12 @@ asio::awaitable<tcp::socket> dial_once(const PartyInfo& party, Clock::time_point
     const auto attempt_deadline = std::min(deadline, Clock::now() + options.attempt_timeout);
     tcp::resolver resolver(executor);
     tcp::socket socket(executor);
-    const std::optional<boost::system::error_code> outcome =
-        co_await until_deadline(connect_endpoint(resolver, socket, endpoint, options.source_address), attempt_deadline);
+    std::optional<boost::system::error_code> outcome;
+    try {
+      outcome = co_await until_deadline(connect_endpoint(resolver, socket, endpoint, options), attempt_deadline);
+    } catch (const ConfigError& error) {
+      throw ConfigError(describe(party) + ": " + error.what());
+    }
     last = outcome ? *outcome : asio::error::timed_out;
     where = to_string(endpoint);
     if (!last) co_return socket;

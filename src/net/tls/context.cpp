@@ -74,11 +74,13 @@ Context::Context(const Settings& settings)
     throw ConfigError("TLS: cannot use this party's certificate: " + openssl_reason(error));
   }
   if (context_.use_private_key(asio::buffer(settings.key_pem), asio::ssl::context::pem, error)) {
-    throw ConfigError("TLS: cannot use this party's private key: " + openssl_reason(error));
+    throw ConfigError("TLS: cannot use this party's private key with its certificate (the key and the "
+                      "certificate must be one pair): " + openssl_reason(error));
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     ERR_clear_error();
-    throw ConfigError("TLS: this party's private key does not belong to its certificate");
+    throw ConfigError("TLS: this party's private key does not belong to its certificate (the key and the "
+                      "certificate must be one pair)");
   }
   if (ca_mode_ && context_.add_certificate_authority(asio::buffer(settings.ca_pem), error)) {
     throw ConfigError("TLS: cannot use the CA certificate: " + openssl_reason(error));
@@ -120,6 +122,16 @@ std::vector<std::size_t> parties_of(const Context& context, const PeerCertificat
     if (!identity_fault(context, peer, party)) matches.push_back(party.id);
   }
   return matches;
+}
+
+std::string unmatched_reason(const Context& context, const PeerCertificate& peer, const Roster& roster) {
+  for (const PartyInfo& party : roster.parties) {
+    const bool named = party.tls_fingerprint ? *party.tls_fingerprint == peer.fingerprint
+                                             : context.ca_mode() && peer.common_name == party.name;
+    if (!named) continue;
+    if (auto fault = identity_fault(context, peer, party)) return "it presented the certificate of " + net::describe(party) + ", but " + *fault;
+  }
+  return "it presented " + describe(peer) + ", which is no party's of this roster";
 }
 
 std::string describe(const PeerCertificate& peer) {

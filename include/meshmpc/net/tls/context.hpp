@@ -74,6 +74,11 @@ std::optional<std::string> identity_fault(const Context& context, const PeerCert
 // Every party `peer` may be (normally one; none: a stranger).
 std::vector<std::size_t> parties_of(const Context& context, const PeerCertificate& peer, const Roster& roster);
 
+// Why a peer that is none of the roster's parties (parties_of is empty) is
+// refused: the fault against the party its certificate names (expired, not yet
+// valid), or that it is no party's at all.
+std::string unmatched_reason(const Context& context, const PeerCertificate& peer, const Roster& roster);
+
 // "certificate AAAA…-…, CN party1, valid 2026-12-01T00:00:00Z..2029-03-06T00:00:00Z".
 std::string describe(const PeerCertificate& peer);
 
