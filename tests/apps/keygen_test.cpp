@@ -1,6 +1,7 @@
 // meshmpc-keygen as a user runs it: the files it leaves (names, modes, contents),
 // the roster line it prints (parsed back and matched against the certificate),
 // CA mode checked with OpenSSL's verifier, and the refusals with their exit codes.
+#include <openssl/x509v3.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -71,6 +72,14 @@ TEST(Keygen, MakesAPartyAndPrintsItsRosterLine) {
   EXPECT_EQ(mode_of(d + "/party_2.key"), 0600u);
   EXPECT_EQ(mode_of(d + "/party_2.crt"), 0644u);
   EXPECT_EQ(tls::common_name(slurp(d + "/party_2.crt"), "test"), "party2");
+  {
+    // The endpoint's host is in the subjectAltName.
+    const std::string pem = slurp(d + "/party_2.crt");
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+    ASSERT_TRUE(cert);
+    EXPECT_EQ(X509_check_host(cert.get(), "alice.example.org", 0, 0, nullptr), 1);
+  }
   const std::string key = tls::read_private_key_file(d + "/party_2.key");
   EXPECT_NE(key.find("BEGIN PRIVATE KEY"), std::string::npos);
   // stderr: one line naming both files.
