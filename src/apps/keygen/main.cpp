@@ -1,6 +1,7 @@
 // meshmpc-keygen: a party's key pair and certificate, or a CA, for the TLS
 // transport. Files follow MPyC's .config layout (party_<i>.key, party_<i>.crt);
 // the CA is meshmpc_ca.key / meshmpc_ca.crt. Exit 0 done, 1 failed, 2 bad command line.
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,11 +84,20 @@ void make_dir(const std::string& dir) {
   if (error) throw ConfigError("cannot create directory '" + dir + "': " + error.message());
 }
 
-// Where the SAN names the party's host (informational: peers check fingerprints or CNs).
+// The subjectAltName names the party's host. It is informational (peers check
+// fingerprints or CNs), so a host that is neither an address nor a plain DNS name
+// (a zone index, an odd hostname) is left out rather than failing the run.
 void add_host(tls::CertificateSpec& spec, const std::string& host) {
-  const bool ip = host.find(':') != std::string::npos ||
-                  host.find_first_not_of("0123456789.") == std::string::npos;
-  (ip ? spec.ip_addresses : spec.dns_names).push_back(host);
+  in6_addr v6{};
+  in_addr v4{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1 || ::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    spec.ip_addresses.push_back(host);
+    return;
+  }
+  const bool dns = !host.empty() && host.size() <= 253 &&
+                   host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") ==
+                       std::string::npos;
+  if (dns) spec.dns_names.push_back(host);
 }
 
 int make_ca(const Options& o) {

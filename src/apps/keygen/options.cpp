@@ -100,10 +100,20 @@ Options parse_options(const std::vector<std::string>& args) {
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(description).run(), vm);
+    // Stray words land in a hidden option, so that the message can name them.
+    po::options_description all;
+    all.add(description).add_options()("unexpected-argument", po::value<std::vector<std::string>>());
+    po::positional_options_description stray;
+    stray.add("unexpected-argument", -1);
+    po::store(po::command_line_parser(args).options(all).positional(stray).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (see --help)");
+  }
+
+  if (vm.count("unexpected-argument") > 0) {
+    throw UsageError("unexpected argument '" + vm["unexpected-argument"].as<std::vector<std::string>>().front() +
+                     "' (see --help)");
   }
 
   Options o;
@@ -181,13 +191,8 @@ Options parse_options(const std::vector<std::string>& args) {
   if (vm.count("endpoint") > 0) {
     o.endpoint = vm["endpoint"].as<std::string>();
     check_endpoint(*o.endpoint);
-  } else {
-    const std::size_t highest = o.indices.back();
-    if (kBasePort + highest > 65535) {
-      throw UsageError("party " + std::to_string(highest) + ": the default port 11365+" + std::to_string(highest) +
-                       " exceeds 65535; give --endpoint host:port");
-    }
   }
+  static_assert(kBasePort + kMaxParties - 1 <= 65535, "the default port of every party fits");
   if (vm.count("ca-dir") > 0) {
     o.ca_dir = vm["ca-dir"].as<std::string>();
     if (o.ca_dir->empty()) throw UsageError("--ca-dir: empty directory name");
