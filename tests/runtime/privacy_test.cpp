@@ -15,9 +15,9 @@
 // makes fewer than 100 checks, so a correct build fails spuriously with
 // probability below 1e-7 (union bound). Batches of thousands of values give the
 // power: with 6000 values per input set, KS rejects when D > about
-// sqrt(-ln(kAlpha / 2) / 2) * sqrt(2 / 6000) = 0.06, while a dropped mask gives
-// D = 1 and a mask of a few bits D >= 1/8 (docs/security.md lists which mutation
-// each test was seen to catch).
+// sqrt(-ln(kAlpha / 2) / 2) * sqrt(2 / 6000) = 0.06: a dropped mask gives D = 1,
+// and a high mask cut to 3 bits (5 bits for the comparisons) was still caught;
+// docs/security.md lists which mutation each test was seen to catch.
 #include "two_sample.hpp"
 
 #include <meshmpc/field/fp64.hpp>
