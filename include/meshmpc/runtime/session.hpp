@@ -2,7 +2,7 @@
 // Session<F>: what a user program holds — one party's handle on one computation.
 // It reads like an MPyC program:
 //
-//   auto s = co_await Session<Fp64>::start(Fp64{}, network, {.threshold = 1});
+//   auto s = co_await Session<Fp64>::start(Fp64{}, network, {});  // t = floor((n-1)/2)
 //   auto x = co_await s.input(0, my_values, 3);   // party 0's three values
 //   auto y = co_await s.mul(x, x);
 //   auto v = co_await s.open(y);
