@@ -1,6 +1,7 @@
 // meshmpc-bench: protocols among local parties, one CSV row per run.
 //
 //   meshmpc-bench --op mul --parties 3 --transport tcp --batch 1000000
+//   meshmpc-bench --op mul --parties 3 --transport tcp --ssl --batch 1000000
 //   meshmpc-bench --op mul --parties 5 --transport inmem --mul dn07 --repeat 3
 //   meshmpc-bench --op cmp -M 3 --batch 100000          (a < b on 32-bit integers, -L)
 //   meshmpc-bench --op sort -M 3 --batch 1024           (batch = vector length)
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
       "header", po::bool_switch(), "print the CSV header first");
   return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [](const meshmpc::cli::RunOptions& o) {
     Params p{o.vars["op"].as<std::string>(), o.vars["batch"].as<std::size_t>(), o.vars["repeat"].as<std::size_t>(),
-             o.transport, o.parties, o.bit_length};
+             o.ssl ? o.transport + "+tls" : o.transport, o.parties, o.bit_length};
     if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))
       throw meshmpc::ConfigError("--op: unknown operation '" + p.op +
                                  "' (known: mul, open, input, random_bits, cmp, eq, sort, permute)");

@@ -90,8 +90,10 @@ std::vector<net::PartyInfo> read_config_file(const std::string& path, std::strin
         party.name = text;
       } else if (key == "identity") {
         party.identity = text;
+      } else if (key == "fingerprint") {
+        if (!text.empty()) party.tls_fingerprint = net::tls::parse_fingerprint(text, at + ": field 'fingerprint'");
       } else {
-        throw ConfigError(at + ": unknown field '" + key + "' (known: host, port, name, identity)");
+        throw ConfigError(at + ": unknown field '" + key + "' (known: host, port, name, identity, fingerprint)");
       }
     }
     if (!have_host) throw ConfigError(at + ": field 'host' is missing");

@@ -1,5 +1,7 @@
 #include "meshmpc/cli/launcher.hpp"
 
+#include "ephemeral_tls.hpp"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -221,6 +223,8 @@ std::string PartyExit::describe() const {
 }
 
 struct Launcher::State {
+  // Destroyed last (after ~State stopped the children): they read their keys at start.
+  std::optional<EphemeralTls> tls;
   RunOptions party0;
   net::Roster roster;
   LaunchSpec spec;
@@ -460,9 +464,15 @@ Launcher::Launcher(const RunOptions& options, LaunchSpec spec) {
   s.party0.index = 0;
   s.party0.session_id = options.session_id.value_or(random_session_id());
   s.party0.addresses.clear();
+  if (options.ssl && options.ssl_ca.empty() && n > 1) {
+    s.tls.emplace(n);
+    s.party0.ssl_key = s.tls->key_file(0);
+    s.party0.ssl_cert = s.tls->cert_file(0);
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint16_t port = n > 1 ? ports[i] : options.effective_base_port();
-    s.party0.addresses.push_back({i, "party" + std::to_string(i), {{"127.0.0.1", port}}, ""});
+    s.party0.addresses.push_back({i, "party" + std::to_string(i), {{"127.0.0.1", port}}, "", std::nullopt});
+    if (s.tls) s.party0.addresses.back().tls_fingerprint = s.tls->fingerprint(i);
   }
   s.roster = make_roster(s.party0);
 
@@ -490,7 +500,8 @@ Launcher::Launcher(const RunOptions& options, LaunchSpec spec) {
   std::vector<std::string> added;
   for (const net::PartyInfo& party : s.roster.parties) {
     added.push_back("-P");
-    added.push_back(net::to_string(party.endpoints.front()));
+    added.push_back(net::to_string(party.endpoints.front()) +
+                    (party.tls_fingerprint ? " " + net::tls::format_fingerprint(*party.tls_fingerprint) : ""));
   }
   if (!has_option(base, "--session-id")) {
     added.push_back("--session-id");
@@ -501,6 +512,12 @@ Launcher::Launcher(const RunOptions& options, LaunchSpec spec) {
     const std::size_t party = k + 1;
     std::vector<std::string> argv{base.front(), "-I", std::to_string(party)};
     argv.insert(argv.end(), added.begin(), added.end());
+    if (s.tls) {
+      for (const std::string& arg : {std::string("--ssl-key"), s.tls->key_file(party), std::string("--ssl-cert"),
+                                     s.tls->cert_file(party)}) {
+        argv.push_back(arg);
+      }
+    }
     argv.insert(argv.end(), base.begin() + 1, base.end());
 
     int out[2] = {-1, -1};

@@ -12,6 +12,7 @@
 #include "meshmpc/cli/transport_plugin.hpp"
 #include "meshmpc/error.hpp"
 #include "number.hpp"
+#include "tls_files.hpp"
 
 namespace meshmpc::cli {
 
@@ -104,7 +105,9 @@ void resolve_parties(const po::variables_map& vm, RunOptions& o) {
       net::PartyInfo info;
       info.id = i;
       info.name = "party" + std::to_string(i);
-      info.endpoints.push_back(parse_endpoint(texts[i], "-P/--party"));
+      RosterLine line = parse_roster_line(texts[i], "-P/--party");
+      info.endpoints.push_back(line.endpoint);
+      info.tls_fingerprint = line.fingerprint;
       o.addresses.push_back(std::move(info));
     }
     source = "-P/--party";
@@ -178,6 +181,48 @@ void check_base_port(RunOptions& o, const po::variables_map& vm) {
   }
 }
 
+// --ssl and its files, and no plaintext beyond this machine unless asked for.
+void check_security(const po::variables_map& vm, RunOptions& o, const net::Roster& roster) {
+  o.ssl = vm["ssl"].as<bool>();
+  o.insecure_plaintext = vm["insecure-plaintext"].as<bool>();
+  o.ssl_key = text_of(vm, "ssl-key").value_or("");
+  o.ssl_cert = text_of(vm, "ssl-cert").value_or("");
+  o.ssl_ca = text_of(vm, "ssl-ca").value_or("");
+  const bool pinned = std::any_of(o.addresses.begin(), o.addresses.end(),
+                                  [](const net::PartyInfo& party) { return party.tls_fingerprint.has_value(); });
+  if (!o.ssl && (pinned || !o.ssl_key.empty() || !o.ssl_cert.empty() || !o.ssl_ca.empty())) {
+    o.ssl = true;  // a pinned fingerprint or a key file says TLS as clearly as --ssl
+  }
+  if (o.ssl && o.insecure_plaintext) {
+    throw ConfigError("--insecure-plaintext contradicts TLS (--ssl, a fingerprint in the roster, or a key file): "
+                      "give only one of them");
+  }
+  if (o.ssl && o.transport != "tcp") {
+    throw ConfigError("--ssl applies to --transport tcp; the " + o.transport +
+                      " transport already encrypts and authenticates every link");
+  }
+  if (o.parties == 1) return;
+  if (!o.ssl && !o.insecure_plaintext && o.transport == "tcp") {
+    for (const net::PartyInfo& party : roster.parties) {
+      for (const net::Endpoint& endpoint : party.endpoints) {
+        if (is_loopback_host(endpoint.host)) continue;
+        throw ConfigError(net::describe(party) + " at " + net::to_string(endpoint) +
+                          " is not on this machine, and without TLS every share and key would cross the network "
+                          "in clear: give every party --ssl (with keys from meshmpc-keygen and the fingerprints "
+                          "it prints in -P), or use --transport tailscale or --transport nebula; "
+                          "--insecure-plaintext allows it on a network you trust");
+      }
+    }
+  }
+  // A party that knows its index checks its files now: a bad key is exit 2,
+  // before anything starts. A local launch makes fresh keys (launcher.hpp).
+  if (o.ssl && o.index && !o.local_launch()) {
+    const TlsFiles files = tls_files(o, roster, *o.index);
+    const net::tls::Context context(load_tls(files));
+    net::tls::check_roster(context, roster, *o.index);
+  }
+}
+
 }  // namespace
 
 Parser::Parser(std::string program, std::string description)
@@ -207,7 +252,17 @@ Parser::Parser(std::string program, std::string description)
        "default bit length l of secure integers")
       ("sec-param,K", po::value<std::string>()->value_name("k")->default_value("30"),
        "statistical security parameter k")
-      ("ssl", po::bool_switch(), "use TLS between parties (not available yet)")
+      ("ssl", po::bool_switch(),
+       "TLS 1.3 between the parties, each proving its identity with its key (implied by a fingerprint in -P/-C)")
+      ("ssl-key", po::value<std::string>()->value_name("file"),
+       "this party's private key (default .config/party_<i>.key, as made by meshmpc-keygen)")
+      ("ssl-cert", po::value<std::string>()->value_name("file"),
+       "this party's certificate (default .config/party_<i>.crt)")
+      ("ssl-ca", po::value<std::string>()->value_name("file"),
+       "CA mode: accept a peer whose certificate this CA issued to its party name (default "
+       ".config/meshmpc_ca.crt when it exists and a party is not pinned by fingerprint)")
+      ("insecure-plaintext", po::bool_switch(),
+       "allow plaintext TCP to parties off this machine: anyone on the path sees every share")
       ("no-prss", po::bool_switch(), "no pseudo-random secret sharing: random sharings are dealt")
       ("log-level", po::value<std::string>()->value_name("level")->default_value("info"),
        "trace, debug, info, warn, error, critical or off")
@@ -280,9 +335,6 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
     throw ConfigError(program_ + ": " + e.what() + " (see --help)");
   }
 
-  if (vm["ssl"].as<bool>()) {
-    throw ConfigError("--ssl: TLS is not available yet in this version of meshmpc; run without --ssl");
-  }
   o.transport = vm["transport"].as<std::string>();
   const TransportPlugin* const plugin = check_transport(o.transport);
   o.transport_discovers = plugin && plugin->discovers_parties();
@@ -314,7 +366,8 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   } else {
     o.threshold = max_t;
   }
-  make_roster(o);  // the roster's own checks (distinct names, ...) at parse time
+  const net::Roster roster = make_roster(o);  // the roster's own checks (distinct names, ...) at parse time
+  check_security(vm, o, roster);
   if (plugin) plugin->check(o);
   return o;
 }

@@ -68,6 +68,17 @@ net::Endpoint parse_endpoint(std::string_view text, std::string_view where) {
   return endpoint;
 }
 
+RosterLine parse_roster_line(std::string_view text, std::string_view where) {
+  const std::size_t space = text.find_first_of(" \t");
+  RosterLine line;
+  line.endpoint = parse_endpoint(text.substr(0, space), where);
+  if (space == std::string_view::npos) return line;
+  const std::size_t start = text.find_first_not_of(" \t", space);
+  if (start == std::string_view::npos) return line;
+  line.fingerprint = net::tls::parse_fingerprint(text.substr(start), std::string(where) + " '" + std::string(text) + "'");
+  return line;
+}
+
 std::string session_id_to_hex(const net::SessionId& id) {
   constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;
@@ -124,7 +135,7 @@ net::Roster make_roster(const RunOptions& options) {
   };
   if (options.addresses.empty()) {
     for (std::size_t i = 0; i < options.parties; ++i) {
-      roster.parties.push_back({i, "party" + std::to_string(i), {{"127.0.0.1", base_port_of(i)}}, ""});
+      roster.parties.push_back({i, "party" + std::to_string(i), {{"127.0.0.1", base_port_of(i)}}, "", std::nullopt});
     }
   } else {
     roster.parties = options.addresses;

@@ -47,6 +47,13 @@ std::optional<Hello> decode_hello(std::span<const std::byte, kHelloSize> bytes) 
   return hello;
 }
 
+bool looks_like_tls(std::span<const std::byte> bytes) {
+  // Record type 22 (handshake) or 21 (alert), then major version 3.
+  if (bytes.size() < 2) return false;
+  const auto type = std::to_integer<std::uint8_t>(bytes[0]);
+  return (type == 22 || type == 21) && std::to_integer<std::uint8_t>(bytes[1]) == 3;
+}
+
 std::optional<std::string> hello_fault(const std::optional<Hello>& hello, const Roster& roster,
                                        std::size_t self, const ClaimCheck& check) {
   if (!hello) return "not a meshmpc peer (wrong magic)";

@@ -13,6 +13,8 @@
 #include "meshmpc/net/deadline.hpp"
 #include "meshmpc/net/handshake.hpp"
 #include "meshmpc/net/stream_link.hpp"
+#include "meshmpc/net/tls/context.hpp"
+#include "meshmpc/net/tls/link.hpp"
 
 namespace meshmpc::net {
 
@@ -27,13 +29,35 @@ std::string to_string(const tcp::endpoint& endpoint) {
                                     : address + ":" + std::to_string(endpoint.port());
 }
 
+bool is_loopback(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback();
+  }
+  return address.is_loopback();
+}
+
+// Why a plaintext link to or from `remote` is not allowed, or nullopt.
+std::optional<std::string> plaintext_fault(const TcpOptions& options, const asio::ip::address& remote) {
+  if (options.tls || options.plaintext != Plaintext::loopback_only || is_loopback(remote)) return std::nullopt;
+  return remote.to_string() + " is not on this machine, and without TLS every share and key would cross the "
+         "network in clear: give every party --ssl (keys from meshmpc-keygen), or use --transport tailscale or "
+         "--transport nebula; --insecure-plaintext allows it on a network you trust";
+}
+
+// Resolves and connects; throws ConfigError, before any packet is sent, when an
+// address it resolves to may not carry plaintext.
 asio::awaitable<boost::system::error_code> connect_endpoint(tcp::resolver& resolver, tcp::socket& socket,
-                                                            const Endpoint& endpoint,
-                                                            const std::optional<asio::ip::address>& source) {
+                                                            const Endpoint& endpoint, const TcpOptions& options) {
+  const std::optional<asio::ip::address>& source = options.source_address;
   auto [resolve_error, results] =
       co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                       tcp::resolver::numeric_service, asio::as_tuple(asio::use_awaitable));
   if (resolve_error) co_return resolve_error;
+  for (const auto& entry : results) {
+    if (const auto fault = plaintext_fault(options, entry.endpoint().address())) {
+      throw ConfigError("will not dial " + to_string(endpoint) + ": " + *fault);
+    }
+  }
   if (!source) {
     auto [connect_error, reached] = co_await asio::async_connect(socket, results, asio::as_tuple(asio::use_awaitable));
     (void)reached;
@@ -119,13 +143,23 @@ struct MeshState {
 
   std::string self_name() const { return describe(roster.party(self)); }
 
-  void link_up(std::size_t peer, tcp::socket socket) {
-    links[peer] = std::make_unique<TcpLink>(std::move(socket), peer, describe(roster.party(peer)),
-                                            options.max_frame);
+  template <typename Stream>
+  void link_up(std::size_t peer, Stream stream) {
+    links[peer] = std::make_unique<StreamLink<Stream>>(std::move(stream), peer, describe(roster.party(peer)),
+                                                       options.max_frame);
     --missing;
     progress.notify();
   }
 };
+
+// The handshake on a dialled connection to `peer` and, when it passes, the link.
+template <typename Stream>
+asio::awaitable<void> finish_dial(MeshState& state, Stream stream, const std::string& remote,
+                                  const ClaimCheck& expect_target) {
+  const std::size_t claimed =
+      co_await run_handshake(stream, state.roster, state.self, remote, expect_target, state.deadline);
+  state.link_up(claimed, std::move(stream));
+}
 
 asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t peer) {
   const PartyInfo& target = state->roster.party(peer);
@@ -148,9 +182,20 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
         }
         return std::nullopt;
       };
-      const std::size_t claimed = co_await run_handshake(socket, state->roster, state->self, remote,
-                                                         expect_target, state->deadline);
-      state->link_up(claimed, std::move(socket));
+      if (!state->options.tls) {
+        co_await finish_dial(*state, std::move(socket), remote, expect_target);
+        co_return;
+      }
+      tls::Context& context = *state->options.tls;
+      tls::Stream stream(std::move(socket), context.native());
+      const tls::PeerCertificate certificate =
+          co_await tls::handshake(stream, context, true, remote, state->deadline);
+      if (const auto fault = tls::identity_fault(context, certificate, target)) {
+        boost::system::error_code closing;
+        stream.lowest_layer().close(closing);
+        throw PeerError(state->self_name() + ": " + remote + " is not who the roster says: " + *fault);
+      }
+      co_await finish_dial(*state, std::move(stream), remote, expect_target);
       co_return;
     } catch (const Error&) {
       // A refusal (either way) or a malformed verdict: retrying cannot help.
@@ -159,6 +204,16 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
       co_return;
     } catch (const boost::system::system_error& error) {
       if (error.code() == asio::error::operation_aborted) co_return;
+      if (error.code().category() == asio::error::get_ssl_category()) {
+        // TLS 1.3 clients learn that the server refused their certificate only
+        // at the first read after the handshake: a refusal, not worth a retry.
+        state->fatal = std::make_exception_ptr(
+            PeerError(state->self_name() + ": " + describe(target) + " ended our TLS connection: " +
+                      error.code().message() + " (it did not accept our certificate: is this party's "
+                      "fingerprint in its roster, or our certificate from its CA?)"));
+        state->progress.notify();
+        co_return;
+      }
       state->last_error[peer] = error.what();
     }
     const auto wake = Clock::now() + delay;
@@ -168,15 +223,25 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
   }
 }
 
-asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket socket) {
-  configure_socket(socket, state->options);
-  boost::system::error_code ignored;
-  const tcp::endpoint remote_endpoint = socket.remote_endpoint(ignored);
-  const std::string remote = to_string(remote_endpoint);
-  const LookupOutcome identity = co_await look_up(state->options, remote_endpoint, state->deadline);
+void refuse(MeshState& state, const std::string& reason) {
+  state.refusals.push_back(reason);
+  if (state.options.on_refusal) state.options.on_refusal(reason);
+}
+
+// The handshake on an accepted connection and, when it passes, the link.
+// `certified` lists the parties the peer's TLS certificate may be (nullopt
+// without TLS).
+template <typename Stream>
+asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream stream, const tcp::endpoint& remote_endpoint,
+                                    const std::string& remote, const LookupOutcome& identity,
+                                    std::optional<std::vector<std::size_t>> certified) {
   std::optional<std::size_t> reserved;
   const ClaimCheck allowed = [&](std::size_t claimed) -> std::optional<std::string> {
     const std::string who = describe(state->roster.party(claimed));
+    if (certified && std::find(certified->begin(), certified->end(), claimed) == certified->end()) {
+      return "the peer claims to be " + who + " but presented the certificate of " +
+             describe(state->roster.party(certified->front()));
+    }
     if (dials(state->self, claimed)) {
       return who + " must wait for our call: the party with the higher id dials";
     }
@@ -198,18 +263,53 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
     return std::nullopt;
   };
   try {
-    const std::size_t claimed = co_await run_handshake(socket, state->roster, state->self, remote,
+    const std::size_t claimed = co_await run_handshake(stream, state->roster, state->self, remote,
                                                        allowed, state->deadline);
     state->reserved[claimed] = false;
-    state->link_up(claimed, std::move(socket));
+    state->link_up(claimed, std::move(stream));
   } catch (const Error& error) {
     if (reserved) state->reserved[*reserved] = false;
-    state->refusals.emplace_back(error.what());
-    if (state->options.on_refusal) state->options.on_refusal(error.what());
+    refuse(*state, error.what());
   } catch (const boost::system::system_error&) {
     // The caller hung up mid-handshake; if it was a party, it dials again.
     if (reserved) state->reserved[*reserved] = false;
   }
+}
+
+asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket socket) {
+  configure_socket(socket, state->options);
+  boost::system::error_code ignored;
+  const tcp::endpoint remote_endpoint = socket.remote_endpoint(ignored);
+  const std::string remote = to_string(remote_endpoint);
+  if (const auto fault = plaintext_fault(state->options, remote_endpoint.address())) {
+    socket.close(ignored);  // nothing sent: the caller is refused before it learns anything
+    refuse(*state, state->self_name() + " refused a connection from " + remote + ": " + *fault);
+    co_return;
+  }
+  const LookupOutcome identity = co_await look_up(state->options, remote_endpoint, state->deadline);
+  if (!state->options.tls) {
+    co_await finish_accept(state, std::move(socket), remote_endpoint, remote, identity, std::nullopt);
+    co_return;
+  }
+  tls::Context& context = *state->options.tls;
+  tls::Stream stream(std::move(socket), context.native());
+  std::vector<std::size_t> certified;
+  try {
+    const tls::PeerCertificate certificate = co_await tls::handshake(stream, context, false, remote, state->deadline);
+    certified = tls::parties_of(context, certificate, state->roster);
+    if (certified.empty()) {
+      stream.lowest_layer().close(ignored);  // a stranger: not even our hello
+      refuse(*state, state->self_name() + " refused a connection from " + remote + ": " +
+                         tls::unmatched_reason(context, certificate, state->roster));
+      co_return;
+    }
+  } catch (const Error& error) {
+    refuse(*state, state->self_name() + " refused a connection: " + error.what());
+    co_return;
+  } catch (const boost::system::system_error&) {
+    co_return;  // hung up before TLS began; a party dials again
+  }
+  co_await finish_accept(state, std::move(stream), remote_endpoint, remote, identity, std::move(certified));
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state) {
@@ -295,8 +395,12 @@ asio::awaitable<tcp::socket> dial_once(const PartyInfo& party, Clock::time_point
     const auto attempt_deadline = std::min(deadline, Clock::now() + options.attempt_timeout);
     tcp::resolver resolver(executor);
     tcp::socket socket(executor);
-    const std::optional<boost::system::error_code> outcome =
-        co_await until_deadline(connect_endpoint(resolver, socket, endpoint, options.source_address), attempt_deadline);
+    std::optional<boost::system::error_code> outcome;
+    try {
+      outcome = co_await until_deadline(connect_endpoint(resolver, socket, endpoint, options), attempt_deadline);
+    } catch (const ConfigError& error) {
+      throw ConfigError(describe(party) + ": " + error.what());
+    }
     last = outcome ? *outcome : asio::error::timed_out;
     where = to_string(endpoint);
     if (!last) co_return socket;
@@ -318,6 +422,7 @@ asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const
                         ", but the roster gives it no endpoint with a port");
     }
   }
+  if (options.tls) tls::check_roster(*options.tls, roster, self);
   const bool accepts = self + 1 < roster.size();
   if (accepts && !(acceptor && acceptor->is_open())) {
     throw ConfigError(describe(me) + " must accept connections but has no listening socket");

@@ -130,7 +130,7 @@ TEST(CliOptions, IndexAtOrAboveNIsRefused) {
 }
 
 TEST(CliOptions, PartiesGivenByPSetN) {
-  const RunOptions o = parse({"-P", "a.example:5000", "-P", "b.example:5001", "-P", "[::1]:5002", "-I", "1"});
+  const RunOptions o = parse({"-P", "a.example:5000", "-P", "b.example:5001", "-P", "[::1]:5002", "-I", "1", "--insecure-plaintext"});
   EXPECT_EQ(o.parties, 3u);
   EXPECT_EQ(o.index, 1u);
   ASSERT_EQ(o.addresses.size(), 3u);
@@ -151,7 +151,7 @@ TEST(CliOptions, PWithoutIndexIsRefused) {
 }
 
 TEST(CliOptions, EmptyHostMarksThisPartyAsInMpyc) {
-  const RunOptions o = parse({"-P", "a:5000", "-P", ":5001"});
+  const RunOptions o = parse({"-P", "a:5000", "-P", ":5001", "--insecure-plaintext"});
   EXPECT_EQ(o.index, 1u);
   EXPECT_EQ(o.addresses[1].endpoints.front().host, "localhost");
   EXPECT_EQ(o.addresses[1].endpoints.front().port, 5001);
@@ -171,7 +171,7 @@ TEST(CliOptions, BasePortOutOfRangeIsRefused) {
   const std::string m = error_of({"-M", "3", "-I", "0", "-B", "65534"});
   EXPECT_NE(m.find("-B/--base-port 65534 + party 2 exceeds the largest port 65535"), std::string::npos) << m;
   // Explicit ports do not use the base port.
-  EXPECT_EQ(parse({"-P", "a:1", "-P", "b:2", "-I", "0", "-B", "65535"}).base_port, 65535);
+  EXPECT_EQ(parse({"-P", "a:1", "-P", "b:2", "-I", "0", "-B", "65535", "--insecure-plaintext"}).base_port, 65535);
 }
 
 TEST(CliOptions, MalformedNumbersAreRefusedNamingTheOption) {
@@ -190,10 +190,6 @@ TEST(CliOptions, UnknownOptionIsRefused) {
   EXPECT_NE(error_of({"stray"}).find("unexpected argument 'stray'"), std::string::npos);
   EXPECT_NE(error_of({"-I", "0", "-I", "1"}).find("index"), std::string::npos);
   EXPECT_NE(error_of({"-M"}).find("parties"), std::string::npos);
-}
-
-TEST(CliOptions, SslSaysTlsIsNotAvailableYet) {
-  EXPECT_NE(error_of({"--ssl"}).find("TLS is not available yet in this version"), std::string::npos);
 }
 
 TEST(CliOptions, UnknownTransportListsTheKnownOnes) {

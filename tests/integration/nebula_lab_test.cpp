@@ -263,5 +263,46 @@ TEST_F(NebulaLabTest, HostWithoutTheGroupIsRefusedByEveryone) {
   }
 }
 
+// Direct TCP with TLS between hosts on the lab's plain underlay LAN (no nebula
+// involved): keys from meshmpc-keygen on each host, the roster lines it printed,
+// each party in its own namespace. Without --ssl the same command line is refused
+// before anything is sent: these addresses are not loopback.
+TEST_F(NebulaLabTest, TlsAcrossHostsOnThePlainLan) {
+  constexpr std::size_t n = 3;
+  NebulaLab lab(n);
+  const std::string keys = lab.dir() + "/tls";
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto keygen = lab.start_in(i, {MESHMPC_KEYGEN_EXE, "-I", std::to_string(i), "--dir", keys + std::to_string(i),
+                                         "--endpoint", lab.underlay_ip(i) + ":" + std::to_string(15000 + i)});
+    ASSERT_EQ(keygen->finish(20s).value_or(-1), 0) << keygen->err();
+    lines.push_back(keygen->out().substr(0, keygen->out().find('\n')));
+  }
+  const auto start_all = [&](bool tls) {
+    std::vector<std::unique_ptr<cli::test::Process>> parties;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<std::string> argv{MESHMPC_SALARIES_EXE, "-I", std::to_string(i), "--salary",
+                                    std::to_string(salary_of(i)), "--timeout", "30"};
+      for (const std::string& line : lines) argv.insert(argv.end(), {"-P", tls ? line : line.substr(0, line.find(' '))});
+      if (tls) {
+        const std::string dir = keys + std::to_string(i) + "/party_" + std::to_string(i);
+        argv.insert(argv.end(), {"--ssl-key", dir + ".key", "--ssl-cert", dir + ".crt"});
+      }
+      parties.push_back(lab.start_in(i, argv));
+    }
+    std::vector<PartyRun> runs(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto status = parties[i]->finish(60s);
+      runs[i] = {status ? *status : -1, parties[i]->out(), parties[i]->err()};
+    }
+    return runs;
+  };
+  expect_everyone_printed(start_all(true), kSalaries.expected(n));
+  for (const PartyRun& run : start_all(false)) {
+    EXPECT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 2) << run.err;
+    EXPECT_NE(run.err.find("is not on this machine, and without TLS"), std::string::npos) << run.err;
+  }
+}
+
 }  // namespace
 }  // namespace meshmpc

@@ -82,7 +82,7 @@ inline const char* const kNames[] = {"alice", "bob", "carol", "dave", "eve", "fr
 inline Roster make_roster(std::size_t n, const std::string& session = "test-session") {
   Roster roster;
   roster.session_id = session_id_from_text(session);
-  for (std::size_t i = 0; i < n; ++i) roster.parties.push_back(PartyInfo{i, kNames[i], {}, {}});
+  for (std::size_t i = 0; i < n; ++i) roster.parties.push_back(PartyInfo{i, kNames[i], {}, {}, std::nullopt});
   return roster;
 }
 

@@ -2,7 +2,7 @@
 // The command line every meshmpc program shares: MPyC's runtime options (same
 // letters, same meaning: -M -I -P -T -B -C -L -K --ssl --no-prss --no-log
 // --output-file) plus meshmpc's own (--transport, --mul, --timeout, --session-id,
-// --log-level). A program adds its own options through Parser::add_options() and
+// --log-level, --ssl-key, --ssl-cert, --ssl-ca, --insecure-plaintext). A program adds its own options through Parser::add_options() and
 // reads them back from RunOptions::vars. docs/cli.md describes every option and the
 // config file format.
 #include <chrono>
@@ -57,6 +57,15 @@ struct RunOptions {
   MulProtocol mul = MulProtocol::grr;      // --mul
   std::chrono::milliseconds timeout = kDefaultTimeout;  // --timeout (seconds)
   std::optional<net::SessionId> session_id;             // --session-id (32 hex digits)
+  // TLS between the parties (--ssl, or implied by a fingerprint in -P/-C). Empty
+  // file names mean the defaults, resolved once the index is known:
+  // .config/party_<i>.key, .config/party_<i>.crt, and as CA .config/meshmpc_ca.crt
+  // when it exists and some party is not pinned (tls_files.hpp).
+  bool ssl = false;
+  std::string ssl_key;   // --ssl-key
+  std::string ssl_cert;  // --ssl-cert
+  std::string ssl_ca;    // --ssl-ca
+  bool insecure_plaintext = false;  // --insecure-plaintext: plaintext beyond loopback, by name
 
   // Every option as parsed, the program's own included (vars["bids"]).
   boost::program_options::variables_map vars;
@@ -80,8 +89,9 @@ class Parser {
   boost::program_options::positional_options_description& positional() { return positional_; }
 
   // Throws ConfigError naming the option and the fault (unknown option, bad value,
-  // -I >= -M, -P count != -M, bad host:port, port out of range, t >= M/2, unreadable
-  // or malformed config file, --ssl, unknown transport). --help and --version come
+  // -I >= -M, -P count != -M, bad host:port or fingerprint, port out of range,
+  // t >= M/2, unreadable or malformed config file, unknown transport, a party off
+  // this machine without TLS or --insecure-plaintext, an unusable key file). --help and --version come
   // back as Action::help / Action::version with the text to print.
   RunOptions parse(int argc, const char* const argv[]) const;
   RunOptions parse(const std::vector<std::string>& argv) const;  // argv[0] first

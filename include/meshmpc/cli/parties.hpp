@@ -2,6 +2,7 @@
 // Where the parties are: -P addresses, the -C config file, the session id, and the
 // roster a program hands to its transport.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,9 +16,18 @@ namespace meshmpc::cli {
 // party, as in MPyC). Throws ConfigError naming `where` (e.g. "-P/--party") and the text.
 net::Endpoint parse_endpoint(std::string_view text, std::string_view where);
 
+// A -P value: "host:port" as above, or the roster line meshmpc-keygen prints,
+// "host:port FINGERPRINT" (the party's pinned TLS certificate). Throws ConfigError
+// naming `where`, the text and the fault (a typo in the fingerprint names its group).
+struct RosterLine {
+  net::Endpoint endpoint;
+  std::optional<net::tls::Fingerprint> fingerprint;
+};
+RosterLine parse_roster_line(std::string_view text, std::string_view where);
+
 // The parties of a config file (format in docs/cli.md): one INI section per party
 // in party order, keys host (required; empty = this party, as in MPyC), port, name
-// (default: the section's name), identity. A relative path that does not exist is
+// (default: the section's name), identity, fingerprint (the pinned TLS certificate). A relative path that does not exist is
 // also looked up under .config/ (where MPyC keeps them); `resolved` gets the path read.
 // Throws ConfigError naming the file, the section and the field.
 std::vector<net::PartyInfo> read_config_file(const std::string& path, std::string* resolved = nullptr);

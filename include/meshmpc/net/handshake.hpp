@@ -6,6 +6,7 @@
 // is up only when both verdicts accept; a refusal closes the socket and both sides
 // get a PeerError whose message names both ends.
 #include <array>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -48,6 +49,9 @@ using HelloBytes = std::array<std::byte, kHelloSize>;
 HelloBytes encode_hello(const Hello& hello);
 // nullopt when the magic is wrong: whatever sent it is not a meshmpc party.
 std::optional<Hello> decode_hello(std::span<const std::byte, kHelloSize> bytes);
+// True when the bytes begin like a TLS record (handshake or alert, version 3.x):
+// a TLS party talking to one that runs without TLS.
+bool looks_like_tls(std::span<const std::byte> bytes);
 
 // Decides, for this link, whether a claimed id (already known to be a valid id
 // other than ours) may connect: nullopt accepts, a string is the reason to refuse.
@@ -77,9 +81,21 @@ asio::awaitable<std::size_t> handshake_steps(Stream& stream, const Roster& roste
   co_await asio::async_write(stream, asio::buffer(our_bytes), asio::use_awaitable);
 
   HelloBytes their_bytes{};
-  co_await asio::async_read(stream, asio::buffer(their_bytes), asio::use_awaitable);
+  auto [read_error, got] = co_await asio::async_read(stream, asio::buffer(their_bytes),
+                                                     asio::as_tuple(asio::use_awaitable));
+  if (read_error) {
+    // A TLS party refusing our plaintext hello answers with an alert and hangs up.
+    if (looks_like_tls(std::span(their_bytes).first(got))) {
+      throw PeerError(describe(roster.party(self)) + ": " + remote +
+                      " answered in TLS: every party must run with --ssl, or none");
+    }
+    throw boost::system::system_error(read_error);
+  }
   const std::optional<Hello> theirs = decode_hello(their_bytes);
-  const std::optional<std::string> fault = hello_fault(theirs, roster, self, check);
+  std::optional<std::string> fault = hello_fault(theirs, roster, self, check);
+  if (!theirs && looks_like_tls(their_bytes)) {
+    fault = "the peer speaks TLS and this party does not: every party must run with --ssl, or none";
+  }
 
   std::optional<std::string> refusal;
   if (fault) refusal = describe(roster.party(self)) + " refused a connection from " + remote + ": " + *fault;

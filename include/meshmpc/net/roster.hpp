@@ -2,13 +2,17 @@
 // Who takes part in a session: one PartyInfo per party, in id order, and the
 // session id every link's handshake must carry. Transports fill in what they
 // discover (endpoints); the identity string is what a plugin checks (a Tailscale
-// node name, a Nebula certificate name, a TLS fingerprint), empty for plain TCP.
+// node name, a Nebula certificate name), empty for plain TCP; tls_fingerprint
+// pins the party's TLS certificate (tls/context.hpp).
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <optional>
 #include <vector>
+
+#include "meshmpc/net/tls/fingerprint.hpp"
 
 namespace meshmpc::net {
 
@@ -24,6 +28,7 @@ struct PartyInfo {
   std::string name;
   std::vector<Endpoint> endpoints;
   std::string identity;
+  std::optional<tls::Fingerprint> tls_fingerprint;
 };
 
 // The handshake carries ids and n as 32-bit fields; far more parties than any

@@ -1,10 +1,12 @@
 #pragma once
-// The Link over any Asio stream, written once: a TCP socket today, an
-// asio::ssl::stream<tcp::socket> for the TLS plugin tomorrow. Frames follow
-// frame.hpp; a batch of frames goes out as one gather write.
+// The Link over any Asio stream, written once: a TCP socket (TcpLink) or an
+// asio::ssl::stream<tcp::socket> (TlsLink, tls/link.hpp). Frames follow
+// frame.hpp; a batch of frames goes out as one gather write (over TLS, as one
+// buffer: Asio's SSL stream writes one buffer of a sequence per record).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -15,6 +17,16 @@
 #include "meshmpc/net/link.hpp"
 
 namespace meshmpc::net {
+
+// An Asio SSL stream: it has a next layer, a plain socket does not.
+template <typename Stream>
+concept TlsStream = requires(Stream& stream) { stream.next_layer(); };
+
+// Over TLS, "nothing more from me" is this header (an impossible length, so no
+// frame can be mistaken for it): TLS has no half-close that lets reading go on,
+// and a TCP FIN under TLS is unauthenticated, so the end must come inside it.
+inline constexpr Label kEndOfStreamLabel = 0;
+inline constexpr std::uint32_t kEndOfStreamLength = 0xffffffffU;
 
 template <typename Stream>
 class StreamLink final : public Link {
@@ -40,10 +52,17 @@ class StreamLink final : public Link {
       buffers.push_back(asio::buffer(headers.back()));
       if (!frame.payload.empty()) buffers.push_back(asio::buffer(frame.payload));
     }
-    auto [ec, written] =
-        co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
-    (void)written;
-    if (ec) throw PeerError("sending to " + peer_name_ + " failed: " + ec.message());
+    if constexpr (TlsStream<Stream>) {
+      // One contiguous buffer: full records and one write per batch, not two
+      // small records per frame (copying is far cheaper than encrypting).
+      std::size_t total = 0;
+      for (const auto& buffer : buffers) total += buffer.size();
+      std::vector<std::byte> joined(total);
+      asio::buffer_copy(asio::buffer(joined), buffers);
+      co_await write_all(asio::buffer(joined));
+    } else {
+      co_await write_all(buffers);
+    }
   }
 
   asio::awaitable<Frame> read_frame() override {
@@ -56,8 +75,14 @@ class StreamLink final : public Link {
                           " of " + std::to_string(kFrameHeaderSize) +
                           " bytes before closing the connection");
     }
+    if (ec == asio::ssl::error::stream_truncated) {
+      throw PeerError(peer_name_ + " closed the connection without ending the TLS stream");
+    }
     if (ec) throw PeerError("receiving from " + peer_name_ + " failed: " + ec.message());
     const FrameHeader header = decode_frame_header(header_bytes);
+    if (TlsStream<Stream> && header.label == kEndOfStreamLabel && header.length == kEndOfStreamLength) {
+      throw PeerError(peer_name_ + " closed the connection");
+    }
     check_frame_length(header, max_frame_, peer_name_);
     Frame frame{header.label, Payload(header.length)};
     if (header.length > 0) {
@@ -76,12 +101,14 @@ class StreamLink final : public Link {
     co_return frame;
   }
 
-  // A TLS stream would send close_notify here (async_shutdown): that plugin
-  // overrides this by wrapping; the TCP half-close is the common case.
   asio::awaitable<void> finish_sending() override {
-    boost::system::error_code ignored;
-    stream_.lowest_layer().shutdown(asio::socket_base::shutdown_send, ignored);
-    co_return;
+    if constexpr (TlsStream<Stream>) {
+      const FrameHeaderBytes end = encode_end_of_stream();
+      co_await write_all(asio::buffer(end));
+    } else {
+      boost::system::error_code ignored;
+      stream_.lowest_layer().shutdown(asio::socket_base::shutdown_send, ignored);
+    }
   }
 
   void close() override {
@@ -90,6 +117,17 @@ class StreamLink final : public Link {
   }
 
  private:
+  template <typename Buffers>
+  asio::awaitable<void> write_all(const Buffers& buffers) {
+    auto [ec, written] = co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
+    (void)written;
+    if (ec) throw PeerError("sending to " + peer_name_ + " failed: " + ec.message());
+  }
+
+  static FrameHeaderBytes encode_end_of_stream() {
+    return encode_frame_header(kEndOfStreamLabel, kEndOfStreamLength);
+  }
+
   Stream stream_;
   std::size_t peer_;
   std::string peer_name_;

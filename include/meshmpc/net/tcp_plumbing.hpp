@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,18 @@
 #include "meshmpc/net/roster.hpp"
 
 namespace meshmpc::net {
+
+namespace tls {
+class Context;
+}
+
+// Which plaintext links connect_mesh allows when TcpOptions::tls is not set.
+// Shares and keys must never cross a network in clear unless someone said so.
+enum class Plaintext {
+  loopback_only,         // the default: links to and from loopback addresses only
+  encrypted_underneath,  // the overlay already encrypts and authenticates (Tailscale, Nebula)
+  insecure_allowed,      // the user asked for plaintext by name (--insecure-plaintext)
+};
 
 // Called for every connection that passed the roster checks, with the party id it
 // claims and the socket's remote address; throws PeerError to refuse it (e.g. the
@@ -57,6 +70,11 @@ struct TcpOptions {
   std::optional<asio::ip::address> source_address;
   // Told of every connection this party refused (for logs); the session goes on.
   std::function<void(const std::string&)> on_refusal;
+  // TLS on every link (tls/context.hpp): the peer's certificate must be the
+  // roster's for the party it claims (or that we dialled) before any byte of the
+  // handshake is sent. Null: plaintext, as `plaintext` allows.
+  std::shared_ptr<tls::Context> tls;
+  Plaintext plaintext = Plaintext::loopback_only;
 };
 
 // True when `self` dials `peer` (and so `peer` accepts from `self`).
@@ -84,6 +102,9 @@ asio::awaitable<asio::ip::tcp::socket> dial_once(const PartyInfo& party,
 // the handshake are refused and the accept loop goes on. Throws PeerError when
 // a party refuses us, and at the deadline with the list of parties never reached
 // (and the connections refused meanwhile). The acceptor is closed on return.
+// Without TLS and with Plaintext::loopback_only, a link to or from an address
+// that is not loopback is refused: ConfigError when we would dial it, a refusal
+// (nothing sent) when it calls us.
 asio::awaitable<Links> connect_mesh(std::optional<asio::ip::tcp::acceptor> acceptor,
                                     const Roster& roster, std::size_t self,
                                     std::chrono::steady_clock::time_point deadline,

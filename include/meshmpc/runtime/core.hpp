@@ -17,11 +17,13 @@
 
 #include <cstddef>
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace meshmpc {
@@ -99,6 +101,18 @@ class Core {
   std::uint64_t rounds() const { return rounds_; }
   void count_rounds(std::uint64_t r) { rounds_ += r; }
 
+  // The audit (transcript) hook: when set, told every vector this party learns by
+  // reconstructing a sharing — user openings ("open", "open_to") and each protocol's
+  // masked or random openings, tagged with the step that opened them
+  // (docs/security.md lists the tags). A user can audit what a program reveals; the
+  // privacy tests check that each tag's values are simulatable. Unset: one branch
+  // per opening. Called on this party's thread, before the opening returns.
+  using OpenObserver = std::function<void(std::string_view tag, std::span<const Element> values)>;
+  void set_open_observer(OpenObserver observer) { open_observer_ = std::move(observer); }
+  void observe_open(std::string_view tag, std::span<const Element> values) const {
+    if (open_observer_) open_observer_(tag, values);
+  }
+
   // Sends field elements to one peer under a label.
   void send(std::size_t peer, Scope::Label label, std::span<const Element> values) {
     net::Payload payload(values.size() * field_->byte_size());
@@ -142,6 +156,7 @@ class Core {
   std::map<std::size_t, PairKeys> pair_keys_;
   Prg rng_;
   std::uint64_t rounds_ = 0;
+  OpenObserver open_observer_;
 };
 
 }  // namespace meshmpc

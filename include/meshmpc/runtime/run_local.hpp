@@ -64,7 +64,7 @@ void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::
   net::InMemoryHub hub(n);
   net::Roster roster;
   roster.session_id = net::session_id_from_text("run_local");
-  for (std::size_t i = 0; i < n; ++i) roster.parties.push_back({i, "party" + std::to_string(i), {}, {}});
+  for (std::size_t i = 0; i < n; ++i) roster.parties.push_back({i, "party" + std::to_string(i), {}, {}, std::nullopt});
   std::vector<std::exception_ptr> errors(n);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < n; ++i) {

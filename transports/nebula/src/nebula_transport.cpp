@@ -50,6 +50,8 @@ asio::awaitable<net::Links> NebulaTransport::connect(const net::Roster& roster, 
   const net::PartyInfo& me = roster.party(self);
   net::TcpOptions options = options_;
   options.source_address = overlay_ip(me);
+  // Nebula's Noise tunnels encrypt and authenticate every overlay packet.
+  if (options.plaintext == net::Plaintext::loopback_only) options.plaintext = net::Plaintext::encrypted_underneath;
   // A copy: the check may run in an accept task that outlives this call by a turn.
   options.identity_check = [roster](std::size_t claimed, const asio::ip::tcp::endpoint& remote) {
     check_overlay_source(roster, claimed, remote);

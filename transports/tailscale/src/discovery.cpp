@@ -159,7 +159,7 @@ Discovery discover_parties(const Status& status, const Selection& selection, std
   }
   for (std::size_t i = 0; i < online.size(); ++i) {
     const Node& node = *online[i];
-    net::PartyInfo party{i, node.machine_name(), endpoints_of(node, port), node.stable_id};
+    net::PartyInfo party{i, node.machine_name(), endpoints_of(node, port), node.stable_id, std::nullopt};
     if (party.endpoints.empty()) {
       throw ConfigError("tailscale: node " + node.machine_name() + " has no Tailscale IP address in the status");
     }

@@ -28,6 +28,8 @@ asio::awaitable<net::Links> TailscaleTransport::connect(const net::Roster& roste
 
   net::TcpOptions tcp = options_.tcp;
   tcp.source_address = own_address;
+  // WireGuard encrypts and authenticates every tailnet packet.
+  if (tcp.plaintext == net::Plaintext::loopback_only) tcp.plaintext = net::Plaintext::encrypted_underneath;
   const LocalApi api = api_;
   const std::string login = options_.required_login;
   tcp.identity_lookup = [api, login](const asio::ip::tcp::endpoint& remote) -> asio::awaitable<net::RemoteIdentity> {

@@ -3,8 +3,8 @@
 // users read aloud, paste into rosters and compare. The text is Syncthing's device
 // ID layout: the 32 bytes in base32 (RFC 4648 alphabet, no padding: 52 characters),
 // cut into four chunks of 13, each followed by a Luhn mod-32 check character, shown
-// as eight groups of seven joined by dashes:
-//   MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-ONSGYYL-TMRWGC4
+// as eight groups of seven joined by dashes (this one is of SHA-256("abc")):
+//   XJ4BNP4-PAHH6UO-QKBIDPF-3LRCEOI-YAGYNDS-YLXVHFZ-UCD7WD4-QACWWQW
 // Parsing forgives what people get wrong when copying: lower case, spaces or
 // missing dashes, and the look-alikes 0→O, 1→I, 8→B. A wrong check character is
 // reported as a typo (which group), never taken for another identity.

@@ -132,10 +132,11 @@ std::vector<Shares<F>> split_bits(const Shares<F>& all, std::size_t m, std::size
 }
 
 // Opens c = a + r' + 2^m r'' for shares of non-negative a given the m mask bits
-// (split_bits); check_mask_fits first. One round (two without PRSS).
+// (split_bits); check_mask_fits first. One round (two without PRSS). `tag` names
+// the caller's step for the audit hook.
 template <PrimeField F>
 boost::asio::awaitable<MaskedOpening<F>> mask_and_open(Core<F>& c, Scope scope, Shares<F> a,
-                                                       std::vector<Shares<F>> bits) {
+                                                       std::vector<Shares<F>> bits, const char* tag) {
   using E = typename F::Element;
   const F& f = c.field();
   const std::size_t m = bits.size(), count = a.size();
@@ -148,7 +149,7 @@ boost::asio::awaitable<MaskedOpening<F>> mask_and_open(Core<F>& c, Scope scope, 
   Shares<F> masked(count);
   f.add(std::span<E>(masked), std::span<const E>(a), std::span<const E>(mask));
   f.axpy(std::span<E>(masked), power_of_two(f, m), std::span<const E>(high));
-  const auto opened = co_await open(c, scope.child(), std::move(masked), c.t());
+  const auto opened = co_await open(c, scope.child(), std::move(masked), c.t(), tag);
   MaskedOpening<F> out;
   out.low.resize(count);
   const u128 low_mask = (u128{1} << m) - 1;  // m <= 64
@@ -191,7 +192,7 @@ boost::asio::awaitable<Shares<F>> public_less_than_bits(Core<F>& c, Scope scope,
   for (std::size_t e = 0; e < count; ++e) factors[m][e] = f.add(f.sub(sign[e], one), f.mul(three, differ[e]));
   factors[m + 1] = co_await random(c, scope.child(), count);
   const auto product = co_await multiply_all(c, scope.child(), std::move(factors));
-  const auto opened = co_await open(c, scope.child(), product, c.t());
+  const auto opened = co_await open(c, scope.child(), product, c.t(), "bits_lt.product");
   Shares<F> out(count);
   for (std::size_t e = 0; e < count; ++e) {
     // [pub < r] = flip ? z : 1 - z, with z = [product == 0]: (1 - z) + flip (2z - 1)
@@ -218,7 +219,7 @@ boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares
   auto bits = split_bits<F>(all_bits, l + 1, count);
   Shares<F> flip = std::move(bits.back());
   bits.pop_back();
-  auto opened = co_await mask_and_open(c, scope.child(), a, std::move(bits));
+  auto opened = co_await mask_and_open(c, scope.child(), a, std::move(bits), "ltz.masked");
   const auto below = co_await public_less_than_bits(c, scope.child(), opened.low, opened.bits, std::move(flip));
   // a mod 2^l = c' - r' + 2^l [c' < r']
   const E inv_two_l = f.inv(two_l);
@@ -244,7 +245,8 @@ boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, 
   Shares<F> a(count);
   for (std::size_t e = 0; e < count; ++e) a[e] = f.add(x[e], two_l);
   auto all_bits = co_await random_bits(c, scope.child(), l * count);
-  auto opened = co_await mask_and_open(c, scope.child(), a, split_bits<F>(all_bits, l, count));
+  auto opened =
+      co_await mask_and_open(c, scope.child(), a, split_bits<F>(all_bits, l, count), "is_zero.masked");
   std::vector<Shares<F>> equal(l, Shares<F>(count));
   for (std::size_t i = 0; i < l; ++i)
     for (std::size_t e = 0; e < count; ++e)
@@ -270,8 +272,10 @@ std::size_t order_bits_lower_bound(const F& f) {
 // rho. Two rounds. A zero rho (probability 1/q) would report a false zero, so in a
 // small field (GF(2^8), say) r independent rho are used, with q^r >= 2^k for the
 // statistical security parameter k: x counts as zero only if all r products are.
+// `tag` names the caller's step for the audit hook.
 template <FiniteField F>
-boost::asio::awaitable<std::vector<bool>> is_zero_public(Core<F>& c, Scope scope, Shares<F> x) {
+boost::asio::awaitable<std::vector<bool>> is_zero_public(Core<F>& c, Scope scope, Shares<F> x,
+                                                         const char* tag = "is_zero_public") {
   const std::size_t count = x.size();
   const std::size_t bits_per_rho = std::max<std::size_t>(1, order_bits_lower_bound(c.field()));
   const std::size_t r = (c.options().sec_param + bits_per_rho - 1) / bits_per_rho;
@@ -280,7 +284,7 @@ boost::asio::awaitable<std::vector<bool>> is_zero_public(Core<F>& c, Scope scope
   xs.reserve(rho.size());
   for (std::size_t j = 0; j < std::max<std::size_t>(r, 1); ++j) xs.insert(xs.end(), x.begin(), x.end());
   const auto masked = co_await mul(c, scope.child(), std::move(xs), std::move(rho));
-  const auto opened = co_await open(c, scope.child(), masked, c.t());
+  const auto opened = co_await open(c, scope.child(), masked, c.t(), tag);
   std::vector<bool> out(count, true);
   for (std::size_t e = 0; e < opened.size(); ++e)
     if (!c.field().is_zero(opened[e])) out[e % count] = false;

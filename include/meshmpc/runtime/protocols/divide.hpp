@@ -36,7 +36,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> random_below(Core<F>& c, Scope sc
       // r < d  <=>  not (d - 1 < r): open that bit, retry where it is 0.
       const auto above = co_await public_less_than_bits(c, scope.child(), std::vector<std::uint64_t>(k, d - 1),
                                                         bits, std::move(flip));
-      const auto opened = co_await open(c, scope.child(), above, c.t());
+      const auto opened = co_await open(c, scope.child(), above, c.t(), "random_below.reject");
       for (std::size_t q = 0; q < k; ++q) accept[q] = c.field().is_zero(opened[q]);
     }
     std::vector<std::size_t> retry;
@@ -92,7 +92,7 @@ boost::asio::awaitable<Shares<F>> mod_public(Core<F>& c, Scope scope, Shares<F> 
   Shares<F> masked(count);
   f.add(std::span<E>(masked), std::span<const E>(a), std::span<const E>(r));
   f.axpy(std::span<E>(masked), f.from_uint(d), std::span<const E>(high));
-  const auto opened = co_await open(c, scope.child(), std::move(masked), c.t());
+  const auto opened = co_await open(c, scope.child(), std::move(masked), c.t(), "mod.masked");
   std::vector<std::uint64_t> low(count);
   for (std::size_t e = 0; e < count; ++e) low[e] = static_cast<std::uint64_t>(to_u128(f, opened[e]) % d);
   const auto flip = co_await random_bits(c, scope.child(), count);

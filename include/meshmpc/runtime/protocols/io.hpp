@@ -80,8 +80,11 @@ boost::asio::awaitable<Shares<F>> gather_and_reconstruct(Core<F>& c, Scope::Labe
 
 // Opens a degree-`degree` sharing to every party: degree+1 parties (rotating)
 // send their shares to all others. One round; a sending party sends n-1 messages.
+// `tag` names the step for the audit hook (Core::set_open_observer): a string
+// literal, as it outlives the coroutine.
 template <FiniteField F>
-boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std::size_t degree) {
+boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std::size_t degree,
+                                       const char* tag = "open") {
   const auto label = scope.next_label();
   c.count_rounds(1);
   const auto senders = rotating_parties(c.n(), degree + 1, label);
@@ -89,7 +92,9 @@ boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std
   if (sending)
     for (std::size_t j = 0; j < c.n(); ++j)
       if (j != c.self()) c.send(j, label, x);
-  co_return co_await gather_and_reconstruct(c, label, senders, std::move(x), degree);
+  auto opened = co_await gather_and_reconstruct(c, label, senders, std::move(x), degree);
+  c.observe_open(tag, opened);
+  co_return opened;
 }
 
 // Opens a degree-t sharing to the named receivers only (private outputs): t+1
@@ -108,7 +113,9 @@ boost::asio::awaitable<std::optional<Shares<F>>> open_to(Core<F>& c, Scope scope
     for (auto r : receivers)
       if (r != c.self()) c.send(r, label, x);
   if (std::find(receivers.begin(), receivers.end(), c.self()) == receivers.end()) co_return std::nullopt;
-  co_return co_await gather_and_reconstruct(c, label, senders, std::move(x), c.t());
+  auto opened = co_await gather_and_reconstruct(c, label, senders, std::move(x), c.t());
+  c.observe_open("open_to", opened);
+  co_return opened;
 }
 
 }  // namespace meshmpc::protocols

@@ -157,6 +157,7 @@ boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F>
       views[j] = got[j];
     }
     const auto e = c.shamir().reconstruct(ids, views, 2 * c.t());
+    c.observe_open("mul.dn07.king", e);
     for (std::size_t j = 0; j < n; ++j)
       if (j != me) c.send(j, from_king, e);
     for (std::size_t q = 0, k = first(me); k < m; ++q, k += n) d[k] = e[q];

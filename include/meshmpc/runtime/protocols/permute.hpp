@@ -78,7 +78,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> random_unit_vectors(Core<F>& c, S
     }
     std::vector<bool> rejected(todo.size(), false);
     if (!checked.empty()) {
-      const auto zero = co_await is_zero_public(c, scope.child(), std::move(tails));
+      const auto zero = co_await is_zero_public(c, scope.child(), std::move(tails), "unit_vector.reject");
       for (std::size_t w = 0; w < checked.size(); ++w) rejected[checked[w]] = !zero[w];
     }
     std::vector<std::size_t> retry;
@@ -178,7 +178,7 @@ boost::asio::awaitable<Shares<F>> random_derangement(Core<F>& c, Scope scope, st
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t b = 0; b < kTries; ++b) moved[i][b] = f.sub(ps[b][i], f.from_uint(i));
     const auto product = co_await multiply_all(c, scope.child(), std::move(moved));
-    const auto fixed = co_await is_zero_public(c, scope.child(), product);
+    const auto fixed = co_await is_zero_public(c, scope.child(), product, "derangement.reject");
     for (std::size_t b = 0; b < kTries; ++b)
       if (!fixed[b]) co_return std::move(ps[b]);
   }

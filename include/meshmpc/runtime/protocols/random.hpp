@@ -58,7 +58,7 @@ boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope
       r2 = co_await reduce(c, scope.child(), std::move(r2));
       degree = c.t();
     }
-    const auto squares = co_await open(c, scope.child(), std::move(r2), degree);
+    const auto squares = co_await open(c, scope.child(), std::move(r2), degree, "random_bits.square");
     std::vector<std::size_t> retry;
     std::vector<E> roots;
     std::vector<std::size_t> where;
