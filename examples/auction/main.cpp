@@ -35,7 +35,7 @@ struct Auction {
 boost::asio::awaitable<SecInt<Fp64>> unit_at(Session<Fp64>& s, const SecInt<Fp64>& w, std::size_t n, std::size_t bits) {
   std::vector<std::int64_t> indices(n);
   for (std::size_t i = 0; i < n; ++i) indices[i] = static_cast<std::int64_t>(i);
-  const SecInt<Fp64> w_n(meshmpc::SecFld<Fp64>(s.field(), meshmpc::Shares<Fp64>(n, w.view()[0])), bits);
+  const SecInt<Fp64> w_n(s.from_shares(meshmpc::Shares<Fp64>(n, w.view()[0])), bits);
   co_return co_await s.eq(s.constant(indices, bits), w_n);
 }
 

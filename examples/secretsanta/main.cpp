@@ -77,7 +77,7 @@ boost::asio::awaitable<void> draw(Session<Fp64>& s, const Santa& a) {
     // own, so together they take one round trip.
     std::optional<std::int64_t> mine;
     for (std::size_t i = 0; i < s.n(); ++i) {
-      const SecInt<Fp64> p_i(meshmpc::SecFld<Fp64>(s.field(), meshmpc::Shares<Fp64>(1, p.view()[i])), kBits);
+      const SecInt<Fp64> p_i(s.from_shares(meshmpc::Shares<Fp64>(1, p.view()[i])), kBits);
       const std::vector<std::size_t> receiver(1, i);
       const auto got = co_await s.output_to(receiver, p_i);
       if (got) mine = got->front();

@@ -47,7 +47,16 @@ boost::asio::awaitable<PartySetup> party_setup(const RunOptions& options) {
 }
 
 SessionOptions session_options(const RunOptions& options) {
-  return {.threshold = options.threshold, .mul = options.mul, .prss = options.prss, .sec_param = options.sec_param};
+  // RunOptions::threshold is already resolved (default floor((M-1)/2)). Typing
+  // -T 0 among several parties is the explicit request for a session without
+  // privacy that the runtime refuses to assume (SessionOptions::insecure_threshold_zero);
+  // without -T, M = 2 resolves to t = 0 and is refused with the reason.
+  const bool threshold_given = options.vars.count("threshold") > 0;
+  return {.threshold = options.threshold,
+          .mul = options.mul,
+          .prss = options.prss,
+          .sec_param = options.sec_param,
+          .insecure_threshold_zero = threshold_given && options.threshold == 0 && options.parties > 1};
 }
 
 std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t rounds, std::uint64_t bytes_sent) {

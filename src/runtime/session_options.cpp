@@ -11,4 +11,22 @@ MulProtocol mul_protocol_from_string(const std::string& s) {
   throw ConfigError("unknown multiplication protocol '" + s + "' (known: grr, dn07)");
 }
 
+std::size_t resolve_threshold(const SessionOptions& options, std::size_t n) {
+  if (n == 0) throw ConfigError("session of no parties: n must be at least 1");
+  const std::size_t largest = (n - 1) / 2;
+  const std::size_t t = options.threshold.value_or(largest);
+  if (2 * t >= n)
+    throw ConfigError("threshold t = " + std::to_string(t) + " needs 2t < n, but n = " + std::to_string(n) +
+                      " (largest allowed t is " + std::to_string(largest) + ")");
+  if (t == 0 && n > 1 && !options.insecure_threshold_zero) {
+    // Name the way out that keeps privacy when there is one (n >= 3).
+    const std::string instead = largest > 0 ? "leave the threshold unset for t = " + std::to_string(largest) + ", or "
+                                            : "2 parties cannot have an honest majority (2t < n forces t = 0); ";
+    throw ConfigError("threshold t = 0 with n = " + std::to_string(n) +
+                      " parties: every share would equal its secret, so every party would see every input; " +
+                      instead + "set SessionOptions::insecure_threshold_zero (CLI: -T 0) to run without privacy");
+  }
+  return t;
+}
+
 }  // namespace meshmpc

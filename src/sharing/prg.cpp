@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <sodium.h>
+#include <string>
 
 namespace meshmpc {
 
@@ -13,16 +14,24 @@ void ensure_sodium() {
   static const int rc = sodium_init();
   if (rc < 0) throw Error("libsodium could not be initialised");
 }
+
+// ChaCha20-IETF's block counter is 32 bits wide.
+constexpr std::uint64_t kMaxBlocks = std::uint64_t{1} << 32;
 }  // namespace
 
-Prg::Prg(const Key& key, std::uint64_t stream_id) : key_(key) {
+Prg::Prg(const Key& key, std::uint64_t position, std::uint32_t index) : key_(key) {
   ensure_sodium();
-  static_assert(crypto_stream_chacha20_KEYBYTES == kKeyBytes);
-  static_assert(crypto_stream_chacha20_NONCEBYTES == 8);
-  for (std::size_t i = 0; i < 8; ++i) nonce_[i] = static_cast<std::byte>((stream_id >> (8 * i)) & 0xffU);
+  static_assert(crypto_stream_chacha20_ietf_KEYBYTES == kKeyBytes);
+  static_assert(crypto_stream_chacha20_ietf_NONCEBYTES == 12);
+  for (std::size_t i = 0; i < 8; ++i) nonce_[i] = static_cast<std::byte>((position >> (8 * i)) & 0xffU);
+  for (std::size_t i = 0; i < 4; ++i) nonce_[8 + i] = static_cast<std::byte>((index >> (8 * i)) & 0xffU);
 }
 
-Prg::Prg() : Prg(random_key(), 0) {}
+// Drawn straight into key_: no temporary copy of the key is left on the stack.
+Prg::Prg() {
+  ensure_sodium();
+  randombytes_buf(key_.data(), key_.size());
+}
 
 Prg::~Prg() {
   sodium_memzero(key_.data(), key_.size());
@@ -36,16 +45,40 @@ Prg::Key Prg::random_key() {
   return k;
 }
 
+void Prg::random_key(Key& out) {
+  ensure_sodium();
+  randombytes_buf(out.data(), out.size());
+}
+
+void Prg::derive_key(const Key& master, KdfContext context, Key& out) {
+  ensure_sodium();
+  static_assert(crypto_kdf_KEYBYTES == kKeyBytes);
+  static_assert(crypto_kdf_CONTEXTBYTES == KdfContext::kBytes);
+  if (crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(out.data()), out.size(), 0, context.data(),
+                                 reinterpret_cast<const unsigned char*>(master.data())) != 0)
+    throw Error("libsodium could not derive a " + std::to_string(out.size()) + "-byte key for context '" +
+                std::string(context.data(), KdfContext::kBytes) + "'");
+}
+
+Prg::Key Prg::derive_key(const Key& master, KdfContext context) {
+  Key sub;
+  derive_key(master, context, sub);
+  return sub;
+}
+
 void Prg::refill() {
   // Whole 64-byte blocks only, so the block counter continues exactly where the
   // previous refill stopped.
   const std::size_t words = filled_ == 0 ? kBlockWords : std::min(kBufferWords, 2 * filled_);
   const std::size_t bytes = words * sizeof(std::uint64_t);
+  if (block_ + bytes / 64 > kMaxBlocks)
+    throw RangeError("PRG stream exhausted: more than 2^32 ChaCha20 blocks (256 GiB) read from one nonce");
   std::memset(buffer_.data(), 0, bytes);
-  crypto_stream_chacha20_xor_ic(reinterpret_cast<unsigned char*>(buffer_.data()),
-                                reinterpret_cast<const unsigned char*>(buffer_.data()), bytes,
-                                reinterpret_cast<const unsigned char*>(nonce_.data()), block_,
-                                reinterpret_cast<const unsigned char*>(key_.data()));
+  crypto_stream_chacha20_ietf_xor_ic(reinterpret_cast<unsigned char*>(buffer_.data()),
+                                     reinterpret_cast<const unsigned char*>(buffer_.data()), bytes,
+                                     reinterpret_cast<const unsigned char*>(nonce_.data()),
+                                     static_cast<std::uint32_t>(block_),
+                                     reinterpret_cast<const unsigned char*>(key_.data()));
   block_ += bytes / 64;
   filled_ = words;
   pos_ = 0;
@@ -56,6 +89,10 @@ void Prg::fill(std::span<std::byte> out) {
     // Byte-wise from whole words keeps the stream position simple; fill() is for keys.
     b = static_cast<std::byte>(next_word() & 0xffU);
   }
+}
+
+void wipe(std::span<std::byte> secret) {
+  if (!secret.empty()) sodium_memzero(secret.data(), secret.size());
 }
 
 }  // namespace meshmpc

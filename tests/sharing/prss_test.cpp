@@ -63,10 +63,10 @@ TYPED_TEST(PrssTyped, RandomSharesAreConsistentDegreeTSharingsOfTheSumOfPrfOutpu
       const auto r = shamir.reconstruct(first, views_of(shares, first));
       for (const auto& ids : subsets_of_size(n, t + 1))
         ASSERT_EQ(shamir.reconstruct(ids, views_of(shares, ids)), r) << "n=" << n << " t=" << t;
-      // r = sum_A PRF(K_A, 17), with the stream id documented in prss.hpp.
+      // r = sum_A PRF(K_A,rnd, 17), with the subkey and nonce documented in prss.hpp.
       std::vector<E> expected(m, f.zero());
       for (const auto& [subset, key] : parties.all_keys) {
-        Prg prf(key, 17 * Prss<TypeParam>::kKinds + 0);
+        Prg prf(Prss<TypeParam>::kind_key(key, Prss<TypeParam>::Kind::kRandom), 17);
         for (auto& e : expected) e = f.add(e, f.random(prf));
       }
       EXPECT_EQ(r, expected) << "n=" << n << " t=" << t;
@@ -118,7 +118,7 @@ TYPED_TEST(PrssTyped, BoundedIntegersStayBelowTheirBound) {
         // Known answer: the sum of the PRF words masked to 16 bits.
         std::int64_t expected = 0;
         for (const auto& [subset, key] : parties.all_keys) {
-          Prg prf(key, 5 * Prss<TypeParam>::kKinds + 2);
+          Prg prf(Prss<TypeParam>::kind_key(key, Prss<TypeParam>::Kind::kInteger), 5);
           for (std::size_t skip = 0; skip < s; ++skip) prf.next_word();
           expected += static_cast<std::int64_t>(prf.next_word() & 0xffffU);
         }
@@ -162,7 +162,7 @@ TYPED_TEST(PrssTyped, DifferentCountersAndMethodsGiveDifferentValues) {
     const auto s = shares_of(parties, 8, [c](auto& p, auto out) { p.random_shares(c, out); });
     return shamir.reconstruct(ids, views_of(s, ids));
   };
-  const auto r0 = open_random(0), r1 = open_random(1), r2 = open_random(Prss<TypeParam>::kMaxCounter - 1);
+  const auto r0 = open_random(0), r1 = open_random(1), r2 = open_random(~std::uint64_t{0});
   EXPECT_NE(r0, r1);
   EXPECT_NE(r0, r2);
   EXPECT_NE(r1, r2);
@@ -191,7 +191,7 @@ TEST(Prss, IntegersWiderThanAWordInFp127) {
     // Known answer: two words per output, lowest limb first, top limb masked to 36 bits.
     i128 expected = 0;
     for (const auto& [subset, key] : parties.all_keys) {
-      Prg prf(key, 1 * Prss<Fp127>::kKinds + 2);
+      Prg prf(Prss<Fp127>::kind_key(key, Prss<Fp127>::Kind::kInteger), 1);
       for (std::size_t skip = 0; skip < 2 * s; ++skip) prf.next_word();
       const std::uint64_t lo = prf.next_word();
       const std::uint64_t hi = prf.next_word() & ((std::uint64_t{1} << 36) - 1);
@@ -234,12 +234,25 @@ TEST(Prss, RefusesBadParameters) {
   expect_error<ConfigError>([&] { Prss<Fp64>(Fp64(5), 5, 2, 0, {}); }, {"n = 5", "GF(5)"});
 }
 
-TEST(Prss, RefusesCountersBeyondTheStreamSpace) {
+TEST(Prss, RefusesDoubleSharingsOfDifferentLengths) {
   const Fp64 f;
   Parties<Fp64> parties(f, 3, 1);
   std::vector<Fp64::Element> out(2), other(3);
-  expect_error<RangeError>([&] { parties.prss[0].random_shares(Prss<Fp64>::kMaxCounter, out); }, {"counter"});
   expect_error<RangeError>([&] { parties.prss[0].double_random_shares(0, out, other); }, {"2", "3"});
+}
+
+// Every kind of draw reads its own subkey: no two kinds share a keystream for the
+// same counter, and a subkey is never the subset key itself.
+TEST(Prss, KindsHaveDistinctSubkeys) {
+  using P = Prss<Fp64>;
+  const Prg::Key master = Prg::random_key();
+  std::vector<Prg::Key> seen{master};
+  for (std::size_t k = 0; k < P::kKinds; ++k) {
+    const Prg::Key sub = P::kind_key(master, static_cast<P::Kind>(k));
+    for (const auto& other : seen) EXPECT_NE(sub, other) << "kind " << k;
+    seen.push_back(sub);
+    EXPECT_EQ(P::kind_key(master, static_cast<P::Kind>(k)), sub) << "deterministic, kind " << k;
+  }
 }
 
 TEST(Prss, MovedObjectKeepsWorking) {

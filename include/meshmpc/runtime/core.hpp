@@ -16,8 +16,10 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
+#include <array>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,9 +28,18 @@
 
 namespace meshmpc {
 
-// PRSS counters live below 2^61 (Prss keeps 3 bits of the stream id for its
-// kinds of draw): a label's top 61 bits are its counter.
-inline std::uint64_t prss_counter(Scope::Label label) { return label >> 3; }
+// The PRSS counter of a draw is the label it was issued under: every kind of
+// draw has its own subkey (Prss::kind_key), so the whole 64-bit label is the
+// nonce's position.
+inline std::uint64_t prss_counter(Scope::Label label) { return label; }
+
+// What a pairwise key is used for. Each use has its own subkey, derived from the
+// pair's key when the key arrives (Core::set_pair_key).
+enum class PairKeyUse : std::size_t {
+  grr_subshares = 0,  // GRR resharing: the sub-shares a follower computes instead of receiving
+  dealt_bits = 1,     // random bits by dealt XOR: the dealt share the dealer's follower computes
+};
+inline constexpr std::size_t kPairKeyUses = 2;
 
 template <FiniteField F>
 using Shares = std::vector<typename F::Element>;
@@ -38,20 +49,24 @@ class Core {
  public:
   using Element = typename F::Element;
 
+  // The threshold is resolved here, where n is known (resolve_threshold: ConfigError
+  // for 2t >= n or an unrequested t = 0); options() then holds the resolved t.
   Core(F field, net::Network& network, SessionOptions options)
-      : field_(std::move(field)),
+      : field_(std::make_shared<const F>(std::move(field))),
         net_(network),
         options_(options),
         n_(network.size()),
-        t_(options.threshold),
+        t_(resolve_threshold(options, n_)),
         self_(network.self()),
-        shamir_(field_, n_, t_) {
-    if (2 * t_ >= n_)
-      throw ConfigError("threshold t = " + std::to_string(t_) + " needs 2t < n, but n = " + std::to_string(n_) +
-                        " (largest allowed t is " + std::to_string((n_ - 1) / 2) + ")");
+        shamir_(*field_, n_, t_) {
+    options_.threshold = t_;
   }
 
-  const F& field() const { return field_; }
+  const F& field() const { return *field_; }
+  // The field as owned by this session: secure values hold it (SecFld), so a value
+  // kept after its session ended still reads a live field, and values of
+  // different sessions are told apart by it.
+  const std::shared_ptr<const F>& field_handle() const { return field_; }
   std::size_t n() const { return n_; }
   std::size_t t() const { return t_; }
   std::size_t self() const { return self_; }
@@ -64,9 +79,22 @@ class Core {
   const Prss<F>& prss() const { return *prss_; }
   void set_prss(Prss<F> prss) { prss_.emplace(std::move(prss)); }
 
-  // Key shared with one peer, for pseudo-random sub-shares in GRR resharing.
-  const Prg::Key& pair_key(std::size_t peer) const { return pair_keys_.at(peer); }
-  void set_pair_key(std::size_t peer, const Prg::Key& key) { pair_keys_[peer] = key; }
+  // The subkey for one use of the key shared with one peer.
+  const Prg::Key& pair_key(std::size_t peer, PairKeyUse use) const {
+    const auto it = pair_keys_.find(peer);
+    if (it == pair_keys_.end())
+      throw ConfigError("party " + std::to_string(self_) + " has no pairwise key with party " + std::to_string(peer) +
+                        " (the session's setup did not run)");
+    return it->second.keys[static_cast<std::size_t>(use)];
+  }
+  // Derives one subkey per use from the key shared with `peer` and keeps only
+  // those; the caller wipes its copy of `key`.
+  void set_pair_key(std::size_t peer, const Prg::Key& key) {
+    PairKeys& mine = pair_keys_[peer];
+    // The context names the one use each subkey is for (8 bytes, crypto_kdf).
+    Prg::derive_key(key, "grr-subs", mine.keys[static_cast<std::size_t>(PairKeyUse::grr_subshares)]);
+    Prg::derive_key(key, "rbit-xor", mine.keys[static_cast<std::size_t>(PairKeyUse::dealt_bits)]);
+  }
 
   // Communication rounds this party took part in (each protocol counts its own),
   // for the summaries of examples and benchmarks.
@@ -87,20 +115,20 @@ class Core {
 
   // Sends field elements to one peer under a label.
   void send(std::size_t peer, Scope::Label label, std::span<const Element> values) {
-    net::Payload payload(values.size() * field_.byte_size());
-    field_.encode(values, payload);
+    net::Payload payload(values.size() * field_->byte_size());
+    field_->encode(values, payload);
     net_.send(peer, label, std::move(payload));
   }
   // Receives exactly `count` field elements from one peer under a label.
   boost::asio::awaitable<Shares<F>> receive(std::size_t peer, Scope::Label label, std::size_t count) {
     const net::Payload payload = co_await net_.receive(peer, label);
-    if (payload.size() != count * field_.byte_size())
+    if (payload.size() != count * field_->byte_size())
       throw ProtocolError("party " + std::to_string(peer) + " sent " + std::to_string(payload.size()) +
                           " bytes for label " + std::to_string(label) + ", expected " +
-                          std::to_string(count) + " elements of " + field_.name());
+                          std::to_string(count) + " elements of " + field_->name());
     Shares<F> out(count);
     try {
-      field_.decode(payload, out);
+      field_->decode(payload, out);
     } catch (const RangeError& e) {
       throw ProtocolError("party " + std::to_string(peer) + " sent a malformed element: " + e.what());
     }
@@ -108,13 +136,24 @@ class Core {
   }
 
  private:
-  F field_;
+  // Subkeys of one pairwise key, wiped when the Core goes (or the entry is replaced).
+  struct PairKeys {
+    std::array<Prg::Key, kPairKeyUses> keys{};
+    PairKeys() = default;
+    PairKeys(const PairKeys&) = delete;
+    PairKeys& operator=(const PairKeys&) = delete;
+    ~PairKeys() {
+      for (auto& k : keys) wipe(k);
+    }
+  };
+
+  std::shared_ptr<const F> field_;
   net::Network& net_;
   SessionOptions options_;
   std::size_t n_, t_, self_;
   Shamir<F> shamir_;
   std::optional<Prss<F>> prss_;
-  std::map<std::size_t, Prg::Key> pair_keys_;
+  std::map<std::size_t, PairKeys> pair_keys_;
   Prg rng_;
   std::uint64_t rounds_ = 0;
   OpenObserver open_observer_;

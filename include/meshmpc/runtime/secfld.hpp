@@ -2,9 +2,17 @@
 // SecFld<F>: a vector of secret field elements, as MPyC's SecFld types, but a
 // whole batch at once (a scalar is a vector of one). Linear operations are local
 // and written with operators; products and outputs go through the Session.
+//
+// A value belongs to the session that made it: it holds that session's field
+// (Core::field_handle), so it stays readable after the session has ended, and
+// operations on values of different sessions — e.g. a session and its
+// sub_session over another prime of the same C++ type, whose shares would be
+// silently reduced in the wrong field — are refused with a ConfigError naming
+// both fields.
 #include <meshmpc/error.hpp>
 #include <meshmpc/runtime/core.hpp>
 
+#include <memory>
 #include <span>
 #include <string>
 
@@ -15,12 +23,29 @@ class SecFld {
  public:
   using Element = typename F::Element;
 
-  SecFld(const F& field, Shares<F> shares) : field_(&field), shares_(std::move(shares)) {}
+  // Shares of the session whose field this is (Session::from_shares makes them
+  // from a session; ConfigError for a null field).
+  SecFld(std::shared_ptr<const F> field, Shares<F> shares) : field_(std::move(field)), shares_(std::move(shares)) {
+    if (!field_) throw ConfigError("a secure field value needs its session's field, got none");
+  }
 
   const F& field() const { return *field_; }
+  // The owning session's field: equal handles mean the same session.
+  const std::shared_ptr<const F>& field_handle() const { return field_; }
   const Shares<F>& shares() const { return shares_; }
   std::span<const Element> view() const { return shares_; }
   std::size_t size() const { return shares_.size(); }
+
+  // ConfigError unless `other` belongs to the same session as this value; names
+  // both fields and the operation.
+  void check_same_session(const SecFld& other, const char* op) const {
+    if (field_ == other.field_) return;
+    const std::string mine = field_->name(), theirs = other.field_->name();
+    throw ConfigError(std::string("secure values of different sessions in '") + op + "': one over " + mine +
+                      ", the other over " + theirs +
+                      (mine == theirs ? " (the same field, but another session: its shares come from other keys)"
+                                      : " (shares of one field mean nothing in the other)"));
+  }
 
   friend SecFld operator+(const SecFld& a, const SecFld& b) {
     SecFld r = a;
@@ -52,13 +77,14 @@ class SecFld {
 
  private:
   std::span<const Element> checked(const SecFld& other, const char* op) const {
+    other.check_same_session(*this, op);
     if (size() != other.size())
       throw RangeError(std::string("secure vectors of ") + std::to_string(other.size()) + " and " +
                        std::to_string(size()) + " elements in '" + op + "'");
     return view();
   }
 
-  const F* field_;
+  std::shared_ptr<const F> field_;
   Shares<F> shares_;
 };
 

@@ -50,20 +50,22 @@ class SecInt {
     if (parts.empty()) throw RangeError("concat of no secure integers");
     Shares<F> all;
     for (const auto& p : parts) {
-      (void)p.checked(parts.front());
+      (void)p.checked(parts.front(), "concat");
       all.insert(all.end(), p.view().begin(), p.view().end());
     }
-    return SecInt(SecFld<F>(parts.front().value_.field(), std::move(all)), parts.front().bits_);
+    return SecInt(SecFld<F>(parts.front().value_.field_handle(), std::move(all)), parts.front().bits_);
   }
 
-  friend SecInt operator+(const SecInt& a, const SecInt& b) { return {a.value_ + b.checked(a), a.bits_}; }
-  friend SecInt operator-(const SecInt& a, const SecInt& b) { return {a.value_ - b.checked(a), a.bits_}; }
+  friend SecInt operator+(const SecInt& a, const SecInt& b) { return {a.value_ + b.checked(a, "+"), a.bits_}; }
+  friend SecInt operator-(const SecInt& a, const SecInt& b) { return {a.value_ - b.checked(a, "-"), a.bits_}; }
   friend SecInt operator-(const SecInt& a) { return {-a.value_, a.bits_}; }
   friend SecInt operator*(std::int64_t c, const SecInt& a) { return {a.value_.field().from_int(c) * a.value_, a.bits_}; }
   friend SecInt operator+(const SecInt& a, std::int64_t c) { return {a.value_ + a.value_.field().from_int(c), a.bits_}; }
 
  private:
-  const SecFld<F>& checked(const SecInt& other) const {
+  // Same session (ConfigError naming both fields), then same bit length.
+  const SecFld<F>& checked(const SecInt& other, const char* op) const {
+    value_.check_same_session(other.value_, op);
     if (bits_ != other.bits_)
       throw RangeError("secure integers of " + std::to_string(other.bits_) + " and " + std::to_string(bits_) +
                        " bits in one operation");

@@ -2,7 +2,7 @@
 // Session<F>: what a user program holds — one party's handle on one computation.
 // It reads like an MPyC program:
 //
-//   auto s = co_await Session<Fp64>::start(Fp64{}, network, {.threshold = 1});
+//   auto s = co_await Session<Fp64>::start(Fp64{}, network, {});  // t = floor((n-1)/2)
 //   auto x = co_await s.input(0, my_values, 3);   // party 0's three values
 //   auto y = co_await s.mul(x, x);
 //   auto v = co_await s.open(y);
@@ -132,21 +132,29 @@ class Session {
   Awaitable<std::vector<SecInt<F>>> input_int_all(std::span<const std::int64_t> mine, std::size_t bits = 32) {
     return wrap_ints(input_all(SecInt<F>::encode(field(), mine, bits)), bits);
   }
-  Awaitable<SecFld<F>> mul(const SecFld<F>& x, const SecFld<F>& y) { return wrap_fld(mul(x.view(), y.view())); }
+  // Secure values of this session from this party's shares (e.g. one element of
+  // another value, repeated).
+  SecFld<F> from_shares(Vec shares) const { return SecFld<F>(core_->field_handle(), std::move(shares)); }
+
+  // Every operation below that takes secure values refuses (ConfigError naming
+  // both fields) a value of another session, e.g. of a sub_session.
+  Awaitable<SecFld<F>> mul(const SecFld<F>& x, const SecFld<F>& y) {
+    return wrap_fld(mul(own(x, "mul"), own(y, "mul")));
+  }
   Awaitable<SecInt<F>> mul(const SecInt<F>& x, const SecInt<F>& y) {
     return wrap_int(mul(x.value(), y.value()), x.bit_length());
   }
-  Awaitable<Vec> output(const SecFld<F>& x) { return open(x.view()); }
+  Awaitable<Vec> output(const SecFld<F>& x) { return open(own(x, "output")); }
   // Opens field elements to the named parties only; the others get nothing.
   Awaitable<std::optional<Vec>> output_to(std::span<const std::size_t> receivers, const SecFld<F>& x) {
-    return open_to(receivers, x.view());
+    return open_to(receivers, own(x, "output_to"));
   }
   // Opens integers in the centered representation.
-  Awaitable<std::vector<std::int64_t>> output(const SecInt<F>& x) { return to_ints(open(x.view())); }
+  Awaitable<std::vector<std::int64_t>> output(const SecInt<F>& x) { return to_ints(open(own(x, "output"))); }
   // Opens integers to the named parties only (private outputs): they get the values.
   Awaitable<std::optional<std::vector<std::int64_t>>> output_to(std::span<const std::size_t> receivers,
                                                                 const SecInt<F>& x) {
-    return to_ints_at(core_, open_to(receivers, x.view()));
+    return to_ints_at(core_, open_to(receivers, own(x, "output_to")));
   }
 
   // --- secure integers: comparisons and the like (docs/protocols.md). Element-wise
@@ -155,7 +163,7 @@ class Session {
   // (ConfigError otherwise, before anything is sent).
   // Public values as a secure integer (every party holds the value as its share).
   SecInt<F> constant(std::span<const std::int64_t> values, std::size_t bits = 32) const {
-    return SecInt<F>(SecFld<F>(field(), SecInt<F>::encode(field(), values, bits)), bits);
+    return SecInt<F>(SecFld<F>(core_->field_handle(), SecInt<F>::encode(field(), values, bits)), bits);
   }
   SecInt<F> constant(std::int64_t value, std::size_t count, std::size_t bits = 32) const {
     return constant(std::vector<std::int64_t>(count, value), bits);
@@ -174,22 +182,24 @@ class Session {
   Awaitable<SecInt<F>> eq(const SecInt<F>& a, std::int64_t c) { return eq(a, like(a, c)); }
   Awaitable<SecInt<F>> ne(const SecInt<F>& a, std::int64_t c) { return ne(a, like(a, c)); }
   Awaitable<SecInt<F>> is_zero(const SecInt<F>& x) {
-    return as_int(core_, protocols::is_zero(*core_, scope_.child(), x.value().shares(), x.bit_length()), x.bit_length());
+    return as_int(core_, protocols::is_zero(*core_, scope_.child(), own(x, "is_zero"), x.bit_length()), x.bit_length());
   }
   // -1, 0 or 1: 1 - 2 [x < 0] - [x == 0], both tests at once.
   Awaitable<SecInt<F>> sign(const SecInt<F>& x) {
+    own(x, "sign");
     auto negative = ltz(x);
     auto zero = is_zero(x);
     return sign_of(std::move(negative), std::move(zero));
   }
   Awaitable<SecInt<F>> abs(const SecInt<F>& x) {
+    own(x, "abs");
     auto negative = ltz(x);
     return abs_of(fork(), x, std::move(negative));
   }
   // cond ? a : b for 0/1 cond.
   Awaitable<SecInt<F>> if_else(const SecInt<F>& cond, const SecInt<F>& a, const SecInt<F>& b) {
-    return as_int(core_, protocols::if_else(*core_, scope_.child(), cond.value().shares(), a.value().shares(),
-                                            b.value().shares()),
+    return as_int(core_, protocols::if_else(*core_, scope_.child(), own(cond, "if_else"), own(a, "if_else"),
+                                            own(b, "if_else")),
                   a.bit_length());
   }
   Awaitable<SecInt<F>> min(const SecInt<F>& a, const SecInt<F>& b) { return extreme(a, b, false); }
@@ -201,26 +211,26 @@ class Session {
   // The sum of all entries (local) and their product.
   SecInt<F> sum(const SecInt<F>& x) const {
     Element acc = field().zero();
-    for (const auto& v : x.view()) acc = field().add(acc, v);
-    return SecInt<F>(SecFld<F>(field(), Vec{acc}), x.bit_length());
+    for (const auto& v : own(x, "sum")) acc = field().add(acc, v);
+    return SecInt<F>(SecFld<F>(core_->field_handle(), Vec{acc}), x.bit_length());
   }
   Awaitable<SecInt<F>> product(const SecInt<F>& x) {
     std::vector<Vec> factors;
-    for (const auto& v : x.view()) factors.push_back(Vec{v});
+    for (const auto& v : own(x, "product")) factors.push_back(Vec{v});
     if (factors.empty()) factors.push_back(Vec{field().one()});
     return as_int(core_, protocols::multiply_all(*core_, scope_.child(), std::move(factors)), x.bit_length());
   }
   Awaitable<SecInt<F>> sort(const SecInt<F>& x, bool descending = false) {
-    return as_int(core_, protocols::sort(*core_, scope_.child(), x.value().shares(), x.bit_length(), descending),
+    return as_int(core_, protocols::sort(*core_, scope_.child(), own(x, "sort"), x.bit_length(), descending),
                   x.bit_length());
   }
   // floor(x / d) and x mod d (in [0, d)) for a public d >= 1.
   Awaitable<SecInt<F>> div(const SecInt<F>& x, std::uint64_t d) {
-    return as_int(core_, protocols::div_public(*core_, scope_.child(), x.value().shares(), x.bit_length(), d),
+    return as_int(core_, protocols::div_public(*core_, scope_.child(), own(x, "div"), x.bit_length(), d),
                   x.bit_length());
   }
   Awaitable<SecInt<F>> mod(const SecInt<F>& x, std::uint64_t d) {
-    return as_int(core_, protocols::mod_public(*core_, scope_.child(), x.value().shares(), x.bit_length(), d),
+    return as_int(core_, protocols::mod_public(*core_, scope_.child(), own(x, "mod"), x.bit_length(), d),
                   x.bit_length());
   }
 
@@ -229,21 +239,23 @@ class Session {
   Awaitable<SecFld<F>> random_fld(std::size_t count) { return wrap_fld(random(count)); }
   Awaitable<SecFld<F>> random_bits_fld(std::size_t count) { return wrap_fld(random_bits(count)); }
   // <x, y> as one secret element: local products summed, one degree reduction.
-  Awaitable<SecFld<F>> inner(const SecFld<F>& x, const SecFld<F>& y) { return wrap_fld(inner(x.view(), y.view())); }
+  Awaitable<SecFld<F>> inner(const SecFld<F>& x, const SecFld<F>& y) {
+    return wrap_fld(inner(own(x, "inner"), own(y, "inner")));
+  }
   // [x == 0], [x == y] as secret 0/1 elements, by Fermat (field_equality.hpp): any
   // field up to 2^128 elements; for small integers SecInt's eq is much cheaper.
   Awaitable<SecFld<F>> is_zero(const SecFld<F>& x) {
-    return wrap_fld(protocols::is_zero_fermat(*core_, scope_.child(), x.shares()));
+    return wrap_fld(protocols::is_zero_fermat(*core_, scope_.child(), own(x, "is_zero")));
   }
   Awaitable<SecFld<F>> eq(const SecFld<F>& x, const SecFld<F>& y) { return is_zero(x - y); }
   // Whether each x is zero, made public and nothing else (MPyC's is_zero_public):
   // two rounds, wrong with probability at most 2^-k (docs/protocols.md).
   Awaitable<std::vector<bool>> is_zero_public(const SecFld<F>& x) {
-    return protocols::is_zero_public(*core_, scope_.child(), x.shares());
+    return protocols::is_zero_public(*core_, scope_.child(), own(x, "is_zero_public"));
   }
   // x in a uniformly random secret order.
   Awaitable<SecFld<F>> shuffle(const SecFld<F>& x) {
-    return wrap_fld(protocols::shuffle(*core_, scope_.child(), x.shares()));
+    return wrap_fld(protocols::shuffle(*core_, scope_.child(), own(x, "shuffle")));
   }
   // A uniformly random derangement of 0..n-1 as field elements (in GF(2^d) the
   // elements whose bit patterns are 0..n-1): MPyC's secret santa over SecFld.
@@ -254,7 +266,7 @@ class Session {
   // --- random permutations
   // x in a uniformly random secret order.
   Awaitable<SecInt<F>> shuffle(const SecInt<F>& x) {
-    return as_int(core_, protocols::shuffle(*core_, scope_.child(), x.value().shares()), x.bit_length());
+    return as_int(core_, protocols::shuffle(*core_, scope_.child(), own(x, "shuffle")), x.bit_length());
   }
   // A uniformly random permutation (derangement: no fixed point) of 0..n-1.
   Awaitable<SecInt<F>> random_permutation(std::size_t n, std::size_t bits = 32) {
@@ -284,7 +296,7 @@ class Session {
   // They hold the Core, not this handle, which the caller may move meanwhile.
   Awaitable<SecFld<F>> wrap_fld(Awaitable<Vec> shares) { return wrap_fld(core_, std::move(shares)); }
   static Awaitable<SecFld<F>> wrap_fld(std::shared_ptr<Core<F>> core, Awaitable<Vec> shares) {
-    co_return SecFld<F>(core->field(), co_await std::move(shares));
+    co_return SecFld<F>(core->field_handle(), co_await std::move(shares));
   }
   static Awaitable<SecInt<F>> wrap_int(Awaitable<SecFld<F>> v, std::size_t bits) {
     co_return SecInt<F>(co_await std::move(v), bits);
@@ -295,7 +307,7 @@ class Session {
   static Awaitable<std::vector<SecInt<F>>> wrap_ints(std::shared_ptr<Core<F>> core, Awaitable<std::vector<Vec>> all,
                                                      std::size_t bits) {
     std::vector<SecInt<F>> out;
-    for (auto& v : co_await std::move(all)) out.emplace_back(SecFld<F>(core->field(), std::move(v)), bits);
+    for (auto& v : co_await std::move(all)) out.emplace_back(SecFld<F>(core->field_handle(), std::move(v)), bits);
     co_return out;
   }
   Awaitable<std::vector<std::int64_t>> to_ints(Awaitable<Vec> opened) { return to_ints(core_, std::move(opened)); }
@@ -309,12 +321,12 @@ class Session {
   Session(std::shared_ptr<Core<F>> core, Scope scope) : core_(std::move(core)), scope_(scope) {}
 
   static Awaitable<SecInt<F>> as_int(std::shared_ptr<Core<F>> core, Awaitable<Vec> shares, std::size_t bits) {
-    co_return SecInt<F>(SecFld<F>(core->field(), co_await std::move(shares)), bits);
+    co_return SecInt<F>(SecFld<F>(core->field_handle(), co_await std::move(shares)), bits);
   }
   static Awaitable<std::vector<SecInt<F>>> as_ints(std::shared_ptr<Core<F>> core, Awaitable<std::vector<Vec>> all,
                                                    std::size_t bits) {
     std::vector<SecInt<F>> out;
-    for (auto& v : co_await std::move(all)) out.emplace_back(SecFld<F>(core->field(), std::move(v)), bits);
+    for (auto& v : co_await std::move(all)) out.emplace_back(SecFld<F>(core->field_handle(), std::move(v)), bits);
     co_return out;
   }
   static Awaitable<std::optional<std::vector<std::int64_t>>> to_ints_at(std::shared_ptr<Core<F>> core,
@@ -327,7 +339,7 @@ class Session {
   }
   // [x < 0] for the difference x of two l-bit integers (so x has l + 1 bits).
   Awaitable<SecInt<F>> ltz(const SecInt<F>& x) {
-    return as_int(core_, protocols::less_than_zero(*core_, scope_.child(), x.value().shares(), x.bit_length()),
+    return as_int(core_, protocols::less_than_zero(*core_, scope_.child(), own(x, "compare"), x.bit_length()),
                   x.bit_length());
   }
   SecInt<F> like(const SecInt<F>& a, std::int64_t c) const { return constant(c, a.size(), a.bit_length()); }
@@ -346,20 +358,34 @@ class Session {
   }
   Awaitable<SecInt<F>> extreme(const SecInt<F>& a, const SecInt<F>& b, bool want_max) {
     return as_int(core_,
-                  protocols::min_or_max(*core_, scope_.child(), a.value().shares(), b.value().shares(),
+                  protocols::min_or_max(*core_, scope_.child(), own(a, want_max ? "max" : "min"),
+                                        own(b, want_max ? "max" : "min"),
                                         a.bit_length(), want_max),
                   a.bit_length());
   }
   Awaitable<std::pair<SecInt<F>, SecInt<F>>> arg(const SecInt<F>& x, bool want_max) {
-    return arg_of(core_, protocols::arg_extreme(*core_, scope_.child(), x.value().shares(), x.bit_length(), want_max),
+    return arg_of(core_, protocols::arg_extreme(*core_, scope_.child(), own(x, want_max ? "argmax" : "argmin"), x.bit_length(), want_max),
                   x.bit_length());
   }
   static Awaitable<std::pair<SecInt<F>, SecInt<F>>> arg_of(std::shared_ptr<Core<F>> core,
                                                            Awaitable<std::pair<Vec, Vec>> result, std::size_t bits) {
     auto [index, value] = co_await std::move(result);
-    co_return std::pair{SecInt<F>(SecFld<F>(core->field(), std::move(index)), bits),
-                        SecInt<F>(SecFld<F>(core->field(), std::move(value)), bits)};
+    co_return std::pair{SecInt<F>(SecFld<F>(core->field_handle(), std::move(index)), bits),
+                        SecInt<F>(SecFld<F>(core->field_handle(), std::move(value)), bits)};
   }
+
+  // The shares of a value of this session; ConfigError naming both fields for a
+  // value of another session (its shares would be read in the wrong field).
+  const Vec& own(const SecFld<F>& x, const char* op) const {
+    if (x.field_handle() != core_->field_handle()) {
+      const std::string mine = field().name(), theirs = x.field().name();
+      throw ConfigError(std::string("Session::") + op + " of party " + std::to_string(id()) +
+                        ": the value belongs to another session (over " + theirs + ") than this one (over " + mine +
+                        ")" + (mine == theirs ? ", whose shares come from other keys" : ""));
+    }
+    return x.shares();
+  }
+  const Vec& own(const SecInt<F>& x, const char* op) const { return own(x.value(), op); }
 
   template <class Op>
   Vec apply(Op op, std::size_t size) const {

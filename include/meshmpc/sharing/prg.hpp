@@ -1,7 +1,14 @@
 #pragma once
-// Prg: a ChaCha20 keystream (libsodium) read as 64-bit words. Keyed with a secret
-// 32-byte key it is the PRF of PRSS (same key and stream id, same words on every
-// party); keyed from the OS RNG it is the dealer's randomness for Shamir sharing.
+// Prg: a ChaCha20-IETF keystream (libsodium) read as 64-bit words. Keyed with a
+// secret 32-byte key it is the PRF of PRSS and of GRR's pairwise sub-shares (same
+// key and nonce, same words on every party); keyed from the OS RNG it is the
+// dealer's randomness for Shamir sharing.
+//
+// Key hygiene: a key shared between parties is never used for a stream directly.
+// Each purpose derives its own subkey once (derive_key, libsodium's crypto_kdf
+// with an 8-byte context naming the purpose), and the 96-bit nonce carries only
+// the position of one call: a 64-bit label and a 32-bit party index, side by
+// side, never mixed together.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -9,14 +16,33 @@
 
 namespace meshmpc {
 
+// The context of one key derivation: exactly 8 characters naming the purpose
+// (crypto_kdf_CONTEXTBYTES), checked at compile time: KdfContext("grr-subs").
+class KdfContext {
+ public:
+  static constexpr std::size_t kBytes = 8;
+  template <std::size_t N>
+  consteval KdfContext(const char (&text)[N]) {  // NOLINT: implicit from a literal on purpose
+    static_assert(N == kBytes + 1, "a KDF context is exactly 8 characters");
+    for (std::size_t i = 0; i < kBytes; ++i) bytes_[i] = text[i];
+  }
+  const char* data() const { return bytes_.data(); }
+
+ private:
+  std::array<char, kBytes> bytes_{};
+};
+
 class Prg {
  public:
   static constexpr std::size_t kKeyBytes = 32;
   using Key = std::array<std::byte, kKeyBytes>;
 
-  // Keystream of ChaCha20(key, nonce = stream_id), from block 0.
-  Prg(const Key& key, std::uint64_t stream_id);
-  // A fresh random key from libsodium's randombytes.
+  // Keystream of ChaCha20-IETF(key, nonce = position || index, both little-endian,
+  // 8 + 4 bytes), from block 0. A stream holds 2^32 blocks (256 GiB); reading
+  // beyond throws RangeError rather than repeat the keystream.
+  explicit Prg(const Key& key, std::uint64_t position = 0, std::uint32_t index = 0);
+  // A fresh random key from libsodium's randombytes (nothing to separate: the key
+  // is used for this one stream only).
   Prg();
   ~Prg();
   Prg(const Prg&) = delete;
@@ -29,6 +55,13 @@ class Prg {
   void fill(std::span<std::byte> out);
 
   static Key random_key();
+  // The same, drawn straight into `out` (no temporary copy to wipe).
+  static void random_key(Key& out);
+  // The subkey of `master` for one purpose: crypto_kdf_derive_from_key(master,
+  // context, subkey id 0). Derive once where the master key arrives, not per call.
+  static Key derive_key(const Key& master, KdfContext context);
+  // The same, written straight into `out` (where the subkey is kept: no temporary).
+  static void derive_key(const Key& master, KdfContext context, Key& out);
 
  private:
   // Refills start at one ChaCha20 block and double up to 4 KiB: a PRSS draw of a
@@ -38,11 +71,29 @@ class Prg {
   void refill();
 
   Key key_{};
-  std::array<std::byte, 8> nonce_{};
-  std::uint64_t block_ = 0;  // next ChaCha20 block counter
+  std::array<std::byte, 12> nonce_{};
+  std::uint64_t block_ = 0;  // next ChaCha20 block counter (below 2^32)
   std::array<std::uint64_t, kBufferWords> buffer_{};
   std::size_t pos_ = 0;
   std::size_t filled_ = 0;  // words of buffer_ holding keystream
+};
+
+// Overwrites secret bytes with zeros (sodium_memzero: not optimised away).
+void wipe(std::span<std::byte> secret);
+inline void wipe(Prg::Key& key) { wipe(std::span<std::byte>(key)); }
+
+// Wipes a buffer when the scope ends, however it ends: for keys and key-carrying
+// payloads on their way to their owner. The buffer must outlive the guard and
+// keep its storage (do not move a guarded vector away).
+class WipeOnExit {
+ public:
+  explicit WipeOnExit(std::span<std::byte> secret) : secret_(secret) {}
+  ~WipeOnExit() { wipe(secret_); }
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+
+ private:
+  std::span<std::byte> secret_;
 };
 
 }  // namespace meshmpc

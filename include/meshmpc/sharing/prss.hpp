@@ -10,12 +10,16 @@
 //   s_i = sum_{A containing i} PRF(K_A, c) * f_A(i + 1),
 // a degree-t sharing; any t parties miss some key, so r is unknown to them.
 //
-// The PRF is Prg(K_A, stream) (ChaCha20 with the stream id as nonce). Each method
-// has its own kind tag, and stream = counter * kKinds + kind, so that no two calls
-// with different (method, counter) ever read the same keystream. Within a stream,
-// elements are drawn in batch order (rejection sampling, field.random). Every party
-// must call the same method with the same counter and batch size to get shares of
-// the same values; a counter must be used only once per method.
+// The PRF is Prg(K_A,kind, counter): ChaCha20-IETF under a subkey per kind of draw,
+// K_A,kind = Prg::derive_key(K_A, context of the kind) — "prss-rnd", "prss-zro",
+// "prss-int", "prss-drn", "prss-dzr", "prss-bit" — derived once when the object is
+// built, with the 64-bit counter as the nonce's position. Different kinds use
+// different keys, so no two calls with different (method, counter) ever read the
+// same keystream, and the counter is used as it is (no bits of it are given up to
+// tag the kind). Within a stream, elements are drawn in batch order (rejection
+// sampling, field.random). Every party must call the same method with the same
+// counter and batch size to get shares of the same values; a counter must be used
+// only once per method.
 #include <meshmpc/error.hpp>
 #include <meshmpc/field/fp127.hpp>
 #include <meshmpc/field/fp64.hpp>
@@ -25,6 +29,7 @@
 #include <meshmpc/sharing/subsets.hpp>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -35,27 +40,42 @@
 
 namespace meshmpc {
 
-namespace detail {
-void wipe_key(Prg::Key& key);
-}  // namespace detail
-
 template <FiniteField F>
 class Prss {
  public:
   using Element = typename F::Element;
 
-  // Stream kinds (the low bits of the ChaCha20 stream id).
-  enum class Kind : std::uint64_t { kRandom = 0, kZero = 1, kInteger = 2, kDoubleRandom = 3, kDoubleZero = 4, kBits = 5 };
-  static constexpr std::uint64_t kKinds = 8;
-  // Counters must stay below this so that counter * kKinds + kind fits 64 bits.
-  static constexpr std::uint64_t kMaxCounter = ~std::uint64_t{0} / kKinds;
+  // Kinds of draw, each with its own subkey of every K_A.
+  enum class Kind : std::size_t { kRandom = 0, kZero = 1, kInteger = 2, kDoubleRandom = 3, kDoubleZero = 4, kBits = 5 };
+  static constexpr std::size_t kKinds = 6;
+
+  // K_A,kind: the subkey a kind of draw reads its streams from, into `out`. The
+  // context says what each is for.
+  static void kind_key(const Prg::Key& subset_key, Kind kind, Prg::Key& out) {
+    static constexpr KdfContext kContexts[kKinds] = {
+        "prss-rnd",  // random_shares: degree-t shares of random values
+        "prss-zro",  // zero_shares: degree-2t shares of zero (PRZS)
+        "prss-int",  // random_int_shares: shares of bounded random integers
+        "prss-drn",  // double_random_shares: the random r of a double sharing
+        "prss-dzr",  // double_random_shares: the zero sharing added at degree 2t
+        "prss-bit",  // bit_shares / bits: one pseudo-random bit per key
+    };
+    Prg::derive_key(subset_key, kContexts[static_cast<std::size_t>(kind)], out);
+  }
+  // The same as a value (for tests and tools that rebuild a PRF).
+  static Prg::Key kind_key(const Prg::Key& subset_key, Kind kind) {
+    Prg::Key out;
+    kind_key(subset_key, kind, out);
+    return out;
+  }
 
   // PRF outputs are drawn and combined in blocks of this many elements.
   static constexpr std::size_t kBlock = 256;
 
   // Party `self` of n with threshold t; `keys` holds K_A for exactly the subsets A
-  // that contain self (prss_key_roles(n, t, self)). The keys are copied into this
-  // object (wiped on destruction) and the map's own keys are wiped. Keeps a copy
+  // that contain self (prss_key_roles(n, t, self)). Only the subkeys per kind
+  // (kind_key) are kept in this object (wiped on destruction); the map's own keys
+  // are wiped however the constructor ends. Keeps a copy
   // of `field`. ConfigError if t >= n, n >= p, C(n,t) > kMaxPrssSubsets, a key is
   // missing or a key is given for a subset self is not in; RangeError if self >= n.
   // Zero sharings have degree 2t: they can be opened only when 2t < n.
@@ -63,6 +83,7 @@ class Prss {
       : field_(field), n_(n), t_(t), self_(self) {
     const KeyMapWiper wiper{keys};
     const auto roles = prss_key_roles(n, t, self);
+    members_.reserve(roles.size());
     const auto points = party_points(field_, n, "PRSS over " + field_.name());
     const Element x = points[self];
     // self^j for the zero sharing, j = 1..t.
@@ -81,7 +102,8 @@ class Prss {
         num = field_.mul(num, field_.sub(points[j], x));
         den = field_.mul(den, points[j]);
       }
-      Member member(role.subset, it->second, field_.mul(num, field_.inv(den)));
+      Member member(role.subset, field_.mul(num, field_.inv(den)));
+      for (std::size_t k = 0; k < kKinds; ++k) kind_key(it->second, static_cast<Kind>(k), member.keys[k]);
       member.zero_weights.resize(t);
       for (std::size_t j = 0; j < t; ++j) member.zero_weights[j] = field_.mul(member.weight, powers[j]);
       members_.push_back(std::move(member));
@@ -97,7 +119,7 @@ class Prss {
     }
   }
   // Move-only: keys are not duplicated behind the caller's back (each Member
-  // wipes its key when destroyed).
+  // wipes its keys when destroyed).
   Prss(const Prss&) = delete;
   Prss& operator=(const Prss&) = delete;
   Prss(Prss&&) noexcept = default;
@@ -117,14 +139,14 @@ class Prss {
 
   // out: this party's degree-t shares of out.size() random values.
   void random_shares(std::uint64_t counter, std::span<Element> out) const {
-    random_into(stream(counter, Kind::kRandom), out);
+    random_into(Kind::kRandom, counter, out);
   }
 
   // out: this party's degree-2t shares of zero (PRZS):
   //   s_i = sum_{A containing i} f_A(i + 1) * sum_{j=1..t} PRF_j(K_A, c) * (i + 1)^j,
   // the t PRF values per element drawn consecutively (j = 1..t) in batch order.
   void zero_shares(std::uint64_t counter, std::span<Element> out) const {
-    zero_into(stream(counter, Kind::kZero), out, false);
+    zero_into(Kind::kZero, counter, out, false);
   }
 
   // out: degree-t shares of random integers r in [0, C(n,t) * 2^bits): each PRF
@@ -150,7 +172,7 @@ class Prss {
     std::fill(out.begin(), out.end(), field_.zero());
     std::vector<std::uint64_t> words(limbs);
     for (const auto& m : members_) {
-      Prg prf(m.key, stream(counter, Kind::kInteger));
+      Prg prf(m.key(Kind::kInteger), counter);
       for (auto& y : out) {
         for (auto& w : words) w = prf.next_word();
         words.back() &= top_mask;
@@ -174,7 +196,7 @@ class Prss {
     std::vector<std::vector<Element>> out(all.size(), std::vector<Element>(count, field_.zero()));
     for (const auto& m : members_) {
       const std::size_t a = static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), m.subset) - all.begin());
-      Prg prf(m.key, stream(counter, Kind::kBits));
+      Prg prf(m.key(Kind::kBits), counter);
       for (std::size_t begin = 0; begin < count; begin += 64) {
         const std::uint64_t word = prf.next_word();
         const std::size_t len = std::min<std::size_t>(64, count - begin);
@@ -190,7 +212,7 @@ class Prss {
   std::vector<std::vector<std::uint8_t>> bits(std::uint64_t counter, std::size_t count) const {
     std::vector<std::vector<std::uint8_t>> out(members_.size(), std::vector<std::uint8_t>(count, 0));
     for (std::size_t k = 0; k < members_.size(); ++k) {
-      Prg prf(members_[k].key, stream(counter, Kind::kBits));
+      Prg prf(members_[k].key(Kind::kBits), counter);
       for (std::size_t begin = 0; begin < count; begin += 64) {
         const std::uint64_t word = prf.next_word();
         const std::size_t len = std::min<std::size_t>(64, count - begin);
@@ -207,43 +229,42 @@ class Prss {
     if (out_t.size() != out_2t.size())
       throw RangeError("PRSS double_random_shares: degree-t output holds " + std::to_string(out_t.size()) +
                        " elements, degree-2t output " + std::to_string(out_2t.size()));
-    random_into(stream(counter, Kind::kDoubleRandom), out_t);
+    random_into(Kind::kDoubleRandom, counter, out_t);
     std::copy(out_t.begin(), out_t.end(), out_2t.begin());
-    zero_into(stream(counter, Kind::kDoubleZero), out_2t, true);
+    zero_into(Kind::kDoubleZero, counter, out_2t, true);
   }
 
  private:
   struct Member {
     Subset subset;
-    Prg::Key key;
-    Element weight;                     // f_A(self + 1)
-    std::vector<Element> zero_weights;  // f_A(self + 1) * (self + 1)^j, j = 1..t
-    Member(Subset a, const Prg::Key& k, Element w) : subset(std::move(a)), key(k), weight(w) {}
-    Member(const Member&) = default;
-    Member& operator=(const Member&) = default;
-    ~Member() { detail::wipe_key(key); }
+    std::array<Prg::Key, kKinds> keys{};  // K_A,kind for every kind
+    Element weight;                       // f_A(self + 1)
+    std::vector<Element> zero_weights;    // f_A(self + 1) * (self + 1)^j, j = 1..t
+    Member(Subset a, Element w) : subset(std::move(a)), weight(w) {}
+    // Moves copy the key bytes; the moved-from member wipes its copy when destroyed.
+    Member(Member&&) noexcept = default;
+    Member& operator=(Member&&) noexcept = default;
+    Member(const Member&) = delete;
+    Member& operator=(const Member&) = delete;
+    ~Member() {
+      for (auto& k : keys) wipe(k);
+    }
+    const Prg::Key& key(Kind kind) const { return keys[static_cast<std::size_t>(kind)]; }
   };
 
   // Wipes the caller's key map however the constructor ends.
   struct KeyMapWiper {
     std::map<Subset, Prg::Key>& keys;
     ~KeyMapWiper() {
-      for (auto& entry : keys) detail::wipe_key(entry.second);
+      for (auto& entry : keys) wipe(entry.second);
     }
   };
 
-  static std::uint64_t stream(std::uint64_t counter, Kind kind) {
-    if (counter >= kMaxCounter)
-      throw RangeError("PRSS: counter " + std::to_string(counter) + " is not below the limit " +
-                       std::to_string(kMaxCounter));
-    return counter * kKinds + static_cast<std::uint64_t>(kind);
-  }
-
-  void random_into(std::uint64_t stream_id, std::span<Element> out) const {
+  void random_into(Kind kind, std::uint64_t counter, std::span<Element> out) const {
     std::fill(out.begin(), out.end(), field_.zero());
     std::vector<Element> r(std::min(kBlock, out.size()));
     for (const auto& m : members_) {
-      Prg prf(m.key, stream_id);
+      Prg prf(m.key(kind), counter);
       for (std::size_t begin = 0; begin < out.size(); begin += kBlock) {
         const std::size_t len = std::min(kBlock, out.size() - begin);
         field_.random(std::span<Element>(r.data(), len), prf);
@@ -254,12 +275,12 @@ class Prss {
   }
 
   // Adds (accumulate) or writes this party's PRZS shares into out.
-  void zero_into(std::uint64_t stream_id, std::span<Element> out, bool accumulate) const {
+  void zero_into(Kind kind, std::uint64_t counter, std::span<Element> out, bool accumulate) const {
     if (!accumulate) std::fill(out.begin(), out.end(), field_.zero());
     if (t_ == 0) return;
     std::vector<Element> r(std::min(kBlock, out.size()) * t_);
     for (const auto& m : members_) {
-      Prg prf(m.key, stream_id);
+      Prg prf(m.key(kind), counter);
       for (std::size_t begin = 0; begin < out.size(); begin += kBlock) {
         const std::size_t len = std::min(kBlock, out.size() - begin);
         field_.random(std::span<Element>(r.data(), len * t_), prf);

@@ -28,10 +28,6 @@ std::vector<typename F::Element> interpolation_weights(const F& f, std::span<con
   return w;
 }
 
-// Stream id of the pseudo-random sub-shares that `resharer` draws for one label.
-inline std::uint64_t grr_stream(Scope::Label label, std::size_t resharer) {
-  return Scope(label).child().label() ^ (0x5bd1e995ULL * (resharer + 1));
-}
 
 // GRR degree reduction (Gennaro-Rabin-Rabin 1998) with pseudo-random sub-shares:
 // 2t+1 resharers (rotating) each share their product share d_i with degree t; the
@@ -40,6 +36,9 @@ inline std::uint64_t grr_stream(Scope::Label label, std::size_t resharer) {
 // sub-shares with the Lagrange weights at 0 of the resharers' points.
 // One round; a resharer sends (n-1-t) * batch elements: exactly one element per
 // product at n = 3.
+// The sub-shares resharer i gives its follower j for one label are ChaCha20-IETF
+// under the pair's "grr-subs" subkey with nonce (label, i): both ends compute the
+// same stream, and i's index keeps i -> j apart from j -> i under the one key.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> d) {
   using E = typename F::Element;
@@ -66,7 +65,7 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
     for (std::size_t s = 1; s <= t; ++s) {
       const std::size_t j = (me + s) % n;
       xs.push_back(point(j));
-      Prg prg(c.pair_key(j), grr_stream(label, me));
+      Prg prg(c.pair_key(j, PairKeyUse::grr_subshares), label, static_cast<std::uint32_t>(me));
       Shares<F> r(m);
       f.random(std::span<E>(r), prg);
       ys.push_back(std::move(r));
@@ -98,7 +97,7 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
     const std::size_t i = resharers[k];
     if (i == me) continue;
     if (follows(i, me)) {
-      Prg prg(c.pair_key(i), grr_stream(label, i));
+      Prg prg(c.pair_key(i, PairKeyUse::grr_subshares), label, static_cast<std::uint32_t>(i));
       f.random(std::span<E>(sub), prg);
       f.axpy(std::span<E>(result), mu[k], std::span<const E>(sub));
     } else {

@@ -168,9 +168,10 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealers(Core<F>& c, Scope scope
 // subset without it): bit j has a dealer d = j mod n, who knows u = the XOR of the
 // PRSS bits of its own keys and deals a sharing of u; then b = u XOR b_K for the
 // key K without d (nobody but d knows u, and d does not know b_K). The dealt
-// polynomial's value at the party after d comes from their pairwise PRG, so d sends
-// to n - 2 parties only (one element per bit at n = 3). Two rounds (the dealing,
-// one product); one product per bit instead of C(n,1) - 1.
+// polynomial's value at the party after d comes from their pairwise PRG (the pair's
+// "rbit-xor" subkey, nonce (label, d)), so d sends to n - 2 parties only (one
+// element per bit at n = 3). Two rounds (the dealing, one product); one product
+// per bit instead of C(n,1) - 1.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope scope, std::size_t count) {
   using E = typename F::Element;
@@ -189,10 +190,6 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
   auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
   const auto label = scope.next_label();
   c.count_rounds(1);
-  Scope streams(label);
-  streams.child();
-  const std::uint64_t stream_base = streams.child().label();
-  auto stream_of = [&](std::size_t dealer) { return stream_base ^ (0x9e3779b97f4a7c15ULL * (dealer + 1)); };
 
   Shares<F> u(count, f.zero());  // shares of the dealt XORs
   // As dealer: u_j for j = me, me + n, ...; the follower's values come from our pair key.
@@ -200,7 +197,7 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
   if (mine > 0) {
     const auto clear = c.prss().bits(counter, count);
     const std::size_t follower = (me + 1) % n;
-    Prg prg(c.pair_key(follower), stream_of(me));
+    Prg prg(c.pair_key(follower, PairKeyUse::dealt_bits), label, static_cast<std::uint32_t>(me));
     Shares<F> at_follower(mine);
     f.random(std::span<E>(at_follower), prg);
     // g(x) = u + (r - u) x / x_f through (0, u) and (x_f, r).
@@ -223,7 +220,7 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
     if (d == me || m == 0) continue;
     Shares<F> got(m);
     if ((d + 1) % n == me) {
-      Prg prg(c.pair_key(d), stream_of(d));
+      Prg prg(c.pair_key(d, PairKeyUse::dealt_bits), label, static_cast<std::uint32_t>(d));
       f.random(std::span<E>(got), prg);
     } else {
       got = co_await c.receive(d, label, m);

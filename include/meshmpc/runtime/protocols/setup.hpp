@@ -3,6 +3,13 @@
 // keys that make randomness free later (PRSS keys per (n-t)-subset, as MPyC: the
 // lowest member of a subset draws its key and sends it to the other members; and
 // one key per pair of parties for GRR's pseudo-random sub-shares).
+//
+// Key hygiene: every copy of a key made here — drawn keys, received payloads, the
+// PRSS key map — is wiped (sodium_memzero) as soon as its owner (Core, Prss) has
+// derived what it keeps. A payload handed to Network::send belongs to the
+// network from then on: the in-memory transport hands that same buffer to the
+// receiver, who wipes it; a stream link frees it after writing without wiping
+// (wiping there needs a Link feature, see docs/protocols.md).
 #include <meshmpc/runtime/core.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -18,14 +25,23 @@ namespace detail {
 
 inline net::Payload to_payload(std::span<const std::byte> bytes) { return {bytes.begin(), bytes.end()}; }
 
-inline Prg::Key to_key(const net::Payload& p, std::size_t from) {
+// Copies a received key into its final place (no temporary copy) and wipes the
+// payload, whether the size was right or not.
+inline void read_key(net::Payload& p, std::size_t from, Prg::Key& out) {
+  const WipeOnExit wipe_payload(p);
   if (p.size() != Prg::kKeyBytes)
     throw ProtocolError("party " + std::to_string(from) + " sent a key of " + std::to_string(p.size()) +
                         " bytes, expected " + std::to_string(Prg::kKeyBytes));
-  Prg::Key k;
-  std::memcpy(k.data(), p.data(), k.size());
-  return k;
+  std::memcpy(out.data(), p.data(), out.size());
 }
+
+// Wipes a key map however the set-up ends (moved-from maps are empty).
+struct KeyMapWipe {
+  std::map<Subset, Prg::Key>& keys;
+  ~KeyMapWipe() {
+    for (auto& entry : keys) wipe(entry.second);
+  }
+};
 
 }  // namespace detail
 
@@ -57,27 +73,37 @@ boost::asio::awaitable<void> setup(Core<F>& c, Scope scope) {
 
   // 2. Pairwise keys: the lower id of a pair draws.
   const auto pairs = scope.next_label();
-  for (std::size_t j = me + 1; j < n; ++j) {
-    const auto key = Prg::random_key();
-    net.send(j, pairs, detail::to_payload(key));
-    c.set_pair_key(j, key);
+  {
+    Prg::Key key{};
+    const WipeOnExit wipe_key(key);
+    for (std::size_t j = me + 1; j < n; ++j) {
+      Prg::random_key(key);
+      net.send(j, pairs, detail::to_payload(key));
+      c.set_pair_key(j, key);
+    }
+    for (std::size_t j = 0; j < me; ++j) {
+      net::Payload payload = co_await net.receive(j, pairs);
+      detail::read_key(payload, j, key);
+      c.set_pair_key(j, key);
+    }
   }
-  for (std::size_t j = 0; j < me; ++j) c.set_pair_key(j, detail::to_key(co_await net.receive(j, pairs), j));
 
   // 3. PRSS keys, one label per subset in the enumeration order every party shares.
   if (!c.options().prss) co_return;
   std::map<Subset, Prg::Key> keys;
+  const detail::KeyMapWipe wipe_keys{keys};
   for (const Subset& a : prss_subsets(n, c.t())) {
     const auto label = scope.next_label();
     if (!std::binary_search(a.begin(), a.end(), me)) continue;
     const std::size_t dealer = a.front();  // subsets are sorted: the lowest member deals
+    Prg::Key& key = keys[a];
     if (dealer == me) {
-      const auto key = Prg::random_key();
+      Prg::random_key(key);
       for (std::size_t j = 0; j < n; ++j)
         if (j != me && std::binary_search(a.begin(), a.end(), j)) net.send(j, label, detail::to_payload(key));
-      keys.emplace(a, key);
     } else {
-      keys.emplace(a, detail::to_key(co_await net.receive(dealer, label), dealer));
+      net::Payload payload = co_await net.receive(dealer, label);
+      detail::read_key(payload, dealer, key);
     }
   }
   c.set_prss(Prss<F>(c.field(), n, c.t(), me, std::move(keys)));
