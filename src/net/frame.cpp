@@ -1,5 +1,7 @@
 #include "meshmpc/net/frame.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -7,6 +9,17 @@
 #include "meshmpc/error.hpp"
 
 namespace meshmpc::net {
+
+void wipe(Payload& payload) {
+  if (!payload.empty()) OPENSSL_cleanse(payload.data(), payload.size());
+}
+
+void wipe_secrets(std::vector<Frame>& frames) {
+  for (Frame& frame : frames) {
+    if (frame.secret) wipe(frame.payload);
+  }
+}
+
 
 namespace {
 

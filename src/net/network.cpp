@@ -25,6 +25,10 @@ struct Waiter {
 };
 
 struct PeerState {
+  PeerState() = default;
+  PeerState(PeerState&&) = default;
+  ~PeerState() { wipe_secrets(outbox); }  // key material never queued must not linger either
+
   std::string name;  // "party 2 (carol)"
   std::unique_ptr<Link> link;
   std::unique_ptr<Notifier> writer_wake;
@@ -150,6 +154,7 @@ asio::awaitable<void> write_loop(std::shared_ptr<NetworkState> state, std::size_
   } catch (...) {
     if (!state->closed) state->fail(to, std::current_exception(), true);
   }
+  wipe_secrets(peer.outbox);
   peer.outbox.clear();
   peer.writer_done = true;
   state->progress.notify();
@@ -209,19 +214,29 @@ std::size_t Network::self() const { return state_->self; }
 std::size_t Network::size() const { return state_->peers.size(); }
 const NetworkOptions& Network::options() const { return state_->options; }
 
-void Network::send(std::size_t peer, Label label, Payload payload) {
+void Network::send(std::size_t peer, Label label, Payload payload) { enqueue(peer, Frame{label, std::move(payload), false}); }
+
+void Network::send_secret(std::size_t peer, Label label, Payload payload) {
+  enqueue(peer, Frame{label, std::move(payload), true});
+}
+
+void Network::enqueue(std::size_t peer, Frame frame) {
   detail::NetworkState& state = *state_;
+  const Label label = frame.label;
   detail::PeerState& to = state.peer_state(peer);
   if (state.closed) {
     throw PeerError(state.self_name + ": cannot send to " + to.name + " (label " +
                     std::to_string(label) + "): the network is closed");
   }
   if (peer == state.self) {
-    state.deliver(peer, Frame{label, std::move(payload)});
+    state.deliver(peer, std::move(frame));
     return;
   }
-  if (to.failure || to.writer_done) return;
-  to.outbox.push_back(Frame{label, std::move(payload)});
+  if (to.failure || to.writer_done) {
+    if (frame.secret) wipe(frame.payload);
+    return;
+  }
+  to.outbox.push_back(std::move(frame));
   if (to.outbox.size() == 1) to.writer_wake->notify();
 }
 

@@ -50,7 +50,7 @@ TEST(StreamLink, GatherWriteDeliversFramesInOrder) {
   asio::io_context context;
   LinkAndRaw ends = make_link(context);
   std::vector<Frame> frames;
-  for (std::size_t k = 0; k < 5; ++k) frames.push_back(Frame{testing::test_label(k), testing::test_payload(0, 1, k)});
+  for (std::size_t k = 0; k < 5; ++k) frames.push_back(Frame{testing::test_label(k), testing::test_payload(0, 1, k), k % 2 == 1});
   const std::vector<std::byte> expected = encode_frames(frames);
   asio::co_spawn(context, ends.link.write_frames(frames), asio::detached);
   context.run_for(5s);
@@ -59,10 +59,21 @@ TEST(StreamLink, GatherWriteDeliversFramesInOrder) {
   EXPECT_EQ(received, expected);
 }
 
+// Key material: the secret frames above arrived intact; here, what is left of
+// them on this side is zeros, the others untouched.
+TEST(StreamLink, WipeSecretsClearsOnlySecretPayloads) {
+  std::vector<Frame> frames{{1, testing::test_payload(0, 1, 1), true}, {2, testing::test_payload(0, 1, 2), false}};
+  const Payload kept = frames[1].payload;
+  wipe_secrets(frames);
+  EXPECT_EQ(frames[0].payload, Payload(frames[0].payload.size(), std::byte{0}));
+  EXPECT_FALSE(frames[0].payload.empty());
+  EXPECT_EQ(frames[1].payload, kept);
+}
+
 TEST(StreamLink, ReadsFramesWrittenByTheOtherEnd) {
   asio::io_context context;
   LinkAndRaw ends = make_link(context);
-  const std::vector<Frame> frames{{1, testing::test_payload(1, 0, 3)}, {2, {}}, {~Label{0}, {std::byte{42}}}};
+  const std::vector<Frame> frames{{1, testing::test_payload(1, 0, 3), false}, {2, {}, false}, {~Label{0}, {std::byte{42}}, false}};
   asio::write(ends.raw, asio::buffer(encode_frames(frames)));
   std::vector<Frame> read;
   asio::co_spawn(context, [&]() -> asio::awaitable<void> {

@@ -17,7 +17,16 @@ using Payload = std::vector<std::byte>;
 struct Frame {
   Label label = 0;
   Payload payload;
+  // Key material (Network::send_secret): the link wipes the payload, and any copy
+  // it made of it, once written or dropped.
+  bool secret = false;
 };
+
+// Overwrites the bytes so that no copy of a key stays in freed memory
+// (OPENSSL_cleanse: the compiler may not drop it as a dead store).
+void wipe(Payload& payload);
+// Wipes the payloads of the secret frames among `frames`.
+void wipe_secrets(std::vector<Frame>& frames);
 
 struct FrameHeader {
   Label label = 0;

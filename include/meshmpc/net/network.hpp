@@ -53,6 +53,9 @@ class Network {
   // Messages to a peer whose link has failed are dropped (its receives report it).
   // Throws RangeError for an unknown peer, PeerError after close().
   void send(std::size_t peer, Label label, Payload payload);
+  // As send, for a payload that carries key material: every copy this party's
+  // links make of it is wiped once written, or when it is dropped.
+  void send_secret(std::size_t peer, Label label, Payload payload);
 
   // The payload of the message `label` from `peer`. Throws PeerError when the
   // receive timeout passes ("timed out after X s waiting for party j (name) label
@@ -78,6 +81,8 @@ class Network {
   NetworkStatistics statistics() const;
 
  private:
+  void enqueue(std::size_t peer, Frame frame);
+
   std::shared_ptr<detail::NetworkState> state_;
 };
 

@@ -10,6 +10,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -52,12 +53,25 @@ class StreamLink final : public Link {
       buffers.push_back(asio::buffer(headers.back()));
       if (!frame.payload.empty()) buffers.push_back(asio::buffer(frame.payload));
     }
+    // Key material leaves no copy behind, whether the write succeeds or not.
+    Payload joined;
+    const bool secret = std::any_of(frames.begin(), frames.end(), [](const Frame& f) { return f.secret; });
+    struct WipeOnExit {
+      std::vector<Frame>& frames;
+      Payload& joined;
+      bool secret;
+      ~WipeOnExit() {
+        if (!secret) return;
+        wipe_secrets(frames);
+        wipe(joined);
+      }
+    } wipe_on_exit{frames, joined, secret};
     if constexpr (TlsStream<Stream>) {
       // One contiguous buffer: full records and one write per batch, not two
       // small records per frame (copying is far cheaper than encrypting).
       std::size_t total = 0;
       for (const auto& buffer : buffers) total += buffer.size();
-      std::vector<std::byte> joined(total);
+      joined.resize(total);
       asio::buffer_copy(asio::buffer(joined), buffers);
       co_await write_all(asio::buffer(joined));
     } else {

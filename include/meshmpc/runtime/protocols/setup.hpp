@@ -6,10 +6,9 @@
 //
 // Key hygiene: every copy of a key made here — drawn keys, received payloads, the
 // PRSS key map — is wiped (sodium_memzero) as soon as its owner (Core, Prss) has
-// derived what it keeps. A payload handed to Network::send belongs to the
-// network from then on: the in-memory transport hands that same buffer to the
-// receiver, who wipes it; a stream link frees it after writing without wiping
-// (wiping there needs a Link feature, see docs/protocols.md).
+// derived what it keeps. Keys go out with Network::send_secret: a stream link
+// wipes the payload (and TLS's plaintext copy) once written; the in-memory
+// transport hands that same buffer to the receiver, who wipes it.
 #include <meshmpc/runtime/core.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -78,7 +77,7 @@ boost::asio::awaitable<void> setup(Core<F>& c, Scope scope) {
     const WipeOnExit wipe_key(key);
     for (std::size_t j = me + 1; j < n; ++j) {
       Prg::random_key(key);
-      net.send(j, pairs, detail::to_payload(key));
+      net.send_secret(j, pairs, detail::to_payload(key));
       c.set_pair_key(j, key);
     }
     for (std::size_t j = 0; j < me; ++j) {
@@ -100,7 +99,7 @@ boost::asio::awaitable<void> setup(Core<F>& c, Scope scope) {
     if (dealer == me) {
       Prg::random_key(key);
       for (std::size_t j = 0; j < n; ++j)
-        if (j != me && std::binary_search(a.begin(), a.end(), j)) net.send(j, label, detail::to_payload(key));
+        if (j != me && std::binary_search(a.begin(), a.end(), j)) net.send_secret(j, label, detail::to_payload(key));
     } else {
       net::Payload payload = co_await net.receive(dealer, label);
       detail::read_key(payload, dealer, key);
