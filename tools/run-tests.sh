@@ -9,9 +9,7 @@ jobs=$(nproc)
 
 echo "== TSan: multi-party tests =="
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target \
-  meshmpc_runtime_tests net_network_test transports_tcp_test sharing_concurrency_test nebula_mesh_test \
-  transports_tailscale_test
+cmake --build --preset tsan -j "$jobs" --target meshmpc_multiparty_tests
 ctest --preset tsan -j "$jobs"
 
 echo "== ASan + UBSan: the whole suite =="

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "parse_util.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,23 +14,10 @@
 namespace meshmpc::cli {
 namespace {
 
+using test::error_of;
+using test::parse;
+
 namespace po = boost::program_options;
-
-RunOptions parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "prog");
-  return Parser("prog", "A test program.").parse(args);
-}
-
-// The ConfigError message parse() throws for args; fails the test if none is thrown.
-std::string error_of(const std::vector<std::string>& args) {
-  try {
-    parse(args);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no ConfigError";
-  return {};
-}
 
 TEST(CliOptions, DefaultsMatchMpyc) {
   const RunOptions o = parse({});

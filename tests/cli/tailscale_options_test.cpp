@@ -2,27 +2,17 @@
 // launch, no -I), its own options checked before anything starts.
 #include <gtest/gtest.h>
 
+#include "parse_util.hpp"
+
 #include "meshmpc/cli/options.hpp"
 #include "meshmpc/error.hpp"
 
 namespace meshmpc::cli {
 namespace {
 
-RunOptions parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "prog");
-  return Parser("prog", "test").parse(args);
-}
-
-std::string error_of(std::vector<std::string> args) {
-  try {
-    parse(std::move(args));
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::contains;
+using test::error_of;
+using test::parse;
 
 TEST(TailscaleOptions, MPartiesOnTheTailnetIsNotALocalLaunch) {
   const RunOptions o = parse({"--transport", "tailscale", "--tag", "tag:mpc", "-M", "5"});

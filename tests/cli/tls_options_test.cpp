@@ -1,6 +1,8 @@
 // The TLS options and the plaintext rule on the command line: what is refused,
 // with which message, before any party starts.
 #include <gtest/gtest.h>
+
+#include "parse_util.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,25 +18,12 @@
 namespace meshmpc::cli {
 namespace {
 
+using test::contains;
+using test::error_of;
+using test::parse;
+
 namespace fs = std::filesystem;
 namespace tls = net::tls;
-
-RunOptions parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "prog");
-  return Parser("prog", "A test program.").parse(args);
-}
-
-std::string error_of(const std::vector<std::string>& args) {
-  try {
-    parse(args);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no ConfigError";
-  return {};
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // A temporary directory with a key pair for party 0 and one pinned peer.
 struct KeyDir {

@@ -3,6 +3,7 @@
 // function, private outputs reaching only their party, and bad inputs refused
 // with a clear error before any party starts.
 #include "../cli/process.hpp"
+#include "free_ports.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -197,16 +198,7 @@ TEST(SecretSanta, SizesReproduceMpycsDemo) {
   for (const auto& [sectype, seen] : sizes) EXPECT_EQ(seen, (std::set<std::int64_t>{2, 3, 4, 5, 6})) << sectype;
 }
 
-std::vector<std::uint16_t> free_ports(std::size_t n) {
-  boost::asio::io_context io;
-  std::vector<boost::asio::ip::tcp::acceptor> held;
-  std::vector<std::uint16_t> ports;
-  for (std::size_t i = 0; i < n; ++i) {
-    held.emplace_back(io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-    ports.push_back(held.back().local_endpoint().port());
-  }
-  return ports;
-}
+using test::free_ports;
 
 // As across hosts: each party its own process with -I i -P ... and its own --bid.
 TEST(Auction, PartiesStartedSeparatelyWithTheirOwnBids) {

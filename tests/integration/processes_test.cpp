@@ -1,6 +1,7 @@
 // Programs run as separate processes, one per party, over TCP on loopback: the
 // results against the plain computation, and a party killed mid-protocol.
 #include "../cli/process.hpp"
+#include "free_ports.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -63,16 +64,7 @@ TEST(Salaries, BadSalaryIsRefusedBeforeAnyPartyStarts) {
   EXPECT_NE(p.err().find("salary -5"), std::string::npos) << p.err();
 }
 
-std::vector<std::uint16_t> free_ports(std::size_t n) {
-  boost::asio::io_context io;
-  std::vector<boost::asio::ip::tcp::acceptor> held;
-  std::vector<std::uint16_t> ports;
-  for (std::size_t i = 0; i < n; ++i) {
-    held.emplace_back(io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-    ports.push_back(held.back().local_endpoint().port());
-  }
-  return ports;
-}
+using test::free_ports;
 
 // Three parties run a long series of multiplications; party 1 is killed with
 // SIGKILL. Parties 0 and 2 must stop on their own with an error naming party 1,

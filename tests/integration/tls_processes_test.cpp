@@ -3,6 +3,7 @@
 // party its own process. Results are checked against the plain computation;
 // a bad key is one clear error at its party and a named failure at the others.
 #include "../cli/process.hpp"
+#include "free_ports.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,16 +24,7 @@ namespace fs = std::filesystem;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::vector<std::uint16_t> free_ports(std::size_t n) {
-  boost::asio::io_context io;
-  std::vector<boost::asio::ip::tcp::acceptor> held;
-  std::vector<std::uint16_t> ports;
-  for (std::size_t i = 0; i < n; ++i) {
-    held.emplace_back(io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-    ports.push_back(held.back().local_endpoint().port());
-  }
-  return ports;
-}
+using test::free_ports;
 
 struct Finished {
   int status = -1;
