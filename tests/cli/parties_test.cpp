@@ -118,7 +118,7 @@ TEST(CliRoster, DefaultBasePortIsMpycs11365) {
 
 TEST(CliRoster, PartyAddressesKeepTheirPortsAndMissingOnesUseTheBasePort) {
   const net::Roster r =
-      make_roster(parse({"-P", "a.example:5000", "-P", "[::1]", "-P", "c", "-I", "0", "-B", "7000",
+      make_roster(parse({"-P", "a.example:5000", "-P", "[::1]", "-P", "c", "-I", "0", "-B", "7000", "--insecure-plaintext",
                          "--session-id", "ffeeddccbbaa99887766554433221100"}));
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(net::to_string(r.parties[0].endpoints[0]), "a.example:5000");
@@ -133,7 +133,7 @@ TEST(CliRoster, ConfigFileDefinesEveryParty) {
                       "[alice]\nhost = alice.example\nport = 4000\n"
                       "[bob]\nhost = 192.0.2.2\nport = 4001\nidentity = bob@tailnet\n"
                       "[party2]\nhost = ::1\nname = carol\n");
-  const RunOptions o = parse({"-C", file.path(), "-I", "2", "-B", "9000"});
+  const RunOptions o = parse({"-C", file.path(), "-I", "2", "-B", "9000", "--insecure-plaintext"});
   EXPECT_EQ(o.parties, 3u);
   EXPECT_EQ(o.index, 2u);
   EXPECT_EQ(o.config_file, file.path());
@@ -150,7 +150,7 @@ TEST(CliRoster, ConfigFileDefinesEveryParty) {
 
 TEST(CliRoster, ConfigFileEmptyHostMarksThisPartyAsInMpyc) {
   const TempFile file("p.ini", "[Party 0]\nhost = a\nport = 1000\n[Party 1]\nhost =\nport = 1001\n");
-  const RunOptions o = parse({"-C", file.path()});
+  const RunOptions o = parse({"-C", file.path(), "--insecure-plaintext"});
   EXPECT_EQ(o.index, 1u);
   EXPECT_EQ(make_roster(o).parties[1].endpoints[0].host, "localhost");
 }

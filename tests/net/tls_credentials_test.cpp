@@ -5,6 +5,8 @@
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -353,12 +355,40 @@ TEST(TlsCredentials, RefusesEncryptedKeysWithoutPrompting) {
   EXPECT_NE(error_of([&] { read_private_key_file(dir / "enc.key"); }).find("encrypted"), std::string::npos);
 }
 
+// Root reads any file, so as root the check runs in a child that has become
+// "nobody" (uid/gid 65534) first; its message comes back through a pipe.
 TEST(TlsCredentials, RefusesUnreadableKeyFile) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root reads any file: mode 000 cannot be tested as root";
   const TempDir dir;
   test::spit(dir / "locked.key", generate_private_key(KeyType::ed25519), 0000);
-  EXPECT_NE(error_of([&] { read_private_key_file(dir / "locked.key"); }).find("cannot read private key file"),
-            std::string::npos);
+  const auto message_as_reader = [&]() {
+    return error_of([&] { read_private_key_file(dir / "locked.key"); });
+  };
+  if (::geteuid() != 0) {
+    EXPECT_NE(message_as_reader().find("cannot read private key file"), std::string::npos);
+    return;
+  }
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0711), 0);  // nobody may pass through, not list
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    std::string message = "could not become nobody";
+    if (::setresgid(65534, 65534, 65534) == 0 && ::setresuid(65534, 65534, 65534) == 0) message = message_as_reader();
+    const ssize_t written = ::write(pipe_fds[1], message.data(), message.size());
+    ::_exit(written == static_cast<ssize_t>(message.size()) ? 0 : 1);
+  }
+  ::close(pipe_fds[1]);
+  std::string message;
+  char buffer[512];
+  for (ssize_t got; (got = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, static_cast<std::size_t>(got));
+  ::close(pipe_fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(message.find("cannot read private key file"), std::string::npos) << message;
+  EXPECT_NE(message.find("locked.key"), std::string::npos) << message;
 }
 
 }  // namespace

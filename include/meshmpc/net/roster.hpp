@@ -28,7 +28,7 @@ struct PartyInfo {
   std::string name;
   std::vector<Endpoint> endpoints;
   std::string identity;
-  std::optional<tls::Fingerprint> tls_fingerprint;
+  std::optional<tls::Fingerprint> tls_fingerprint = std::nullopt;
 };
 
 // The handshake carries ids and n as 32-bit fields; far more parties than any
