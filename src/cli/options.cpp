@@ -202,6 +202,11 @@ void check_security(const po::variables_map& vm, RunOptions& o, const net::Roste
                       " transport already encrypts and authenticates every link");
   }
   if (o.parties == 1) return;
+  if (o.local_launch() && (!o.ssl_key.empty() || !o.ssl_cert.empty())) {
+    throw ConfigError("--ssl-key/--ssl-cert name one party's files, but -M " + std::to_string(o.parties) +
+                      " starts every party here: leave them out (each party gets a fresh key for this run), "
+                      "or give --ssl-ca to use each party's CA-issued .config/party_<i>.key and .crt");
+  }
   if (!o.ssl && !o.insecure_plaintext && o.transport == "tcp") {
     for (const net::PartyInfo& party : roster.parties) {
       for (const net::Endpoint& endpoint : party.endpoints) {

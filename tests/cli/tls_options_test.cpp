@@ -133,6 +133,7 @@ TEST(TlsOptions, MissingAndMalformedKeyFilesAreRefusedNamingTheFile) {
 
 TEST(TlsOptions, ContradictionsAreRefused) {
   EXPECT_TRUE(contains(error_of({"-M", "3", "--ssl", "--insecure-plaintext"}), "contradicts TLS"));
+  EXPECT_TRUE(contains(error_of({"-M", "3", "--ssl-key", "mine.key"}), "starts every party here"));
   EXPECT_TRUE(contains(error_of({"-M", "3", "--ssl", "--transport", "nebula"}), "already encrypts"));
 }
 
