@@ -4,6 +4,9 @@
 // or the stated one), of a statistic at least as extreme as the one seen. A test
 // that rejects when p < alpha therefore fails spuriously with probability <= alpha
 // (asymptotically; the samples here are thousands strong).
+#include <boost/math/distributions/kolmogorov_smirnov.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -11,41 +14,11 @@
 
 namespace meshmpc::test {
 
-// Q(a, x) = Gamma(a, x) / Gamma(a), the regularized upper incomplete gamma
-// function (Numerical Recipes' gammq: a series below x = a + 1, a continued
-// fraction above, where each converges fast).
-inline double gamma_q(double a, double x) {
-  if (x <= 0) return 1.0;
-  const double log_front = -x + a * std::log(x) - std::lgamma(a);
-  if (x < a + 1) {
-    double ap = a, term = 1.0 / a, sum = term;
-    for (int i = 0; i < 100000 && std::fabs(term) > std::fabs(sum) * 1e-16; ++i) {
-      ap += 1;
-      term *= x / ap;
-      sum += term;
-    }
-    return std::max(0.0, 1.0 - sum * std::exp(log_front));
-  }
-  constexpr double kTiny = 1e-300;
-  double b = x + 1 - a, c = 1.0 / kTiny, d = 1.0 / b, h = d;
-  for (int i = 1; i < 100000; ++i) {
-    const double an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (std::fabs(d) < kTiny) d = kTiny;
-    c = b + an / c;
-    if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1.0 / d;
-    const double step = d * c;
-    h *= step;
-    if (std::fabs(step - 1.0) < 1e-16) break;
-  }
-  return std::exp(log_front) * h;
-}
-
-// Upper tail of the chi-square distribution with `dof` degrees of freedom.
+// Upper tail of the chi-square distribution with `dof` degrees of freedom
+// (Boost.Math's regularized upper incomplete gamma Q(dof/2, x/2)).
 inline double chi_square_p(double statistic, std::size_t dof) {
-  return dof == 0 ? 1.0 : gamma_q(static_cast<double>(dof) / 2.0, statistic / 2.0);
+  if (dof == 0) return 1.0;
+  return statistic <= 0 ? 1.0 : boost::math::gamma_q(static_cast<double>(dof) / 2.0, statistic / 2.0);
 }
 
 // Pearson's goodness of fit of `counts` to the probabilities `probs` (same
@@ -88,17 +61,13 @@ inline double chi_square_homogeneity_p(const std::vector<std::size_t>& a, const 
 }
 
 // Q_KS(lambda) = 2 sum_{j>=1} (-1)^(j-1) exp(-2 j^2 lambda^2), the tail of the
-// Kolmogorov distribution.
+// Kolmogorov distribution: Boost.Math's Kolmogorov-Smirnov distribution of
+// sqrt(n) D_n in the limit, read at n = 1.
 inline double kolmogorov_q(double lambda) {
-  if (lambda < 0.2) return 1.0;  // the series converges slowly there, and Q > 0.99999
-  double sum = 0, sign = 1;
-  for (int j = 1; j <= 100; ++j) {
-    const double term = sign * std::exp(-2.0 * j * j * lambda * lambda);
-    sum += term;
-    if (std::fabs(term) < 1e-300) break;
-    sign = -sign;
-  }
-  return std::clamp(2.0 * sum, 0.0, 1.0);
+  if (lambda <= 0) return 1.0;
+  return std::clamp(boost::math::cdf(boost::math::complement(
+                        boost::math::kolmogorov_smirnov_distribution<double>(1.0), lambda)),
+                    0.0, 1.0);
 }
 
 // The two-sample Kolmogorov-Smirnov statistic D = sup |F_a - F_b| (ties handled:
