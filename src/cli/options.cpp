@@ -244,15 +244,15 @@ Parser::Parser(std::string program, std::string description)
        "number of parties (default 1, or the number of -P/-C parties); with -M N > 1 and no -I, "
        "all N parties start on this machine")
       ("index,I", po::value<std::string>()->value_name("i"), "this party's index, 0..M-1")
-      ("party,P", po::value<std::vector<std::string>>()->value_name("host:port"),
+      ("party,P", po::value<std::vector<std::string>>()->value_name("'host:port [FINGERPRINT]'"),
        "a party's address, once per party in party order; [::1]:port for IPv6; no port: base port + i; "
-       "empty host (:port): this party")
+       "empty host (:port): this party; a fingerprint (meshmpc-keygen's roster line) pins its TLS certificate")
       ("threshold,T", po::value<std::string>()->value_name("t"),
        "threshold: up to t colluding parties learn nothing; 2t < M (default floor((M-1)/2))")
       ("base-port,B", po::value<std::string>()->value_name("b"),
        "party i uses port b + i where no port is given (default 11365; a local launch picks free ports)")
       ("config,C", po::value<std::string>()->value_name("file"),
-       "INI file defining all parties: one [section] per party with host, port, name, identity")
+       "INI file defining all parties: one [section] per party with host, port, name, identity, fingerprint")
       ("bit-length,L", po::value<std::string>()->value_name("l")->default_value("32"),
        "default bit length l of secure integers")
       ("sec-param,K", po::value<std::string>()->value_name("k")->default_value("30"),
