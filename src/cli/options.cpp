@@ -66,6 +66,21 @@ MulProtocol parse_mul(const std::string& text) {
   }
 }
 
+// --randomness, with MPyC's --no-prss as a synonym of --randomness extraction.
+Randomness parse_randomness(const po::variables_map& vm) {
+  Randomness r;
+  try {
+    r = randomness_from_string(vm["randomness"].as<std::string>());
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--randomness: ") + e.what());
+  }
+  if (!vm["no-prss"].as<bool>()) return r;
+  if (!vm["randomness"].defaulted() && r != Randomness::extraction)
+    throw ConfigError("--no-prss means --randomness extraction, but --randomness " + to_string(r) +
+                      " was given too: give one of them");
+  return Randomness::extraction;
+}
+
 std::chrono::milliseconds parse_timeout(const std::string& text) {
   double seconds = 0;
   const char* const end = text.data() + text.size();
@@ -268,7 +283,11 @@ Parser::Parser(std::string program, std::string description)
        ".config/meshmpc_ca.crt when it exists and a party is not pinned by fingerprint)")
       ("insecure-plaintext", po::bool_switch(),
        "allow plaintext TCP to parties off this machine: anyone on the path sees every share")
-      ("no-prss", po::bool_switch(), "no pseudo-random secret sharing: random sharings are dealt")
+      ("randomness", po::value<std::string>()->value_name("auto|prss|extraction")->default_value("auto"),
+       "where random sharings come from: prss (pseudo-random secret sharing, no messages, C(M-1,T) streams "
+       "each), extraction (dealt by every party, a Vandermonde matrix extracts M-T per column), or auto "
+       "(the faster at this M and T)")
+      ("no-prss", po::bool_switch(), "same as --randomness extraction")
       ("log-level", po::value<std::string>()->value_name("level")->default_value("info"),
        "trace, debug, info, warn, error, critical or off")
       ("no-log", po::bool_switch(), "log warnings and errors only")
@@ -344,7 +363,7 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   const TransportPlugin* const plugin = check_transport(o.transport);
   o.transport_discovers = plugin && plugin->discovers_parties();
   o.mul = parse_mul(vm["mul"].as<std::string>());
-  o.prss = !vm["no-prss"].as<bool>();
+  o.randomness = parse_randomness(vm);
   o.log_level = parse_log_level(vm["log-level"].as<std::string>());
   // MPyC's --no-log keeps warnings and errors (logging.disable(INFO)).
   if (vm["no-log"].as<bool>()) o.log_level = std::max(o.log_level, spdlog::level::warn);

@@ -54,7 +54,7 @@ SessionOptions session_options(const RunOptions& options) {
   const bool threshold_given = options.vars.count("threshold") > 0;
   return {.threshold = options.threshold,
           .mul = options.mul,
-          .prss = options.prss,
+          .randomness = options.randomness,
           .sec_param = options.sec_param,
           .insecure_threshold_zero = threshold_given && options.threshold == 0 && options.parties > 1};
 }

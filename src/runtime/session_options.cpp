@@ -1,5 +1,8 @@
 #include <meshmpc/error.hpp>
 #include <meshmpc/runtime/session_options.hpp>
+#include <meshmpc/field/int128.hpp>
+
+#include <algorithm>
 
 namespace meshmpc {
 
@@ -9,6 +12,44 @@ MulProtocol mul_protocol_from_string(const std::string& s) {
   if (s == "grr") return MulProtocol::grr;
   if (s == "dn07") return MulProtocol::dn07;
   throw ConfigError("unknown multiplication protocol '" + s + "' (known: grr, dn07)");
+}
+
+std::string to_string(Randomness r) {
+  switch (r) {
+    case Randomness::automatic: return "auto";
+    case Randomness::prss: return "prss";
+    case Randomness::extraction: return "extraction";
+  }
+  return "unknown";
+}
+
+Randomness randomness_from_string(const std::string& s) {
+  if (s == "auto") return Randomness::automatic;
+  if (s == "prss") return Randomness::prss;
+  if (s == "extraction") return Randomness::extraction;
+  throw ConfigError("unknown randomness '" + s + "' (known: auto, prss, extraction)");
+}
+
+namespace {
+
+// Whether C(n, k) <= limit, for any n (binomial() would overflow at large n).
+bool binomial_at_most(std::size_t n, std::size_t k, std::size_t limit) {
+  if (k > n) return true;
+  k = std::min(k, n - k);
+  // c = C(n - k + i, i) grows with i, so the first c above the limit decides.
+  u128 c = 1;
+  for (std::size_t i = 1; i <= k; ++i) {
+    c = c * (n - k + i) / i;
+    if (c > limit) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Randomness resolve_randomness(const SessionOptions& options, std::size_t n, std::size_t t) {
+  if (options.randomness != Randomness::automatic) return options.randomness;
+  return binomial_at_most(n - 1, t, kMaxAutoPrssStreams) ? Randomness::prss : Randomness::extraction;
 }
 
 std::size_t resolve_threshold(const SessionOptions& options, std::size_t n) {

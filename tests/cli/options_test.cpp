@@ -33,7 +33,7 @@ TEST(CliOptions, DefaultsMatchMpyc) {
   EXPECT_EQ(o.effective_base_port(), 11365);
   EXPECT_EQ(o.bit_length, 32u);
   EXPECT_EQ(o.sec_param, 30u);
-  EXPECT_TRUE(o.prss);
+  EXPECT_EQ(o.randomness, Randomness::automatic);
   EXPECT_EQ(o.log_level, spdlog::level::info);
   EXPECT_FALSE(o.output_file);
   EXPECT_EQ(o.transport, "tcp");
@@ -54,7 +54,7 @@ TEST(CliOptions, ReadsEveryLongOption) {
   EXPECT_EQ(o.base_port, 20000);
   EXPECT_EQ(o.bit_length, 64u);
   EXPECT_EQ(o.sec_param, 40u);
-  EXPECT_FALSE(o.prss);
+  EXPECT_EQ(o.randomness, Randomness::extraction);
   EXPECT_EQ(o.log_level, spdlog::level::debug);
   EXPECT_TRUE(o.output_file);
   EXPECT_EQ(o.transport, "tcp");
@@ -198,6 +198,24 @@ TEST(CliOptions, UnknownMulLogLevelTimeoutAndSessionIdAreRefused) {
   EXPECT_NE(error_of({"--session-id", "abcd"}).find("expected 32 hex digits, got 4"), std::string::npos);
   EXPECT_NE(error_of({"--session-id", "0011223344556677889900aabbccddgg"}).find("character 30 is not a hex digit"),
             std::string::npos);
+}
+
+TEST(CliOptions, RandomnessIsChosenByNameAndNoPrssIsExtraction) {
+  EXPECT_EQ(parse({"--randomness", "auto"}).randomness, Randomness::automatic);
+  EXPECT_EQ(parse({"--randomness", "prss"}).randomness, Randomness::prss);
+  EXPECT_EQ(parse({"--randomness", "extraction"}).randomness, Randomness::extraction);
+  EXPECT_EQ(parse({"--no-prss"}).randomness, Randomness::extraction);
+  EXPECT_EQ(parse({"--no-prss", "--randomness", "extraction"}).randomness, Randomness::extraction);
+  const std::string unknown = error_of({"--randomness", "dice"});
+  EXPECT_EQ(unknown.rfind("--randomness: ", 0), 0u) << unknown;
+  EXPECT_NE(unknown.find("'dice'"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("auto, prss, extraction"), std::string::npos) << unknown;
+  for (const char* other : {"prss", "auto"}) {
+    const std::string both = error_of({"--no-prss", "--randomness", other});
+    EXPECT_NE(both.find("--no-prss means --randomness extraction, but --randomness " + std::string(other)),
+              std::string::npos)
+        << both;
+  }
 }
 
 TEST(CliOptions, EveryLogLevelIsAccepted) {

@@ -75,8 +75,9 @@ std::vector<View> run_recorded(std::size_t n, const F& field, SessionOptions opt
   return views;
 }
 
-SessionOptions options_for(std::size_t n, bool prss = true, MulProtocol mul = MulProtocol::grr) {
-  return {.threshold = (n - 1) / 2, .mul = mul, .prss = prss, .sec_param = 30};
+SessionOptions options_for(std::size_t n, Randomness randomness = Randomness::prss,
+                           MulProtocol mul = MulProtocol::grr) {
+  return {.threshold = (n - 1) / 2, .mul = mul, .randomness = randomness, .sec_param = 30};
 }
 
 std::set<std::string> tags_of(const View& v) {
@@ -314,7 +315,9 @@ TEST(Privacy, IsZeroPublicOpensZeroOrUniform) {
 
 struct SquaresCase {
   std::size_t n;
-  bool prss;  // with PRSS and t >= 2 the square is opened at degree 2t; without, after a reduction
+  // The square is opened at degree 2t, re-randomized by a zero sharing from PRSS
+  // or from extraction.
+  Randomness randomness;
 };
 
 class PrivacySquares : public testing::TestWithParam<SquaresCase> {};
@@ -322,12 +325,12 @@ class PrivacySquares : public testing::TestWithParam<SquaresCase> {};
 // r^2 for uniform r != 0 is opened: it must be a uniform non-zero square,
 // independent of the bit b = (r / sqrt(r^2) + 1) / 2 it yields (the secret).
 TEST_P(PrivacySquares, RandomBitsOpenUniformSquaresIndependentOfTheBits) {
-  const auto [n, prss] = GetParam();
+  const auto [n, randomness] = GetParam();
   const F f;
   constexpr std::size_t kCount = 12000;
   std::vector<E> bits;
   std::mutex m;
-  const auto views = run_recorded(n, f, options_for(n, prss), [&](Session<F>& s) -> boost::asio::awaitable<void> {
+  const auto views = run_recorded(n, f, options_for(n, randomness), [&](Session<F>& s) -> boost::asio::awaitable<void> {
     const auto b = co_await s.random_bits(kCount);
     const auto opened = co_await s.open(b);
     for (const auto& v : opened) EXPECT_TRUE(f.is_zero(v) || v == f.one()) << "party " << s.id() << ": not a bit";
@@ -353,11 +356,14 @@ TEST_P(PrivacySquares, RandomBitsOpenUniformSquaresIndependentOfTheBits) {
 }
 
 // Fp64 with n = 3 and PRSS makes bits by a dealt XOR (nothing opened): the square
-// trick runs at t >= 2 (n = 5) or without PRSS.
+// trick runs at t >= 2 (n = 5) or with extraction (every n).
 INSTANTIATE_TEST_SUITE_P(Sessions, PrivacySquares,
-                         testing::Values(SquaresCase{5, true}, SquaresCase{3, false}),
+                         testing::Values(SquaresCase{5, Randomness::prss}, SquaresCase{3, Randomness::extraction},
+                                         SquaresCase{5, Randomness::extraction},
+                                         SquaresCase{9, Randomness::extraction}),
                          [](const testing::TestParamInfo<SquaresCase>& info) {
-                           return "n" + std::to_string(info.param.n) + (info.param.prss ? "" : "_noprss");
+                           const Randomness r = info.param.randomness;
+                           return "n" + std::to_string(info.param.n) + (r == Randomness::prss ? "" : "_" + to_string(r));
                          });
 
 // ---------------------------------------------------------------- division
@@ -429,7 +435,7 @@ TEST_P(PrivacyFieldEquality, OpensOnlyUniformKingValues) {
   auto run = [&](bool zeros) {
     std::vector<E> xs(kCount);
     for (std::size_t e = 0; e < kCount; ++e) xs[e] = zeros ? f.zero() : f.from_uint(1 + e % 65520);
-    return run_recorded(3, f, options_for(3, true, mul), [&](Session<F>& s) -> boost::asio::awaitable<void> {
+    return run_recorded(3, f, options_for(3, Randomness::prss, mul), [&](Session<F>& s) -> boost::asio::awaitable<void> {
       const auto x = co_await s.input_fld(0, s.id() == 0 ? std::span<const E>(xs) : std::span<const E>{}, kCount);
       const auto got = co_await s.output(co_await s.is_zero(x));
       EXPECT_EQ(std::count(got.begin(), got.end(), zeros ? f.one() : f.zero()), static_cast<std::ptrdiff_t>(kCount))

@@ -23,11 +23,12 @@ using Elements = std::vector<G::Element>;
 
 struct Params {
   std::size_t n;
-  bool prss;
+  Randomness randomness;
 };
 
 std::string name_of(const testing::TestParamInfo<Params>& info) {
-  return "n" + std::to_string(info.param.n) + (info.param.prss ? "" : "_noprss");
+  const Randomness r = info.param.randomness;
+  return "n" + std::to_string(info.param.n) + (r == Randomness::prss ? "" : "_" + to_string(r));
 }
 
 class SecFldBinary : public testing::TestWithParam<Params> {
@@ -35,10 +36,10 @@ class SecFldBinary : public testing::TestWithParam<Params> {
   // Runs `body` at every party over GF(2^8); checks that every party got to the end.
   template <class Body>
   void run(Body body) {
-    const auto [n, prss] = GetParam();
+    const auto [n, randomness] = GetParam();
     std::mutex m;
     std::size_t done = 0;
-    run_local<G>(n, field_, SessionOptions{.threshold = (n - 1) / 2, .prss = prss},
+    run_local<G>(n, field_, SessionOptions{.threshold = (n - 1) / 2, .randomness = randomness},
                  [&](Session<G>& s) -> boost::asio::awaitable<void> {
                    co_await body(s);
                    std::lock_guard lock(m);
@@ -159,7 +160,9 @@ TEST_P(SecFldBinary, RandomDerangementsHaveNoFixedPoint) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Parties, SecFldBinary,
-                         testing::Values(Params{3, true}, Params{5, true}, Params{3, false}, Params{5, false}), name_of);
+                         testing::Values(Params{3, Randomness::prss}, Params{5, Randomness::prss},
+                                         Params{3, Randomness::extraction}, Params{5, Randomness::extraction}),
+                         name_of);
 
 // GF(3^5): odd characteristic, where random bits need products (XOR of PRSS or
 // dealt bits) and equality takes x^242.
@@ -168,10 +171,10 @@ class SecFldOdd : public testing::TestWithParam<Params> {
   using H = NtlZZpE;
   template <class Body>
   void run(Body body) {
-    const auto [n, prss] = GetParam();
+    const auto [n, randomness] = GetParam();
     std::mutex m;
     std::size_t done = 0;
-    run_local<H>(n, field_, SessionOptions{.threshold = (n - 1) / 2, .prss = prss},
+    run_local<H>(n, field_, SessionOptions{.threshold = (n - 1) / 2, .randomness = randomness},
                  [&](Session<H>& s) -> boost::asio::awaitable<void> {
                    co_await body(s);
                    std::lock_guard lock(m);
@@ -222,7 +225,8 @@ TEST_P(SecFldOdd, ProductsEqualityBitsAndDerangements) {
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, SecFldOdd, testing::Values(Params{3, true}, Params{5, true}, Params{3, false}),
+INSTANTIATE_TEST_SUITE_P(Parties, SecFldOdd, testing::Values(Params{3, Randomness::prss}, Params{5, Randomness::prss},
+                                         Params{3, Randomness::extraction}),
                          name_of);
 
 // In GF(p) too: [x == y] by Fermat on arbitrary elements (64 rounds in Fp64).

@@ -9,8 +9,9 @@
 
 namespace meshmpc::test {
 
-inline SessionOptions options_for(std::size_t n, std::size_t k = 30) {
-  return {.threshold = (n - 1) / 2, .mul = MulProtocol::grr, .prss = true, .sec_param = k};
+inline SessionOptions options_for(std::size_t n, std::size_t k = 30, Randomness randomness = Randomness::prss,
+                                  MulProtocol mul = MulProtocol::grr) {
+  return {.threshold = (n - 1) / 2, .mul = mul, .randomness = randomness, .sec_param = k};
 }
 
 // Party 0's opened vectors (every party checks that it opened the same ones).

@@ -21,11 +21,13 @@ namespace {
 struct Params {
   std::size_t n;
   MulProtocol mul;
-  bool prss;
+  Randomness randomness;
 };
 
 std::string name_of(const testing::TestParamInfo<Params>& info) {
-  return "n" + std::to_string(info.param.n) + "_" + to_string(info.param.mul) + (info.param.prss ? "" : "_noprss");
+  const Randomness r = info.param.randomness;
+  return "n" + std::to_string(info.param.n) + "_" + to_string(info.param.mul) +
+         (r == Randomness::prss ? "" : "_" + to_string(r));
 }
 
 class Arithmetic : public testing::TestWithParam<Params> {};
@@ -48,7 +50,7 @@ void run_arithmetic(const F& field, const Params& p) {
   }
   std::mutex m;
   std::size_t checked = 0;
-  const SessionOptions options{.threshold = (n - 1) / 2, .mul = p.mul, .prss = p.prss};
+  const SessionOptions options{.threshold = (n - 1) / 2, .mul = p.mul, .randomness = p.randomness};
   run_local<F>(n, field, options, [&](Session<F>& s) -> boost::asio::awaitable<void> {
     std::vector<typename F::Element> mine;
     for (auto v : inputs[s.id()]) mine.push_back(s.field().from_int(v));
@@ -80,10 +82,16 @@ TEST_P(Arithmetic, MatchesPlainComputationNtl128) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Parties, Arithmetic,
-                         testing::Values(Params{3, MulProtocol::grr, true}, Params{3, MulProtocol::dn07, true},
-                                         Params{5, MulProtocol::grr, true}, Params{5, MulProtocol::dn07, true},
-                                         Params{7, MulProtocol::grr, true}, Params{7, MulProtocol::dn07, true},
-                                         Params{3, MulProtocol::grr, false}, Params{5, MulProtocol::grr, false}),
+                         testing::Values(Params{3, MulProtocol::grr, Randomness::prss},
+                                         Params{3, MulProtocol::dn07, Randomness::prss},
+                                         Params{5, MulProtocol::grr, Randomness::prss},
+                                         Params{5, MulProtocol::dn07, Randomness::prss},
+                                         Params{7, MulProtocol::grr, Randomness::prss},
+                                         Params{7, MulProtocol::dn07, Randomness::prss},
+                                         Params{3, MulProtocol::grr, Randomness::extraction},
+                                         Params{5, MulProtocol::grr, Randomness::extraction},
+                                         Params{3, MulProtocol::dn07, Randomness::extraction},
+                                         Params{7, MulProtocol::dn07, Randomness::extraction}),
                          name_of);
 
 TEST(Session, PrivateOutputReachesOnlyItsReceiver) {
@@ -164,14 +172,14 @@ TEST(Session, InputFromOneOwner) {
   EXPECT_EQ(checked, 5u);
 }
 
-class Randomness : public testing::TestWithParam<bool> {};
+class RandomSharings : public testing::TestWithParam<Randomness> {};
 
-TEST_P(Randomness, RandomBitsAreBitsAndVary) {
+TEST_P(RandomSharings, RandomBitsAreBitsAndVary) {
   const Fp64 field;
   constexpr std::size_t kCount = 400;
   std::mutex m;
   std::vector<std::vector<std::int64_t>> bits(3);
-  run_local<Fp64>(3, field, {.threshold = 1, .prss = GetParam()}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+  run_local<Fp64>(3, field, {.threshold = 1, .randomness = GetParam()}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
     const auto b = co_await s.random_bits(kCount);
     const auto opened = co_await s.open(b);
     std::lock_guard lock(m);
@@ -189,11 +197,11 @@ TEST_P(Randomness, RandomBitsAreBitsAndVary) {
   EXPECT_LT(ones, 300u);
 }
 
-TEST_P(Randomness, RandomSharingsAreConsistentAndDistinct) {
+TEST_P(RandomSharings, RandomSharingsAreConsistentAndDistinct) {
   const Fp64 field;
   std::mutex m;
   std::vector<std::vector<Fp64::Element>> values(5);
-  run_local<Fp64>(5, field, {.threshold = 2, .prss = GetParam()}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+  run_local<Fp64>(5, field, {.threshold = 2, .randomness = GetParam()}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
     const auto r = co_await s.random(64);
     const auto opened = co_await s.open(r);
     std::lock_guard lock(m);
@@ -218,7 +226,8 @@ TEST_P(DealtXorBits, NoSinglePartyKnowsTheBits) {
   std::mutex m;
   std::vector<std::vector<std::int64_t>> opened(n);
   std::vector<std::vector<std::uint8_t>> known(n);
-  run_local<Fp64>(n, field, {.threshold = 1}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+  run_local<Fp64>(n, field, {.threshold = 1, .randomness = Randomness::prss},
+                  [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
     Scope scope(0x5eed);
     Scope copy = scope;
     const auto counter = prss_counter(copy.next_label());  // the protocol's first label
@@ -252,8 +261,8 @@ TEST_P(DealtXorBits, NoSinglePartyKnowsTheBits) {
 
 INSTANTIATE_TEST_SUITE_P(Parties, DealtXorBits, testing::Values(3, 4));
 
-INSTANTIATE_TEST_SUITE_P(Prss, Randomness, testing::Bool(),
-                         [](const auto& info) { return info.param ? std::string("prss") : std::string("dealt"); });
+INSTANTIATE_TEST_SUITE_P(Sources, RandomSharings, testing::Values(Randomness::prss, Randomness::extraction),
+                         [](const auto& info) { return to_string(info.param); });
 
 }  // namespace
 }  // namespace meshmpc

@@ -1,8 +1,9 @@
 #pragma once
 // The command line every meshmpc program shares: MPyC's runtime options (same
 // letters, same meaning: -M -I -P -T -B -C -L -K --ssl --no-prss --no-log
-// --output-file) plus meshmpc's own (--transport, --mul, --timeout, --session-id,
-// --log-level, --ssl-key, --ssl-cert, --ssl-ca, --insecure-plaintext). A program adds its own options through Parser::add_options() and
+// --output-file) plus meshmpc's own (--transport, --mul, --randomness, --timeout,
+// --session-id, --log-level, --ssl-key, --ssl-cert, --ssl-ca, --insecure-plaintext).
+// A program adds its own options through Parser::add_options() and
 // reads them back from RunOptions::vars. docs/cli.md describes every option and the
 // config file format.
 #include <chrono>
@@ -49,7 +50,7 @@ struct RunOptions {
   std::size_t threshold = 0;               // -T, default floor((M-1)/2); 2t < M
   unsigned bit_length = 32;                // -L
   unsigned sec_param = 30;                 // -K
-  bool prss = true;                        // false with --no-prss
+  Randomness randomness = Randomness::automatic;  // --randomness (--no-prss: extraction)
   spdlog::level::level_enum log_level = spdlog::level::info;  // --log-level, --no-log
   bool output_file = false;                // --output-file
   std::string transport = "tcp";           // --transport

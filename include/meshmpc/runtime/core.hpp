@@ -9,6 +9,7 @@
 #include <meshmpc/net/network.hpp>
 #include <meshmpc/runtime/scope.hpp>
 #include <meshmpc/runtime/session_options.hpp>
+#include <meshmpc/sharing/extraction.hpp>
 #include <meshmpc/sharing/prg.hpp>
 #include <meshmpc/sharing/prss.hpp>
 #include <meshmpc/sharing/shamir.hpp>
@@ -49,8 +50,9 @@ class Core {
  public:
   using Element = typename F::Element;
 
-  // The threshold is resolved here, where n is known (resolve_threshold: ConfigError
-  // for 2t >= n or an unrequested t = 0); options() then holds the resolved t.
+  // The threshold and the randomness are resolved here, where n is known
+  // (resolve_threshold: ConfigError for 2t >= n or an unrequested t = 0;
+  // resolve_randomness); options() then holds the resolved values.
   Core(F field, net::Network& network, SessionOptions options)
       : field_(std::make_shared<const F>(std::move(field))),
         net_(network),
@@ -58,8 +60,10 @@ class Core {
         n_(network.size()),
         t_(resolve_threshold(options, n_)),
         self_(network.self()),
-        shamir_(*field_, n_, t_) {
+        shamir_(*field_, n_, t_),
+        extractor_(*field_, n_, t_) {
     options_.threshold = t_;
+    options_.randomness = resolve_randomness(options, n_, t_);
   }
 
   const F& field() const { return *field_; }
@@ -72,6 +76,9 @@ class Core {
   std::size_t self() const { return self_; }
   const SessionOptions& options() const { return options_; }
   const Shamir<F>& shamir() const { return shamir_; }
+  const Extractor<F>& extractor() const { return extractor_; }
+  // prss or extraction (never automatic): what set-up distributes keys for.
+  Randomness randomness() const { return options_.randomness; }
   net::Network& network() { return net_; }
   Prg& rng() { return rng_; }
 
@@ -152,6 +159,7 @@ class Core {
   SessionOptions options_;
   std::size_t n_, t_, self_;
   Shamir<F> shamir_;
+  Extractor<F> extractor_;
   std::optional<Prss<F>> prss_;
   std::map<std::size_t, PairKeys> pair_keys_;
   Prg rng_;

@@ -11,12 +11,25 @@ namespace meshmpc {
 //  grr  — Gennaro-Rabin-Rabin resharing, one round; t of each party's n-1 sub-shares
 //         are drawn from pairwise PRG keys, so at n = 3 a party sends one element per
 //         product.
-//  dn07 — Damgard-Nielsen double sharings from PRSS, a king per element (rotating)
-//         reconstructs and returns; two rounds, 2(n-1)/n elements per party.
+//  dn07 — Damgard-Nielsen double sharings (from PRSS, or extracted: one more
+//         round), a king per element (rotating) reconstructs and returns; two
+//         rounds, 2(n-1)/n elements per party.
 enum class MulProtocol { grr, dn07 };
 
 std::string to_string(MulProtocol m);
 MulProtocol mul_protocol_from_string(const std::string& s);
+
+// Where random sharings (random values, zero sharings, double sharings, random
+// bits) come from (docs/protocols.md):
+//  prss       — pseudo-random secret sharing (CDI05): no messages, but C(n-1, t)
+//               PRF streams per sharing per party and C(n, t) keys at set-up;
+//  extraction — every party deals, a Vandermonde matrix extracts n - t sharings
+//               per dealt column (DN07): one round, O(n) work per sharing;
+//  automatic  — whichever is faster at this n and t (resolve_randomness).
+enum class Randomness { automatic, prss, extraction };
+
+std::string to_string(Randomness r);
+Randomness randomness_from_string(const std::string& s);
 
 struct SessionOptions {
   // t: up to t colluding parties learn nothing. Unset: the largest allowed,
@@ -24,7 +37,9 @@ struct SessionOptions {
   // is known (resolve_threshold). The runtime requires 2t < n.
   std::optional<std::size_t> threshold;
   MulProtocol mul = MulProtocol::grr;
-  bool prss = true;  // PRSS for random sharings; off: each party deals and the sum is used
+  // Resolved to prss or extraction when the session starts (resolve_randomness);
+  // options() then holds the resolved mode.
+  Randomness randomness = Randomness::automatic;
   // Statistical security parameter k of comparisons and other masked openings: a
   // masked value leaks with statistical distance about 2^-k (docs/protocols.md).
   std::size_t sec_param = 30;
@@ -38,5 +53,15 @@ struct SessionOptions {
 // floor((n - 1) / 2) when unset. ConfigError when 2t >= n, and when t = 0 with
 // n > 1 unless options.insecure_threshold_zero is set.
 std::size_t resolve_threshold(const SessionOptions& options, std::size_t n);
+
+// PRSS is chosen by `automatic` while each party's PRF streams per random sharing,
+// C(n - 1, t), are at most this many; beyond, extraction is faster (measured with
+// meshmpc-bench, docs/protocols.md).
+inline constexpr std::size_t kMaxAutoPrssStreams = 0;  // set from measurement
+
+// The concrete randomness of a session of n parties with threshold t: the
+// explicit choice, or for `automatic` a rule on n and t alone, so every party
+// resolves the same (setup's digest compares the result).
+Randomness resolve_randomness(const SessionOptions& options, std::size_t n, std::size_t t);
 
 }  // namespace meshmpc

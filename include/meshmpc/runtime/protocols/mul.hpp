@@ -2,6 +2,7 @@
 // Secure multiplication: a local product (a degree-2t sharing) and a degree
 // reduction, in two variants (SessionOptions::mul; docs/protocols.md).
 #include <meshmpc/runtime/core.hpp>
+#include <meshmpc/runtime/protocols/extract.hpp>
 #include <meshmpc/runtime/protocols/io.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -108,26 +109,33 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
   co_return result;
 }
 
-// DN07-style degree reduction (Damgard-Nielsen 2007) with PRSS double sharings:
-// [r]_t from PRSS and [r]_2t = [r]_t + a PRSS zero sharing, no interaction. Every
+// DN07-style degree reduction (Damgard-Nielsen 2007) with double sharings
+// ([r]_t, [r]_2t): from PRSS ([r]_2t = [r]_t + a PRSS zero sharing, no
+// interaction), or dealt and extracted (extract.hpp: one more round first). Every
 // party sends d + [r]_2t to the king of each element (kings rotate over the batch),
 // the king opens e = d + r from all n shares and returns it; out = e - [r]_t.
-// Two rounds; 2(n-1)/n elements per product per party on average.
+// Two rounds (three with extraction); 2(n-1)/n elements per product per party on
+// average, plus 2(n-1)/(n-t) for the extracted double sharing.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F> d) {
   using E = typename F::Element;
-  if (!c.has_prss())
-    throw ConfigError("mul protocol dn07 needs PRSS, which this session runs without (--no-prss)");
   const F& f = c.field();
   const std::size_t n = c.n(), me = c.self(), m = d.size();
   const auto to_king = scope.next_label();
   const auto from_king = scope.next_label();
+  Shares<F> rt(m);
+  if (c.has_prss()) {
+    Shares<F> z(m);
+    c.prss().random_shares(prss_counter(scope.next_label()), std::span<E>(rt));
+    c.prss().zero_shares(prss_counter(scope.next_label()), std::span<E>(z));
+    f.add(std::span<E>(d), std::span<const E>(d), std::span<const E>(rt));
+    f.add(std::span<E>(d), std::span<const E>(d), std::span<const E>(z));
+  } else {
+    auto [low, high] = co_await extracted_doubles(c, scope.child(), m);
+    rt = std::move(low);
+    f.add(std::span<E>(d), std::span<const E>(d), std::span<const E>(high));
+  }
   c.count_rounds(2);
-  Shares<F> rt(m), z(m);
-  c.prss().random_shares(prss_counter(scope.next_label()), std::span<E>(rt));
-  c.prss().zero_shares(prss_counter(scope.next_label()), std::span<E>(z));
-  f.add(std::span<E>(d), std::span<const E>(d), std::span<const E>(rt));
-  f.add(std::span<E>(d), std::span<const E>(d), std::span<const E>(z));
 
   const std::size_t start = static_cast<std::size_t>(to_king % n);
   // Elements of king j: k = j - start (mod n), then every n-th.

@@ -1,6 +1,7 @@
 #pragma once
 // Random sharings and random bits.
 #include <meshmpc/runtime/core.hpp>
+#include <meshmpc/runtime/protocols/extract.hpp>
 #include <meshmpc/runtime/protocols/io.hpp>
 #include <meshmpc/runtime/protocols/mul.hpp>
 #include <meshmpc/sharing/subsets.hpp>
@@ -12,30 +13,24 @@
 namespace meshmpc::protocols {
 
 // Degree-t shares of `count` uniformly random secrets nobody knows. With PRSS: no
-// communication (CDI05). Without: every party deals a random sharing and the sum
-// is used (one round, count elements to each peer).
+// communication (CDI05). Without: dealt and extracted (extract.hpp; one round,
+// about (n - 1) / (n - t) elements per sharing to each peer).
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random(Core<F>& c, Scope scope, std::size_t count) {
   using E = typename F::Element;
+  if (!c.has_prss()) co_return co_await extracted_random(c, scope, count);
   Shares<F> out(count);
-  if (c.has_prss()) {
-    c.prss().random_shares(prss_counter(scope.next_label()), std::span<E>(out));
-    co_return out;
-  }
-  Shares<F> mine(count);
-  c.field().random(std::span<E>(mine), c.rng());
-  const auto all = co_await input_all(c, scope.child(), std::move(mine), count);
-  out.assign(count, c.field().zero());
-  for (const auto& s : all) c.field().add(std::span<E>(out), std::span<const E>(out), std::span<const E>(s));
+  c.prss().random_shares(prss_counter(scope.next_label()), std::span<E>(out));
   co_return out;
 }
 
 // Shares of `count` uniformly random bits by the square trick (as MPyC's
-// random_bits): r random, open r^2, s = sqrt(r^2), b = (r/s + 1)/2. With PRSS the
-// local degree-2t products are re-randomized by a PRSS zero sharing of degree 2t and
-// opened at once (one round, one element per bit to each peer): opening the bare
-// product f_r^2 would show the polynomial f_r up to its sign, i.e. every party's
-// share of r. Without PRSS the product is reduced to degree t first (two rounds).
+// random_bits): r random, open r^2, s = sqrt(r^2), b = (r/s + 1)/2. The local
+// degree-2t products are re-randomized by a degree-2t zero sharing and opened at
+// once (one element per bit to each peer): opening the bare product f_r^2 would
+// show the polynomial f_r up to its sign, i.e. every party's share of r. With PRSS
+// r and the zero sharing cost no messages (one round); by extraction both come
+// from one dealing (two rounds).
 // A zero r^2 (probability 1/p each) is retried for just those elements.
 template <PrimeField F>
 boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope, std::size_t count) {
@@ -46,19 +41,21 @@ boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope
   for (std::size_t k = 0; k < count; ++k) todo[k] = k;
   const E half = f.inv(f.from_uint(2));
   while (!todo.empty()) {
-    auto r = co_await random(c, scope.child(), todo.size());
+    Shares<F> r, zero(todo.size());
+    if (c.has_prss()) {
+      r = co_await random(c, scope.child(), todo.size());
+      c.prss().zero_shares(prss_counter(scope.next_label()), std::span<E>(zero));
+    } else {
+      std::vector<Dealing> dealings{Dealing{.zero = false, .degrees = {c.t()}},
+                                    Dealing{.zero = true, .degrees = {2 * c.t()}}};
+      auto dealt = co_await extract_sharings(c, scope.child(), todo.size(), std::move(dealings));
+      r = std::move(dealt[0]);
+      zero = std::move(dealt[1]);
+    }
     Shares<F> r2(todo.size());
     f.mul(std::span<E>(r2), std::span<const E>(r), std::span<const E>(r));
-    std::size_t degree = 2 * c.t();
-    if (c.has_prss()) {
-      Shares<F> zero(todo.size());
-      c.prss().zero_shares(prss_counter(scope.next_label()), std::span<E>(zero));
-      f.add(std::span<E>(r2), std::span<const E>(r2), std::span<const E>(zero));
-    } else {
-      r2 = co_await reduce(c, scope.child(), std::move(r2));
-      degree = c.t();
-    }
-    const auto squares = co_await open(c, scope.child(), std::move(r2), degree, "random_bits.square");
+    f.add(std::span<E>(r2), std::span<const E>(r2), std::span<const E>(zero));
+    const auto squares = co_await open(c, scope.child(), std::move(r2), 2 * c.t(), "random_bits.square");
     std::vector<std::size_t> retry;
     std::vector<E> roots;
     std::vector<std::size_t> where;

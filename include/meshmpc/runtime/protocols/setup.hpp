@@ -1,8 +1,9 @@
 #pragma once
-// Session set-up over fresh links: agree on the parameters, then distribute the
-// keys that make randomness free later (PRSS keys per (n-t)-subset, as MPyC: the
-// lowest member of a subset draws its key and sends it to the other members; and
-// one key per pair of parties for GRR's pseudo-random sub-shares).
+// Session set-up over fresh links: agree on the parameters (the resolved
+// randomness among them), then distribute the keys that make randomness free later
+// (PRSS keys per (n-t)-subset when the session runs with PRSS, as MPyC: the lowest
+// member of a subset draws its key and sends it to the other members; and one key
+// per pair of parties for GRR's pseudo-random sub-shares).
 //
 // Key hygiene: every copy of a key made here — drawn keys, received payloads, the
 // PRSS key map — is wiped (sodium_memzero) as soon as its owner (Core, Prss) has
@@ -47,7 +48,8 @@ struct KeyMapWipe {
 template <FiniteField F>
 std::string session_digest(const Core<F>& c) {
   return "n=" + std::to_string(c.n()) + " t=" + std::to_string(c.t()) + " field=" + c.field().name() +
-         " mul=" + to_string(c.options().mul) + " prss=" + (c.options().prss ? "on" : "off") + " k=" + std::to_string(c.options().sec_param);
+         " mul=" + to_string(c.options().mul) + " randomness=" + to_string(c.randomness()) +
+         " k=" + std::to_string(c.options().sec_param);
 }
 
 template <FiniteField F>
@@ -88,7 +90,7 @@ boost::asio::awaitable<void> setup(Core<F>& c, Scope scope) {
   }
 
   // 3. PRSS keys, one label per subset in the enumeration order every party shares.
-  if (!c.options().prss) co_return;
+  if (c.randomness() != Randomness::prss) co_return;
   std::map<Subset, Prg::Key> keys;
   const detail::KeyMapWipe wipe_keys{keys};
   for (const Subset& a : prss_subsets(n, c.t())) {
