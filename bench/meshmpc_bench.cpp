@@ -6,12 +6,14 @@
 //   meshmpc-bench --op cmp -M 3 --batch 100000          (a < b on 32-bit integers, -L)
 //   meshmpc-bench --op sort -M 3 --batch 1024           (batch = vector length)
 //   meshmpc-bench --op permute -M 3 --batch 64          (a random permutation of 64)
+//   meshmpc-bench --op random -M 9 --randomness extraction   (random sharings; or prss, auto)
 //
 // With --transport tcp every party is its own process on loopback (the local
 // launcher of every meshmpc program); with inmem they are threads of this process.
 // The timed part is the operation and one opening of a single element after it
-// (so that every party is through): its inputs are PRSS random sharings made
-// before, and one opening first lines the parties up. bytes_per_op_per_party is
+// (so that every party is through): its inputs are random sharings made before
+// (the session's randomness, printed in the last column), and one opening first
+// lines the parties up. bytes_per_op_per_party is
 // what party 0 sent (frame headers included) divided by the batch; rounds counts
 // its communication rounds.
 #include <meshmpc/cli/run.hpp>
@@ -37,7 +39,7 @@ struct Params {
   std::size_t bits;
 };
 
-constexpr const char* kOps[] = {"mul", "open", "input", "random_bits", "cmp", "eq", "sort", "permute"};
+constexpr const char* kOps[] = {"mul", "open", "input", "random", "random_bits", "cmp", "eq", "sort", "permute"};
 
 // Party 0's random l-bit integers (the values do not change the cost).
 std::vector<std::int64_t> random_ints(std::size_t count, std::size_t bits, std::uint64_t seed) {
@@ -68,6 +70,8 @@ boost::asio::awaitable<void> bench(Session<Fp64>& s, Params p) {
       (void)co_await s.mul(x, y);
     } else if (p.op == "open") {
       (void)co_await s.open(x);
+    } else if (p.op == "random") {
+      (void)co_await s.random(p.batch);
     } else if (p.op == "random_bits") {
       (void)co_await s.random_bits(p.batch);
     } else if (p.op == "input") {
@@ -90,9 +94,10 @@ boost::asio::awaitable<void> bench(Session<Fp64>& s, Params p) {
     const auto bytes = s.statistics().total().sent.wire_bytes() - bytes_before;
     if (s.id() == 0) {
       const std::string op = p.op == "mul" ? "mul-" + to_string(s.core().options().mul) : p.op;
-      std::printf("%s,%zu,%s,%zu,%.6f,%.0f,%llu,%.2f\n", op.c_str(), p.parties,
+      std::printf("%s,%zu,%s,%zu,%.6f,%.0f,%llu,%.2f,%s\n", op.c_str(), p.parties,
                   p.transport.c_str(), p.batch, seconds, static_cast<double>(p.batch) / seconds,
-                  static_cast<unsigned long long>(rounds), static_cast<double>(bytes) / static_cast<double>(p.batch));
+                  static_cast<unsigned long long>(rounds), static_cast<double>(bytes) / static_cast<double>(p.batch),
+                  to_string(s.core().randomness()).c_str());
       std::fflush(stdout);
     }
   }
@@ -103,7 +108,7 @@ boost::asio::awaitable<void> bench(Session<Fp64>& s, Params p) {
 int main(int argc, char** argv) {
   meshmpc::cli::Parser parser("meshmpc-bench", "Throughput of a protocol among local parties; prints CSV.");
   parser.add_options()("op", po::value<std::string>()->default_value("mul"),
-                       "mul | open | input | random_bits | cmp | eq | sort | permute")(
+                       "mul | open | input | random | random_bits | cmp | eq | sort | permute")(
       "batch", po::value<std::size_t>()->default_value(1'000'000),
       "items per operation (sort, permute: the vector length)")(
       "repeat", po::value<std::size_t>()->default_value(1), "timed runs (one row each)")(
@@ -113,10 +118,10 @@ int main(int argc, char** argv) {
              o.ssl ? o.transport + "+tls" : o.transport, o.parties, o.bit_length};
     if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))
       throw meshmpc::ConfigError("--op: unknown operation '" + p.op +
-                                 "' (known: mul, open, input, random_bits, cmp, eq, sort, permute)");
+                                 "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute)");
     if (p.batch == 0) throw meshmpc::ConfigError("--batch must be at least 1");
     if (o.vars["header"].as<bool>() && !o.index)
-      std::printf("op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party\n");
+      std::printf("op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,randomness\n");
     return meshmpc::PartyProgram<Fp64>([p](Session<Fp64>& s) { return bench(s, p); });
   });
 }
