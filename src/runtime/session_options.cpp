@@ -1,8 +1,5 @@
 #include <meshmpc/error.hpp>
 #include <meshmpc/runtime/session_options.hpp>
-#include <meshmpc/field/int128.hpp>
-
-#include <algorithm>
 
 namespace meshmpc {
 
@@ -30,26 +27,9 @@ Randomness randomness_from_string(const std::string& s) {
   throw ConfigError("unknown randomness '" + s + "' (known: auto, prss, extraction)");
 }
 
-namespace {
-
-// Whether C(n, k) <= limit, for any n (binomial() would overflow at large n).
-bool binomial_at_most(std::size_t n, std::size_t k, std::size_t limit) {
-  if (k > n) return true;
-  k = std::min(k, n - k);
-  // c = C(n - k + i, i) grows with i, so the first c above the limit decides.
-  u128 c = 1;
-  for (std::size_t i = 1; i <= k; ++i) {
-    c = c * (n - k + i) / i;
-    if (c > limit) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-Randomness resolve_randomness(const SessionOptions& options, std::size_t n, std::size_t t) {
+Randomness resolve_randomness(const SessionOptions& options, std::size_t t) {
   if (options.randomness != Randomness::automatic) return options.randomness;
-  return binomial_at_most(n - 1, t, kMaxAutoPrssStreams) ? Randomness::prss : Randomness::extraction;
+  return t <= kMaxAutoPrssThreshold ? Randomness::prss : Randomness::extraction;
 }
 
 std::size_t resolve_threshold(const SessionOptions& options, std::size_t n) {

@@ -47,6 +47,21 @@ TEST(Faults, PartiesWithDifferentParametersAreRefused) {
   EXPECT_NE(msg.find("mul=dn07"), std::string::npos) << msg;
 }
 
+// The randomness is part of the agreement: one party asked for PRSS by name while
+// the others resolve `automatic` (extraction at t = 2) is named, not a hang.
+TEST(Faults, PartiesWithDifferentRandomnessAreRefused) {
+  const Fp64 field;
+  const auto options_of = [](std::size_t i) {
+    return SessionOptions{.threshold = 2, .randomness = i == 4 ? Randomness::prss : Randomness::automatic};
+  };
+  const auto msg = error_of<ConfigError>([&] {
+    run_local<Fp64>(5, field, options_of, [](Session<Fp64>&) -> asio::awaitable<void> { co_return; }, 5s);
+  });
+  EXPECT_NE(msg.find("party 4 runs with"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("randomness=prss"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("randomness=extraction"), std::string::npos) << msg;
+}
+
 // Party 1 fails after the inputs; the others, waiting for its shares in open(),
 // stop with an error that names it — promptly, long before the receive timeout.
 TEST(Faults, APartyThatDiesIsNamedByTheOthers) {

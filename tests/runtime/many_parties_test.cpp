@@ -50,7 +50,7 @@ class ManyParties : public testing::TestWithParam<Params> {
   void run(Body body) {
     const auto& p = GetParam();
     const SessionOptions o = options();
-    const Randomness want = resolve_randomness(o, p.n, (p.n - 1) / 2);
+    const Randomness want = resolve_randomness(o, (p.n - 1) / 2);
     ASSERT_NE(want, Randomness::automatic);
     std::mutex m;
     std::size_t done = 0;

@@ -1,6 +1,7 @@
 // The threshold a session runs with when the program does not say: the largest
 // private one, floor((n - 1) / 2), as the CLI's default — never t = 0 (every
-// share its secret) unless asked for by name.
+// share its secret) unless asked for by name. And the randomness it resolves
+// `automatic` to, from t alone.
 #include "party_values.hpp"
 
 #include <meshmpc/field/fp64.hpp>
@@ -102,6 +103,43 @@ TEST(Threshold, ZeroAskedForByNameRunsAndComputesCorrectly) {
     ++checked;
   });
   EXPECT_EQ(checked, 3u);
+}
+
+TEST(SessionRandomness, AutomaticIsPrssUpToThresholdOneAndExtractionBeyond) {
+  const auto asking = [](Randomness r) {
+    SessionOptions o;
+    o.randomness = r;
+    return o;
+  };
+  for (std::size_t t = 0; t <= 15; ++t) {
+    EXPECT_EQ(resolve_randomness({}, t), t <= 1 ? Randomness::prss : Randomness::extraction) << "t = " << t;
+    EXPECT_EQ(resolve_randomness(asking(Randomness::prss), t), Randomness::prss);
+    EXPECT_EQ(resolve_randomness(asking(Randomness::extraction), t), Randomness::extraction);
+  }
+  EXPECT_EQ(randomness_from_string(to_string(Randomness::automatic)), Randomness::automatic);
+  const auto msg = config_error_of([] { (void)randomness_from_string("dice"); });
+  EXPECT_NE(msg.find("'dice'"), std::string::npos) << msg;
+}
+
+// Set-up hands out PRSS keys only when the session resolved to PRSS: at n = 3
+// (t = 1) by default, not at n = 5 (t = 2), where a product still comes out right.
+TEST(SessionRandomness, PrssKeysExistExactlyWhenResolvedToPrss) {
+  for (const std::size_t n : {3, 5}) {
+    std::mutex m;
+    std::size_t checked = 0;
+    run_local<Fp64>(n, Fp64{}, SessionOptions{}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
+      const bool prss = n == 3;
+      EXPECT_EQ(s.core().randomness(), prss ? Randomness::prss : Randomness::extraction);
+      EXPECT_EQ(s.core().has_prss(), prss);
+      const std::vector<std::int64_t> mine{static_cast<std::int64_t>(s.id()) + 2};
+      const auto x = co_await s.input_int_all(mine, 32);
+      const auto out = co_await s.output(co_await s.mul(x[0], x[n - 1]));
+      std::lock_guard lock(m);
+      EXPECT_EQ(out, std::vector<std::int64_t>{2 * static_cast<std::int64_t>(n + 1)});
+      ++checked;
+    });
+    EXPECT_EQ(checked, n);
+  }
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ class Core {
         shamir_(*field_, n_, t_),
         extractor_(*field_, n_, t_) {
     options_.threshold = t_;
-    options_.randomness = resolve_randomness(options, n_, t_);
+    options_.randomness = resolve_randomness(options, t_);
   }
 
   const F& field() const { return *field_; }

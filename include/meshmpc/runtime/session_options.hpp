@@ -54,14 +54,17 @@ struct SessionOptions {
 // n > 1 unless options.insecure_threshold_zero is set.
 std::size_t resolve_threshold(const SessionOptions& options, std::size_t n);
 
-// PRSS is chosen by `automatic` while each party's PRF streams per random sharing,
-// C(n - 1, t), are at most this many; beyond, extraction is faster (measured with
-// meshmpc-bench, docs/protocols.md).
-inline constexpr std::size_t kMaxAutoPrssStreams = 0;  // set from measurement
+// `automatic` picks PRSS up to this threshold t and extraction beyond. Measured
+// with tools/bench-randomness.sh (docs/protocols.md): at t = 1 PRSS needs only
+// n - 1 streams per sharing and makes random bits by a dealt XOR (one product a
+// bit), and comparisons ran 1.8-3x faster with it at every n tried (3..15); from
+// t = 2 on (C(n - 1, t) >= 6 streams) extraction was as fast or faster at n = 5
+// and 6, and 2x (n = 7) to 85x (n = 15) faster for comparisons beyond.
+inline constexpr std::size_t kMaxAutoPrssThreshold = 1;
 
-// The concrete randomness of a session of n parties with threshold t: the
-// explicit choice, or for `automatic` a rule on n and t alone, so every party
-// resolves the same (setup's digest compares the result).
-Randomness resolve_randomness(const SessionOptions& options, std::size_t n, std::size_t t);
+// The concrete randomness of a session with threshold t: the
+// explicit choice, or for `automatic` a rule on t alone (kMaxAutoPrssThreshold),
+// so every party resolves the same (setup's digest compares the result).
+Randomness resolve_randomness(const SessionOptions& options, std::size_t t);
 
 }  // namespace meshmpc
