@@ -61,24 +61,29 @@ bool below_modulus(const F& f, u128 bound) {
   }
 }
 
-// Refuses a masked opening that could wrap around p: a < 2^value_bits plus the
-// mask r' < 2^m plus 2^m times random_ints' bound (terms * 2^k) must stay below p.
-// Names the operation, m, k, n and the field.
+// Whether a masked opening cannot wrap around p: a < 2^value_bits plus the mask
+// r' < 2^m plus 2^m times random_ints' bound (terms * 2^k) stays below p. `top`
+// is set to the bits that sum needs. choose_integer_field (field_choice.hpp)
+// asks the same question of each shipped field.
+template <PrimeField F>
+bool mask_fits(const F& f, std::size_t m, std::size_t value_bits, std::size_t k, std::size_t terms,
+               std::size_t* top = nullptr) {
+  const std::size_t bits = std::max(value_bits, m + k + static_cast<std::size_t>(std::bit_width(terms))) + 1;
+  if (top) *top = bits;
+  if (bits >= 127) return bits < f.bit_length();
+  return below_modulus(f, (u128{1} << value_bits) + (u128{1} << m) + (static_cast<u128>(terms) << (m + k)));
+}
+
+// Refuses a masked opening that could wrap around p (mask_fits), naming the
+// operation, m, k, n and the field.
 template <PrimeField F>
 void check_mask_fits(const Core<F>& c, std::size_t m, std::size_t value_bits, const char* op) {
   const std::size_t k = c.options().sec_param;
   const std::size_t terms = random_ints_terms(c);
-  const std::size_t top = std::max(value_bits, m + k + static_cast<std::size_t>(std::bit_width(terms))) + 1;
   if (m < 1 || m > 64)
     throw ConfigError(std::string(op) + ": bit length " + std::to_string(m) + " is outside 1..64");
-  bool fits = false;
-  if (top < 127) {
-    const u128 bound = (u128{1} << value_bits) + (u128{1} << m) + (static_cast<u128>(terms) << (m + k));
-    fits = below_modulus(c.field(), bound);
-  } else {
-    fits = top < c.field().bit_length();
-  }
-  if (!fits)
+  std::size_t top = 0;
+  if (!mask_fits(c.field(), m, value_bits, k, terms, &top))
     throw ConfigError(std::string(op) + ": " + std::to_string(m) + "-bit values with security parameter k = " +
                       std::to_string(k) + " and " + std::to_string(terms) + " random terms (n = " +
                       std::to_string(c.n()) + ", t = " + std::to_string(c.t()) + ") need a field of about " +
