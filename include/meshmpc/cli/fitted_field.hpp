@@ -41,15 +41,19 @@ namespace meshmpc::cli {
 
 // A program generic in the field (callable with Session<F>& for every shipped F,
 // returning asio::awaitable<void>) and the bit length of its secure integers.
+// `field`, when set, overrides the choice (to measure one field against another);
+// a field too small for the comparisons then fails with the runtime's clear error.
 template <class Program>
 struct FittedProgram {
   std::size_t bit_length;
   Program program;
+  std::optional<ShippedField> field = std::nullopt;
 };
 
 template <class Program>
-FittedProgram<std::decay_t<Program>> fitted(std::size_t bit_length, Program&& program) {
-  return {bit_length, std::forward<Program>(program)};
+FittedProgram<std::decay_t<Program>> fitted(std::size_t bit_length, Program&& program,
+                                            std::optional<ShippedField> field = std::nullopt) {
+  return {bit_length, std::forward<Program>(program), field};
 }
 
 // The field for a program's secure integers of `bit_length` bits under these options.
@@ -69,6 +73,7 @@ int main_fitted(const Parser& parser, int argc, const char* const argv[], Factor
     if (options.action == Action::run) {
       program.emplace(factory(options));
       choice = choose_field(options, program->bit_length);
+      if (program->field && *program->field != ShippedField::ntl) choice->field = *program->field;
     }
   } catch (const Error& e) {
     std::cerr << options.program << (options.program.empty() ? "" : ": ") << e.what() << "\n";
