@@ -138,40 +138,40 @@ TEST(EdgeValues, Bits64OverFp127AtThreeAndFiveParties) {
   check_comparisons(Fp127{}, 5, 64, a, b);
 }
 
-// The mask's t + 1 terms grow with the group: 32-bit comparisons fit Fp64 up to
-// n = 6 (t = 2) and need Fp127 from n = 7 on; the choice is the smallest field
-// that holds the mask, by the same test the runtime applies.
+// The dealt mask's t + 1 terms grow with the group: 32-bit comparisons fit Fp64
+// with them up to n = 6 (t = 2); beyond, the high mask is made of k random bits
+// (HighMask::bits), which fits Fp64 at any n. The choice is the smallest field that
+// holds the smaller of the two, by the test the runtime applies.
 TEST(FieldChoice, TheSmallestShippedFieldThatHoldsTheMask) {
   for (std::size_t n = 3; n <= 31; ++n) {
     const std::size_t t = (n - 1) / 2;
-    const auto c = choose_integer_field({.bit_length = 32, .sec_param = 30, .threshold = t});
-    EXPECT_EQ(c.field, n <= 6 ? ShippedField::fp64 : ShippedField::fp127) << "n = " << n;
-    EXPECT_EQ(protocols::mask_fits(Fp64{}, 32, 33, 30, t + 1), c.field == ShippedField::fp64) << "n = " << n;
-    EXPECT_TRUE(protocols::mask_fits(Fp127{}, 32, 33, 30, t + 1)) << "n = " << n;
-    // Small tallies (the vote example) stay in the fast field at any n.
-    EXPECT_EQ(choose_integer_field({.bit_length = 7, .sec_param = 30, .threshold = t}).field, ShippedField::fp64);
+    EXPECT_EQ(protocols::mask_fits(Fp64{}, 32, 33, 30, t + 1), n <= 6) << "n = " << n;
   }
-  EXPECT_EQ(choose_integer_field({.bit_length = 64, .sec_param = 30, .threshold = 1}).field, ShippedField::fp127);
+  EXPECT_EQ(choose_integer_field({.bit_length = 32, .sec_param = 30}).field, ShippedField::fp64);
+  EXPECT_EQ(choose_integer_field({.bit_length = 33, .sec_param = 30}).field, ShippedField::fp64);
+  EXPECT_EQ(choose_integer_field({.bit_length = 34, .sec_param = 30}).field, ShippedField::fp127);
+  EXPECT_EQ(choose_integer_field({.bit_length = 32, .sec_param = 40}).field, ShippedField::fp127);
+  EXPECT_EQ(choose_integer_field({.bit_length = 64, .sec_param = 30}).field, ShippedField::fp127);
   // Beyond 127 bits: an NTL prime just above the mask's bound.
-  const auto big = choose_integer_field({.bit_length = 64, .sec_param = 80, .threshold = 7});
+  const auto big = choose_integer_field({.bit_length = 64, .sec_param = 80});
   ASSERT_EQ(big.field, ShippedField::ntl);
   const NtlField f(big.ntl_prime_decimal);
-  EXPECT_TRUE(protocols::mask_fits(f, 64, 65, 80, 8));
+  EXPECT_TRUE(protocols::mask_fits(f, 64, 65, 80, 1));
   EXPECT_EQ(f.bit_length(), big.needed_bits + 1);
-  EXPECT_THROW((void)choose_integer_field({.bit_length = 65, .sec_param = 30, .threshold = 1}), ConfigError);
-  EXPECT_THROW((void)choose_integer_field({.bit_length = 32, .sec_param = 0, .threshold = 1}), ConfigError);
+  EXPECT_THROW((void)choose_integer_field({.bit_length = 65, .sec_param = 30}), ConfigError);
+  EXPECT_THROW((void)choose_integer_field({.bit_length = 32, .sec_param = 0}), ConfigError);
 }
 
-// At n = 7 and 9, over the field the choice names: edge values (the largest and
-// smallest 32-bit integers, neighbours, ties) against the plain comparisons.
-TEST(EdgeValues, Bits32OverTheChosenFieldAtSevenAndNineParties) {
+// At n = 7 and 9: edge values (the largest and smallest 32-bit integers,
+// neighbours, ties) against the plain comparisons, over Fp64 (high mask of bits)
+// and over Fp127 (dealt high mask).
+TEST(EdgeValues, Bits32AtSevenAndNineParties) {
   Ints a, b;
   edge_and_random_pairs(32, a, b);
   a.resize(120);
   b.resize(120);
   for (const std::size_t n : {7u, 9u}) {
-    ASSERT_EQ(choose_integer_field({.bit_length = 32, .sec_param = 30, .threshold = (n - 1) / 2}).field,
-              ShippedField::fp127);
+    check_comparisons(Fp64{}, n, 32, a, b);
     check_comparisons(Fp127{}, n, 32, a, b);
   }
 }
@@ -204,27 +204,6 @@ TEST(Errors, AFieldTooSmallForTheBitLengthIsNamed) {
   }));
   EXPECT_NE(message.find("comparison: 40-bit values with security parameter k = 30"), std::string::npos) << message;
   EXPECT_NE(message.find("more than GF(18446744073709551557)"), std::string::npos) << message;
-}
-
-// A library user who fixes the field keeps the runtime's clear error: Fp64 holds
-// 32-bit comparisons up to n = 6 only.
-TEST(Errors, Fp64AtSevenPartiesNamesTheFieldItWouldNeed) {
-  std::string message;
-  std::mutex m;
-  EXPECT_ANY_THROW(run_local<Fp64>(7, Fp64{}, test::options_for(7), [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
-    const auto x = s.constant(std::int64_t{1}, 2, 32);
-    try {
-      (void)co_await s.lt(x, x);
-    } catch (const ConfigError& e) {
-      std::lock_guard lock(m);
-      message = e.what();
-      throw;
-    }
-  }));
-  EXPECT_NE(message.find("comparison: 32-bit values with security parameter k = 30 and 4 random terms (n = 7, t = 3) "
-                         "need a field of about 66 bits"),
-            std::string::npos)
-      << message;
 }
 
 }  // namespace

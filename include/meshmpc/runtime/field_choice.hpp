@@ -4,10 +4,11 @@
 //
 // A comparison or equality test of l-bit integers opens c = a + r' + 2^m r''
 // (protocols/compare.hpp): a < 2^(l+1), the mask r' < 2^m (m = l) and the
-// statistical mask r'', a sum of t + 1 dealt k-bit terms (one of them from an
-// honest party). c must stay below p: about l + k + log2(t + 1) + 1 bits, so a
-// larger group (larger t) or a larger k or l needs a larger field. docs/protocols.md
-// ("Which field") says why the mask is built that way and what each choice costs.
+// statistical mask r'' of k bits — dealt as t + 1 terms where their sum fits, else
+// k shared random bits (HighMask). c must stay below p: about l + k + 2 bits, so
+// 32-bit integers at k = 30 fit GF(2^64 - 59) at any n; longer integers or a larger
+// k need GF(2^127 - 1) or beyond. docs/protocols.md ("Which field") has the
+// measurements behind the choice.
 #include <cstddef>
 #include <string>
 
@@ -17,7 +18,6 @@ namespace meshmpc {
 struct IntegerDemand {
   std::size_t bit_length;  // l of its SecInt values (comparisons of l-bit values)
   std::size_t sec_param;   // k (SessionOptions::sec_param)
-  std::size_t threshold;   // t of the session (resolved, see resolve_threshold)
 };
 
 enum class ShippedField {
@@ -32,13 +32,9 @@ struct FieldChoice {
   std::string ntl_prime_decimal;   // field == ntl: the smallest prime of needed_bits + 1 bits
 };
 
-// The statistical mask's terms at threshold t: t + 1 dealt k-bit integers
-// (protocols::random_ints_terms).
-inline std::size_t mask_terms(std::size_t threshold) { return threshold + 1; }
-
 // The smallest shipped field whose comparisons of demand.bit_length-bit integers
-// fit (exactly: the bound check_mask_fits applies). ConfigError for l outside
-// 2..64 or k outside 1..512.
+// fit (exactly: the bound protocols::check_mask_fits applies, with the high mask
+// that needs least). ConfigError for l outside 2..64 or k outside 1..512.
 FieldChoice choose_integer_field(const IntegerDemand& demand);
 
 std::string to_string(ShippedField field);
