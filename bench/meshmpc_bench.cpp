@@ -7,6 +7,8 @@
 //   meshmpc-bench --op sort -M 3 --batch 1024           (batch = vector length)
 //   meshmpc-bench --op permute -M 3 --batch 64          (a random permutation of 64)
 //   meshmpc-bench --op random -M 9 --randomness extraction   (random sharings; or prss, auto)
+//   meshmpc-bench --op cmp -M 3 --field fp127            (the field; default: the one
+//                                                          cmp at this n, -L and -K needs)
 //
 // With --transport tcp every party is its own process on loopback (the local
 // launcher of every meshmpc program); with inmem they are threads of this process.
@@ -16,8 +18,7 @@
 // lines the parties up. bytes_per_op_per_party is
 // what party 0 sent (frame headers included) divided by the batch; rounds counts
 // its communication rounds.
-#include <meshmpc/cli/run.hpp>
-#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/cli/fitted_field.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -27,7 +28,6 @@
 namespace {
 
 namespace po = boost::program_options;
-using meshmpc::Fp64;
 using meshmpc::Session;
 
 struct Params {
@@ -51,11 +51,12 @@ std::vector<std::int64_t> random_ints(std::size_t count, std::size_t bits, std::
   return v;
 }
 
-boost::asio::awaitable<void> bench(Session<Fp64>& s, Params p) {
+template <class F>
+boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
   const auto x = co_await s.random(p.batch);
   const auto y = co_await s.random(p.batch);
   // A named vector: GCC 12 cannot keep an initializer list alive across co_await.
-  const std::vector<Fp64::Element> first(1, x[0]);
+  const std::vector<typename F::Element> first(1, x[0]);
   const bool integers = p.op == "cmp" || p.op == "eq" || p.op == "sort";
   const auto a_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 1) : std::vector<std::int64_t>{};
   const auto b_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 2) : std::vector<std::int64_t>{};
@@ -94,10 +95,10 @@ boost::asio::awaitable<void> bench(Session<Fp64>& s, Params p) {
     const auto bytes = s.statistics().total().sent.wire_bytes() - bytes_before;
     if (s.id() == 0) {
       const std::string op = p.op == "mul" ? "mul-" + to_string(s.core().options().mul) : p.op;
-      std::printf("%s,%zu,%s,%zu,%.6f,%.0f,%llu,%.2f,%s\n", op.c_str(), p.parties,
+      std::printf("%s,%zu,%s,%zu,%.6f,%.0f,%llu,%.2f,%s,%s\n", op.c_str(), p.parties,
                   p.transport.c_str(), p.batch, seconds, static_cast<double>(p.batch) / seconds,
                   static_cast<unsigned long long>(rounds), static_cast<double>(bytes) / static_cast<double>(p.batch),
-                  to_string(s.core().randomness()).c_str());
+                  s.field().name().c_str(), to_string(s.core().randomness()).c_str());
       std::fflush(stdout);
     }
   }
@@ -112,8 +113,10 @@ int main(int argc, char** argv) {
       "batch", po::value<std::size_t>()->default_value(1'000'000),
       "items per operation (sort, permute: the vector length)")(
       "repeat", po::value<std::size_t>()->default_value(1), "timed runs (one row each)")(
-      "header", po::bool_switch(), "print the CSV header first");
-  return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [](const meshmpc::cli::RunOptions& o) {
+      "header", po::bool_switch(), "print the CSV header first")(
+      "field", po::value<std::string>()->default_value("auto"),
+      "auto | fp64 | fp127: the prime field (auto: the smallest that cmp at this n, -L and -K needs)");
+  return meshmpc::cli::main_fitted(parser, argc, argv, [](const meshmpc::cli::RunOptions& o) {
     Params p{o.vars["op"].as<std::string>(), o.vars["batch"].as<std::size_t>(), o.vars["repeat"].as<std::size_t>(),
              o.ssl ? o.transport + "+tls" : o.transport, o.parties, o.bit_length};
     if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))
@@ -121,7 +124,12 @@ int main(int argc, char** argv) {
                                  "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute)");
     if (p.batch == 0) throw meshmpc::ConfigError("--batch must be at least 1");
     if (o.vars["header"].as<bool>() && !o.index)
-      std::printf("op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,randomness\n");
-    return meshmpc::PartyProgram<Fp64>([p](Session<Fp64>& s) { return bench(s, p); });
+      std::printf("op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness\n");
+    const auto field = o.vars["field"].as<std::string>();
+    std::optional<meshmpc::ShippedField> fixed;
+    if (field == "fp64") fixed = meshmpc::ShippedField::fp64;
+    else if (field == "fp127") fixed = meshmpc::ShippedField::fp127;
+    else if (field != "auto") throw meshmpc::ConfigError("--field: unknown field '" + field + "' (known: auto, fp64, fp127)");
+    return meshmpc::cli::fitted(p.bits, [p](auto& s) { return bench(s, p); }, fixed);
   });
 }

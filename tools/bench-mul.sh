@@ -4,7 +4,7 @@
 # Usage: tools/bench-mul.sh [build dir, default build/release]
 set -euo pipefail
 bench="${1:-build/release}/bench/meshmpc-bench"
-echo "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,randomness"
+echo "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness"
 for n in 3 5 7; do
   for transport in inmem tcp; do
     for mul in grr dn07; do

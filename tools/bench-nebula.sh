@@ -43,7 +43,7 @@ inner() {
     for p in "${pids[@]}"; do wait "$p"; done
     grep -E '^mul' "$LAB_DIR/bench0.out"
   }
-  echo "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,randomness"
+  echo "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness"
   local transports=(tcp nebula)
   [ -z "${LAB_NAT_0:-}" ] || transports=(nebula)
   for transport in "${transports[@]}"; do

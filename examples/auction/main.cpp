@@ -8,8 +8,7 @@
 #include "common/party_values.hpp"
 #include "common/report.hpp"
 
-#include <meshmpc/cli/run.hpp>
-#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/cli/fitted_field.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -19,7 +18,6 @@ namespace {
 
 namespace po = boost::program_options;
 using meshmpc::ConfigError;
-using meshmpc::Fp64;
 using meshmpc::SecInt;
 using meshmpc::Session;
 namespace ex = meshmpc::examples;
@@ -32,10 +30,11 @@ struct Auction {
 };
 
 // [i == w] for i = 0..n-1, from the secret index w: n equality tests at once.
-boost::asio::awaitable<SecInt<Fp64>> unit_at(Session<Fp64>& s, const SecInt<Fp64>& w, std::size_t n, std::size_t bits) {
+template <class F>
+boost::asio::awaitable<SecInt<F>> unit_at(Session<F>& s, const SecInt<F>& w, std::size_t n, std::size_t bits) {
   std::vector<std::int64_t> indices(n);
   for (std::size_t i = 0; i < n; ++i) indices[i] = static_cast<std::int64_t>(i);
-  const SecInt<Fp64> w_n(s.from_shares(meshmpc::Shares<Fp64>(n, w.view()[0])), bits);
+  const SecInt<F> w_n(s.from_shares(meshmpc::Shares<F>(n, w.view()[0])), bits);
   co_return co_await s.eq(s.constant(indices, bits), w_n);
 }
 
@@ -46,12 +45,13 @@ void print_result(const Auction& a, std::size_t party, std::int64_t winner, std:
   a.report.public_result(party, text, {{"winner", winner}, {"price", price}});
 }
 
-boost::asio::awaitable<void> auction(Session<Fp64>& s, const Auction& a) {
+template <class F>
+boost::asio::awaitable<void> auction(Session<F>& s, const Auction& a) {
   const ex::Meter meter;
   const std::vector<std::int64_t> mine(1, a.bids.of(s.id()));
-  const auto bids = SecInt<Fp64>::concat(co_await s.input_int_all(mine, a.bits));  // bids[i]: party i's
+  const auto bids = SecInt<F>::concat(co_await s.input_int_all(mine, a.bits));  // bids[i]: party i's
   const auto [winner, top] = co_await s.argmax(bids);
-  SecInt<Fp64> price = top;
+  SecInt<F> price = top;
   if (a.vickrey) {
     // The highest of the other bids: the winner's bid set to -1 (below every bid),
     // b_i - [i == w] (b_i + 1), then the maximum again.
@@ -60,10 +60,10 @@ boost::asio::awaitable<void> auction(Session<Fp64>& s, const Auction& a) {
     const auto others = co_await s.argmax(bids - winner_part);
     price = others.second;
   }
-  std::vector<SecInt<Fp64>> parts;  // one opening for both
+  std::vector<SecInt<F>> parts;  // one opening for both
   parts.push_back(winner);
   parts.push_back(price);
-  const auto opened = co_await s.output(SecInt<Fp64>::concat(parts));
+  const auto opened = co_await s.output(SecInt<F>::concat(parts));
   print_result(a, s.id(), opened[0], opened[1]);
   meter.finish(a.report, s);
 }
@@ -79,13 +79,13 @@ int main(int argc, char** argv) {
   parser.add_options()("vickrey", "second-price auction: the winner pays the second-highest bid (default)")(
       "first-price", "first-price auction: the winner pays its own bid");
   ex::add_json_option(parser);
-  return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [names](const meshmpc::cli::RunOptions& o) {
+  return meshmpc::cli::main_fitted(parser, argc, argv, [names](const meshmpc::cli::RunOptions& o) {
     if (o.vars.count("vickrey") && o.vars.count("first-price"))
       throw ConfigError("give only one of --vickrey, --first-price");
     if (o.parties < 2) throw ConfigError("an auction needs at least 2 bidders (-M 2 or more)");
     const std::size_t bits = ex::integer_bits(o);
     auto a = std::make_shared<const Auction>(Auction{ex::party_values(o, names, ex::nonnegative_within(bits, "bid")),
                                                      bits, o.vars.count("first-price") == 0, ex::Report(o)});
-    return meshmpc::PartyProgram<Fp64>([a](Session<Fp64>& s) { return auction(s, *a); });
+    return meshmpc::cli::fitted(bits, [a](auto& s) { return auction(s, *a); });
   });
 }

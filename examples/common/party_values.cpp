@@ -124,9 +124,8 @@ ValueCheck nonnegative_within(std::size_t bits, const std::string& noun) {
 }
 
 std::size_t integer_bits(const cli::RunOptions& o) {
-  if (o.bit_length < 2 || o.bit_length > 32)
-    throw ConfigError("-L " + std::to_string(o.bit_length) +
-                      ": this example's secure integers have 2 to 32 bits (their comparisons run in the 64-bit field)");
+  if (o.bit_length < 2 || o.bit_length > 64)
+    throw ConfigError("-L " + std::to_string(o.bit_length) + ": this example's secure integers have 2 to 64 bits");
   return o.bit_length;
 }
 

@@ -53,8 +53,8 @@ PartyValues party_values(const cli::RunOptions& options, const ValueOptions& nam
 // A check for values in [0, 2^(bits-1) - 1]: non-negative l-bit secure integers.
 ValueCheck nonnegative_within(std::size_t bits, const std::string& noun);
 
-// The bit length of the example's secure integers: -L, at most 32 so that
-// comparisons fit the 64-bit field (ConfigError otherwise).
+// The bit length of the example's secure integers: -L, 2 to 64 (ConfigError
+// otherwise). The field then follows from it (cli::main_fitted).
 std::size_t integer_bits(const cli::RunOptions& options);
 
 }  // namespace meshmpc::examples

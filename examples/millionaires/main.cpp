@@ -7,8 +7,7 @@
 #include "common/party_values.hpp"
 #include "common/report.hpp"
 
-#include <meshmpc/cli/run.hpp>
-#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/cli/fitted_field.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -17,7 +16,6 @@
 namespace {
 
 using meshmpc::ConfigError;
-using meshmpc::Fp64;
 using meshmpc::SecInt;
 using meshmpc::Session;
 namespace ex = meshmpc::examples;
@@ -32,10 +30,11 @@ void print_result(const Millionaires& m, std::size_t party, std::int64_t richest
   m.report.public_result(party, "party " + std::to_string(richest) + " is the richest", {{"richest", richest}});
 }
 
-boost::asio::awaitable<void> millionaires(Session<Fp64>& s, const Millionaires& m) {
+template <class F>
+boost::asio::awaitable<void> millionaires(Session<F>& s, const Millionaires& m) {
   const ex::Meter meter;
   const std::vector<std::int64_t> mine(1, m.wealth.of(s.id()));
-  const auto w = SecInt<Fp64>::concat(co_await s.input_int_all(mine, m.bits));  // w[i]: party i's
+  const auto w = SecInt<F>::concat(co_await s.input_int_all(mine, m.bits));  // w[i]: party i's
   const auto [index, top] = co_await s.argmax(w);  // both secret; only the index is opened
   const auto richest = co_await s.output(index);
   print_result(m, s.id(), richest[0]);
@@ -49,11 +48,11 @@ int main(int argc, char** argv) {
   const ex::ValueOptions names{"wealth", "wealths", "wealth"};
   ex::add_value_options(parser, names);
   ex::add_json_option(parser);
-  return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [names](const meshmpc::cli::RunOptions& o) {
+  return meshmpc::cli::main_fitted(parser, argc, argv, [names](const meshmpc::cli::RunOptions& o) {
     if (o.parties < 2) throw ConfigError("the millionaires' problem needs at least 2 parties (-M 2 or more)");
     const std::size_t bits = ex::integer_bits(o);
     auto m = std::make_shared<const Millionaires>(
         Millionaires{ex::party_values(o, names, ex::nonnegative_within(bits, "wealth")), bits, ex::Report(o)});
-    return meshmpc::PartyProgram<Fp64>([m](Session<Fp64>& s) { return millionaires(s, *m); });
+    return meshmpc::cli::fitted(bits, [m](auto& s) { return millionaires(s, *m); });
   });
 }

@@ -10,31 +10,33 @@
 #include "common/party_values.hpp"
 #include "common/report.hpp"
 
-#include <meshmpc/cli/run.hpp>
-#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/cli/fitted_field.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
+#include <bit>
 #include <string>
 
 namespace {
 
 namespace po = boost::program_options;
 using meshmpc::ConfigError;
-using meshmpc::Fp64;
 using meshmpc::SecInt;
 using meshmpc::Session;
 namespace ex = meshmpc::examples;
 
-// Tallies count at most n votes; 32-bit secure integers leave room for any n.
-constexpr std::size_t kBits = 32;
+// A tally counts at most n votes: l bits with 2^(l-1) > n hold it, and keep the
+// comparisons of --winner-only cheap (and in the 64-bit field at any n).
+std::size_t tally_bits(std::size_t n) { return std::max<std::size_t>(2, static_cast<std::size_t>(std::bit_width(n)) + 1); }
 // A vote is a vector of this many secure integers: a sane bound on the ballot.
 constexpr std::int64_t kMaxOptions = 1000;
 
 struct Vote {
   ex::PartyValues choices;
   std::size_t options;
+  std::size_t bits;
   bool winner_only;
   ex::Report report;
 };
@@ -51,11 +53,12 @@ void print_winner(const Vote& v, std::size_t party, std::int64_t winner) {
   v.report.public_result(party, "option " + std::to_string(winner) + " wins", {{"winner", winner}});
 }
 
-boost::asio::awaitable<void> vote(Session<Fp64>& s, const Vote& v) {
+template <class F>
+boost::asio::awaitable<void> vote(Session<F>& s, const Vote& v) {
   const ex::Meter meter;
   std::vector<std::int64_t> ballot(v.options, 0);
   ballot[static_cast<std::size_t>(v.choices.of(s.id()))] = 1;
-  const auto ballots = co_await s.input_int_all(ballot, kBits);  // ballots[i]: party i's unit vector
+  const auto ballots = co_await s.input_int_all(ballot, v.bits);  // ballots[i]: party i's unit vector
   auto tally = ballots[0];
   for (std::size_t i = 1; i < ballots.size(); ++i) tally = tally + ballots[i];
   if (v.winner_only) {
@@ -78,7 +81,7 @@ int main(int argc, char** argv) {
   const ex::ValueOptions names{"choice", "choices", "choice"};
   ex::add_value_options(parser, names);
   ex::add_json_option(parser);
-  return meshmpc::cli::main<Fp64>(parser, argc, argv, Fp64{}, [names](const meshmpc::cli::RunOptions& o) {
+  return meshmpc::cli::main_fitted(parser, argc, argv, [names](const meshmpc::cli::RunOptions& o) {
     const std::int64_t c = o.vars["options"].as<std::int64_t>();
     if (c < 2 || c > kMaxOptions)
       throw ConfigError("--options " + std::to_string(c) + ": a vote has 2 to " + std::to_string(kMaxOptions) +
@@ -89,7 +92,8 @@ int main(int argc, char** argv) {
                           " is not an option: choose 0.." + std::to_string(c - 1));
     };
     auto v = std::make_shared<const Vote>(Vote{ex::party_values(o, names, in_range), static_cast<std::size_t>(c),
+                                               tally_bits(o.parties),
                                                o.vars.count("winner-only") > 0, ex::Report(o)});
-    return meshmpc::PartyProgram<Fp64>([v](Session<Fp64>& s) { return vote(s, *v); });
+    return meshmpc::cli::fitted(v->bits, [v](auto& s) { return vote(s, *v); });
   });
 }

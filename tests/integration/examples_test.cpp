@@ -1,5 +1,5 @@
 // The bundled examples run as real processes, one per party, over TCP on
-// loopback (n = 3 and 5): their results against the plain computation of the same
+// loopback (n = 3, 5, 7, 9 and 15, with default options): their results against the plain computation of the same
 // function, private outputs reaching only their party, and bad inputs refused
 // with a clear error before any party starts.
 #include "../cli/process.hpp"
@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -129,9 +130,11 @@ TEST_P(Examples, SecretSantaRevealsADerangement) {
 
 TEST_P(Examples, AuctionWinnerAndPriceArePlain) {
   const std::size_t n = GetParam();
-  for (std::uint64_t seed : {1u, 2u}) {
-    Ints bids = random_values(n, seed * 10 + n, 1000);
-    if (seed == 2) bids[n - 1] = bids[1] = *std::max_element(bids.begin(), bids.end());  // a tie for the top
+  constexpr std::int64_t kLargest = 2147483647;  // the largest bid at the default -L 32
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    Ints bids = random_values(n, seed * 10 + n, seed == 3 ? kLargest - 1 : 1000);
+    if (seed >= 2) bids[n - 1] = bids[1] = *std::max_element(bids.begin(), bids.end());  // a tie for the top
+    if (seed == 3) bids[n - 1] = bids[1] = kLargest;
     const auto winner = std::max_element(bids.begin(), bids.end()) - bids.begin();  // the first of the highest
     Ints rest = bids;
     rest.erase(rest.begin() + winner);
@@ -149,13 +152,15 @@ TEST_P(Examples, AuctionWinnerAndPriceArePlain) {
 
 TEST_P(Examples, MillionairesNameTheRichest) {
   const std::size_t n = GetParam();
-  Ints wealth = random_values(n, n, 1'000'000);
-  wealth[n - 1] = *std::max_element(wealth.begin(), wealth.end());  // ties go to the lowest index
-  const auto richest = std::max_element(wealth.begin(), wealth.end()) - wealth.begin();
-  const auto r = run({MESHMPC_MILLIONAIRES_EXE, "-M", std::to_string(n), "--wealths", joined(wealth), "--json"});
-  const auto v = party0_json(r);
-  ASSERT_TRUE(v.is_object()) << r.out;
-  EXPECT_EQ(v.at("richest").as_int64(), richest) << joined(wealth);
+  for (const std::int64_t top : {std::int64_t{1'000'000}, std::int64_t{2147483647}}) {
+    Ints wealth = random_values(n, n, top);
+    wealth[n - 1] = wealth[n / 2] = top;  // ties go to the lowest index
+    const auto richest = std::max_element(wealth.begin(), wealth.end()) - wealth.begin();
+    const auto r = run({MESHMPC_MILLIONAIRES_EXE, "-M", std::to_string(n), "--wealths", joined(wealth), "--json"});
+    const auto v = party0_json(r);
+    ASSERT_TRUE(v.is_object()) << r.out;
+    EXPECT_EQ(v.at("richest").as_int64(), richest) << joined(wealth);
+  }
 }
 
 TEST_P(Examples, VoteTallyIsExact) {
@@ -177,7 +182,25 @@ TEST_P(Examples, VoteTallyIsExact) {
   EXPECT_EQ(w.as_object().size(), 1u) << "only the winner is revealed";
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, Examples, testing::Values(3, 5),
+TEST_P(Examples, SalariesTotalMeanAndSpreadArePlain) {
+  const std::size_t n = GetParam();
+  Ints salaries = random_values(n, 3 * n, (1 << 20) - 1);
+  salaries[0] = (1 << 20) - 1;  // the largest salary the example takes
+  std::int64_t total = 0, squares = 0;
+  for (auto x : salaries) {
+    total += x;
+    squares += x * x;
+  }
+  const double mean = static_cast<double>(total) / static_cast<double>(n);
+  const double sd = std::sqrt(static_cast<double>(squares) / static_cast<double>(n) - mean * mean);
+  const auto v = party0_json(run({MESHMPC_SALARIES_EXE, "-M", std::to_string(n), "--salaries", joined(salaries), "--json"}));
+  ASSERT_TRUE(v.is_object());
+  EXPECT_EQ(v.at("total").as_int64(), total) << joined(salaries);
+  EXPECT_NEAR(v.at("mean").as_double(), mean, 1e-9 * mean);
+  EXPECT_NEAR(v.at("standard_deviation").as_double(), sd, 1e-6 * (sd + 1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Parties, Examples, testing::Values(3, 5, 7, 9, 15),
                          [](const auto& info) { return "n" + std::to_string(info.param); });
 
 // MPyC's demo: derangements of every size over secure integers, a prime field and
@@ -218,6 +241,17 @@ TEST(Auction, PartiesStartedSeparatelyWithTheirOwnBids) {
   }
   EXPECT_EQ(parties[0]->out(), "{\"winner\":1,\"price\":60}\n");
   EXPECT_EQ(parties[1]->out(), "") << "only party 0 prints the JSON line";
+}
+
+// Two parties cannot hide anything from each other (2t < n forces t = 0): they
+// run only with -T 0 typed, and every party says what that means.
+TEST(Auction, TwoPartiesRunWithTZeroTypedAndAWarning) {
+  const auto r = run({MESHMPC_AUCTION_EXE, "-M", "2", "-T", "0", "--bids", "10,20", "--json"});
+  const auto v = party0_json(r);
+  ASSERT_TRUE(v.is_object()) << r.out;
+  EXPECT_EQ(v.at("winner").as_int64(), 1);
+  EXPECT_EQ(v.at("price").as_int64(), 10);
+  EXPECT_NE(r.err.find("no secret is hidden from the other parties"), std::string::npos) << r.err;
 }
 
 // --bids-file: commas, blanks, newlines and comments; party i takes the i-th.
@@ -270,6 +304,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"ChoiceOutOfRange", {MESHMPC_VOTE_EXE, "-M", "3", "--options", "3", "--choices", "0,3,1"},
                  "choice 3 of party 1 is not an option: choose 0..2"},
         BadInput{"NegativeChoice", {MESHMPC_VOTE_EXE, "-M", "3", "--choices", "0,1,-1"}, "choice -1 of party 2"},
+        BadInput{"TwoPartiesWithoutTZero", {MESHMPC_AUCTION_EXE, "-M", "2", "--bids", "10,20"},
+                 "2 parties cannot have an honest majority"},
         BadInput{"SizesOutOfRange", {MESHMPC_SECRETSANTA_EXE, "-M", "3", "--sizes", "1..4"}, "--sizes '1..4'"}),
     [](const auto& info) { return std::string(info.param.name); });
 

@@ -198,11 +198,13 @@ enum class CompareOp { lt, sign, eq };
 
 // Party 0 inputs x, party 1 inputs y (kBits-bit); every party computes op and
 // opens the result, checked against the plain one. Returns the views.
-std::vector<View> run_comparison(CompareOp op, std::int64_t x, std::int64_t y) {
+std::vector<View> run_comparison(CompareOp op, std::int64_t x, std::int64_t y, std::size_t k = 30) {
   const F field;
   const Ints xs(kBatch, x), ys(kBatch, y);
   const std::int64_t want = op == CompareOp::lt ? x < y : op == CompareOp::eq ? x == y : (x > y) - (x < y);
-  return run_recorded(3, field, options_for(3), [&](Session<F>& s) -> boost::asio::awaitable<void> {
+  SessionOptions options = options_for(3);
+  options.sec_param = k;
+  return run_recorded(3, field, options, [&](Session<F>& s) -> boost::asio::awaitable<void> {
     const auto a = co_await s.input_int(0, s.id() == 0 ? std::span<const std::int64_t>(xs) : std::span<const std::int64_t>{},
                                         kBatch, kBits);
     const auto b = co_await s.input_int(1, s.id() == 1 ? std::span<const std::int64_t>(ys) : std::span<const std::int64_t>{},
@@ -234,6 +236,21 @@ TEST(Privacy, LessThanOpensOnlyMaskedValuesAndRandomZeroTests) {
   }
   EXPECT_EQ(seen(lo[0], "ltz.masked").size(), kBatch);
   expect_masked_alike(f, seen(lo[0], "ltz.masked"), seen(hi[0], "ltz.masked"), kBits, "ltz.masked");
+  expect_dgk_alike(f, seen(lo[0], "bits_lt.product"), seen(hi[0], "bits_lt.product"));
+}
+
+// The same with the high mask r'' made of k random bits (HighMask::bits, what a
+// group too large for t + 1 dealt terms gets): k = 47 at l = 16 in Fp64 leaves no
+// room for the two dealt terms of n = 3, so the runtime takes the bits.
+TEST(Privacy, LessThanWithAHighMaskOfRandomBitsOpensOnlyMaskedValues) {
+  const F f;
+  constexpr std::size_t k = 47;
+  ASSERT_FALSE(protocols::mask_fits(f, kBits, kBits + 1, k, 2)) << "the dealt mask would be used";
+  ASSERT_TRUE(protocols::mask_fits(f, kBits, kBits + 1, k, 1));
+  const auto lo = run_comparison(CompareOp::lt, kMin, kMax, k);
+  const auto hi = run_comparison(CompareOp::lt, kMax, kMin, k);
+  EXPECT_EQ(seen(lo[0], "ltz.masked").size(), kBatch);
+  expect_masked_alike(f, seen(lo[0], "ltz.masked"), seen(hi[0], "ltz.masked"), kBits, "ltz.masked (bits)");
   expect_dgk_alike(f, seen(lo[0], "bits_lt.product"), seen(hi[0], "bits_lt.product"));
 }
 

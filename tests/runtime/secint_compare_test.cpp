@@ -5,6 +5,8 @@
 
 #include <meshmpc/field/fp127.hpp>
 #include <meshmpc/field/fp64.hpp>
+#include <meshmpc/field/ntl_field.hpp>
+#include <meshmpc/runtime/field_choice.hpp>
 
 #include <gtest/gtest.h>
 
@@ -134,6 +136,44 @@ TEST(EdgeValues, Bits64OverFp127AtThreeAndFiveParties) {
   edge_and_random_pairs(64, a, b);
   check_comparisons(Fp127{}, 3, 64, a, b);
   check_comparisons(Fp127{}, 5, 64, a, b);
+}
+
+// The dealt mask's t + 1 terms grow with the group: 32-bit comparisons fit Fp64
+// with them up to n = 6 (t = 2); beyond, the high mask is made of k random bits
+// (HighMask::bits), which fits Fp64 at any n. The choice is the smallest field that
+// holds the smaller of the two, by the test the runtime applies.
+TEST(FieldChoice, TheSmallestShippedFieldThatHoldsTheMask) {
+  for (std::size_t n = 3; n <= 31; ++n) {
+    const std::size_t t = (n - 1) / 2;
+    EXPECT_EQ(protocols::mask_fits(Fp64{}, 32, 33, 30, t + 1), n <= 6) << "n = " << n;
+  }
+  EXPECT_EQ(choose_integer_field({.bit_length = 32, .sec_param = 30}).field, ShippedField::fp64);
+  EXPECT_EQ(choose_integer_field({.bit_length = 33, .sec_param = 30}).field, ShippedField::fp64);
+  EXPECT_EQ(choose_integer_field({.bit_length = 34, .sec_param = 30}).field, ShippedField::fp127);
+  EXPECT_EQ(choose_integer_field({.bit_length = 32, .sec_param = 40}).field, ShippedField::fp127);
+  EXPECT_EQ(choose_integer_field({.bit_length = 64, .sec_param = 30}).field, ShippedField::fp127);
+  // Beyond 127 bits: an NTL prime just above the mask's bound.
+  const auto big = choose_integer_field({.bit_length = 64, .sec_param = 80});
+  ASSERT_EQ(big.field, ShippedField::ntl);
+  const NtlField f(big.ntl_prime_decimal);
+  EXPECT_TRUE(protocols::mask_fits(f, 64, 65, 80, 1));
+  EXPECT_EQ(f.bit_length(), big.needed_bits + 1);
+  EXPECT_THROW((void)choose_integer_field({.bit_length = 65, .sec_param = 30}), ConfigError);
+  EXPECT_THROW((void)choose_integer_field({.bit_length = 32, .sec_param = 0}), ConfigError);
+}
+
+// At n = 7 and 9: edge values (the largest and smallest 32-bit integers,
+// neighbours, ties) against the plain comparisons, over Fp64 (high mask of bits)
+// and over Fp127 (dealt high mask).
+TEST(EdgeValues, Bits32AtSevenAndNineParties) {
+  Ints a, b;
+  edge_and_random_pairs(32, a, b);
+  a.resize(120);
+  b.resize(120);
+  for (const std::size_t n : {7u, 9u}) {
+    check_comparisons(Fp64{}, n, 32, a, b);
+    check_comparisons(Fp127{}, n, 32, a, b);
+  }
 }
 
 TEST(Errors, OutOfRangeInputIsRefusedBeforeSending) {

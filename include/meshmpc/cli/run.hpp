@@ -60,6 +60,9 @@ template <FiniteField F>
 int run_party(const RunOptions& options, const F& field, PartyProgram<F> program) {
   keep_freed_memory();
   auto log = make_logger(options);
+  // -T 0 among several parties was asked for by name; say once what it means.
+  if (options.threshold == 0 && options.parties > 1)
+    log->warn("threshold t = 0 (-T 0): no secret is hidden from the other parties; every party can learn every input");
   const auto started = std::chrono::steady_clock::now();
   boost::asio::io_context io;
   std::exception_ptr error;

@@ -398,4 +398,11 @@ class Session {
   Scope scope_;
 };
 
+// Compiled once into the library (src/runtime/instantiate_*.cpp), so a program does
+// not compile the members it does not call inline. (Members defined in the class
+// are still compiled where used: moving them out is what makes a program's build
+// short — issue 16.)
+extern template class Session<Fp64>;
+extern template class Session<Fp127>;
+
 }  // namespace meshmpc

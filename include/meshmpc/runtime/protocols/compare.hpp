@@ -1,7 +1,7 @@
 #pragma once
 // Comparisons of secret integers (docs/protocols.md has rounds and traffic):
 //  - a masked opening: c = a + r' + 2^m r'' with r' = sum_i r_i 2^i from m shared
-//    random bits and r'' a random integer of k bits per term (random_ints), so that
+//    random bits and r'' a random integer of k bits per term (HighMask), so that
 //    c mod 2^m = (a + r') mod 2^m while c hides a statistically;
 //  - the bitwise comparison [c' < r'] of a public c' with shared bits, by the
 //    DGK-style product with a random sign (Nishide-Ohta 2007, as MPyC's sgn):
@@ -22,6 +22,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -61,29 +62,50 @@ bool below_modulus(const F& f, u128 bound) {
   }
 }
 
-// Refuses a masked opening that could wrap around p: a < 2^value_bits plus the
-// mask r' < 2^m plus 2^m times random_ints' bound (terms * 2^k) must stay below p.
-// Names the operation, m, k, n and the field.
+// Whether a masked opening cannot wrap around p: a < 2^value_bits plus the mask
+// r' < 2^m plus 2^m times the high part's bound (terms * 2^k) stays below p. `top`
+// is set to the bits that sum needs. choose_integer_field (field_choice.hpp)
+// asks the same question of each shipped field.
 template <PrimeField F>
-void check_mask_fits(const Core<F>& c, std::size_t m, std::size_t value_bits, const char* op) {
+bool mask_fits(const F& f, std::size_t m, std::size_t value_bits, std::size_t k, std::size_t terms,
+               std::size_t* top = nullptr) {
+  const std::size_t bits = std::max(value_bits, m + k + static_cast<std::size_t>(std::bit_width(terms))) + 1;
+  if (top) *top = bits;
+  if (bits >= 127) return bits < f.bit_length();
+  return below_modulus(f, (u128{1} << value_bits) + (u128{1} << m) + (static_cast<u128>(terms) << (m + k)));
+}
+
+// Where the high part r'' of a mask comes from (docs/protocols.md, "Which field"):
+//  dealt — t + 1 parties each deal a k-bit integer (random_ints: one round, one
+//          element per party); the sum needs log2(t + 1) bits more than k, so it
+//          fits a field only up to some n;
+//  bits  — k shared random bits, r'' uniform in [0, 2^k): one term at any n, at
+//          the price of k more random bits per value, drawn with the mask's own.
+// Both hide a with statistical distance 2^(1-k). dealt is the cheaper where it fits.
+enum class HighMask { dealt, bits };
+
+// The high mask a masked opening of m-bit values (a < 2^value_bits) uses in this
+// session: dealt if it fits the field, else bits; ConfigError naming the
+// operation, m, k, n and the field if neither fits.
+template <PrimeField F>
+HighMask check_mask_fits(const Core<F>& c, std::size_t m, std::size_t value_bits, const char* op) {
   const std::size_t k = c.options().sec_param;
   const std::size_t terms = random_ints_terms(c);
-  const std::size_t top = std::max(value_bits, m + k + static_cast<std::size_t>(std::bit_width(terms))) + 1;
   if (m < 1 || m > 64)
     throw ConfigError(std::string(op) + ": bit length " + std::to_string(m) + " is outside 1..64");
-  bool fits = false;
-  if (top < 127) {
-    const u128 bound = (u128{1} << value_bits) + (u128{1} << m) + (static_cast<u128>(terms) << (m + k));
-    fits = below_modulus(c.field(), bound);
-  } else {
-    fits = top < c.field().bit_length();
-  }
-  if (!fits)
-    throw ConfigError(std::string(op) + ": " + std::to_string(m) + "-bit values with security parameter k = " +
-                      std::to_string(k) + " and " + std::to_string(terms) + " random terms (n = " +
-                      std::to_string(c.n()) + ", t = " + std::to_string(c.t()) + ") need a field of about " +
-                      std::to_string(top) + " bits, more than " + c.field().name() +
-                      " has: use a larger field, a smaller bit length or a smaller k");
+  if (mask_fits(c.field(), m, value_bits, k, terms)) return HighMask::dealt;
+  std::size_t top = 0;
+  if (mask_fits(c.field(), m, value_bits, k, 1, &top)) return HighMask::bits;
+  throw ConfigError(std::string(op) + ": " + std::to_string(m) + "-bit values with security parameter k = " +
+                    std::to_string(k) + " (n = " + std::to_string(c.n()) + ", t = " + std::to_string(c.t()) +
+                    ") need a field of about " + std::to_string(top) + " bits, more than " + c.field().name() +
+                    " has: use a larger field, a smaller bit length or a smaller k");
+}
+
+// The random bits a masked opening of count values takes beyond its m mask bits.
+template <PrimeField F>
+std::size_t high_mask_bits(const Core<F>& c, HighMask mode) {
+  return mode == HighMask::bits ? c.options().sec_param : 0;
 }
 
 // Element-wise product of all factor vectors (each of the same length): a tree,
@@ -132,20 +154,32 @@ std::vector<Shares<F>> split_bits(const Shares<F>& all, std::size_t m, std::size
 }
 
 // Opens c = a + r' + 2^m r'' for shares of non-negative a given the m mask bits
-// (split_bits); check_mask_fits first. One round (two without PRSS). `tag` names
-// the caller's step for the audit hook.
+// (split_bits) and, for HighMask::bits, the k bits of r'' (`high_bits`; empty for
+// dealt). check_mask_fits first. One round, plus random_ints' one for dealt r''.
+// `tag` names the caller's step for the audit hook.
 template <PrimeField F>
 boost::asio::awaitable<MaskedOpening<F>> mask_and_open(Core<F>& c, Scope scope, Shares<F> a,
-                                                       std::vector<Shares<F>> bits, const char* tag) {
+                                                       std::vector<Shares<F>> bits,
+                                                       std::vector<Shares<F>> high_bits, const char* tag) {
   using E = typename F::Element;
   const F& f = c.field();
   const std::size_t m = bits.size(), count = a.size();
-  const auto high = co_await random_ints(c, scope.child(), c.options().sec_param, count);
-  Shares<F> mask(count, f.zero());
-  for (std::size_t i = m; i-- > 0;) {
-    f.add(std::span<E>(mask), std::span<const E>(mask), std::span<const E>(mask));
-    f.add(std::span<E>(mask), std::span<const E>(mask), std::span<const E>(bits[i]));
-  }
+  // Horner: sum_i 2^i v_i.
+  auto combine = [&](const std::vector<Shares<F>>& vs) {
+    Shares<F> sum(count, f.zero());
+    for (std::size_t i = vs.size(); i-- > 0;) {
+      f.add(std::span<E>(sum), std::span<const E>(sum), std::span<const E>(sum));
+      f.add(std::span<E>(sum), std::span<const E>(sum), std::span<const E>(vs[i]));
+    }
+    return sum;
+  };
+  // (No co_await inside ?: — GCC 12 miscompiles it.)
+  Shares<F> high;
+  if (high_bits.empty())
+    high = co_await random_ints(c, scope.child(), c.options().sec_param, count);
+  else
+    high = combine(high_bits);
+  Shares<F> mask = combine(bits);
   Shares<F> masked(count);
   f.add(std::span<E>(masked), std::span<const E>(a), std::span<const E>(mask));
   f.axpy(std::span<E>(masked), power_of_two(f, m), std::span<const E>(high));
@@ -210,16 +244,20 @@ boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares
   const F& f = c.field();
   const std::size_t count = x.size();
   if (count == 0) co_return Shares<F>{};
-  check_mask_fits(c, l, l + 1, "comparison");
+  const std::size_t extra = high_mask_bits(c, check_mask_fits(c, l, l + 1, "comparison"));
   const E two_l = power_of_two(f, l);
   // a = x + 2^l in [0, 2^(l+1)); [x < 0] = 1 - floor(a / 2^l).
   Shares<F> a(count);
   for (std::size_t e = 0; e < count; ++e) a[e] = f.add(x[e], two_l);
-  auto all_bits = co_await random_bits(c, scope.child(), (l + 1) * count);
-  auto bits = split_bits<F>(all_bits, l + 1, count);
+  // l mask bits, the flip, and the high mask's bits if it is made of bits.
+  auto all_bits = co_await random_bits(c, scope.child(), (l + 1 + extra) * count);
+  auto bits = split_bits<F>(all_bits, l + 1 + extra, count);
+  std::vector<Shares<F>> high(std::make_move_iterator(bits.begin() + static_cast<std::ptrdiff_t>(l + 1)),
+                              std::make_move_iterator(bits.end()));
+  bits.resize(l + 1);
   Shares<F> flip = std::move(bits.back());
   bits.pop_back();
-  auto opened = co_await mask_and_open(c, scope.child(), a, std::move(bits), "ltz.masked");
+  auto opened = co_await mask_and_open(c, scope.child(), a, std::move(bits), std::move(high), "ltz.masked");
   const auto below = co_await public_less_than_bits(c, scope.child(), opened.low, opened.bits, std::move(flip));
   // a mod 2^l = c' - r' + 2^l [c' < r']
   const E inv_two_l = f.inv(two_l);
@@ -240,13 +278,16 @@ boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, 
   const F& f = c.field();
   const std::size_t count = x.size();
   if (count == 0) co_return Shares<F>{};
-  check_mask_fits(c, l, l + 1, "equality test");
+  const std::size_t extra = high_mask_bits(c, check_mask_fits(c, l, l + 1, "equality test"));
   const E two_l = power_of_two(f, l);
   Shares<F> a(count);
   for (std::size_t e = 0; e < count; ++e) a[e] = f.add(x[e], two_l);
-  auto all_bits = co_await random_bits(c, scope.child(), l * count);
-  auto opened =
-      co_await mask_and_open(c, scope.child(), a, split_bits<F>(all_bits, l, count), "is_zero.masked");
+  auto all_bits = co_await random_bits(c, scope.child(), (l + extra) * count);
+  auto bits = split_bits<F>(all_bits, l + extra, count);
+  std::vector<Shares<F>> high(std::make_move_iterator(bits.begin() + static_cast<std::ptrdiff_t>(l)),
+                              std::make_move_iterator(bits.end()));
+  bits.resize(l);
+  auto opened = co_await mask_and_open(c, scope.child(), a, std::move(bits), std::move(high), "is_zero.masked");
   std::vector<Shares<F>> equal(l, Shares<F>(count));
   for (std::size_t i = 0; i < l; ++i)
     for (std::size_t e = 0; e < count; ++e)

@@ -78,13 +78,71 @@ boost::asio::awaitable<Shares<F>> gather_and_reconstruct(Core<F>& c, Scope::Labe
 // Protocol functions are coroutines: they take their inputs by value, so that an
 // awaitable stays valid however long it is kept before it is awaited.
 
+// Whether an opening goes through kings (open_by_kings) rather than all to all:
+// for large batches among five or more parties, where the all-to-all opening's
+// n(n-1) messages and n reconstructions per element cost more than a second
+// round (docs/protocols.md, "Openings", has the measurement).
+inline bool opens_by_kings(std::size_t n, std::size_t count) { return n >= 5 && count >= 64 * n; }
+
+// Opens through kings: element e's king is the party (label + e) mod n; it and
+// the `degree` parties after it hold the shares that fix the value; those
+// parties send the king their shares, the king reconstructs and sends the value to
+// everyone. Two rounds; per element, degree + n - 1 messages in total and one
+// reconstruction (about 2 elements sent per party, not n - 1).
+template <FiniteField F>
+boost::asio::awaitable<Shares<F>> open_by_kings(Core<F>& c, Scope scope, Shares<F> x, std::size_t degree) {
+  using E = typename F::Element;
+  const std::size_t n = c.n(), me = c.self(), m = x.size();
+  const auto to_king = scope.next_label();
+  const auto from_king = scope.next_label();
+  c.count_rounds(2);
+  const std::size_t start = static_cast<std::size_t>(to_king % n);
+  auto first = [&](std::size_t k) { return (k + n - start) % n; };  // king k's elements: first, first + n, ...
+  auto count_of = [&](std::size_t k) { return first(k) < m ? (m - first(k) + n - 1) / n : 0; };
+  auto feeds = [&](std::size_t j, std::size_t k) { return (j + n - k) % n >= 1 && (j + n - k) % n <= degree; };
+  auto elements_of = [&](std::size_t k) {
+    Shares<F> v;
+    v.reserve(count_of(k));
+    for (std::size_t e = first(k); e < m; e += n) v.push_back(x[e]);
+    return v;
+  };
+  for (std::size_t k = 0; k < n; ++k)
+    if (k != me && count_of(k) > 0 && feeds(me, k)) c.send(k, to_king, elements_of(k));
+  Shares<F> out(m);
+  if (const std::size_t mine = count_of(me); mine > 0) {
+    std::vector<std::size_t> ids{me};
+    std::vector<Shares<F>> got{elements_of(me)};
+    for (std::size_t s = 1; s <= degree; ++s) {
+      ids.push_back((me + s) % n);
+      got.push_back(co_await c.receive(ids.back(), to_king, mine));
+    }
+    std::vector<std::span<const E>> views(got.begin(), got.end());
+    const auto values = c.shamir().reconstruct(ids, views, degree);
+    for (std::size_t j = 0; j < n; ++j)
+      if (j != me) c.send(j, from_king, values);
+    for (std::size_t q = 0, e = first(me); e < m; ++q, e += n) out[e] = values[q];
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k == me || count_of(k) == 0) continue;
+    const auto values = co_await c.receive(k, from_king, count_of(k));
+    for (std::size_t q = 0, e = first(k); e < m; ++q, e += n) out[e] = values[q];
+  }
+  co_return out;
+}
+
 // Opens a degree-`degree` sharing to every party: degree+1 parties (rotating)
-// send their shares to all others. One round; a sending party sends n-1 messages.
+// send their shares to all others — one round — or, for large batches among many
+// parties, through kings (opens_by_kings; two rounds, far fewer messages).
 // `tag` names the step for the audit hook (Core::set_open_observer): a string
 // literal, as it outlives the coroutine.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std::size_t degree,
                                        const char* tag = "open") {
+  if (opens_by_kings(c.n(), x.size())) {
+    auto opened = co_await open_by_kings(c, scope, std::move(x), degree);
+    c.observe_open(tag, opened);
+    co_return opened;
+  }
   const auto label = scope.next_label();
   c.count_rounds(1);
   const auto senders = rotating_parties(c.n(), degree + 1, label);
