@@ -6,6 +6,7 @@
 # Usage: tools/bench-randomness.sh [build dir, default build/release]
 #   PARTIES="3 4 5 6 7 9 11" RUNS=2 BATCH=100000 tools/bench-randomness.sh   (the default)
 #   PARTIES="15" RUNS=1 BATCH=2000 CMP_BATCH=200 tools/bench-randomness.sh  (PRSS: 3432 streams)
+#   OPS="mul-grr cmp" ...  only these operations (cmp: 32-bit, the default -L)
 set -euo pipefail
 bench="${1:-build/release}/bench/meshmpc-bench"
 parties="${PARTIES:-3 4 5 6 7 9 11}"
@@ -22,12 +23,15 @@ ops=(
   "random|--op random --batch $batch"
   "random_bits|--op random_bits --batch $batch"
   "cmp-L16|--op cmp -L 16 --batch $cmp_batch"
+  "cmp|--op cmp --batch $cmp_batch"
 )
+only="${OPS:-mul-grr mul-dn07 random random_bits cmp-L16}"
 echo "op,parties,randomness,median_ops_per_s,timed_runs,rounds,bytes_per_op_per_party"
 for n in $parties; do
   for r in prss extraction; do
     for spec in "${ops[@]}"; do
       name="${spec%%|*}"
+      [[ " $only " == *" $name "* ]] || continue
       read -r -a args <<<"${spec#*|}"
       rows=$(for _ in $(seq "$runs"); do
         "$bench" "${args[@]}" -M "$n" --randomness "$r" --repeat 3 --log-level warn 2>/dev/null | grep -v '^op,' || true
