@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
       "header", po::bool_switch(), "print the CSV header first")(
       "field", po::value<std::string>()->default_value("auto"),
       "auto | fp64 | fp127: the prime field (auto: the smallest that cmp at this n, -L and -K needs)");
-  return meshmpc::cli::main_fitted(parser, argc, argv, [](const meshmpc::cli::RunOptions& o) {
+  return meshmpc::cli::main_fitted<false>(parser, argc, argv, [](const meshmpc::cli::RunOptions& o) {
     Params p{o.vars["op"].as<std::string>(), o.vars["batch"].as<std::size_t>(), o.vars["repeat"].as<std::size_t>(),
              o.ssl ? o.transport + "+tls" : o.transport, o.parties, o.bit_length};
     if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))

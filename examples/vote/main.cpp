@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
   const ex::ValueOptions names{"choice", "choices", "choice"};
   ex::add_value_options(parser, names);
   ex::add_json_option(parser);
-  return meshmpc::cli::main_fitted(parser, argc, argv, [names](const meshmpc::cli::RunOptions& o) {
+  // Tallies have a few bits (tally_bits): Fp64 or Fp127 always hold them.
+  return meshmpc::cli::main_fitted<false>(parser, argc, argv, [names](const meshmpc::cli::RunOptions& o) {
     const std::int64_t c = o.vars["options"].as<std::int64_t>();
     if (c < 2 || c > kMaxOptions)
       throw ConfigError("--options " + std::to_string(c) + ": a vote has 2 to " + std::to_string(kMaxOptions) +

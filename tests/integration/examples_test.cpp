@@ -1,5 +1,5 @@
 // The bundled examples run as real processes, one per party, over TCP on
-// loopback (n = 3, 5, 7, 9 and 15, with default options): their results against the plain computation of the same
+// loopback (n = 3, 7, 9 and 15, with default options): their results against the plain computation of the same
 // function, private outputs reaching only their party, and bad inputs refused
 // with a clear error before any party starts.
 #include "../cli/process.hpp"
@@ -131,7 +131,9 @@ TEST_P(Examples, SecretSantaRevealsADerangement) {
 TEST_P(Examples, AuctionWinnerAndPriceArePlain) {
   const std::size_t n = GetParam();
   constexpr std::int64_t kLargest = 2147483647;  // the largest bid at the default -L 32
+  // From n = 7 on, only the largest bids with a tie (each run costs n processes).
   for (std::uint64_t seed : {1u, 2u, 3u}) {
+    if (n >= 7 && seed < 3) continue;
     Ints bids = random_values(n, seed * 10 + n, seed == 3 ? kLargest - 1 : 1000);
     if (seed >= 2) bids[n - 1] = bids[1] = *std::max_element(bids.begin(), bids.end());  // a tie for the top
     if (seed == 3) bids[n - 1] = bids[1] = kLargest;
@@ -153,6 +155,7 @@ TEST_P(Examples, AuctionWinnerAndPriceArePlain) {
 TEST_P(Examples, MillionairesNameTheRichest) {
   const std::size_t n = GetParam();
   for (const std::int64_t top : {std::int64_t{1'000'000}, std::int64_t{2147483647}}) {
+    if (n >= 7 && top < 2147483647) continue;  // as for the auction
     Ints wealth = random_values(n, n, top);
     wealth[n - 1] = wealth[n / 2] = top;  // ties go to the lowest index
     const auto richest = std::max_element(wealth.begin(), wealth.end()) - wealth.begin();
@@ -200,7 +203,7 @@ TEST_P(Examples, SalariesTotalMeanAndSpreadArePlain) {
   EXPECT_NEAR(v.at("standard_deviation").as_double(), sd, 1e-6 * (sd + 1));
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, Examples, testing::Values(3, 5, 7, 9, 15),
+INSTANTIATE_TEST_SUITE_P(Parties, Examples, testing::Values(3, 7, 9, 15),
                          [](const auto& info) { return "n" + std::to_string(info.param); });
 
 // MPyC's demo: derangements of every size over secure integers, a prime field and

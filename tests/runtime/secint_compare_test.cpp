@@ -1,5 +1,5 @@
 // Comparisons and equality of secure integers among n = 3 and 5 parties: every
-// pair of l-bit integers for l = 4..8, edge and random values for l = 32 (Fp64)
+// pair of l-bit integers for l = 4..7, edge and random values for l = 32 (Fp64)
 // and l = 64 (Fp127); each opened result is checked against the plain comparison.
 #include "secint_test_util.hpp"
 
@@ -89,8 +89,9 @@ TEST_P(AllPairs, EveryComparisonMatchesThePlainOne) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Bits, AllPairs,
+                         // (l = 8, 65280 pairs, took 30 s under ASan for what l = 7 already covers.)
                          testing::Values(Exhaustive{4, 3}, Exhaustive{5, 3}, Exhaustive{6, 3}, Exhaustive{7, 3},
-                                         Exhaustive{8, 3}, Exhaustive{4, 5}, Exhaustive{6, 5}),
+                                         Exhaustive{4, 5}, Exhaustive{6, 5}),
                          [](const auto& info) {
                            return "l" + std::to_string(info.param.bits) + "_n" + std::to_string(info.param.n);
                          });
@@ -164,16 +165,15 @@ TEST(FieldChoice, TheSmallestShippedFieldThatHoldsTheMask) {
 
 // At n = 7 and 9: edge values (the largest and smallest 32-bit integers,
 // neighbours, ties) against the plain comparisons, over Fp64 (high mask of bits)
-// and over Fp127 (dealt high mask).
+// and, at n = 7, over Fp127 (dealt high mask).
 TEST(EdgeValues, Bits32AtSevenAndNineParties) {
   Ints a, b;
   edge_and_random_pairs(32, a, b);
   a.resize(120);
   b.resize(120);
-  for (const std::size_t n : {7u, 9u}) {
-    check_comparisons(Fp64{}, n, 32, a, b);
-    check_comparisons(Fp127{}, n, 32, a, b);
-  }
+  check_comparisons(Fp64{}, 7, 32, a, b);
+  check_comparisons(Fp127{}, 7, 32, a, b);
+  check_comparisons(Fp64{}, 9, 32, a, b);
 }
 
 TEST(Errors, OutOfRangeInputIsRefusedBeforeSending) {

@@ -61,8 +61,10 @@ FieldChoice choose_field(const RunOptions& options, std::size_t bit_length);
 
 // As cli::main (run.hpp), with the field chosen after the options are parsed.
 // Factory: (const RunOptions&) -> FittedProgram<P>; a ConfigError from it (or from
-// the choice) is exit status 2 before anything starts.
-template <class Factory>
+// the choice) is exit status 2 before anything starts. A program that never needs
+// more than 127 bits (small integers) passes WithNtl = false and is not compiled for
+// the NTL field: a choice beyond it is then refused, naming the bits.
+template <bool WithNtl = true, class Factory>
 int main_fitted(const Parser& parser, int argc, const char* const argv[], Factory factory) {
   using Fitted = std::invoke_result_t<Factory&, const RunOptions&>;
   RunOptions options;
@@ -74,6 +76,11 @@ int main_fitted(const Parser& parser, int argc, const char* const argv[], Factor
       program.emplace(factory(options));
       choice = choose_field(options, program->bit_length);
       if (program->field && *program->field != ShippedField::ntl) choice->field = *program->field;
+      if (!WithNtl && choice->field == ShippedField::ntl)
+        throw ConfigError(std::to_string(program->bit_length) + "-bit comparisons with -K " +
+                          std::to_string(options.sec_param) + " need a field of " +
+                          std::to_string(choice->needed_bits) + " bits; " + options.program +
+                          " runs over fields of up to 127 bits: lower -K or -L");
     }
   } catch (const Error& e) {
     std::cerr << options.program << (options.program.empty() ? "" : ": ") << e.what() << "\n";
@@ -89,7 +96,9 @@ int main_fitted(const Parser& parser, int argc, const char* const argv[], Factor
     switch (choice->field) {
       case ShippedField::fp64: return as(Fp64{});
       case ShippedField::fp127: return as(Fp127{});
-      case ShippedField::ntl: return as(NtlField(choice->ntl_prime_decimal));
+      case ShippedField::ntl:
+        if constexpr (WithNtl) return as(NtlField(choice->ntl_prime_decimal));
+        return 1;  // refused above
     }
     return 1;
   } catch (const std::exception& e) {  // the launcher could not start the parties

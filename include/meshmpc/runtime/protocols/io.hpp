@@ -88,9 +88,11 @@ inline bool opens_by_kings(std::size_t n, std::size_t count) { return n >= 5 && 
 // the `degree` parties after it hold the shares that fix the value; those
 // parties send the king their shares, the king reconstructs and sends the value to
 // everyone. Two rounds; per element, degree + n - 1 messages in total and one
-// reconstruction (about 2 elements sent per party, not n - 1).
+// reconstruction (about 2 elements sent per party, not n - 1). `king_tag`, if set,
+// reports what a king reconstructs to the audit hook (DN07's masked products).
 template <FiniteField F>
-boost::asio::awaitable<Shares<F>> open_by_kings(Core<F>& c, Scope scope, Shares<F> x, std::size_t degree) {
+boost::asio::awaitable<Shares<F>> open_by_kings(Core<F>& c, Scope scope, Shares<F> x, std::size_t degree,
+                                                const char* king_tag = nullptr) {
   using E = typename F::Element;
   const std::size_t n = c.n(), me = c.self(), m = x.size();
   const auto to_king = scope.next_label();
@@ -118,6 +120,7 @@ boost::asio::awaitable<Shares<F>> open_by_kings(Core<F>& c, Scope scope, Shares<
     }
     std::vector<std::span<const E>> views(got.begin(), got.end());
     const auto values = c.shamir().reconstruct(ids, views, degree);
+    if (king_tag) c.observe_open(king_tag, values);
     for (std::size_t j = 0; j < n; ++j)
       if (j != me) c.send(j, from_king, values);
     for (std::size_t q = 0, e = first(me); e < m; ++q, e += n) out[e] = values[q];

@@ -111,18 +111,16 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
 
 // DN07-style degree reduction (Damgard-Nielsen 2007) with double sharings
 // ([r]_t, [r]_2t): from PRSS ([r]_2t = [r]_t + a PRSS zero sharing, no
-// interaction), or dealt and extracted (extract.hpp: one more round first). Every
-// party sends d + [r]_2t to the king of each element (kings rotate over the batch),
-// the king opens e = d + r from all n shares and returns it; out = e - [r]_t.
-// Two rounds (three with extraction); 2(n-1)/n elements per product per party on
-// average, plus 2(n-1)/(n-t) for the extracted double sharing.
+// interaction), or dealt and extracted (extract.hpp: one more round first).
+// d + [r]_2t is opened through kings (open_by_kings: the king of each element,
+// rotating over the batch, reconstructs e = d + r from 2t + 1 shares and returns
+// it); out = e - [r]_t. Two rounds (three with extraction); about (2t + n - 1)/n elements per product per party, plus 2(n-1)/(n-t) for the
+// extracted double sharing.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F> d) {
   using E = typename F::Element;
   const F& f = c.field();
-  const std::size_t n = c.n(), me = c.self(), m = d.size();
-  const auto to_king = scope.next_label();
-  const auto from_king = scope.next_label();
+  const std::size_t m = d.size();
   Shares<F> rt(m);
   if (c.has_prss()) {
     Shares<F> z(m);
@@ -135,46 +133,7 @@ boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F>
     rt = std::move(low);
     f.add(std::span<E>(d), std::span<const E>(d), std::span<const E>(high));
   }
-  c.count_rounds(2);
-
-  const std::size_t start = static_cast<std::size_t>(to_king % n);
-  // Elements of king j: k = j - start (mod n), then every n-th.
-  auto first = [&](std::size_t j) { return (j + n - start) % n; };
-  auto count_of = [&](std::size_t j) { return first(j) < m ? (m - first(j) + n - 1) / n : 0; };
-
-  std::vector<E> buf;
-  for (std::size_t j = 0; j < n; ++j) {
-    if (j == me || count_of(j) == 0) continue;
-    buf.clear();
-    for (std::size_t k = first(j); k < m; k += n) buf.push_back(d[k]);
-    c.send(j, to_king, buf);
-  }
-  const std::size_t mine = count_of(me);
-  if (mine > 0) {
-    std::vector<Shares<F>> got(n);
-    std::vector<std::span<const E>> views(n);
-    std::vector<std::size_t> ids(n);
-    for (std::size_t j = 0; j < n; ++j) {
-      ids[j] = j;
-      if (j == me) {
-        got[j].reserve(mine);
-        for (std::size_t k = first(me); k < m; k += n) got[j].push_back(d[k]);
-      } else {
-        got[j] = co_await c.receive(j, to_king, mine);
-      }
-      views[j] = got[j];
-    }
-    const auto e = c.shamir().reconstruct(ids, views, 2 * c.t());
-    c.observe_open("mul.dn07.king", e);
-    for (std::size_t j = 0; j < n; ++j)
-      if (j != me) c.send(j, from_king, e);
-    for (std::size_t q = 0, k = first(me); k < m; ++q, k += n) d[k] = e[q];
-  }
-  for (std::size_t j = 0; j < n; ++j) {
-    if (j == me || count_of(j) == 0) continue;
-    const auto e = co_await c.receive(j, from_king, count_of(j));
-    for (std::size_t q = 0, k = first(j); k < m; ++q, k += n) d[k] = e[q];
-  }
+  d = co_await open_by_kings(c, scope.child(), std::move(d), 2 * c.t(), "mul.dn07.king");
   f.sub(std::span<E>(d), std::span<const E>(d), std::span<const E>(rt));
   co_return d;
 }
