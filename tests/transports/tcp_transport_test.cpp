@@ -170,7 +170,7 @@ TEST(TcpTransport, PeerClosingMidSessionFailsReceivesPromptlyWithItsName) {
 asio::awaitable<tcp::socket> play_party(const net::Roster& roster, std::size_t as, std::uint16_t port) {
   tcp::socket socket(co_await asio::this_coro::executor);
   co_await socket.async_connect({asio::ip::address_v4::loopback(), port}, asio::use_awaitable);
-  co_await net::run_handshake(socket, roster, as, "party 0 (alice)", nullptr, std::chrono::steady_clock::now() + 3s);
+  co_await net::run_handshake(socket, roster, as, net::Role::dialler, "party 0 (alice)", nullptr, std::chrono::steady_clock::now() + 3s);
   co_return socket;
 }
 
