@@ -20,6 +20,7 @@
 #include <meshmpc/cli/logging.hpp>
 #include <meshmpc/cli/options.hpp>
 #include <meshmpc/cli/parties.hpp>
+#include <meshmpc/cli/session_secret.hpp>
 #include <meshmpc/cli/transport_plugin.hpp>
 #include <meshmpc/net/inmemory.hpp>
 #include <meshmpc/net/transport.hpp>
@@ -73,6 +74,7 @@ int run_party(const RunOptions& options, const F& field, PartyProgram<F> program
       as_party.index = setup.self;
       log = make_logger(as_party);
     }
+    protect_session(options, setup, *log);
     log->debug("connecting to {} parties over {}", setup.roster.size() - 1, setup.transport->name());
     auto network = co_await net::connect_network(*setup.transport, setup.roster, setup.self, options.timeout,
                                                  {.receive_timeout = options.timeout});
