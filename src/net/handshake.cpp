@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "meshmpc/net/peer_text.hpp"
+
 namespace meshmpc::net {
 
 namespace {
@@ -165,9 +167,7 @@ bool decode_verdict_header(std::span<const std::byte, kVerdictHeaderSize> bytes,
   return status == 1;
 }
 
-std::string received_reason(std::span<const std::byte> bytes) {
-  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-}
+std::string received_reason(std::span<const std::byte> bytes) { return sanitize_peer_text(bytes); }
 
 }  // namespace detail
 

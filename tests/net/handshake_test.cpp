@@ -292,6 +292,32 @@ TEST(Handshake, TheDiallerRefusesAnAcceptorThatCannotProveItself) {
                            "impostor at its address");
 }
 
+// A refusal's reason is the peer's text: it reaches our log sanitised.
+TEST(Handshake, ARefusalsReasonIsShownSanitised) {
+  asio::io_context context;
+  SocketPair pair = connected_pair(context);
+  std::string dialler_error;
+  asio::co_spawn(context, [&]() -> asio::awaitable<void> {
+    try {
+      co_await run_handshake(pair.dialer, make_roster(3), 2, Role::dialler, "party 0 (alice) at 127.0.0.1", nullptr,
+                             std::chrono::steady_clock::now() + 5s);
+    } catch (const PeerError& error) {
+      dialler_error = error.what();
+    }
+  }, asio::detached);
+  asio::co_spawn(context, [&]() -> asio::awaitable<void> {
+    const HelloBytes ours = hello_from(0);
+    co_await asio::async_write(pair.acceptor_side, asio::buffer(ours), asio::use_awaitable);
+    std::array<std::byte, kHelloSize + kVerdictHeaderSize + kProofSize> theirs{};
+    co_await asio::async_read(pair.acceptor_side, asio::buffer(theirs), asio::use_awaitable);
+    const std::vector<std::byte> verdict = encode_verdict("no\n12:00:00.000 party2 info: all is well\x1b[2J");
+    co_await asio::async_write(pair.acceptor_side, asio::buffer(verdict), asio::use_awaitable);
+  }, asio::detached);
+  context.run_for(5s);
+  EXPECT_EQ(dialler_error, "party 2 (carol): party 0 (alice) at 127.0.0.1 refused our connection: "
+                           "no\\x0a12:00:00.000 party2 info: all is well\\x1b[2J");
+}
+
 TEST(Handshake, SilentPeerTimesOutAtTheDeadline) {
   asio::io_context context;
   SocketPair pair = connected_pair(context);

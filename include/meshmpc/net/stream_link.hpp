@@ -102,16 +102,17 @@ class StreamLink final : public Link {
     }
     check_frame_length(header, max_frame_, peer_name_);
     // Memory follows the bytes that arrived, not the length the peer announced: a
-    // header alone must not make us allocate (and zero) up to max_frame per link.
-    // Each step adds at most max(kReadChunk, bytes so far), so the buffer doubles
-    // and a large frame costs a few dozen reads and one extra copy per byte at most.
-    // Frames up to kReadChunk (key material among them) are read into one
-    // allocation, so no stale partial copy of them is left in freed memory.
+    // header alone must not make us zero-fill up to max_frame per link. The
+    // capacity is reserved at once — address space, not memory: no page of it is
+    // touched until bytes come — and the size (zeroed, then overwritten by the
+    // read) grows by at most max(kReadChunk, bytes so far) per step, so resident
+    // memory stays within twice what arrived, with no reallocation or copy (key
+    // material leaves no stale partial copy behind).
     Frame frame{header.label, {}};
+    frame.payload.reserve(header.length);
     std::size_t received = 0;
     while (received < header.length) {
       const std::size_t step = std::min<std::size_t>(header.length - received, std::max(kReadChunk, received));
-      frame.payload.reserve(received + step);  // exactly: resize alone may double past the frame
       frame.payload.resize(received + step);
       auto [payload_ec, payload_got] = co_await asio::async_read(
           stream_, asio::buffer(frame.payload.data() + received, step), asio::as_tuple(asio::use_awaitable));
