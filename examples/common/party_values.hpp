@@ -5,6 +5,8 @@
 // 10,25,17`, or `--bids-file FILE`). Everything is checked before any party starts.
 #include <meshmpc/cli/options.hpp>
 
+#include "integer_list.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -21,12 +23,6 @@ struct ValueOptions {
 };
 
 void add_value_options(cli::Parser& parser, const ValueOptions& names);
-
-// "10,25,17" (blanks around items allowed). `where` names the source in errors.
-std::vector<std::int64_t> parse_integer_list(const std::string& where, const std::string& text);
-
-// A file of integers separated by commas, blanks or newlines; '#' starts a comment.
-std::vector<std::int64_t> read_integer_file(const std::string& path);
 
 // The values of the parties this process runs: all of them in party order when it
 // runs every party (a local launch's party 0, or --transport inmem), otherwise this

@@ -4,6 +4,7 @@
 // sections in file order and refuses duplicate sections and keys.
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
@@ -35,10 +36,18 @@ std::vector<net::PartyInfo> read_config_file(const std::string& path, std::strin
   const std::string file = resolve_path(path);
   if (resolved) *resolved = file;
   const std::string where = "config file '" + file + "'";
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(where + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();  // an empty file sets failbit here and is refused below, as having no parties
+  return parse_config_file(text.str(), where);
+}
 
+std::vector<net::PartyInfo> parse_config_file(std::string_view text, const std::string& where) {
   pt::ptree tree;
   try {
-    pt::read_ini(file, tree);
+    std::istringstream ini{std::string(text)};
+    pt::read_ini(ini, tree);
   } catch (const pt::ini_parser_error& e) {
     throw ConfigError(where + ", line " + std::to_string(e.line()) + ": " + e.message());
   }
@@ -46,7 +55,7 @@ std::vector<net::PartyInfo> read_config_file(const std::string& path, std::strin
   // PropertyTree silently drops an empty section, which would shift every later
   // party's id; find such sections from the headers to refuse them.
   {
-    std::ifstream in(file);
+    std::istringstream in{std::string(text)};
     std::string line;
     for (std::size_t line_no = 1; std::getline(in, line); ++line_no) {
       const std::size_t first = line.find_first_not_of(" \t");

@@ -31,6 +31,9 @@ RosterLine parse_roster_line(std::string_view text, std::string_view where);
 // also looked up under .config/ (where MPyC keeps them); `resolved` gets the path read.
 // Throws ConfigError naming the file, the section and the field.
 std::vector<net::PartyInfo> read_config_file(const std::string& path, std::string* resolved = nullptr);
+// The same from the file's text; `where` names it in messages ("config file 'x'").
+// Separate from the reading so that the parser can be fuzzed (fuzz/config_file_fuzz.cpp).
+std::vector<net::PartyInfo> parse_config_file(std::string_view text, const std::string& where);
 
 // 32 lowercase hex digits and back; from_hex throws ConfigError on anything else.
 std::string session_id_to_hex(const net::SessionId& id);

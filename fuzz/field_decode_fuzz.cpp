@@ -1,0 +1,62 @@
+// Field elements as a peer sends them (Core::receive in runtime/core.hpp): the
+// first input byte picks a shipped field, the rest is the payload. Decoding
+// throws RangeError (which the runtime turns into a ProtocolError naming the
+// party) or yields elements whose encoding is the payload: the encoding is
+// canonical, so a value that decodes has exactly one byte string.
+#include <algorithm>
+#include <vector>
+
+#include "fuzz_input.hpp"
+#include "meshmpc/error.hpp"
+#include "meshmpc/field/fp127.hpp"
+#include "meshmpc/field/fp64.hpp"
+#include "meshmpc/field/ntl_field.hpp"
+#include "meshmpc/field/ntl_gf2e.hpp"
+#include "meshmpc/field/ntl_zzpe.hpp"
+
+namespace {
+
+template <class F>
+void decode_round_trip(const F& field, std::span<const std::byte> payload) {
+  using namespace meshmpc;
+  const std::size_t w = field.byte_size();
+  // As the runtime does: the count follows from the length it expects; a payload
+  // of another length is refused by Field::decode itself.
+  std::vector<typename F::Element> out(payload.size() / w + (payload.size() % w != 0 ? 1 : 0));
+  try {
+    field.decode(payload, out);
+  } catch (const RangeError&) {
+    return;
+  }
+  std::vector<std::byte> again(payload.size());
+  field.encode(out, again);
+  fuzz::require(std::ranges::equal(again, payload), "encode(decode(b)) == b");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace meshmpc;
+  if (size == 0) return 0;
+  const auto payload = fuzz::bytes_of(data, size).subspan(1);
+  // Constructed once: NTL's moduli are costly to set up.
+  static const Fp64 fp64;                        // 2^64 - 59, the default
+  static const Fp64 fp64_small(65521);           // 2 bytes per element, unused high bits
+  static const Fp64 fp64_61((1ULL << 61) - 1);   // 8 bytes, 3 bits over the modulus
+  static const Fp127 fp127;
+  static const NtlField ntl("170141183460469231731687303715884105727");  // 2^127 - 1 through NTL
+  static const NtlGF2E gf256(8);
+  static const NtlGF2E gf2_61(61);
+  static const NtlZZpE zzpe(65521, 3);
+  switch (data[0] % 8) {
+    case 0: decode_round_trip(fp64, payload); break;
+    case 1: decode_round_trip(fp64_small, payload); break;
+    case 2: decode_round_trip(fp64_61, payload); break;
+    case 3: decode_round_trip(fp127, payload); break;
+    case 4: decode_round_trip(ntl, payload); break;
+    case 5: decode_round_trip(gf256, payload); break;
+    case 6: decode_round_trip(gf2_61, payload); break;
+    default: decode_round_trip(zzpe, payload); break;
+  }
+  return 0;
+}
