@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 
+./tools/install-deps.sh
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 

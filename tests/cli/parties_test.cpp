@@ -184,6 +184,25 @@ TEST(CliRoster, ConfigFileErrorsNameTheFileSectionAndField) {
   EXPECT_NE(config_error("[p0\nhost = a\n").find("line 1"), std::string::npos);
 }
 
+// The file reader hands the text to parse_config_file (what fuzz/config_file_fuzz.cpp
+// exercises): both give the same parties, an empty file included.
+TEST(CliRoster, ConfigTextParsesAsTheFileDoes) {
+  const std::string text = "[alice]\nhost =\nport = 4000\n[bob]\nhost = ::1\nport = 4001\nidentity = b\n";
+  const TempFile file("p.ini", text);
+  const auto from_file = read_config_file(file.path());
+  const auto from_text = parse_config_file(text, "config file 'p.ini'");
+  ASSERT_EQ(from_text.size(), 2u);
+  ASSERT_EQ(from_file.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(from_text[i].name, from_file[i].name);
+    EXPECT_EQ(from_text[i].identity, from_file[i].identity);
+    EXPECT_EQ(from_text[i].endpoints[0].host, from_file[i].endpoints[0].host);
+    EXPECT_EQ(from_text[i].endpoints[0].port, from_file[i].endpoints[0].port);
+  }
+  EXPECT_EQ(from_text[1].endpoints[0].host, "::1");
+  EXPECT_NE(config_error("").find("no parties"), std::string::npos);
+}
+
 TEST(CliRoster, ConfigFileProblemsSurfaceFromTheParser) {
   const std::string missing = "/nonexistent/meshmpc/parties.ini";
   try {
