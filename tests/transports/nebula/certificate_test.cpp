@@ -122,6 +122,13 @@ TEST(Malformed, EveryKindNamesTheSourceAndPlace) {
                                     "b64.crt");
                },
                {"b64.crt", "base64"});
+  // An empty block: an empty body, then refused as a certificate (found by fuzzing,
+  // fuzz/corpus/nebula_pem/empty_block: libsodium was handed a null output pointer).
+  const std::string empty_block = "-----BEGIN NEBULA CERTIFICATE-----\n-----END NEBULA CERTIFICATE-----\n";
+  const auto empty = decode_pem(empty_block, "empty.crt");
+  ASSERT_EQ(empty.size(), 1u);
+  EXPECT_TRUE(empty[0].body.empty());
+  expect_fault(CertificateFault::malformed, [&] { parse_certificates(empty_block, "empty.crt"); }, {"empty.crt"});
   expect_fault(
       CertificateFault::malformed,
       [&] { parse_certificates(test::to_pem("NEBULA X25519 PRIVATE KEY", std::vector<std::byte>(32)), "k.key"); },
