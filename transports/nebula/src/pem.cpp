@@ -64,7 +64,8 @@ std::vector<PemBlock> decode_pem(std::string_view text, const std::string& sourc
     // caller to refuse. libsodium declares its output pointer non-null, and an empty
     // vector's data() is null: calling it then was undefined behaviour (found by
     // fuzz/nebula_pem_fuzz.cpp).
-    if (!base64.empty() && sodium_base642bin(reinterpret_cast<unsigned char*>(open->body.data()), open->body.size(), base64.data(),
+    if (!base64.empty() &&
+        sodium_base642bin(reinterpret_cast<unsigned char*>(open->body.data()), open->body.size(), base64.data(),
                           base64.size(), " \t\r", &decoded, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
       fail("the base64 body of " + open->banner + " (from line " + std::to_string(open->line) + ") is malformed");
     }
