@@ -1,21 +1,25 @@
-// The handshake's decoders (net/handshake.hpp) on what a peer sends first: the
-// input is its hello followed by its verdict header. Written against the pure
-// functions only, so that it follows the wire format as handshake.hpp changes.
+// The handshake's decoders (net/handshake.hpp, protocol version 2) on what a
+// dialling peer sends: its hello, its proof, then a verdict header and the reason
+// text. Written against the pure functions only (no stream), so that it follows
+// the wire format as handshake.hpp changes.
 #include <algorithm>
 
 #include "fuzz_input.hpp"
 #include "meshmpc/error.hpp"
 #include "meshmpc/net/handshake.hpp"
+#include "meshmpc/net/peer_text.hpp"
 
 namespace {
 
-// Three parties with the session id the seeds carry, so that mutations reach
-// every check of hello_fault rather than stopping at the session id.
+// Three parties, we are party 0 (the acceptor): mutations of the seeds' hellos
+// reach every check of hello_form_fault and hello_claim_fault.
 const meshmpc::net::Roster& roster() {
-  static const meshmpc::net::Roster r{meshmpc::net::session_id_from_text("fuzz session"),
-                                      {{0, "alice", {}, "", std::nullopt},
-                                       {1, "bob", {}, "", std::nullopt},
-                                       {2, "carol", {}, "", std::nullopt}}};
+  static const meshmpc::net::Roster r = [] {
+    meshmpc::net::Roster r;
+    r.session_id = meshmpc::net::session_id_from_text("fuzz session");
+    r.parties = {{0, "alice", {}, "", std::nullopt}, {1, "bob", {}, "", std::nullopt}, {2, "carol", {}, "", std::nullopt}};
+    return r;
+  }();
   return r;
 }
 
@@ -28,26 +32,41 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)looks_like_tls(bytes);
   if (bytes.size() < kHelloSize) return 0;
 
-  const auto hello_bytes = bytes.first<kHelloSize>();
-  const std::optional<Hello> hello = decode_hello(hello_bytes);
-  if (hello) fuzz::require(std::ranges::equal(encode_hello(*hello), hello_bytes), "encode_hello(decode_hello(b)) == b");
-  const ClaimCheck refuse_bob = [](std::size_t claimed) -> std::optional<std::string> {
-    if (claimed == 1) return "bob is refused";
-    return std::nullopt;
-  };
-  const std::optional<std::string> fault = hello_fault(hello, roster(), 0, refuse_bob);
-  // Accepting means a valid id other than ours, which the caller then indexes with.
-  if (!fault) fuzz::require(hello && hello->party > 0 && hello->party < roster().size(), "accepted id in range");
-
+  HelloBytes theirs{};
+  std::ranges::copy(bytes.first<kHelloSize>(), theirs.begin());
   bytes = bytes.subspan(kHelloSize);
-  if (bytes.size() < kVerdictHeaderSize) return 0;
+  const std::optional<Hello> hello = decode_hello(theirs);
+  if (hello) fuzz::require(encode_hello(*hello) == theirs, "encode_hello(decode_hello(b)) == b");
+  if (!hello_form_fault(hello) && hello) {
+    // Our hello is fixed (a zero nonce) so that a crash reproduces from its input.
+    const HelloBytes ours = encode_hello(Hello{kProtocolVersion, 0, 3, {}});
+    const auto proof = bytes.first(std::min(bytes.size(), kProofSize));
+    (void)proof_holds(handshake_key(roster()), Role::dialler, theirs, ours, proof);
+    const ClaimCheck refuse_bob = [](std::size_t claimed) -> std::optional<std::string> {
+      if (claimed == 1) return "bob is refused";
+      return std::nullopt;
+    };
+    // Accepting means a valid id other than ours, which the caller then indexes with.
+    if (!hello_claim_fault(*hello, roster(), 0, refuse_bob)) {
+      fuzz::require(hello->party == 2, "only carol's claim is accepted");
+    }
+  }
+  if (bytes.size() < kProofSize + kVerdictHeaderSize) return 0;
+  bytes = bytes.subspan(kProofSize);
+
   std::size_t reason_length = 0;
   try {
-    const auto refused = detail::decode_verdict_header(bytes.first<kVerdictHeaderSize>(), reason_length, "fuzz peer");
+    const bool refused = detail::decode_verdict_header(bytes.first<kVerdictHeaderSize>(), reason_length, "fuzz peer");
     // The caller allocates reason_length bytes before reading them.
     fuzz::require(reason_length <= kMaxRefusalReason, "verdict reason within kMaxRefusalReason");
     if (!refused) fuzz::require(reason_length == 0, "an acceptance carries no reason");
   } catch (const ProtocolError&) {
   }
+  // The reason is the peer's text: what we log must hold no control character.
+  const auto reason = bytes.subspan(kVerdictHeaderSize);
+  const std::string shown = detail::received_reason(reason);
+  fuzz::require(shown.size() <= 4 * kMaxPeerText + 32, "sanitised text within its bound");
+  fuzz::require(std::ranges::none_of(shown, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
+                "sanitised text holds no C0 control or DEL");
   return 0;
 }
