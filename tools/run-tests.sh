@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, build, run the whole test suite:
-# the multi-party tests under TSan first, then everything under ASan+UBSan with
-# warnings as errors (its ctest summary is the last line printed).
+# the multi-party tests under TSan first, then every libFuzzer target for a few
+# seconds, then everything under ASan+UBSan with warnings as errors (its ctest
+# summary is the last line printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/install-deps.sh
@@ -11,6 +12,9 @@ echo "== TSan: multi-party tests =="
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target meshmpc_multiparty_tests
 ctest --preset tsan -j "$jobs"
+
+echo "== libFuzzer: every parser of untrusted input, 10 s each (tools/run-fuzzers.sh) =="
+./tools/run-fuzzers.sh 10
 
 echo "== ASan + UBSan: the whole suite =="
 cmake --preset asan >/dev/null
