@@ -22,7 +22,8 @@ struct ValueOptions {
 
 void add_value_options(cli::Parser& parser, const ValueOptions& names);
 
-// "10,25,17" (blanks around items allowed). `where` names the source in errors.
+// "10,25,17" (blanks around items allowed; an empty item, e.g. after a trailing
+// comma, is refused). `where` names the source in errors, with the item's position.
 std::vector<std::int64_t> parse_integer_list(const std::string& where, const std::string& text);
 
 // A file of integers separated by commas, blanks or newlines; '#' starts a comment.
