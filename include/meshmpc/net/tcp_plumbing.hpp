@@ -83,6 +83,9 @@ struct TcpOptions {
   // identity lookup sees it whatever the routing table picks).
   std::optional<asio::ip::address> source_address;
   // Told of every connection this party refused (for logs); the session goes on.
+  // Of the connections closed unfinished (a cap, the handshake timeout) only the
+  // first of each kind is told: a flood would make a line a socket; the deadline
+  // error counts them all.
   std::function<void(const std::string&)> on_refusal;
   // TLS on every link (tls/context.hpp): the peer's certificate must be the
   // roster's for the party it claims (or that we dialled) before any byte of the
