@@ -256,7 +256,9 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
 
 void refuse(MeshState& state, const std::string& reason) {
   if (++state.refusal_count <= kListedRefusals) {
-    state.refusals.push_back(reason.size() <= kRefusalChars ? reason : reason.substr(0, kRefusalChars) + "…");
+    std::size_t cut = std::min(reason.size(), kRefusalChars);
+    while (cut < reason.size() && cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+    state.refusals.push_back(cut == reason.size() ? reason : reason.substr(0, cut) + "…");  // whole UTF-8 characters
   }
   if (state.options.on_refusal) state.options.on_refusal(reason);
 }
@@ -464,10 +466,11 @@ void stop_pending(MeshState& state) {
   for (PendingHandshake& p : state.pending) p.timer.expires_at(Clock::now());
 }
 
-std::string with_thousands(std::size_t count) {
+// "1 connection", "1,083 connections".
+std::string count_of(std::size_t count, const std::string& noun) {
   std::string digits = std::to_string(count);
   for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
-  return digits;
+  return digits + " " + noun + (count == 1 ? "" : "s");
 }
 
 std::string unreached_message(const MeshState& state, Clock::duration waited) {
@@ -488,18 +491,18 @@ std::string unreached_message(const MeshState& state, Clock::duration waited) {
     message += "; refused connections:";
     for (const std::string& refusal : state.refusals) message += " [" + refusal + "]";
     if (state.refusal_count > state.refusals.size()) {
-      message += " … and " + with_thousands(state.refusal_count - state.refusals.size()) + " more refused connections";
+      message += " … and " + count_of(state.refusal_count - state.refusals.size(), "more refused connection");
     }
   }
   if (state.evicted + state.timed_out > 0) {
-    message += "; " + with_thousands(state.evicted + state.timed_out) + " connections closed before their handshake ended (" +
-               with_thousands(state.evicted) + " to make room under the caps on pending handshakes, " +
-               with_thousands(state.timed_out) + " after the " +
-               detail::format_seconds(state.options.handshake_timeout) + " handshake timeout)";
+    message += "; " + count_of(state.evicted + state.timed_out, "connection") +
+               " closed before the handshake ended (" + std::to_string(state.evicted) +
+               " to make room under the caps on pending handshakes, " + std::to_string(state.timed_out) +
+               " after the " + detail::format_seconds(state.options.handshake_timeout) + " handshake timeout)";
   }
   if (state.accept_failures > 0) {
-    message += "; accepting failed " + with_thousands(state.accept_failures) +
-               " times (last: " + state.last_accept_failure + ")";
+    message += "; accepting failed " + count_of(state.accept_failures, "time") + " (last: " +
+               state.last_accept_failure + ")";
   }
   return message;
 }

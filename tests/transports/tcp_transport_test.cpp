@@ -394,8 +394,8 @@ TEST(TcpTransport, IdleAcceptedConnectionIsClosedAtTheHandshakeTimeout) {
   EXPECT_TRUE(contains(refusals[0], "party 0 (alice) closed a connection from 127.0.0.1 that did not finish the "
                                     "handshake within 0.2 s"))
       << refusals[0];
-  EXPECT_TRUE(contains(alice_error, "1 connections closed before their handshake ended (0 to make room under the "
-                                    "caps on pending handshakes, 1 after the 0.2 s handshake timeout)"))
+  EXPECT_TRUE(contains(alice_error, "1 connection closed before the handshake ended (0 to make room under the caps "
+                                    "on pending handshakes, 1 after the 0.2 s handshake timeout)"))
       << alice_error;
 }
 
