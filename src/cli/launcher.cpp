@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "meshmpc/cli/parties.hpp"
+#include "meshmpc/cli/session_secret.hpp"
 #include "meshmpc/error.hpp"
 
 namespace meshmpc::cli {
@@ -415,6 +416,16 @@ struct Launcher::State {
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    // This process's environment plus the session key (built before fork: the
+    // child may only make async-signal-safe calls).
+    const std::string key_entry = std::string(kSessionKeyVariable) + "=" + session_secret_to_hex(*party0.session_key);
+    std::vector<char*> environment;
+    const std::string key_prefix = std::string(kSessionKeyVariable) + "=";
+    for (char** entry = environ; *entry; ++entry) {
+      if (std::strncmp(*entry, key_prefix.c_str(), key_prefix.size()) != 0) environment.push_back(*entry);
+    }
+    environment.push_back(const_cast<char*>(key_entry.c_str()));
+    environment.push_back(nullptr);
     int status_pipe[2];
     if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
       throw Error("launcher: cannot start party " + std::to_string(party) + ": pipe: " + errno_text(errno));
@@ -440,7 +451,7 @@ struct Launcher::State {
       const unsigned keep = static_cast<unsigned>(status_pipe[1]);
       if (keep > 3) close_range(3, keep - 1, 0);
       close_range(keep + 1, ~0U, 0);
-      execv(spec.executable.c_str(), args.data());
+      execve(spec.executable.c_str(), args.data(), environment.data());
       const int e = errno;
       [[maybe_unused]] const ssize_t w = ::write(status_pipe[1], &e, sizeof e);
       _exit(127);
@@ -483,6 +494,9 @@ Launcher::Launcher(const RunOptions& options, LaunchSpec spec) {
   s.party0 = options;
   s.party0.index = 0;
   s.party0.session_id = options.session_id.value_or(random_session_id());
+  // Every party is a child of this process: a fresh random secret, better than any
+  // passphrase, handed to the children in their environment (session_secret.hpp).
+  s.party0.session_key = random_session_secret();
   s.party0.addresses.clear();
   if (options.ssl && options.ssl_ca.empty() && n > 1) {
     s.tls.emplace(n);

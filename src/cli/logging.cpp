@@ -1,5 +1,6 @@
 #include "meshmpc/cli/logging.hpp"
 
+#include <chrono>
 #include <string>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -12,6 +13,27 @@ std::shared_ptr<spdlog::logger> make_logger(const RunOptions& options) {
   logger->set_pattern("%H:%M:%S.%e %n %^%l%$: %v");
   logger->set_level(options.log_level);
   return logger;
+}
+
+std::function<void(const std::string&)> refusal_logger(std::shared_ptr<spdlog::logger> log) {
+  struct Limit {
+    std::chrono::steady_clock::time_point next{};
+    std::size_t held_back = 0;
+  };
+  return [log = std::move(log), limit = std::make_shared<Limit>()](const std::string& refusal) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < limit->next) {
+      ++limit->held_back;
+      return;
+    }
+    limit->next = now + std::chrono::seconds(1);
+    if (limit->held_back == 0) {
+      log->warn("{}", refusal);
+    } else {
+      log->warn("{} (and {} more refused connections in the last second or more)", refusal, limit->held_back);
+    }
+    limit->held_back = 0;
+  };
 }
 
 }  // namespace meshmpc::cli

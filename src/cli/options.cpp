@@ -2,13 +2,18 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <limits>
 #include <sstream>
 #include <utility>
 
 #include "cli_version.hpp"
 #include "meshmpc/cli/parties.hpp"
+#include "meshmpc/cli/session_secret.hpp"
 #include "meshmpc/cli/transport_plugin.hpp"
 #include "meshmpc/error.hpp"
 #include "number.hpp"
@@ -196,6 +201,40 @@ void check_base_port(RunOptions& o, const po::variables_map& vm) {
   }
 }
 
+// The passphrase from --session-secret-file, --session-secret or the environment,
+// and the local launcher's key for its children (session_secret.hpp).
+void read_session_secret(const po::variables_map& vm, RunOptions& o) {
+  const auto file = text_of(vm, "session-secret-file");
+  const auto text = text_of(vm, "session-secret");
+  if (file && text) throw ConfigError("--session-secret-file and --session-secret: give only one of them");
+  if (file) {
+    std::ifstream in(*file);
+    if (!in) throw ConfigError("--session-secret-file '" + *file + "': cannot read it (" + std::strerror(errno) + ")");
+    std::string line(kMaxPassphrase + 1, '\0');
+    in.read(line.data(), static_cast<std::streamsize>(line.size()));
+    line.resize(static_cast<std::size_t>(in.gcount()));
+    line = line.substr(0, line.find_first_of("\r\n"));
+    if (line.size() > kMaxPassphrase) {
+      throw ConfigError("--session-secret-file '" + *file + "': the passphrase is longer than " +
+                        std::to_string(kMaxPassphrase) + " bytes");
+    }
+    if (line.empty()) throw ConfigError("--session-secret-file '" + *file + "': the first line is empty");
+    o.session_passphrase = line;
+  } else if (text) {
+    if (text->empty()) throw ConfigError("--session-secret: the passphrase is empty");
+    o.session_passphrase = *text;
+  } else if (const char* env = std::getenv(kSessionSecretVariable); env && *env) {
+    o.session_passphrase = std::string(env);
+  }
+  // The launcher's key is for this process alone: a program it starts in turn
+  // must not inherit it.
+  if (const char* key = std::getenv(kSessionKeyVariable)) {
+    const std::string hex(key);
+    ::unsetenv(kSessionKeyVariable);
+    o.session_key = session_secret_from_hex(hex, std::string("$") + kSessionKeyVariable);
+  }
+}
+
 // --ssl and its files, and no plaintext beyond this machine unless asked for.
 void check_security(const po::variables_map& vm, RunOptions& o, const net::Roster& roster) {
   o.ssl = vm["ssl"].as<bool>();
@@ -298,7 +337,13 @@ Parser::Parser(std::string program, std::string description)
       ("timeout", po::value<std::string>()->value_name("seconds")->default_value("60"),
        "give up on an unreachable or silent peer after this long")
       ("session-id", po::value<std::string>()->value_name("hex"),
-       "32 hex digits shared by all parties of one run (the local launcher makes one)");
+       "32 hex digits shared by all parties of one run (the local launcher makes one)")
+      ("session-secret-file", po::value<std::string>()->value_name("file"),
+       "a passphrase every party is given (the file's first line): a connection that cannot prove it knows it "
+       "is refused, so no one else can take a party's place (also $MESHMPC_SESSION_SECRET; a local launch "
+       "makes a random one)")
+      ("session-secret", po::value<std::string>()->value_name("text"),
+       "as --session-secret-file, but on the command line, where `ps` shows it to every user of this machine");
 }
 
 po::options_description_easy_init Parser::add_options() { return own_.add_options(); }
@@ -374,6 +419,7 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   o.sec_param = static_cast<unsigned>(detail::parse_unsigned(vm["sec-param"].as<std::string>(),
                                                              "-K/--sec-param", 1, 1u << 10));
   if (const auto sid = text_of(vm, "session-id")) o.session_id = session_id_from_hex(*sid);
+  read_session_secret(vm, o);
 
   resolve_parties(vm, o);
   check_base_port(o, vm);

@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -11,6 +12,7 @@
 
 #include "async_util.hpp"
 #include "meshmpc/error.hpp"
+#include "meshmpc/net/peer_text.hpp"
 
 namespace meshmpc::net {
 
@@ -34,8 +36,14 @@ struct PeerState {
   std::unique_ptr<Notifier> writer_wake;
   std::vector<Frame> outbox;
   std::unordered_map<Label, Payload> arrived;
+  std::size_t arrived_bytes = 0;  // the payload bytes in `arrived`
   std::unordered_map<Label, Waiter*> waiting;
   std::exception_ptr failure;  // set once the peer can send nothing more
+  // When the peer got into trouble (shutdown waits for it only failure_grace):
+  // its link failed or it aborted; a receive from it timed out (cleared when a
+  // later receive from it succeeds, as it then is merely slow).
+  std::optional<std::chrono::steady_clock::time_point> failed_at;
+  std::optional<std::chrono::steady_clock::time_point> timed_out_at;
   bool reader_done = true;
   bool writer_done = true;
   PeerStatistics statistics;
@@ -56,7 +64,8 @@ struct NetworkState {
   std::string self_name;
   NetworkOptions options;
   std::vector<PeerState> peers;  // never resized: coroutines hold references
-  Notifier progress;             // a reader or writer ended
+  Notifier progress;             // a reader or writer ended, or a peer got into trouble
+  std::optional<std::chrono::steady_clock::time_point> aborted_at;  // abort() was called
   bool finishing = false;
   bool closed = false;
 
@@ -69,11 +78,15 @@ struct NetworkState {
   }
 
   // A second frame with a label that is still unclaimed is a protocol error: labels
-  // are unique per program point, so the sender's program differs from ours.
+  // are unique per program point, so the sender's program differs from ours. So
+  // is a peer running further ahead than the unclaimed caps allow (NetworkOptions):
+  // otherwise it could fill our memory with frames for labels nobody waits for.
   void deliver(std::size_t from, Frame frame) {
     PeerState& peer = peers[from];
     if (frame.label == kAbortLabel) {
-      const std::string reason(reinterpret_cast<const char*>(frame.payload.data()), frame.payload.size());
+      // The peer's own words, so sanitised: they must not forge our log lines.
+      const std::string reason = sanitize_peer_text(frame.payload);
+      peer.failed_at = std::chrono::steady_clock::now();
       fail(from, std::make_exception_ptr(PeerError(peer.name + " stopped: " + reason)), false);
       return;
     }
@@ -83,10 +96,32 @@ struct NetworkState {
       peer.waiting.erase(waiter);
       return;
     }
-    if (!peer.arrived.emplace(frame.label, std::move(frame.payload)).second) {
+    if (peer.arrived.contains(frame.label)) {
       throw ProtocolError(peer.name + " sent label " + std::to_string(frame.label) +
                           " twice before " + self_name + " received it");
     }
+    if (from != self) check_unclaimed_caps(peer, frame.payload.size());
+    peer.arrived_bytes += frame.payload.size();
+    peer.arrived.emplace(frame.label, std::move(frame.payload));
+  }
+
+  void check_unclaimed_caps(PeerState& peer, std::size_t adding) {
+    std::string over;
+    if (peer.arrived.size() + 1 > options.max_unclaimed_frames) {
+      over = std::to_string(peer.arrived.size() + 1) + " frames that " + self_name +
+             " has not asked for yet, over the cap of " + std::to_string(options.max_unclaimed_frames) +
+             " (NetworkOptions::max_unclaimed_frames)";
+    } else if (peer.arrived_bytes + adding > options.max_unclaimed_bytes) {
+      over = std::to_string(peer.arrived_bytes + adding) + " bytes in frames that " + self_name +
+             " has not asked for yet, over the cap of " + std::to_string(options.max_unclaimed_bytes) +
+             " bytes (NetworkOptions::max_unclaimed_bytes)";
+    } else {
+      return;
+    }
+    // What it sent to get here is the attack, not data anyone will ask for.
+    peer.arrived.clear();
+    peer.arrived_bytes = 0;
+    throw ProtocolError(peer.name + " sent " + over);
   }
 
   // The peer can send nothing more: fail its pending receives now, future ones
@@ -94,6 +129,7 @@ struct NetworkState {
   void fail(std::size_t from, std::exception_ptr error, bool close_link) {
     PeerState& peer = peers[from];
     if (!peer.failure) peer.failure = error;
+    if (close_link && !peer.failed_at) peer.failed_at = std::chrono::steady_clock::now();
     for (auto& [label, waiter] : peer.waiting) {
       waiter->error = peer.failure;
       waiter->wake.notify();
@@ -103,6 +139,17 @@ struct NetworkState {
       peer.link->close();
       peer.writer_wake->notify();
     }
+    progress.notify();  // shutdown() may now wait less for this peer
+  }
+
+  // Until when shutdown() waits for `peer`, having started at `started`.
+  std::chrono::steady_clock::time_point shutdown_deadline(const PeerState& peer,
+                                                          std::chrono::steady_clock::time_point started) const {
+    auto deadline = started + options.receive_timeout;
+    for (const auto& trouble : {peer.failed_at, peer.timed_out_at, aborted_at}) {
+      if (trouble) deadline = std::min(deadline, std::max(*trouble, started) + options.failure_grace);
+    }
+    return deadline;
   }
 };
 
@@ -247,6 +294,8 @@ asio::awaitable<Payload> Network::receive(std::size_t peer, Label label) {
   if (auto found = from.arrived.find(label); found != from.arrived.end()) {
     Payload payload = std::move(found->second);
     from.arrived.erase(found);
+    from.arrived_bytes -= payload.size();
+    from.timed_out_at.reset();
     co_return payload;
   }
   if (from.failure) std::rethrow_exception(from.failure);
@@ -274,8 +323,12 @@ asio::awaitable<Payload> Network::receive(std::size_t peer, Label label) {
 
   asio::steady_timer timer(state->executor, state->options.receive_timeout);
   co_await (waiter.wake.wait() || timer.async_wait(asio::use_awaitable));
-  if (waiter.payload) co_return std::move(*waiter.payload);
+  if (waiter.payload) {
+    from.timed_out_at.reset();
+    co_return std::move(*waiter.payload);
+  }
   if (waiter.error) std::rethrow_exception(waiter.error);
+  if (!from.timed_out_at) from.timed_out_at = std::chrono::steady_clock::now();
   throw PeerError(state->self_name + ": timed out after " +
                   detail::format_seconds(state->options.receive_timeout) + " waiting for " +
                   from.name + " label " + std::to_string(label));
@@ -289,15 +342,20 @@ asio::awaitable<void> Network::shutdown() {
   for (detail::PeerState& peer : state->peers) {
     if (peer.writer_wake) peer.writer_wake->notify();
   }
-  const auto deadline = std::chrono::steady_clock::now() + state->options.receive_timeout;
-  const auto all_done = [&] {
+  // Each peer has its own deadline (shutdown_deadline), recomputed whenever a
+  // reader or writer ends or a peer gets into trouble: a silent or failed peer
+  // costs failure_grace here, not a second receive timeout.
+  const auto started = std::chrono::steady_clock::now();
+  while (!state->closed) {
+    const auto now = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> next;
     for (const detail::PeerState& peer : state->peers) {
-      if (!peer.reader_done || !peer.writer_done) return false;
+      if (peer.reader_done && peer.writer_done) continue;
+      const auto deadline = state->shutdown_deadline(peer, started);
+      if (deadline > now && (!next || deadline < *next)) next = deadline;
     }
-    return true;
-  };
-  while (!all_done() && !state->closed && std::chrono::steady_clock::now() < deadline) {
-    co_await (state->progress.wait() || detail::sleep_until(deadline));
+    if (!next) break;
+    co_await (state->progress.wait() || detail::sleep_until(*next));
   }
   close();
 }
@@ -305,6 +363,8 @@ asio::awaitable<void> Network::shutdown() {
 asio::awaitable<void> Network::abort(std::string reason) {
   const std::shared_ptr<detail::NetworkState> state = state_;
   if (state->closed) co_return;
+  state->aborted_at = std::chrono::steady_clock::now();
+  reason = truncate_text(std::move(reason));  // the peers show no more than this
   const auto bytes = std::as_bytes(std::span(reason));
   for (std::size_t j = 0; j < state->peers.size(); ++j)
     if (j != state->self) send(j, kAbortLabel, Payload(bytes.begin(), bytes.end()));

@@ -188,7 +188,7 @@ template <typename Stream>
 asio::awaitable<void> finish_dial(MeshState& state, Stream stream, const std::string& remote,
                                   const ClaimCheck& expect_target) {
   const std::size_t claimed =
-      co_await run_handshake(stream, state.roster, state.self, remote, expect_target, state.deadline);
+      co_await run_handshake(stream, state.roster, state.self, Role::dialler, remote, expect_target, state.deadline);
   state.link_up(claimed, std::move(stream));
 }
 
@@ -298,8 +298,8 @@ asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream str
     return std::nullopt;
   };
   try {
-    const std::size_t claimed = co_await run_handshake(stream, state->roster, state->self, remote,
-                                                       allowed, state->deadline);
+    const std::size_t claimed = co_await run_handshake(stream, state->roster, state->self, Role::acceptor,
+                                                       remote, allowed, state->deadline);
     state->reserved[claimed] = false;
     state->link_up(claimed, std::move(stream));
   } catch (const Error& error) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "meshmpc/cli/launcher.hpp"
 #include "meshmpc/cli/options.hpp"
 #include "meshmpc/cli/parties.hpp"
+#include "meshmpc/cli/session_secret.hpp"
 #include "meshmpc/error.hpp"
 
 namespace cli = meshmpc::cli;
@@ -27,7 +29,8 @@ int main(int argc, char** argv) {
       ("exit-code", po::value<int>()->default_value(1), "status of the failing parties")
       ("die-by-signal", po::value<int>()->default_value(0), "failing parties raise this signal instead")
       ("sleep-ms", po::value<int>()->default_value(0), "sleep this long before ending")
-      ("ignore-sigterm", po::bool_switch(), "parties > 0 ignore SIGTERM");
+      ("ignore-sigterm", po::bool_switch(), "parties > 0 ignore SIGTERM")
+      ("show-secret", po::bool_switch(), "print the session secret this party was handed");
   try {
     cli::RunOptions opts = parser.parse(argc, argv);
     if (opts.action != cli::Action::run) {
@@ -52,6 +55,12 @@ int main(int argc, char** argv) {
                   std::to_string(roster.party(i).endpoints.front().port) + "\n")
               << std::flush;
     std::cerr << ("stderr of party " + std::to_string(i) + "\n");
+    // The session secret a party was handed, and whether the launcher's variable
+    // is still in its environment (it must not be: programs it starts inherit it).
+    if (opts.vars["show-secret"].as<bool>()) std::cout << ("party " + std::to_string(i) + " secret " +
+                  (opts.session_key ? cli::session_secret_to_hex(*opts.session_key) : std::string("none")) +
+                  " variable " + (std::getenv(cli::kSessionKeyVariable) ? "kept" : "gone") + "\n")
+              << std::flush;
 
     std::this_thread::sleep_for(std::chrono::milliseconds(opts.vars["sleep-ms"].as<int>()));
 

@@ -9,7 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <algorithm>
@@ -290,6 +293,40 @@ TEST(LocalLaunch, ReExecutesItselfAndPrefixesTheChildrensOutput) {
   std::size_t count = 0;
   for (std::size_t i = 0; (i = p.out().find(session, i)) != std::string::npos; ++i) ++count;
   EXPECT_EQ(count, 3u) << p.out();
+}
+
+// A fresh random session secret for every launch, the same in every party, never
+// on a command line (ps shows those to every user) and gone from the children's
+// environment once read.
+TEST(LocalLaunch, HandsEveryPartyTheSameFreshSecretOutsideTheCommandLine) {
+  std::vector<std::string> secrets;
+  for (int launch = 0; launch < 2; ++launch) {
+    Process p({helper_path(), "-M", "3", "--sleep-ms", "300", "--show-secret"});
+    std::string argv_seen;
+    ASSERT_TRUE(p.read_until([](const std::string& out, const std::string&) { return out.find("children:") != std::string::npos; }, 10s));
+    const std::string out_so_far = p.out();
+    std::istringstream children(out_so_far.substr(out_so_far.find("children:") + 9));
+    for (pid_t pid; children >> pid;) {
+      std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+      const std::string one(std::istreambuf_iterator<char>(cmdline), {});
+      ASSERT_FALSE(one.empty());
+      argv_seen += one;
+      argv_seen += "\n";
+    }
+    const auto status = p.finish(10s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << p.err();
+    const std::regex line(R"(party (\d) secret ([0-9a-f]{64}) variable gone)");
+    std::set<std::string> seen;
+    std::size_t parties = 0;
+    const std::string out = p.out();
+    for (std::sregex_iterator it(out.begin(), out.end(), line), end; it != end; ++it, ++parties) seen.insert((*it)[2]);
+    EXPECT_EQ(parties, 3u) << out;
+    ASSERT_EQ(seen.size(), 1u) << out;
+    secrets.push_back(*seen.begin());
+    EXPECT_EQ(argv_seen.find(secrets.back()), std::string::npos) << argv_seen;
+  }
+  EXPECT_NE(secrets[0], secrets[1]);
 }
 
 TEST(LocalLaunch, OnePartyRunsAloneWithoutChildren) {

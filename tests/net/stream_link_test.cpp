@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <thread>
 
 #include "party_threads.hpp"
 
@@ -110,6 +111,37 @@ TEST(StreamLink, TruncatedPayloadIsProtocolErrorNamingPeer) {
   EXPECT_EQ(read_error_after(bytes),
             "ProtocolError: party 1 (bob) sent a truncated frame (label 77): 60 of 100 payload bytes before "
             "closing the connection");
+}
+
+// Payloads are read in growing steps (kReadChunk, then doubling): a frame that
+// spans many steps, sent in pieces, arrives whole; one cut short names how much came.
+TEST(StreamLink, LargeFrameArrivesWholeAcrossReadSteps) {
+  asio::io_context context;
+  LinkAndRaw ends = make_link(context);
+  const std::size_t length = 20 * kReadChunk + 12345;
+  Payload payload(length);
+  for (std::size_t i = 0; i < length; ++i) payload[i] = static_cast<std::byte>(i * 2654435761u >> 13);
+  const std::vector<std::byte> bytes = encode_frames(std::vector<Frame>{{9, payload}});
+  std::thread writer([&] {
+    for (std::size_t at = 0; at < bytes.size(); at += 300000) {
+      asio::write(ends.raw, asio::buffer(bytes.data() + at, std::min<std::size_t>(300000, bytes.size() - at)));
+    }
+  });
+  Frame read;
+  asio::co_spawn(context, [&]() -> asio::awaitable<void> { read = co_await ends.link.read_frame(); }, asio::detached);
+  context.run_for(10s);
+  writer.join();
+  EXPECT_EQ(read.label, 9u);
+  EXPECT_TRUE(read.payload == payload);
+  EXPECT_EQ(read.payload.capacity(), length);  // grown to the frame exactly, not doubled past it
+}
+
+TEST(StreamLink, LargeTruncatedPayloadNamesHowManyBytesCame) {
+  std::vector<std::byte> bytes = encode_frames(std::vector<Frame>{{78, std::vector<std::byte>(3 * kReadChunk)}});
+  bytes.resize(bytes.size() - 1000);
+  EXPECT_EQ(read_error_after(bytes),
+            "ProtocolError: party 1 (bob) sent a truncated frame (label 78): " + std::to_string(3 * kReadChunk - 1000) +
+                " of " + std::to_string(3 * kReadChunk) + " payload bytes before closing the connection");
 }
 
 }  // namespace

@@ -180,7 +180,7 @@ TEST(TcpTransport, PeerClosingMidSessionFailsReceivesPromptlyWithItsName) {
 asio::awaitable<tcp::socket> play_party(const net::Roster& roster, std::size_t as, std::uint16_t port) {
   tcp::socket socket(co_await asio::this_coro::executor);
   co_await socket.async_connect({asio::ip::address_v4::loopback(), port}, asio::use_awaitable);
-  co_await net::run_handshake(socket, roster, as, "party 0 (alice)", nullptr, std::chrono::steady_clock::now() + 3s);
+  co_await net::run_handshake(socket, roster, as, net::Role::dialler, "party 0 (alice)", nullptr, std::chrono::steady_clock::now() + 3s);
   co_return socket;
 }
 
@@ -240,16 +240,19 @@ TEST(TcpTransport, WrongSessionFailsFastNamingBothSides) {
       }
     }
   });
-  // Each side sees the other's hello is wrong: bob refuses alice as alice refuses bob.
-  EXPECT_TRUE(contains(message_of(errors[1]),
-                       "party 1 (bob) refused a connection from party 0 (alice) at 127.0.0.1:"))
-      << message_of(errors[1]);
-  EXPECT_TRUE(contains(message_of(errors[1]), "peer claiming to be party 0 (alice) belongs to another session"));
+  // bob dials; alice finds that he cannot prove he belongs to her session, and
+  // tells him so without naming anyone in her roster.
+  const std::string unproven = "the peer did not prove that it belongs to this session (another session id or "
+                               "session secret)";
+  EXPECT_TRUE(contains(message_of(errors[1]), "party 1 (bob): party 0 (alice) at 127.0.0.1:")) << message_of(errors[1]);
+  EXPECT_TRUE(contains(message_of(errors[1]), "refused our connection: party 0 (alice) refused a connection from "
+                                              "127.0.0.1:"));
+  EXPECT_TRUE(contains(message_of(errors[1]), unproven)) << message_of(errors[1]);
   EXPECT_LT(bob_failed_after, 900ms);  // before alice's own deadline: the refusal, not a timeout
   EXPECT_TRUE(contains(message_of(errors[0]), "never reached party 1 (bob)")) << message_of(errors[0]);
   EXPECT_TRUE(contains(message_of(errors[0]), "refused connections: [party 0 (alice) refused a connection from "
                                               "127.0.0.1:"));
-  EXPECT_TRUE(contains(message_of(errors[0]), "peer claiming to be party 1 (bob) belongs to another session"));
+  EXPECT_TRUE(contains(message_of(errors[0]), unproven)) << message_of(errors[0]);
 }
 
 TEST(TcpTransport, IdentityCheckCanRefuseAPeer) {

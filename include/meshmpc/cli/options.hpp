@@ -2,7 +2,8 @@
 // The command line every meshmpc program shares: MPyC's runtime options (same
 // letters, same meaning: -M -I -P -T -B -C -L -K --ssl --no-prss --no-log
 // --output-file) plus meshmpc's own (--transport, --mul, --randomness, --timeout,
-// --session-id, --log-level, --ssl-key, --ssl-cert, --ssl-ca, --insecure-plaintext).
+// --session-id, --session-secret-file, --session-secret, --log-level, --ssl-key,
+// --ssl-cert, --ssl-ca, --insecure-plaintext).
 // A program adds its own options through Parser::add_options() and
 // reads them back from RunOptions::vars. docs/cli.md describes every option and the
 // config file format.
@@ -25,6 +26,8 @@ namespace meshmpc::cli {
 // MPyC's default base port: party i listens on 11365 + i unless told otherwise.
 inline constexpr std::uint16_t kDefaultBasePort = 11365;
 inline constexpr std::chrono::milliseconds kDefaultTimeout{60'000};
+// A passphrase is typed or kept in a file; anything longer is a mistake.
+inline constexpr std::size_t kMaxPassphrase = 1024;
 // --transport inmem: all parties as threads of one process (no plugin: nothing
 // crosses a process boundary). The other names are the plugins of
 // transport_plugin.hpp.
@@ -58,6 +61,11 @@ struct RunOptions {
   MulProtocol mul = MulProtocol::grr;      // --mul
   std::chrono::milliseconds timeout = kDefaultTimeout;  // --timeout (seconds)
   std::optional<net::SessionId> session_id;             // --session-id (32 hex digits)
+  // The session secret's sources (session_secret.hpp): a passphrase from
+  // --session-secret-file, --session-secret or $MESHMPC_SESSION_SECRET, and the
+  // local launcher's random key ($MESHMPC_SESSION_KEY in its children), which wins.
+  std::optional<std::string> session_passphrase;
+  std::optional<net::SessionSecret> session_key;
   // TLS between the parties (--ssl, or implied by a fingerprint in -P/-C). Empty
   // file names mean the defaults, resolved once the index is known:
   // .config/party_<i>.key, .config/party_<i>.crt, and as CA .config/meshmpc_ca.crt

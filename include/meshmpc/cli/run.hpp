@@ -20,6 +20,7 @@
 #include <meshmpc/cli/logging.hpp>
 #include <meshmpc/cli/options.hpp>
 #include <meshmpc/cli/parties.hpp>
+#include <meshmpc/cli/session_secret.hpp>
 #include <meshmpc/cli/transport_plugin.hpp>
 #include <meshmpc/net/inmemory.hpp>
 #include <meshmpc/net/transport.hpp>
@@ -66,6 +67,7 @@ int run_party(const RunOptions& options, const F& field, PartyProgram<F> program
   const auto started = std::chrono::steady_clock::now();
   boost::asio::io_context io;
   std::exception_ptr error;
+  bool reported = false;  // the session's failure is logged when it happens, not after the abort
   auto party = [&]() -> boost::asio::awaitable<void> {
     PartySetup setup = co_await party_setup(options);
     if (!options.index) {  // a discovering transport just found which party this is
@@ -73,15 +75,21 @@ int run_party(const RunOptions& options, const F& field, PartyProgram<F> program
       as_party.index = setup.self;
       log = make_logger(as_party);
     }
+    protect_session(options, setup, *log);
     log->debug("connecting to {} parties over {}", setup.roster.size() - 1, setup.transport->name());
     auto network = co_await net::connect_network(*setup.transport, setup.roster, setup.self, options.timeout,
                                                  {.receive_timeout = options.timeout});
-    const auto rounds = co_await run_session<F>(network, field, session_options(options), program);
+    const auto rounds = co_await run_session<F>(network, field, session_options(options), program,
+                                                [&](std::exception_ptr failure) {
+                                                  report_failure(*log, failure);
+                                                  reported = true;
+                                                });
     log->info("{}", summary(std::chrono::steady_clock::now() - started, rounds,
                             network.statistics().total().sent.wire_bytes()));
   };
   boost::asio::co_spawn(io, party(), [&](std::exception_ptr e) { error = e; });
   io.run();
+  if (error && reported) return 1;
   return error ? report_failure(*log, error) : 0;
 }
 

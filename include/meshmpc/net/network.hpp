@@ -26,6 +26,20 @@ namespace meshmpc::net {
 struct NetworkOptions {
   // How long one receive() waits before throwing PeerError; also bounds shutdown().
   std::chrono::milliseconds receive_timeout{std::chrono::seconds(60)};
+  // Frames a peer sent before this party asked for their labels wait in memory.
+  // A peer legitimately runs ahead by about one round of the operations in
+  // flight, so the caps are a multiple of that, not of what a socket can carry:
+  // bytes — one largest frame (kDefaultMaxFrame: a 10^7-element Fp127 round is
+  // 160 MB); frames — 65536, far more than the frames one round of even thousands
+  // of concurrent operations sends one peer (about 60 bytes of bookkeeping each,
+  // so ~4 MiB at the cap). Beyond either, the peer's link fails with a
+  // ProtocolError naming it and the cap, and its waiting frames are dropped.
+  std::size_t max_unclaimed_bytes = kDefaultMaxFrame;
+  std::size_t max_unclaimed_frames = std::size_t{1} << 16;
+  // How long shutdown() still waits for a peer that is in trouble — a receive
+  // from it timed out, it aborted, its link failed — or for every peer after
+  // abort(): long enough to flush the abort frames, not another receive_timeout.
+  std::chrono::milliseconds failure_grace{std::chrono::seconds(2)};
 };
 
 namespace detail {
@@ -64,14 +78,19 @@ class Network {
   asio::awaitable<Payload> receive(std::size_t peer, Label label);
 
   // The clean end of a session: sends everything queued, tells every peer that
-  // nothing more comes, waits (at most the receive timeout) until every peer has
-  // said the same, then close(). Never throws for a peer's fault.
+  // nothing more comes, waits until every peer has said the same, then close().
+  // The wait is at most the receive timeout for a healthy peer, and at most
+  // failure_grace for a peer in trouble (a receive from it timed out, it aborted
+  // or its link failed) and, after abort(), for every peer. Never throws for a
+  // peer's fault.
   asio::awaitable<void> shutdown();
 
   // The end of a session that failed here: tells every peer why (a frame with
-  // kAbortLabel carrying `reason`), then shutdown(). A peer's receives from this
-  // party then fail with "party i (name) stopped: <reason>", so that every party
-  // names the root cause — e.g. which party died — not just the one that told it.
+  // kAbortLabel carrying `reason`, cut to kMaxPeerText bytes), then shutdown()
+  // with failure_grace for every peer. A peer's receives from this party then fail
+  // with "party i (name) stopped: <reason>" (sanitize_peer_text: a peer's text is
+  // never logged raw), so that every party names the root cause — e.g. which
+  // party died — not just the one that told it.
   asio::awaitable<void> abort(std::string reason);
 
   // Stops at once: queued messages are dropped, reader and writer coroutines end

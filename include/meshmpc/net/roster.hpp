@@ -1,9 +1,9 @@
 #pragma once
-// Who takes part in a session: one PartyInfo per party, in id order, and the
-// session id every link's handshake must carry. Transports fill in what they
-// discover (endpoints); the identity string is what a plugin checks (a Tailscale
-// node name, a Nebula certificate name), empty for plain TCP; tls_fingerprint
-// pins the party's TLS certificate (tls/context.hpp).
+// Who takes part in a session: one PartyInfo per party, in id order, the session
+// id and the secret every link's handshake must prove knowledge of. Transports
+// fill in what they discover (endpoints); the identity string is what a plugin
+// checks (a Tailscale node name, a Nebula certificate name), empty for plain TCP;
+// tls_fingerprint pins the party's TLS certificate (tls/context.hpp).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +17,10 @@
 namespace meshmpc::net {
 
 using SessionId = std::array<std::byte, 16>;
+// What the parties share and no one else knows (a random key from the local
+// launcher, or a passphrase stretched by the CLI): every link's handshake proves
+// knowledge of it (handshake.hpp). Never sent, never logged.
+using SessionSecret = std::array<std::byte, 32>;
 
 struct Endpoint {
   std::string host;
@@ -37,6 +41,8 @@ inline constexpr std::size_t kMaxParties = 1u << 16;
 
 struct Roster {
   SessionId session_id{};
+  // Without a secret, a handshake proves only knowledge of the session id.
+  std::optional<SessionSecret> secret;
   std::vector<PartyInfo> parties;
 
   std::size_t size() const { return parties.size(); }

@@ -29,6 +29,9 @@ concept TlsStream = requires(Stream& stream) { stream.next_layer(); };
 inline constexpr Label kEndOfStreamLabel = 0;
 inline constexpr std::uint32_t kEndOfStreamLength = 0xffffffffU;
 
+// The first read of a payload; later reads double what has arrived.
+inline constexpr std::size_t kReadChunk = std::size_t{64} << 10;
+
 template <typename Stream>
 class StreamLink final : public Link {
  public:
@@ -98,13 +101,25 @@ class StreamLink final : public Link {
       throw PeerError(peer_name_ + " closed the connection");
     }
     check_frame_length(header, max_frame_, peer_name_);
-    Frame frame{header.label, Payload(header.length)};
-    if (header.length > 0) {
+    // Memory follows the bytes that arrived, not the length the peer announced: a
+    // header alone must not make us zero-fill up to max_frame per link. The
+    // capacity is reserved at once — address space, not memory: no page of it is
+    // touched until bytes come — and the size (zeroed, then overwritten by the
+    // read) grows by at most max(kReadChunk, bytes so far) per step, so resident
+    // memory stays within twice what arrived, with no reallocation or copy (key
+    // material leaves no stale partial copy behind).
+    Frame frame{header.label, {}};
+    frame.payload.reserve(header.length);
+    std::size_t received = 0;
+    while (received < header.length) {
+      const std::size_t step = std::min<std::size_t>(header.length - received, std::max(kReadChunk, received));
+      frame.payload.resize(received + step);
       auto [payload_ec, payload_got] = co_await asio::async_read(
-          stream_, asio::buffer(frame.payload), asio::as_tuple(asio::use_awaitable));
+          stream_, asio::buffer(frame.payload.data() + received, step), asio::as_tuple(asio::use_awaitable));
+      received += payload_got;
       if (payload_ec == asio::error::eof) {
         throw ProtocolError(peer_name_ + " sent a truncated frame (label " +
-                            std::to_string(header.label) + "): " + std::to_string(payload_got) +
+                            std::to_string(header.label) + "): " + std::to_string(received) +
                             " of " + std::to_string(header.length) +
                             " payload bytes before closing the connection");
       }

@@ -33,10 +33,14 @@ using PartyProgram = std::function<boost::asio::awaitable<void>(Session<F>&)>;
 
 // One party's whole session over connected links: start, program, and a clean end
 // — or, on failure, Network::abort so that the peers learn why at once (what was
-// queued still goes out), then the exception. Returns the rounds taken.
+// queued still goes out), then the exception. `on_failure`, when given, hears of
+// the failure first, before the abort spends up to its grace period draining the
+// links: a party's log then shows the first cause when it happens. Returns the
+// rounds taken.
 template <FiniteField F>
 boost::asio::awaitable<std::uint64_t> run_session(net::Network& network, const F& field, SessionOptions options,
-                                                  const PartyProgram<F>& program) {
+                                                  const PartyProgram<F>& program,
+                                                  const std::function<void(std::exception_ptr)>& on_failure = {}) {
   std::exception_ptr failure;
   std::uint64_t rounds = 0;
   try {
@@ -47,6 +51,7 @@ boost::asio::awaitable<std::uint64_t> run_session(net::Network& network, const F
     failure = std::current_exception();
   }
   if (failure) {
+    if (on_failure) on_failure(failure);
     co_await network.abort(what(failure));
     std::rethrow_exception(failure);
   }

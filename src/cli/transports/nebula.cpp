@@ -1,6 +1,7 @@
 // --transport nebula: the parties are the certificates of a roster file, on a
 // Nebula overlay; this party is the entry whose certificate is this host's own
 // (from the nebula config's pki section). docs/transports/nebula.md.
+#include <meshmpc/cli/logging.hpp>
 #include <meshmpc/cli/options.hpp>
 #include <meshmpc/nebula/nebula_parties.hpp>
 #include <meshmpc/nebula/nebula_transport.hpp>
@@ -74,7 +75,11 @@ class NebulaPlugin final : public TransportPlugin {
     PartySetup setup;
     setup.roster = std::move(parties.roster);
     setup.self = parties.self;
-    setup.transport = std::make_unique<nebula::NebulaTransport>();
+    RunOptions as_party = options;
+    as_party.index = parties.self;
+    net::TcpOptions tcp;
+    tcp.on_refusal = refusal_logger(make_logger(as_party));
+    setup.transport = std::make_unique<nebula::NebulaTransport>(std::move(tcp));
     co_return setup;
   }
 };

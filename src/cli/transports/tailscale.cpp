@@ -111,6 +111,7 @@ class TailscalePlugin final : public TransportPlugin {
     tailscale::TailscaleOptions transport_options;
     transport_options.required_login = text_option(options, "tailscale-login").value_or("");
     transport_options.on_warning = [log](const std::string& line) { log->warn("tailscale: {}", line); };
+    transport_options.tcp.on_refusal = refusal_logger(log);
     setup.transport = std::make_unique<tailscale::TailscaleTransport>(api, std::move(transport_options));
     co_return setup;
   }

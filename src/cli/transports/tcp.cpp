@@ -2,6 +2,7 @@
 // loopback ports); this party is -I. With --ssl every link is TLS, each peer
 // proven by its pinned fingerprint or CA; without it, links stay on this machine
 // unless --insecure-plaintext says otherwise.
+#include <meshmpc/cli/logging.hpp>
 #include <meshmpc/cli/options.hpp>
 #include <meshmpc/cli/parties.hpp>
 #include <meshmpc/net/tls/context.hpp>
@@ -24,6 +25,7 @@ class TcpPlugin final : public TransportPlugin {
     setup.roster = make_roster(options);
     setup.self = options.index.value_or(0);
     net::TcpOptions tcp;
+    tcp.on_refusal = refusal_logger(make_logger(options));
     if (options.ssl) {
       tcp.tls = std::make_shared<net::tls::Context>(load_tls(tls_files(options, setup.roster, setup.self)));
     } else if (options.insecure_plaintext) {
