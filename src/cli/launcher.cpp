@@ -35,6 +35,9 @@ std::atomic<pid_t> g_owner{0};
 std::atomic<std::atomic<pid_t>*> g_children{nullptr};
 std::atomic<std::size_t> g_child_count{0};
 std::atomic<long> g_grace_ms{2000};
+// Set when SIGINT/SIGTERM to this process was forwarded to the children as SIGTERM:
+// a child that SIGTERM then ended was stopped by the launcher, not a failure.
+std::atomic<bool> g_forwarded{false};
 struct sigaction g_old_int {};
 struct sigaction g_old_term {};
 
@@ -89,7 +92,10 @@ extern "C" void forward_signal(int sig, siginfo_t* info, void* context) {
     const std::size_t count = g_child_count.load();
     for (std::size_t i = 0; children && i < count; ++i) {
       const pid_t pid = children[i].load();
-      if (pid > 0) kill(pid, SIGTERM);
+      if (pid > 0) {
+        g_forwarded.store(true);
+        kill(pid, SIGTERM);
+      }
     }
     const struct sigaction& old = sig == SIGINT ? g_old_int : g_old_term;
     if ((old.sa_flags & SA_SIGINFO) != 0) {
@@ -268,7 +274,7 @@ struct Launcher::State {
 
   void record(std::size_t k, int status) {
     PartyExit e = exit_from_status(k + 1, pids[k], status);
-    e.stopped = !e.exited && sent[k] != 0 && e.signal == sent[k];
+    e.stopped = !e.exited && ((sent[k] != 0 && e.signal == sent[k]) || (g_forwarded.load() && e.signal == SIGTERM));
     exits[k] = e;
     reaped[k] = true;
     running[k].store(0);
@@ -523,6 +529,7 @@ Launcher::Launcher(const RunOptions& options, LaunchSpec spec) {
   if (s.null_fd < 0) throw Error("launcher: cannot open /dev/null: " + errno_text(errno));
 
   g_grace_ms.store(static_cast<long>(s.spec.grace.count()));
+  g_forwarded.store(false);
   g_children.store(s.running.get());
   g_child_count.store(children);
   g_owner.store(::getpid());

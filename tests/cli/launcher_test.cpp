@@ -194,6 +194,37 @@ TEST(Launcher, ChildKilledFromOutsideIsReportedKilledNotStopped) {
       << c.reports_text();
 }
 
+extern "C" void ignore_signal(int, siginfo_t*, void*) {}
+
+TEST(Launcher, ChildrenEndedByAForwardedSigtermAreStoppedNotFailed) {
+  // As a program with its own SIGTERM handler (an asio::signal_set): the launcher
+  // forwards the signal to the children, then the program fails and waits.
+  struct sigaction own {};
+  own.sa_sigaction = ignore_signal;
+  own.sa_flags = SA_SIGINFO;
+  sigemptyset(&own.sa_mask);
+  struct sigaction saved {};
+  ASSERT_EQ(::sigaction(SIGTERM, &own, &saved), 0);
+  Collected c;
+  {
+    Launch s = setup(3, {"--sleep-ms", "30000"}, c);
+    Launcher launcher(s.options, s.spec);
+    ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
+    for (pid_t pid : launcher.child_pids()) {
+      siginfo_t info{};
+      ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT), 0) << std::strerror(errno);
+    }
+    EXPECT_EQ(launcher.wait(143), 143);
+    for (const PartyExit& e : launcher.exits()) {
+      EXPECT_TRUE(e.stopped) << e.describe();
+      EXPECT_EQ(e.signal, SIGTERM);
+    }
+  }
+  ::sigaction(SIGTERM, &saved, nullptr);
+  EXPECT_EQ(c.reports, std::vector<std::string>{"party 0 failed (status 143); stopped parties 1, 2"})
+      << c.reports_text();
+}
+
 TEST(Launcher, ChildIgnoringSigtermGetsSigkillAfterTheGrace) {
   Collected c;
   Launch s = setup(2, {"--sleep-ms", "30000", "--ignore-sigterm"}, c);
