@@ -32,11 +32,20 @@ std::int64_t parse_integer(const std::string& where, const std::string& raw) {
 }
 
 std::vector<std::int64_t> parse_integer_list(const std::string& where, const std::string& text) {
+  if (trimmed(text).empty()) throw ConfigError(where + ": no values given");
+  // Every comma separates two items: "10,25," and "10,,30" are both a slip (a value
+  // left out or a stray comma), refused naming the item rather than guessed at.
   std::vector<std::int64_t> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(parse_integer(where, item));
-  if (out.empty()) throw ConfigError(where + ": no values given");
-  return out;
+  std::size_t start = 0;
+  for (std::size_t position = 1;; ++position) {
+    const std::size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::string at = where + ", item " + std::to_string(position);
+    if (trimmed(item).empty()) throw ConfigError(at + " is empty (a stray comma in '" + text + "'?)");
+    out.push_back(parse_integer(at, item));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
 }
 
 std::vector<std::int64_t> parse_integer_file(std::string_view text, const std::string& source) {

@@ -12,7 +12,8 @@ namespace meshmpc::examples {
 // One integer, blanks around it allowed. `where` names the source in errors.
 std::int64_t parse_integer(const std::string& where, const std::string& raw);
 
-// "10,25,17" (blanks around items allowed). `where` names the source in errors.
+// "10,25,17" (blanks around items allowed; an empty item, e.g. after a trailing
+// comma, is refused). `where` names the source in errors, with the position.
 std::vector<std::int64_t> parse_integer_list(const std::string& where, const std::string& text);
 
 // The text of a --bids-file: integers separated by commas, blanks or newlines;

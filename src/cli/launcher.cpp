@@ -35,6 +35,9 @@ std::atomic<pid_t> g_owner{0};
 std::atomic<std::atomic<pid_t>*> g_children{nullptr};
 std::atomic<std::size_t> g_child_count{0};
 std::atomic<long> g_grace_ms{2000};
+// Set when SIGINT/SIGTERM to this process was forwarded to the children as SIGTERM:
+// a child that SIGTERM then ended was stopped by the launcher, not a failure.
+std::atomic<bool> g_forwarded{false};
 struct sigaction g_old_int {};
 struct sigaction g_old_term {};
 
@@ -89,7 +92,10 @@ extern "C" void forward_signal(int sig, siginfo_t* info, void* context) {
     const std::size_t count = g_child_count.load();
     for (std::size_t i = 0; children && i < count; ++i) {
       const pid_t pid = children[i].load();
-      if (pid > 0) kill(pid, SIGTERM);
+      if (pid > 0) {
+        g_forwarded.store(true);
+        kill(pid, SIGTERM);
+      }
     }
     const struct sigaction& old = sig == SIGINT ? g_old_int : g_old_term;
     if ((old.sa_flags & SA_SIGINFO) != 0) {
@@ -219,8 +225,12 @@ constexpr std::size_t kMaxLine = 64 * 1024;
 std::string PartyExit::describe() const {
   std::string text = "party " + std::to_string(party);
   if (exited) return text + " exited with code " + std::to_string(code);
-  const char* name = sigdescr_np(signal);
-  return text + " was killed by signal " + std::to_string(signal) + (name ? " (" + std::string(name) + ")" : "");
+  // "SIGKILL, Killed": the name people grep for, then the C library's description.
+  const char* abbrev = sigabbrev_np(signal);
+  const char* description = sigdescr_np(signal);
+  std::string name = abbrev ? "SIG" + std::string(abbrev) : "";
+  if (description) name += (name.empty() ? "" : ", ") + std::string(description);
+  return text + " was killed by signal " + std::to_string(signal) + (name.empty() ? "" : " (" + name + ")");
 }
 
 struct Launcher::State {
@@ -232,6 +242,10 @@ struct Launcher::State {
   std::vector<pid_t> pids;                          // party k at k - 1
   std::unique_ptr<std::atomic<pid_t>[]> running;    // the signal handler's view; 0 once reaped
   std::vector<bool> reaped;
+  // The last signal the launcher itself sent each child (0: none). A child is
+  // "stopped" only when that signal is what ended it: one that died on its own
+  // (crashed, or was killed by someone else) before we stopped it is a failure.
+  std::vector<int> sent;
   std::vector<PartyExit> exits;
   std::vector<Source> sources;
   int stop_pipe[2] = {-1, -1};
@@ -258,56 +272,68 @@ struct Launcher::State {
     g_live.store(false);
   }
 
-  void record(std::size_t k, int status, bool stopped) {
+  void record(std::size_t k, int status) {
     PartyExit e = exit_from_status(k + 1, pids[k], status);
-    e.stopped = stopped;
+    e.stopped = !e.exited && ((sent[k] != 0 && e.signal == sent[k]) || (g_forwarded.load() && e.signal == SIGTERM));
     exits[k] = e;
     reaped[k] = true;
     running[k].store(0);
   }
 
   // Blocking wait for child k (index k - 1 of party k).
-  void reap(std::size_t k, bool stopped) {
+  void reap(std::size_t k) {
     int status = 0;
     pid_t r;
     while ((r = waitpid(pids[k], &status, 0)) < 0 && errno == EINTR) {
     }
     if (r < 0) {
       // Reaped elsewhere (the program's own waitpid(-1)); its status is lost.
-      exits[k] = PartyExit{k + 1, pids[k], false, 0, 0, stopped};
+      exits[k] = PartyExit{k + 1, pids[k], false, 0, 0, sent[k] != 0};
       reaped[k] = true;
       running[k].store(0);
       return;
     }
-    record(k, status, stopped);
+    record(k, status);
+  }
+
+  // Reaps child k if it has ended, without waiting; false while it runs.
+  bool reap_if_ended(std::size_t k) {
+    int status = 0;
+    const pid_t r = waitpid(pids[k], &status, WNOHANG);
+    if (r == pids[k]) {
+      record(k, status);
+    } else if (r < 0 && errno != EINTR) {
+      reap(k);  // ECHILD: records it as gone
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  void signal_child(std::size_t k, int sig) {
+    sent[k] = sig;
+    kill(pids[k], sig);
   }
 
   void stop_all() {
+    // Children that already ended (a crash, a kill from outside) are reaped first,
+    // so that they are reported for what happened to them, not as stopped by us.
     for (std::size_t k = 0; k < pids.size(); ++k) {
-      if (!reaped[k]) kill(pids[k], SIGTERM);
+      if (!reaped[k] && !reap_if_ended(k)) signal_child(k, SIGTERM);
     }
     const auto deadline = std::chrono::steady_clock::now() + spec.grace;
     for (;;) {
       bool any = false;
       for (std::size_t k = 0; k < pids.size(); ++k) {
-        if (reaped[k]) continue;
-        int status = 0;
-        const pid_t r = waitpid(pids[k], &status, WNOHANG);
-        if (r == pids[k]) {
-          record(k, status, true);
-        } else if (r < 0 && errno != EINTR) {
-          reap(k, true);  // ECHILD: records it as gone
-        } else {
-          any = true;
-        }
+        if (!reaped[k] && !reap_if_ended(k)) any = true;
       }
       if (!any || std::chrono::steady_clock::now() >= deadline) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     for (std::size_t k = 0; k < pids.size(); ++k) {
       if (reaped[k]) continue;
-      kill(pids[k], SIGKILL);
-      reap(k, true);
+      signal_child(k, SIGKILL);
+      reap(k);
     }
   }
 
@@ -492,6 +518,7 @@ Launcher::Launcher(const RunOptions& options, LaunchSpec spec) {
 
   s.pids.assign(children, 0);
   s.reaped.assign(children, true);  // nothing to reap until started
+  s.sent.assign(children, 0);
   s.exits.resize(children);
   s.running = std::make_unique<std::atomic<pid_t>[]>(children);
   for (std::size_t k = 0; k < children; ++k) s.running[k].store(0);
@@ -502,6 +529,7 @@ Launcher::Launcher(const RunOptions& options, LaunchSpec spec) {
   if (s.null_fd < 0) throw Error("launcher: cannot open /dev/null: " + errno_text(errno));
 
   g_grace_ms.store(static_cast<long>(s.spec.grace.count()));
+  g_forwarded.store(false);
   g_children.store(s.running.get());
   g_child_count.store(children);
   g_owner.store(::getpid());
@@ -588,7 +616,7 @@ int Launcher::wait(int own_status) {
     s.stop_all();
   } else {
     for (std::size_t k = 0; k < s.pids.size(); ++k) {
-      if (!s.reaped[k]) s.reap(k, false);
+      if (!s.reaped[k]) s.reap(k);
     }
   }
   s.finish_relay();
@@ -598,7 +626,7 @@ int Launcher::wait(int own_status) {
     if (e.ok()) continue;
     // Ended by the launcher's own SIGTERM/SIGKILL after party 0 failed: not a
     // failure of its own, but said once below.
-    if (e.stopped && !e.exited) {
+    if (e.stopped) {
       stopped += (stopped.empty() ? "" : ", ") + std::to_string(e.party);
       continue;
     }

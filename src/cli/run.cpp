@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <malloc.h>
 
+#include <meshmpc/net/error_text.hpp>
+
 namespace meshmpc::cli {
 
 namespace {
@@ -71,6 +73,8 @@ std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t r
 int report_failure(spdlog::logger& log, std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
+  } catch (const boost::system::system_error& e) {
+    log.error("{}", net::error_text(e));  // the OS's text, not Boost's source location
   } catch (const std::exception& e) {
     log.error("{}", e.what());
   } catch (...) {

@@ -1,6 +1,8 @@
 #include "meshmpc/net/roster.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <set>
 #include <string_view>
 
@@ -23,6 +25,10 @@ void Roster::validate() const {
                       std::to_string(kMaxParties) + " are supported");
   }
   std::set<std::string_view> names;
+  // Which party holds each address (host as written, lower case, and port): two
+  // parties cannot both listen there, so a shared one would only cost a timeout.
+  // Port 0 is skipped: a plugin (Nebula, Tailscale) or the base port fills it in later.
+  std::map<std::pair<std::string, std::uint16_t>, std::size_t> holders;
   for (std::size_t i = 0; i < parties.size(); ++i) {
     const PartyInfo& party = parties[i];
     if (party.id != i) {
@@ -37,6 +43,14 @@ void Roster::validate() const {
     for (const Endpoint& endpoint : party.endpoints) {
       if (endpoint.host.empty()) {
         throw ConfigError("roster: " + describe(party) + " has an endpoint with an empty host");
+      }
+      if (endpoint.port == 0) continue;
+      std::string host = endpoint.host;
+      std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+      const auto [holder, fresh] = holders.try_emplace({std::move(host), endpoint.port}, i);
+      if (!fresh && holder->second != i) {
+        throw ConfigError("roster: " + describe(parties[holder->second]) + " and " + describe(party) +
+                          " both have the address " + to_string(endpoint) + "; each party needs its own");
       }
     }
   }

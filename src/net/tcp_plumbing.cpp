@@ -2,15 +2,20 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <list>
+#include <map>
 
 #include "async_util.hpp"
 #include "meshmpc/error.hpp"
 #include "meshmpc/net/deadline.hpp"
+#include "meshmpc/net/error_text.hpp"
 #include "meshmpc/net/handshake.hpp"
 #include "meshmpc/net/stream_link.hpp"
 #include "meshmpc/net/tls/context.hpp"
@@ -110,6 +115,20 @@ std::optional<std::string> identity_fault(const TcpOptions& options, const Looku
          (party.identity.empty() ? std::string("unidentified in the roster") : party.identity);
 }
 
+// The connect error lists this many refusals in full, each cut to this length, and
+// counts the rest: a flood of bad handshakes must not make a message of megabytes.
+constexpr std::size_t kListedRefusals = 5;
+constexpr std::size_t kRefusalChars = 300;
+
+// An accepted connection whose handshake is under way. Its timer ends the
+// handshake: at TcpOptions::handshake_timeout, or at once when it is evicted to
+// make room (TcpOptions::max_pending_handshakes) or connect_mesh ends.
+struct PendingHandshake {
+  asio::ip::address address;
+  asio::steady_timer timer;
+  bool evicted = false;
+};
+
 // What connect_mesh's coroutines share. All of it lives on one executor.
 struct MeshState {
   MeshState(const asio::any_io_executor& executor, const Roster& roster_in, std::size_t self_in,
@@ -135,7 +154,19 @@ struct MeshState {
   Links links;
   std::vector<bool> reserved;  // a handshake claiming this id is under way
   std::vector<std::string> last_error;
-  std::vector<std::string> refusals;
+  std::vector<std::string> refusals;  // the first kListedRefusals, shortened
+  std::size_t refusal_count = 0;
+  // Accepted connections still in their handshake, oldest first; how many of them
+  // (not yet evicted) come from each address.
+  std::list<PendingHandshake> pending;
+  std::map<asio::ip::address, std::size_t> pending_from;
+  std::size_t pending_live = 0;
+  std::size_t handshakes_running = 0;  // their coroutines, until each has ended
+  std::size_t evicted = 0;
+  std::size_t timed_out = 0;
+  std::size_t accept_failures = 0;
+  std::string last_accept_failure;
+  bool stopping = false;
   std::exception_ptr fatal;
   std::size_t missing;
   detail::Notifier progress;
@@ -214,7 +245,7 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
         state->progress.notify();
         co_return;
       }
-      state->last_error[peer] = error.what();
+      state->last_error[peer] = error_text(error);
     }
     const auto wake = Clock::now() + delay;
     if (wake >= state->deadline) co_return;
@@ -224,7 +255,11 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
 }
 
 void refuse(MeshState& state, const std::string& reason) {
-  state.refusals.push_back(reason);
+  if (++state.refusal_count <= kListedRefusals) {
+    std::size_t cut = std::min(reason.size(), kRefusalChars);
+    while (cut < reason.size() && cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+    state.refusals.push_back(cut == reason.size() ? reason : reason.substr(0, cut) + "…");  // whole UTF-8 characters
+  }
   if (state.options.on_refusal) state.options.on_refusal(reason);
 }
 
@@ -312,16 +347,130 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
   co_await finish_accept(state, std::move(stream), remote_endpoint, remote, identity, std::move(certified));
 }
 
+void forget_pending(MeshState& state, const asio::ip::address& address) {
+  const auto from = state.pending_from.find(address);
+  if (from != state.pending_from.end() && --from->second == 0) state.pending_from.erase(from);
+  --state.pending_live;
+}
+
+// Closes the oldest pending handshake from `address` (its coroutine ends within a
+// turn of the event loop, and with it the socket).
+void evict_oldest(MeshState& state, const asio::ip::address& address, const std::string& why) {
+  const auto oldest = std::find_if(state.pending.begin(), state.pending.end(), [&](const PendingHandshake& p) {
+    return !p.evicted && p.address == address;
+  });
+  if (oldest == state.pending.end()) return;
+  oldest->evicted = true;
+  oldest->timer.expires_at(Clock::now());  // ends the wait, or the next one at once
+  forget_pending(state, address);
+  // Logged once: a flood would otherwise write a line per socket. The connect
+  // error counts them all.
+  if (++state.evicted == 1 && state.options.on_refusal) {
+    state.options.on_refusal(state.self_name() + " closed the oldest pending handshake from " + address.to_string() +
+                             " to make room (" + why + "); further ones are counted, not logged");
+  }
+}
+
+const asio::ip::address& busiest_address(const MeshState& state) {
+  return std::max_element(state.pending_from.begin(), state.pending_from.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
+}
+
+// Room for one more pending handshake from `address`: at a cap, the oldest from
+// that address (per-address cap) or from the address with the most (total cap) is
+// closed. Evicting the oldest rather than refusing the newest is what lets the
+// honest party in: its connection arrives after a flood's, its handshake needs a
+// round trip, and only a flood of a cap's worth of new sockets within that round
+// trip could push it out (it then dials again). The parties that dial us are
+// headroom on both caps, so they alone never evict one another.
+void make_room(MeshState& state, const asio::ip::address& address) {
+  const std::size_t headroom = state.roster.size() - state.self - 1;
+  const std::size_t per_address = state.options.max_pending_per_address + headroom;
+  const std::size_t total = state.options.max_pending_handshakes + headroom;
+  const auto from = state.pending_from.find(address);
+  if (from != state.pending_from.end() && from->second >= per_address) {
+    evict_oldest(state, address, std::to_string(per_address) + " pending from one address");
+  } else if (state.pending_live >= total) {
+    evict_oldest(state, busiest_address(state), std::to_string(total) + " pending in all");
+  }
+}
+
+// The handshake of one accepted connection, ended by its PendingHandshake's timer.
+asio::awaitable<void> run_pending(std::shared_ptr<MeshState> state, tcp::socket socket,
+                                  std::list<PendingHandshake>::iterator entry) {
+  using namespace asio::experimental::awaitable_operators;
+  std::exception_ptr failure;
+  const auto outcome = co_await (detail::capture_failure(accept_peer(state, std::move(socket)), failure) ||
+                                 entry->timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (outcome.index() == 1 && !entry->evicted && !state->stopping &&
+      ++state->timed_out == 1 && state->options.on_refusal) {
+    state->options.on_refusal(state->self_name() + " closed a connection from " + entry->address.to_string() +
+                              " that did not finish the handshake within " +
+                              detail::format_seconds(state->options.handshake_timeout) +
+                              "; further ones are counted, not logged");
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+bool out_of_descriptors(const boost::system::error_code& error) {
+  return error == boost::system::errc::too_many_files_open ||
+         error == boost::system::errc::too_many_files_open_in_system ||
+         error == boost::system::errc::no_buffer_space || error == boost::system::errc::not_enough_memory;
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state) {
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
   for (;;) {
     auto [error, socket] = co_await state->acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
     if (error == asio::error::operation_aborted || !state->acceptor->is_open()) co_return;
-    if (error) {  // e.g. out of file descriptors: breathe, then go on
+    if (error) {
+      ++state->accept_failures;
+      state->last_accept_failure = error.message();
+      // Out of descriptors, a party's connection may wait in the listen queue behind
+      // a flood's: close the oldest pending handshake (a flood's, most likely) so
+      // the next accept can take it, and breathe.
+      if (out_of_descriptors(error) && state->pending_live > 0) {
+        evict_oldest(*state, busiest_address(*state), "out of file descriptors: " + error.message());
+      }
       co_await detail::sleep_until(Clock::now() + state->options.first_retry_delay);
       continue;
     }
-    state->tasks.spawn(accept_peer(state, std::move(socket)));
+    boost::system::error_code gone;
+    const tcp::endpoint remote = socket.remote_endpoint(gone);
+    if (gone) continue;  // reset before we looked: nothing to do
+    make_room(*state, remote.address());
+    const auto entry = state->pending.insert(
+        state->pending.end(),
+        PendingHandshake{remote.address(),
+                         asio::steady_timer(executor, std::min(state->deadline,
+                                                               Clock::now() + state->options.handshake_timeout)),
+                         false});
+    ++state->pending_from[remote.address()];
+    ++state->pending_live;
+    ++state->handshakes_running;
+    // Not a TaskGroup task: a flood makes many short ones, and each TaskGroup task
+    // keeps its cancellation signal until the group ends. The timer stops this one.
+    asio::co_spawn(executor, run_pending(state, std::move(socket), entry), [state, entry](std::exception_ptr) {
+      if (!entry->evicted) forget_pending(*state, entry->address);
+      state->pending.erase(entry);
+      --state->handshakes_running;
+      state->progress.notify();
+    });
   }
+}
+
+// Ends every pending handshake (connect_mesh is returning).
+void stop_pending(MeshState& state) {
+  state.stopping = true;
+  for (PendingHandshake& p : state.pending) p.timer.expires_at(Clock::now());
+}
+
+// "1 connection", "1,083 connections".
+std::string count_of(std::size_t count, const std::string& noun) {
+  std::string digits = std::to_string(count);
+  for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits + " " + noun + (count == 1 ? "" : "s");
 }
 
 std::string unreached_message(const MeshState& state, Clock::duration waited) {
@@ -341,6 +490,19 @@ std::string unreached_message(const MeshState& state, Clock::duration waited) {
   if (!state.refusals.empty()) {
     message += "; refused connections:";
     for (const std::string& refusal : state.refusals) message += " [" + refusal + "]";
+    if (state.refusal_count > state.refusals.size()) {
+      message += " … and " + count_of(state.refusal_count - state.refusals.size(), "more refused connection");
+    }
+  }
+  if (state.evicted + state.timed_out > 0) {
+    message += "; " + count_of(state.evicted + state.timed_out, "connection") +
+               " closed before the handshake ended (" + std::to_string(state.evicted) +
+               " to make room under the caps on pending handshakes, " + std::to_string(state.timed_out) +
+               " after the " + detail::format_seconds(state.options.handshake_timeout) + " handshake timeout)";
+  }
+  if (state.accept_failures > 0) {
+    message += "; accepting failed " + count_of(state.accept_failures, "time") + " (last: " +
+               state.last_accept_failure + ")";
   }
   return message;
 }
@@ -437,6 +599,7 @@ asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const
       boost::system::error_code ignored;
       if (state.acceptor) state.acceptor->close(ignored);
       state.tasks.cancel_all();
+      stop_pending(state);
     }
   } stop_all{*state};
 
@@ -449,10 +612,11 @@ asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const
   boost::system::error_code ignored;
   if (state->acceptor) state->acceptor->close(ignored);
   state->tasks.cancel_all();
+  stop_pending(*state);
   // Cancelled tasks end within a turn or two of the event loop; the bound only
   // guards against a bug turning into a hang.
   const auto drain_deadline = Clock::now() + std::chrono::seconds(2);
-  while (state->tasks.live() > 0 && Clock::now() < drain_deadline) {
+  while ((state->tasks.live() > 0 || state->handshakes_running > 0) && Clock::now() < drain_deadline) {
     co_await (state->progress.wait() || detail::sleep_until(drain_deadline));
   }
   if (state->fatal) std::rethrow_exception(state->fatal);

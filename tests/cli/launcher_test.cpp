@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -169,6 +171,58 @@ TEST(Launcher, OwnFailureStopsTheChildrenAndKeepsItsStatus) {
     EXPECT_EQ(e.signal, SIGTERM);
   }
   EXPECT_EQ(c.reports, std::vector<std::string>{"party 0 failed (status 7); stopped parties 1, 2"});
+}
+
+TEST(Launcher, ChildKilledFromOutsideIsReportedKilledNotStopped) {
+  Collected c;
+  Launch s = setup(3, {"--sleep-ms", "30000"}, c);
+  Launcher launcher(s.options, s.spec);
+  const pid_t party2 = launcher.child_pids()[1];
+  ASSERT_EQ(::kill(party2, SIGKILL), 0);
+  // Wait until it is dead (a zombie), without reaping it: the launcher must.
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(party2), &info, WEXITED | WNOWAIT), 0) << std::strerror(errno);
+  // Party 0 then fails (its peer vanished), and the launcher stops the others.
+  EXPECT_EQ(launcher.wait(5), 5);
+  ASSERT_EQ(launcher.exits().size(), 2u);
+  EXPECT_TRUE(launcher.exits()[0].stopped);
+  EXPECT_EQ(launcher.exits()[0].signal, SIGTERM);
+  EXPECT_FALSE(launcher.exits()[1].stopped);
+  EXPECT_EQ(launcher.exits()[1].signal, SIGKILL);
+  EXPECT_EQ(c.reports, (std::vector<std::string>{"party 2 was killed by signal 9 (SIGKILL, Killed)",
+                                                 "party 0 failed (status 5); stopped party 1"}))
+      << c.reports_text();
+}
+
+extern "C" void ignore_signal(int, siginfo_t*, void*) {}
+
+TEST(Launcher, ChildrenEndedByAForwardedSigtermAreStoppedNotFailed) {
+  // As a program with its own SIGTERM handler (an asio::signal_set): the launcher
+  // forwards the signal to the children, then the program fails and waits.
+  struct sigaction own {};
+  own.sa_sigaction = ignore_signal;
+  own.sa_flags = SA_SIGINFO;
+  sigemptyset(&own.sa_mask);
+  struct sigaction saved {};
+  ASSERT_EQ(::sigaction(SIGTERM, &own, &saved), 0);
+  Collected c;
+  {
+    Launch s = setup(3, {"--sleep-ms", "30000"}, c);
+    Launcher launcher(s.options, s.spec);
+    ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
+    for (pid_t pid : launcher.child_pids()) {
+      siginfo_t info{};
+      ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT), 0) << std::strerror(errno);
+    }
+    EXPECT_EQ(launcher.wait(143), 143);
+    for (const PartyExit& e : launcher.exits()) {
+      EXPECT_TRUE(e.stopped) << e.describe();
+      EXPECT_EQ(e.signal, SIGTERM);
+    }
+  }
+  ::sigaction(SIGTERM, &saved, nullptr);
+  EXPECT_EQ(c.reports, std::vector<std::string>{"party 0 failed (status 143); stopped parties 1, 2"})
+      << c.reports_text();
 }
 
 TEST(Launcher, ChildIgnoringSigtermGetsSigkillAfterTheGrace) {

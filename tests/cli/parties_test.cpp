@@ -127,6 +127,18 @@ TEST(CliRoster, PartyAddressesKeepTheirPortsAndMissingOnesUseTheBasePort) {
   EXPECT_EQ(session_id_to_hex(r.session_id), "ffeeddccbbaa99887766554433221100");
 }
 
+TEST(CliRoster, TheSameAddressForTwoPartiesIsRefusedUpFront) {
+  try {
+    make_roster(parse({"-P", "127.0.0.1:5000", "-P", "127.0.0.1:5000", "-P", "127.0.0.1:5002", "-I", "0"}));
+    FAIL() << "no ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("party 0 (party0) and party 1 (party1) both have the address "
+                                             "127.0.0.1:5000"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(CliRoster, ConfigFileDefinesEveryParty) {
   const TempFile file("parties.ini",
                       "; three friends\n"

@@ -5,6 +5,11 @@
 #include "../cli/process.hpp"
 #include "free_ports.hpp"
 
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json/parse.hpp>
@@ -19,6 +24,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace meshmpc {
 namespace {
@@ -246,6 +252,101 @@ TEST(Auction, PartiesStartedSeparatelyWithTheirOwnBids) {
   EXPECT_EQ(parties[1]->out(), "") << "only party 0 prints the JSON line";
 }
 
+// Idle connections to 127.0.0.1:`port` from this process, closed on destruction.
+class IdleConnections {
+ public:
+  IdleConnections() = default;
+  IdleConnections(const IdleConnections&) = delete;
+  IdleConnections& operator=(const IdleConnections&) = delete;
+  ~IdleConnections() {
+    for (int fd : fds_) ::close(fd);
+  }
+  // Connects once; false (nothing kept) when the port refuses or we are out of descriptors.
+  bool open(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in target{};
+    target.sin_family = AF_INET;
+    target.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    target.sin_port = htons(port);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0) {
+      ::close(fd);
+      return false;
+    }
+    fds_.push_back(fd);
+    return true;
+  }
+  std::size_t size() const { return fds_.size(); }
+
+ private:
+  std::vector<int> fds_;
+};
+
+struct FloodCase {
+  const char* name;
+  int descriptor_limit;  // party 0's (ulimit -n)
+  std::size_t flood;     // idle connections opened to it before the others dial
+};
+
+class Flooded : public testing::TestWithParam<FloodCase> {};
+
+// Issue 13, item 4, as found: the auction's party 0 runs with few descriptors, an
+// attacker opens more idle connections to it than it has, then the other parties
+// dial. At 1,024 descriptors and 1,100 connections the caps on pending handshakes
+// keep party 0 below its limit; at 16 it runs out, and closing the oldest pending
+// handshake on EMFILE is what lets the parties in.
+TEST_P(Flooded, AuctionStillFindsTheWinner) {
+  const FloodCase& c = GetParam();
+  rlimit own{};
+  ::getrlimit(RLIMIT_NOFILE, &own);
+  if (own.rlim_max < c.flood + 64) GTEST_SKIP() << "the hard descriptor limit is below " << c.flood + 64;
+  const rlimit saved = own;
+  own.rlim_cur = std::max<rlim_t>(own.rlim_cur, c.flood + 64);
+  ::setrlimit(RLIMIT_NOFILE, &own);
+  struct Restore {
+    rlimit limit;
+    ~Restore() { ::setrlimit(RLIMIT_NOFILE, &limit); }
+  } restore{saved};
+
+  const Ints bids = {40, 75, 60};
+  const auto ports = free_ports(bids.size());
+  const auto party = [&](std::size_t i) {
+    std::vector<std::string> argv{MESHMPC_AUCTION_EXE, "-I", std::to_string(i), "--bid", std::to_string(bids[i]),
+                                  "--json", "--timeout", "30", "--log-level", "warn"};
+    for (auto port : ports) argv.insert(argv.end(), {"-P", "127.0.0.1:" + std::to_string(port)});
+    return argv;
+  };
+  std::vector<std::string> limited{"/bin/sh", "-c", "ulimit -n " + std::to_string(c.descriptor_limit) +
+                                                        " && exec \"$0\" \"$@\""};
+  const auto argv0 = party(0);
+  limited.insert(limited.end(), argv0.begin(), argv0.end());
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<Process>> parties;
+  parties.push_back(std::make_unique<Process>(limited));
+  IdleConnections flood;
+  // The first connection tells us party 0 listens (it is part of the flood).
+  while (!flood.open(ports[0]) && std::chrono::steady_clock::now() - started < 20s) std::this_thread::sleep_for(20ms);
+  while (flood.size() < c.flood && flood.open(ports[0])) {
+  }
+  ASSERT_EQ(flood.size(), c.flood);
+  parties.push_back(std::make_unique<Process>(party(1)));
+  parties.push_back(std::make_unique<Process>(party(2)));
+  for (std::size_t i = 0; i < parties.size(); ++i) {
+    const auto status = parties[i]->finish(60s);
+    ASSERT_TRUE(status.has_value()) << "party " << i << " did not finish";
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "party " << i << ": " << parties[i]->err();
+  }
+  EXPECT_EQ(parties[0]->out(), "{\"winner\":1,\"price\":60}\n");
+  // Well within the 30 s connect deadline: the flood did not hold party 0 until the end.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 25s);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ConnectionFlood, Flooded,
+    testing::Values(FloodCase{"ThousandIdleSocketsOverA1024DescriptorLimit", 1024, 1100},
+                    FloodCase{"OutOfDescriptorsAtAccept", 16, 200}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 // Two parties cannot hide anything from each other (2t < n forces t = 0): they
 // run only with -T 0 typed, and every party says what that means.
 TEST(Auction, TwoPartiesRunWithTZeroTypedAndAWarning) {
@@ -296,11 +397,16 @@ INSTANTIATE_TEST_SUITE_P(
     Examples, Refuses,
     testing::Values(
         BadInput{"NegativeBid", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,-5,20"}, "bid -5 of party 1 is negative"},
-        BadInput{"FractionalBid", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,2.5,20"}, "'2.5' is not an integer"},
+        BadInput{"FractionalBid", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,2.5,20"},
+                 "--bids, item 2: '2.5' is not an integer"},
         BadInput{"WordForABid", {MESHMPC_AUCTION_EXE, "-I", "0", "-P", "127.0.0.1:1", "-P", "127.0.0.1:2", "--bid", "ten"},
                  "--bid: 'ten' is not an integer"},
         BadInput{"BidBeyondTheBitLength", {MESHMPC_AUCTION_EXE, "-M", "3", "-L", "16", "--bids", "10,32768,20"},
                  "bid 32768 of party 1 is beyond the 16-bit range"},
+        BadInput{"TrailingCommaInBids", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,25,17,"},
+                 "--bids, item 4 is empty (a stray comma in '10,25,17,'?)"},
+        BadInput{"EmptyItemInBids", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,,30"},
+                 "--bids, item 2 is empty (a stray comma in '10,,30'?)"},
         BadInput{"TooFewBids", {MESHMPC_AUCTION_EXE, "-M", "3", "--bids", "10,20"}, "lists 2 bids for 3 parties"},
         BadInput{"NegativeWealth", {MESHMPC_MILLIONAIRES_EXE, "-M", "3", "--wealths", "1,2,-3"},
                  "wealth -3 of party 2 is negative"},

@@ -56,6 +56,20 @@ TEST(Roster, RejectsEmptyHost) {
   expect_config_error(roster, "party 2 (carol) has an endpoint with an empty host");
 }
 
+TEST(Roster, RejectsTwoPartiesAtOneAddressNamingBoth) {
+  Roster roster = three_parties();
+  roster.parties[2].endpoints = {{"LOCALHOST", 9000}, {"127.0.0.1", 4000}};
+  expect_config_error(roster, "roster: party 0 (alice) and party 2 (carol) both have the address 127.0.0.1:4000");
+}
+
+TEST(Roster, PortZeroEndpointsAreFilledLaterAndMayRepeat) {
+  Roster roster = three_parties();
+  for (PartyInfo& party : roster.parties) party.endpoints = {{"127.0.0.1", 0}};
+  EXPECT_NO_THROW(roster.validate());
+  roster.parties[0].endpoints.push_back({"127.0.0.1", 0});  // one party repeating itself is harmless
+  EXPECT_NO_THROW(roster.validate());
+}
+
 TEST(Roster, DialableNeedsAPort) {
   Roster roster = three_parties();
   roster.parties[0].endpoints[0].port = 0;

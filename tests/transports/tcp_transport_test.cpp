@@ -1,8 +1,18 @@
 #include "meshmpc/tcp/tcp_transport.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/asio/steady_timer.hpp>
+#include <fstream>
 
 #include "exchange.hpp"
 #include "meshmpc/error.hpp"
@@ -291,6 +301,222 @@ TEST(TcpTransport, OversizeFrameFromPeerIsProtocolErrorNamingIt) {
   }));
   bob_raw.join();
   EXPECT_EQ(alice_error, "party 1 (bob) sent a frame of 5000 bytes (label 5), over the maximum of 1000 bytes");
+}
+
+
+TEST(TcpTransport, RefusedDialsDeadlineErrorHasTheOsTextNotBoostsSourceLocations) {
+  net::Roster roster = make_roster(2);
+  for (net::PartyInfo& party : roster.parties) party.endpoints = {{"127.0.0.1", free_port()}};  // nobody there
+  net::testing::PartyThreads bob_alone(1);
+  const auto errors = bob_alone.run([&](std::size_t) -> asio::awaitable<void> {
+    TcpTransport transport;
+    co_await transport.connect(roster, 1, std::chrono::steady_clock::now() + 300ms);
+  });
+  const std::string message = message_of(errors[0]);
+  EXPECT_TRUE(contains(message, "(we dial it; last error: 127.0.0.1:" + std::to_string(roster.parties[0].endpoints[0].port) +
+                                    ": Connection refused)"))
+      << message;
+  EXPECT_FALSE(contains(message, "/usr/include")) << message;
+  EXPECT_FALSE(contains(message, " in function ")) << message;
+  EXPECT_FALSE(contains(message, "[system:")) << message;
+}
+
+TEST(TcpTransport, DeadlineErrorListsFiveRefusalsAndCountsTheRest) {
+  TcpSetup setup(3);
+  const std::uint16_t port = setup.roster.parties[0].endpoints[0].port;
+  std::string alice_error;
+  std::size_t duplicates_refused = 0;
+  net::testing::PartyThreads raw_players(1);
+  std::thread alice([&] {
+    const auto errors = setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+      if (self != 0) co_return;
+      auto transport = setup.transport(0);
+      co_await transport->connect(setup.roster, 0, std::chrono::steady_clock::now() + 2s);
+    });
+    alice_error = message_of(errors[0]);
+  });
+  const auto errors = raw_players.run([&](std::size_t) -> asio::awaitable<void> {
+    tcp::socket bob = co_await play_party(setup.roster, 1, port);
+    for (int i = 0; i < 8; ++i) {
+      try {
+        co_await play_party(setup.roster, 1, port);
+      } catch (const PeerError&) {
+        ++duplicates_refused;
+      }
+    }
+    char byte = 0;  // hold bob's link until alice gives up on carol
+    co_await asio::async_read(bob, asio::buffer(&byte, 1), asio::as_tuple(asio::use_awaitable));
+  });
+  alice.join();
+  net::testing::expect_no_errors(errors);
+  EXPECT_EQ(duplicates_refused, 8u);
+  EXPECT_TRUE(contains(alice_error, "never reached party 2 (carol) (it dials us and never did); refused connections: ["))
+      << alice_error;
+  std::size_t listed = 0;
+  for (std::size_t at = 0; (at = alice_error.find("(a duplicate connection)]", at)) != std::string::npos; ++at) ++listed;
+  EXPECT_EQ(listed, 5u) << alice_error;
+  EXPECT_TRUE(contains(alice_error, "] … and 3 more refused connections")) << alice_error;
+}
+
+TEST(TcpTransport, IdleAcceptedConnectionIsClosedAtTheHandshakeTimeout) {
+  TcpSetup setup(2);
+  const std::uint16_t port = setup.roster.parties[0].endpoints[0].port;
+  std::vector<std::string> refusals;
+  std::string alice_error;
+  std::optional<std::chrono::steady_clock::duration> idle_closed_after;
+  net::testing::PartyThreads idler(1);
+  std::thread alice([&] {
+    const auto errors = setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+      if (self != 0) co_return;
+      net::TcpOptions options;
+      options.handshake_timeout = 200ms;
+      options.on_refusal = [&](const std::string& refusal) { refusals.push_back(refusal); };
+      auto transport = setup.transport(0, options);
+      co_await transport->connect(setup.roster, 0, std::chrono::steady_clock::now() + 3s);
+    });
+    alice_error = message_of(errors[0]);
+  });
+  net::testing::expect_no_errors(idler.run([&](std::size_t) -> asio::awaitable<void> {
+    tcp::socket socket(co_await asio::this_coro::executor);
+    co_await socket.async_connect({asio::ip::address_v4::loopback(), port}, asio::use_awaitable);
+    const auto connected = std::chrono::steady_clock::now();
+    // Sends nothing, reads what alice sends (she may speak first) until she hangs up.
+    std::array<char, 4096> ignored{};
+    for (;;) {
+      auto [error, n] = co_await socket.async_read_some(asio::buffer(ignored), asio::as_tuple(asio::use_awaitable));
+      if (!error) continue;
+      idle_closed_after = std::chrono::steady_clock::now() - connected;
+      break;
+    }
+  }));
+  alice.join();
+  ASSERT_TRUE(idle_closed_after.has_value()) << alice_error;
+  // Closed long before alice's 3 s deadline: the handshake timeout, not the deadline.
+  EXPECT_LT(*idle_closed_after, 2s);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_TRUE(contains(refusals[0], "party 0 (alice) closed a connection from 127.0.0.1 that did not finish the "
+                                    "handshake within 0.2 s"))
+      << refusals[0];
+  EXPECT_TRUE(contains(alice_error, "1 connection closed before the handshake ended (0 to make room under the caps "
+                                    "on pending handshakes, 1 after the 0.2 s handshake timeout)"))
+      << alice_error;
+}
+
+// A process that opens `count` idle connections to 127.0.0.1:`port` and holds them
+// until this object is destroyed (at most `hold`). The flood must come from another
+// process: the descriptor limit under test is this process's, shared by its parties.
+class Flood {
+ public:
+  Flood(std::uint16_t port, std::size_t count, std::chrono::seconds hold) {
+    int ready[2];
+    int go[2];
+    if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(go, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    sockaddr_in target{};
+    target.sin_family = AF_INET;
+    target.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    target.sin_port = htons(port);
+    const rlimit enough{count + 64, count + 64};
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {  // async-signal-safe calls only
+      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) _exit(2);
+      ::close(ready[0]);
+      ::close(go[1]);
+      rlimit limit{};
+      ::getrlimit(RLIMIT_NOFILE, &limit);
+      limit.rlim_cur = std::min(limit.rlim_max, enough.rlim_cur);
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+      std::uint32_t opened = 0;
+      for (; opened < count; ++opened) {
+        const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (s < 0 || ::connect(s, reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0) break;
+      }
+      [[maybe_unused]] const ssize_t w = ::write(ready[1], &opened, sizeof opened);
+      pollfd until_told{go[0], POLLIN, 0};
+      ::poll(&until_told, 1, static_cast<int>(std::chrono::milliseconds(hold).count()));
+      _exit(0);
+    }
+    ::close(ready[1]);
+    ::close(go[0]);
+    go_ = go[1];
+    std::uint32_t opened = 0;
+    if (::read(ready[0], &opened, sizeof opened) == static_cast<ssize_t>(sizeof opened)) opened_ = opened;
+    ::close(ready[0]);
+  }
+  ~Flood() {
+    ::close(go_);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  Flood(const Flood&) = delete;
+  Flood& operator=(const Flood&) = delete;
+  std::size_t opened() const { return opened_; }
+
+ private:
+  pid_t pid_ = -1;
+  int go_ = -1;
+  std::size_t opened_ = 0;
+};
+
+// The soft descriptor limit of this process, lowered for the scope of one test.
+class DescriptorLimit {
+ public:
+  explicit DescriptorLimit(rlim_t soft) {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = std::min(soft, saved_.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &lowered);
+  }
+  ~DescriptorLimit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+  DescriptorLimit(const DescriptorLimit&) = delete;
+  DescriptorLimit& operator=(const DescriptorLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+};
+
+// Issue 13, item 4: ~1,100 idle connections to a party with 1,024 descriptors used
+// to keep its peers out until the deadline. Its pending handshakes are capped now
+// (the oldest make room), so the peers that dial after the flood get in.
+TEST(TcpTransport, ConnectionFloodUnderADescriptorLimitDoesNotStopTheSession) {
+  constexpr std::size_t kFlood = 1100;
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_max < kFlood + 64) GTEST_SKIP() << "the hard descriptor limit is below " << kFlood + 64;
+  std::ifstream somaxconn("/proc/sys/net/core/somaxconn");
+  std::size_t backlog = 0;
+  if (!(somaxconn >> backlog) || backlog < kFlood + 16) {
+    GTEST_SKIP() << "net.core.somaxconn (" << backlog << ") cannot queue a flood of " << kFlood;
+  }
+  TcpSetup setup(3);
+  const Flood flood(setup.roster.parties[0].endpoints[0].port, kFlood, 60s);
+  ASSERT_EQ(flood.opened(), kFlood);
+  const DescriptorLimit lowered(1024);
+  std::vector<std::string> refusals;
+  std::vector<net::NetworkStatistics> statistics(3);
+  const auto started = std::chrono::steady_clock::now();
+  net::testing::expect_no_errors(setup.parties.run(
+      [&](std::size_t self) -> asio::awaitable<void> {
+        net::TcpOptions options;
+        if (self == 0) options.on_refusal = [&](const std::string& refusal) { refusals.push_back(refusal); };
+        auto transport = setup.transport(self, options);
+        net::Network network =
+            co_await net::connect_network(*transport, setup.roster, self, 30s, {.receive_timeout = 10s});
+        co_await net::testing::exchange_all(network, 3000 + self);
+        co_await network.shutdown();
+        statistics[self] = network.statistics();
+      },
+      40s));
+  // Well within the 30 s deadline (one handshake timeout is 5 s): the flood did
+  // not hold the party until the end.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
+  for (std::size_t self = 0; self < 3; ++self) {
+    EXPECT_EQ(statistics[self].peers, net::testing::expected_statistics(3, self).peers) << "party " << self;
+  }
+  ASSERT_FALSE(refusals.empty());
+  EXPECT_TRUE(contains(refusals[0], "party 0 (alice) closed the oldest pending handshake from 127.0.0.1 to make room"))
+      << refusals[0];
 }
 
 }  // namespace

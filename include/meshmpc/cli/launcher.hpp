@@ -52,9 +52,13 @@ struct PartyExit {
   bool exited = false;  // exited normally with `code`; otherwise killed by `signal`
   int code = 0;
   int signal = 0;
-  bool stopped = false;  // the launcher stopped it (party 0 failed, or destruction)
+  // The launcher stopped it (party 0 failed, terminate(), destruction): the signal
+  // that ended it is the one the launcher sent. A child that had already ended,
+  // or that something else killed, is not "stopped".
+  bool stopped = false;
   bool ok() const { return exited && code == 0; }
-  std::string describe() const;  // "party 2 exited with code 3", "party 1 was killed by signal 9 (Killed)"
+  // "party 2 exited with code 3", "party 1 was killed by signal 9 (SIGKILL, Killed)"
+  std::string describe() const;
 };
 
 class Launcher {

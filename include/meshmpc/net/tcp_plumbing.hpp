@@ -61,6 +61,20 @@ struct TcpOptions {
   // One connection attempt to one endpoint gives up after this (then the next
   // endpoint or a retry): a black-holed address cannot use up the whole deadline.
   std::chrono::milliseconds attempt_timeout{5000};
+  // An accepted connection must finish the whole handshake (identity lookup, TLS,
+  // hello and verdicts: a few round trips) within this, or it is closed: an idle
+  // socket cannot hold a slot until the connect deadline. Seconds, not
+  // milliseconds: a slow overlay path (a relayed tailnet, a satellite link) must
+  // still fit its round trips; a party cut off by it dials again.
+  std::chrono::milliseconds handshake_timeout{5000};
+  // Accepted connections still in their handshake, in all and from one remote
+  // address, beyond one per party that dials us (those alone never reach a cap).
+  // At a cap the oldest pending handshake from the busiest address is closed to
+  // make room, rather than the newest refused: a flood of idle sockets then only
+  // pushes out its own older sockets, and a party that dials after it gets in,
+  // even from the same address (every party on loopback is 127.0.0.1).
+  std::size_t max_pending_handshakes = 64;
+  std::size_t max_pending_per_address = 16;
   std::size_t max_frame = kDefaultMaxFrame;
   IdentityCheck identity_check;
   IdentityLookup identity_lookup;
@@ -69,6 +83,9 @@ struct TcpOptions {
   // identity lookup sees it whatever the routing table picks).
   std::optional<asio::ip::address> source_address;
   // Told of every connection this party refused (for logs); the session goes on.
+  // Of the connections closed unfinished (a cap, the handshake timeout) only the
+  // first of each kind is told: a flood would make a line a socket; the deadline
+  // error counts them all.
   std::function<void(const std::string&)> on_refusal;
   // TLS on every link (tls/context.hpp): the peer's certificate must be the
   // roster's for the party it claims (or that we dialled) before any byte of the
@@ -101,7 +118,8 @@ asio::awaitable<asio::ip::tcp::socket> dial_once(const PartyInfo& party,
 // the last party), runs the handshake on each connection. Connections that fail
 // the handshake are refused and the accept loop goes on. Throws PeerError when
 // a party refuses us, and at the deadline with the list of parties never reached
-// (and the connections refused meanwhile). The acceptor is closed on return.
+// (and a summary of the connections refused or dropped meanwhile). The acceptor
+// is closed on return.
 // Without TLS and with Plaintext::loopback_only, a link to or from an address
 // that is not loopback is refused: ConfigError when we would dial it, a refusal
 // (nothing sent) when it calls us.
