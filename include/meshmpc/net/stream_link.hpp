@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -47,6 +48,15 @@ class StreamLink final : public Link {
   Stream& stream() { return stream_; }
 
   asio::awaitable<void> write_frames(std::vector<Frame> frames) override {
+    // Key material leaves no copy behind, whether the write succeeds or not.
+    struct WipeOnExit {
+      std::vector<Frame>& frames;
+      ~WipeOnExit() { wipe_secrets(frames); }
+    } wipe_on_exit{frames};
+    co_await write_frames_kept(frames);
+  }
+
+  asio::awaitable<void> write_frames_kept(std::span<const Frame> frames) override {
     std::vector<FrameHeaderBytes> headers;
     headers.reserve(frames.size());  // buffers point into it: no reallocation below
     std::vector<asio::const_buffer> buffers;
@@ -56,22 +66,19 @@ class StreamLink final : public Link {
       buffers.push_back(asio::buffer(headers.back()));
       if (!frame.payload.empty()) buffers.push_back(asio::buffer(frame.payload));
     }
-    // Key material leaves no copy behind, whether the write succeeds or not.
-    Payload joined;
-    const bool secret = std::any_of(frames.begin(), frames.end(), [](const Frame& f) { return f.secret; });
-    struct WipeOnExit {
-      std::vector<Frame>& frames;
-      Payload& joined;
-      bool secret;
-      ~WipeOnExit() {
-        if (!secret) return;
-        wipe_secrets(frames);
-        wipe(joined);
-      }
-    } wipe_on_exit{frames, joined, secret};
     if constexpr (TlsStream<Stream>) {
       // One contiguous buffer: full records and one write per batch, not two
-      // small records per frame (copying is far cheaper than encrypting).
+      // small records per frame (copying is far cheaper than encrypting). The
+      // copy of key material is wiped whether the write succeeds or not.
+      Payload joined;
+      const bool secret = std::any_of(frames.begin(), frames.end(), [](const Frame& f) { return f.secret; });
+      struct WipeOnExit {
+        Payload& joined;
+        bool secret;
+        ~WipeOnExit() {
+          if (secret) wipe(joined);
+        }
+      } wipe_on_exit{joined, secret};
       std::size_t total = 0;
       for (const auto& buffer : buffers) total += buffer.size();
       joined.resize(total);
@@ -95,7 +102,7 @@ class StreamLink final : public Link {
     if (ec == asio::ssl::error::stream_truncated) {
       throw PeerError(peer_name_ + " closed the connection without ending the TLS stream");
     }
-    if (ec) throw PeerError("receiving from " + peer_name_ + " failed: " + ec.message());
+    if (ec) throw LinkError("receiving from " + peer_name_ + " failed: " + ec.message());
     const FrameHeader header = decode_frame_header(header_bytes);
     if (TlsStream<Stream> && header.label == kEndOfStreamLabel && header.length == kEndOfStreamLength) {
       throw PeerError(peer_name_ + " closed the connection");
@@ -124,7 +131,7 @@ class StreamLink final : public Link {
                             " payload bytes before closing the connection");
       }
       if (payload_ec) {
-        throw PeerError("receiving from " + peer_name_ + " failed: " + payload_ec.message());
+        throw LinkError("receiving from " + peer_name_ + " failed: " + payload_ec.message());
       }
     }
     co_return frame;
@@ -145,12 +152,19 @@ class StreamLink final : public Link {
     stream_.lowest_layer().close(ignored);
   }
 
+  void abandon() override {
+    // SO_LINGER 0: the close sends a reset instead of a FIN.
+    boost::system::error_code ignored;
+    stream_.lowest_layer().set_option(asio::socket_base::linger(true, 0), ignored);
+    stream_.lowest_layer().close(ignored);
+  }
+
  private:
   template <typename Buffers>
   asio::awaitable<void> write_all(const Buffers& buffers) {
     auto [ec, written] = co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
     (void)written;
-    if (ec) throw PeerError("sending to " + peer_name_ + " failed: " + ec.message());
+    if (ec) throw LinkError("sending to " + peer_name_ + " failed: " + ec.message());
   }
 
   static FrameHeaderBytes encode_end_of_stream() {
