@@ -497,7 +497,11 @@ class MeshRelinker final : public Relinker {
 
   void start(std::function<void(std::unique_ptr<Link>)> offer) override {
     state_->offer = std::move(offer);
-    if (state_->acceptor && state_->acceptor->is_open()) state_->tasks.spawn(accept_loop(state_));
+    // Not a TaskGroup task: the group lives in the state, and this loop may hold
+    // the last reference to it. Closing the acceptor (stop) ends it.
+    if (state_->acceptor && state_->acceptor->is_open()) {
+      asio::co_spawn(state_->acceptor->get_executor(), accept_loop(state_), [state = state_](std::exception_ptr) {});
+    }
   }
 
   asio::awaitable<std::unique_ptr<Link>> redial(std::size_t peer, Clock::time_point deadline) override {
@@ -506,7 +510,7 @@ class MeshRelinker final : public Relinker {
     auto delay = state->options.first_retry_delay;
     std::string last = "no attempt before the deadline";
     for (;;) {
-      if (state->stopping) throw PeerError(state->self_name() + ": stopped dialling " + target);
+      if (stopped_) throw PeerError(state->self_name() + ": stopped dialling " + target);
       try {
         co_return co_await dial_attempt(state, peer, deadline);
       } catch (const boost::system::system_error& error) {
@@ -526,17 +530,18 @@ class MeshRelinker final : public Relinker {
   }
 
   void stop() override {
+    if (stopped_) return;
+    stopped_ = true;
     MeshState& state = *state_;
-    if (state.stopping && !(state.acceptor && state.acceptor->is_open())) return;
     boost::system::error_code ignored;
     if (state.acceptor) state.acceptor->close(ignored);
-    state.tasks.cancel_all();
     stop_pending(state);
     state.offer = nullptr;
   }
 
  private:
   std::shared_ptr<MeshState> state_;
+  bool stopped_ = false;
 };
 
 // "1 connection", "1,083 connections".
@@ -673,8 +678,9 @@ asio::awaitable<Mesh> connect_mesh_with(std::optional<tcp::acceptor> acceptor, c
     bool keep_listening = false;
     ~StopAll() {
       boost::system::error_code ignored;
-      if (state.acceptor && !keep_listening) state.acceptor->close(ignored);
       state.tasks.cancel_all();
+      if (keep_listening) return;  // the Relinker's now
+      if (state.acceptor) state.acceptor->close(ignored);
       stop_pending(state);
     }
   } stop_all{*state};

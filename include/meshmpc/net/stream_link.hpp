@@ -12,6 +12,10 @@
 #include <boost/asio/write.hpp>
 #include <algorithm>
 #include <span>
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
 #include <string>
 #include <utility>
 
@@ -93,6 +97,9 @@ class StreamLink final : public Link {
     FrameHeaderBytes header_bytes{};
     auto [ec, got] = co_await asio::async_read(stream_, asio::buffer(header_bytes),
                                                asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::eof && was_reset()) {
+      throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+    }
     if (ec == asio::error::eof && got == 0) throw PeerError(peer_name_ + " closed the connection");
     if (ec == asio::error::eof) {
       throw ProtocolError(peer_name_ + " sent a truncated frame header: " + std::to_string(got) +
@@ -124,6 +131,9 @@ class StreamLink final : public Link {
       auto [payload_ec, payload_got] = co_await asio::async_read(
           stream_, asio::buffer(frame.payload.data() + received, step), asio::as_tuple(asio::use_awaitable));
       received += payload_got;
+      if (payload_ec == asio::error::eof && was_reset()) {
+        throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+      }
       if (payload_ec == asio::error::eof) {
         throw ProtocolError(peer_name_ + " sent a truncated frame (label " +
                             std::to_string(header.label) + "): " + std::to_string(received) +
@@ -138,6 +148,7 @@ class StreamLink final : public Link {
   }
 
   asio::awaitable<void> finish_sending() override {
+    finished_sending_ = true;
     if constexpr (TlsStream<Stream>) {
       const FrameHeaderBytes end = encode_end_of_stream();
       co_await write_all(asio::buffer(end));
@@ -160,6 +171,25 @@ class StreamLink final : public Link {
   }
 
  private:
+  // Whether an end of stream is really a reset: the kernel reports a reset to the
+  // first read or write only, later ones see an end of stream, so a reader that
+  // comes second would take a broken link for a peer that finished (and a Network
+  // would fail it instead of relinking). After a reset the socket is CLOSED; after
+  // the peer's FIN it is CLOSE_WAIT — unless our own FIN went first: then the
+  // socket moves on to TIME_WAIT, which Linux also reports as CLOSED, and an end
+  // of stream is the peer's.
+  bool was_reset() {
+    if (finished_sending_) return false;
+#ifdef __linux__
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (getsockopt(stream_.lowest_layer().native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) == 0) {
+      return info.tcpi_state == TCP_CLOSE;
+    }
+#endif
+    return false;
+  }
+
   template <typename Buffers>
   asio::awaitable<void> write_all(const Buffers& buffers) {
     auto [ec, written] = co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
@@ -175,6 +205,7 @@ class StreamLink final : public Link {
   std::size_t peer_;
   std::string peer_name_;
   std::size_t max_frame_;
+  bool finished_sending_ = false;
 };
 
 using TcpLink = StreamLink<asio::ip::tcp::socket>;
