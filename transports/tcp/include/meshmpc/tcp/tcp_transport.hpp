@@ -3,6 +3,9 @@
 // it and dials the parties with lower ids (tcp_plumbing.hpp). Identity is the
 // roster's word plus the session id: use it on networks you trust (loopback, a
 // LAN, a VPN); the Tailscale and Nebula plugins add real peer authentication.
+// Links that reset are dialled again (docs/net.md, "Relinking"): the listening
+// socket stays open until the Network that took take_relinker() closes (or, if
+// none took it, until the transport is destroyed).
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <optional>
