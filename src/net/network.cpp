@@ -520,6 +520,9 @@ asio::awaitable<void> link_session(std::shared_ptr<NetworkState> state, std::siz
   }
   wipe_secrets(peer.outbox);
   peer.outbox.clear();
+  for (SentBatch& batch : peer.resend) wipe_secrets(batch.frames);  // no resend can come any more
+  peer.resend.clear();
+  peer.resend_bytes = 0;
   peer.reader_done = true;
   peer.writer_done = true;
   state->progress.notify();
