@@ -51,7 +51,8 @@ class ResettingProxy {
       : acceptor_(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
         upstream_port_(upstream_port),
         budget_(budget),
-        rng_(seed) {
+        rng_(seed),
+        port_(acceptor_.local_endpoint().port()) {
     asio::co_spawn(context_, accept_loop(), asio::detached);
     thread_ = std::thread([this] { context_.run(); });
   }
@@ -63,7 +64,16 @@ class ResettingProxy {
     });
     thread_.join();
   }
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::uint16_t port() const { return port_; }
+  // Resets every forwarded connection and stops listening: whoever dials this
+  // party again is refused, as if it were gone. Thread-safe.
+  void cut() {
+    asio::post(context_, [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+      for (Pair& pair : pairs_) pair.close(true);
+    });
+  }
   int resets() const { return resets_; }
 
  private:
@@ -137,6 +147,7 @@ class ResettingProxy {
   std::uint16_t upstream_port_;
   std::atomic<int>& budget_;
   std::mt19937_64 rng_;
+  std::uint16_t port_;
   std::list<Pair> pairs_;
   std::atomic<int> resets_{0};
   std::thread thread_;
@@ -219,6 +230,50 @@ TEST(Relink, FivePartiesFinishThroughRandomResetsWithEveryMessageOnce) {
   EXPECT_LT(took, 50s);
   }
   EXPECT_EQ(open_descriptors(), descriptors_before) << "a socket was left open";
+}
+
+// A link that resets and cannot be had again fails its peer with both causes: at
+// once for the party that dials (its re-dial is refused: the peer is gone), after
+// the relink window for the party that waits to be dialled.
+TEST(Relink, APeerThatCannotBeReachedAgainIsNamedWithTheCause) {
+  std::atomic<int> no_random_resets{0};
+  net::testing::PartyThreads parties(2);
+  net::Roster roster = make_roster(2);
+  std::optional<tcp::acceptor> alice_acceptor(net::listen(parties.context(0).get_executor(), {"127.0.0.1", 0}));
+  ResettingProxy proxy(alice_acceptor->local_endpoint().port(), no_random_resets, 7);
+  roster.parties[0].endpoints = {{"127.0.0.1", proxy.port()}};
+  std::vector<std::string> seen(2);
+  std::vector<std::chrono::steady_clock::duration> took(2);
+  const auto errors = parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    TcpTransport transport = self == 0 ? TcpTransport(std::move(*alice_acceptor)) : TcpTransport();
+    net::Network network = co_await net::connect_network(transport, roster, self, 10s,
+                                                         {.receive_timeout = 20s, .relink_timeout = 300ms});
+    for (std::size_t k = 0; k < 5; ++k) {
+      network.send(1 - self, net::testing::test_label(k), round_payload(self, 1 - self, k));
+      EXPECT_EQ(co_await network.receive(1 - self, net::testing::test_label(k)), round_payload(1 - self, self, k));
+    }
+    if (self == 1) proxy.cut();
+    const auto cut_at = std::chrono::steady_clock::now();
+    try {
+      co_await network.receive(1 - self, net::testing::test_label(5));
+    } catch (const PeerError& error) {
+      seen[self] = error.what();
+    }
+    took[self] = std::chrono::steady_clock::now() - cut_at;
+    co_await network.shutdown();
+  });
+  net::testing::expect_no_errors(errors);
+  EXPECT_TRUE(seen[0].starts_with("party 0 (alice): lost the link to party 1 (bob) (receiving from party 1 (bob) "
+                                  "failed: "))
+      << seen[0];
+  EXPECT_TRUE(seen[0].ends_with(") and it did not dial again within 0.3 s")) << seen[0];
+  EXPECT_TRUE(seen[1].starts_with("party 1 (bob): lost the link to party 0 (alice) (")) << seen[1];
+  EXPECT_TRUE(seen[1].ends_with(") and dialling it again failed: party 0 (alice) refused the connection (127.0.0.1:" +
+                                std::to_string(proxy.port()) + ": Connection refused): it is gone"))
+      << seen[1];
+  EXPECT_LT(took[1], 5s);  // refused: no window to wait out (generous: a loaded machine)
+  EXPECT_GE(took[0], 300ms);
+  EXPECT_LT(took[0], 5s);
 }
 
 }  // namespace
