@@ -164,7 +164,7 @@ net::Payload round_payload(std::size_t from, std::size_t to, std::size_t k) {
 
 TEST(Relink, FivePartiesFinishThroughRandomResetsWithEveryMessageOnce) {
   constexpr std::size_t kParties = 5;
-  constexpr std::size_t kRounds = 300;
+  constexpr std::size_t kRounds = 200;
   constexpr int kResets = 20;
   const std::size_t descriptors_before = open_descriptors();
   std::atomic<int> budget{kResets};
