@@ -5,7 +5,9 @@
 // receive() waits for the message with a given label from a given peer: messages
 // may arrive in any order, a reader coroutine per link keeps those nobody waits
 // for yet. Every receive has a deadline; a dead link fails every pending and
-// future receive from that peer at once, with the peer's name and the cause.
+// future receive from that peer at once, with the peer's name and the cause —
+// except that, given a Relinker, a link that resets is first replaced within
+// NetworkOptions::relink_timeout, losing nothing (docs/net.md, "Relinking").
 //
 // Threading: a Network and its links live on ONE executor (the party's
 // io_context, run by one thread). Call every member from that thread; a Network
