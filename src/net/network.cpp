@@ -437,6 +437,18 @@ asio::awaitable<LinkEnd> wait_offer(std::shared_ptr<NetworkState> state, std::si
   co_return LinkEnd{};
 }
 
+// Relinker::redial, its link or its failure left in `dialled` / `failure`.
+asio::awaitable<LinkEnd> redial_into(std::shared_ptr<NetworkState> state, std::size_t peer_id,
+                                     std::chrono::steady_clock::time_point deadline, std::unique_ptr<Link>& dialled,
+                                     std::exception_ptr& failure) {
+  try {
+    dialled = co_await state->relinker->redial(peer_id, deadline);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  co_return LinkEnd{};
+}
+
 // A new link for `peer_id` within the relink window: dialled when we dial it (the
 // higher id dials, as at the start), else offered by the transport. Null when
 // none came; `why` then says why.
@@ -447,18 +459,17 @@ asio::awaitable<std::unique_ptr<Link>> next_link(std::shared_ptr<NetworkState> s
   const auto window = std::min(state->options.relink_timeout, state->options.receive_timeout);
   const auto deadline = std::chrono::steady_clock::now() + window;
   if (peer_id < state->self) {
+    std::unique_ptr<Link> dialled;
     std::exception_ptr failure;
-    auto dialled = co_await (capture_failure(state->relinker->redial(peer_id, deadline), failure) ||
-                             wait_offer(state, peer_id));
-    if (dialled.index() == 0 && std::get<0>(dialled)) co_return std::move(*std::get<0>(dialled));
+    co_await (redial_into(state, peer_id, deadline, dialled, failure) || wait_offer(state, peer_id));
+    if (dialled) co_return dialled;
+    why = "dialling it again failed";
     if (failure) {
       try {
         std::rethrow_exception(failure);
       } catch (const std::exception& error) {
-        why = std::string("dialling it again failed: ") + error.what();
+        why += std::string(": ") + error.what();
       }
-    } else {
-      why = "dialling it again failed";
     }
   } else {
     co_await (wait_offer(state, peer_id) || sleep_until(deadline));
