@@ -106,6 +106,9 @@ class StreamLink final : public Link {
                           " of " + std::to_string(kFrameHeaderSize) +
                           " bytes before closing the connection");
     }
+    if (ec == asio::ssl::error::stream_truncated && was_reset()) {
+      throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+    }
     if (ec == asio::ssl::error::stream_truncated) {
       throw PeerError(peer_name_ + " closed the connection without ending the TLS stream");
     }
