@@ -36,4 +36,12 @@ class PeerError : public Error {
   using Error::Error;
 };
 
+// A link broke underneath (a reset, a broken pipe, a socket-level timeout): not a
+// clean end of stream and not a fault in what the peer sent. A Network with a
+// Relinker asks for a new link to the peer instead of failing it (docs/net.md).
+class LinkError : public PeerError {
+ public:
+  using PeerError::PeerError;
+};
+
 }  // namespace meshmpc

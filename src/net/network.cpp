@@ -5,13 +5,17 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
+#include <deque>
 #include <optional>
+#include <span>
+#include <variant>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
 #include "async_util.hpp"
 #include "meshmpc/error.hpp"
+#include "meshmpc/net/deadline.hpp"
 #include "meshmpc/net/peer_text.hpp"
 
 namespace meshmpc::net {
@@ -26,13 +30,33 @@ struct Waiter {
   std::exception_ptr error;
 };
 
+// Data frames written to a relinkable link in one write, kept until the peer
+// acknowledges them all: frames[first_data..] are data frames numbered from
+// `first` (frames[0] may be the ack that went out with them).
+struct SentBatch {
+  std::uint64_t first = 0;
+  std::size_t first_data = 0;
+  std::vector<Frame> frames;
+  std::size_t bytes = 0;  // payload bytes of the data frames
+
+  std::uint64_t end() const { return first + (frames.size() - first_data); }
+  // The frames the peer has not acknowledged, `acked` being its count.
+  std::span<const Frame> unacked(std::uint64_t acked) const {
+    const std::size_t skip = acked > first ? static_cast<std::size_t>(std::min(acked, end()) - first) : 0;
+    return std::span<const Frame>(frames).subspan(first_data + skip);
+  }
+};
+
 struct PeerState {
   PeerState() = default;
   PeerState(PeerState&&) = default;
-  ~PeerState() { wipe_secrets(outbox); }  // key material never queued must not linger either
+  ~PeerState() {  // key material never queued, or kept for a resend, must not linger either
+    wipe_secrets(outbox);
+    for (SentBatch& batch : resend) wipe_secrets(batch.frames);
+  }
 
   std::string name;  // "party 2 (carol)"
-  std::unique_ptr<Link> link;
+  std::shared_ptr<Link> link;  // shared: a replaced link lives until its reader and writer let go
   std::unique_ptr<Notifier> writer_wake;
   std::vector<Frame> outbox;
   std::unordered_map<Label, Payload> arrived;
@@ -47,6 +71,18 @@ struct PeerState {
   bool reader_done = true;
   bool writer_done = true;
   PeerStatistics statistics;
+
+  // Relinking (only with a Relinker): the logical link's numbering and resend buffer.
+  std::unique_ptr<Notifier> relink_wake;  // a link was offered, or close()
+  std::unique_ptr<Link> offered;          // a new link from the peer, not yet in use
+  std::uint64_t received = 0;             // data frames received whole
+  std::uint64_t ack_sent = 0;             // `received` as of the last ack sent
+  std::size_t bytes_since_ack = 0;
+  std::uint64_t sent = 0;                 // data frames handed to a link
+  std::uint64_t acked = 0;                // the peer's count
+  std::deque<SentBatch> resend;           // sent, not yet acknowledged in full
+  std::size_t resend_bytes = 0;
+  bool counted = true;  // the peer's count arrived on the current link (the first link starts at 0)
 };
 
 struct NetworkState {
@@ -68,6 +104,7 @@ struct NetworkState {
   std::optional<std::chrono::steady_clock::time_point> aborted_at;  // abort() was called
   bool finishing = false;
   bool closed = false;
+  std::shared_ptr<Relinker> relinker;  // null: a broken link fails its peer
 
   PeerState& peer_state(std::size_t peer) {
     if (peer >= peers.size()) {
@@ -142,6 +179,70 @@ struct NetworkState {
     progress.notify();  // shutdown() may now wait less for this peer
   }
 
+  // Relinking: an ack frame carrying how many data frames came from `peer`.
+  Frame ack_frame(PeerState& peer) {
+    peer.ack_sent = peer.received;
+    peer.bytes_since_ack = 0;
+    Payload count(kAckPayloadSize);
+    for (std::size_t i = 0; i < kAckPayloadSize; ++i) count[i] = static_cast<std::byte>(peer.received >> (8 * i));
+    return Frame{kAckLabel, std::move(count), false};
+  }
+
+  // Whether the peer's resend buffer has grown enough that an ack must go out
+  // even with nothing else to send.
+  static bool ack_due(const PeerState& peer) {
+    return peer.received - peer.ack_sent >= kAckEveryFrames || peer.bytes_since_ack >= kAckEveryBytes;
+  }
+
+  void take_ack(std::size_t from, const Payload& payload) {
+    PeerState& peer = peers[from];
+    if (payload.size() != kAckPayloadSize) {
+      throw ProtocolError(peer.name + " sent an acknowledgement of " + std::to_string(payload.size()) +
+                          " bytes, not " + std::to_string(kAckPayloadSize));
+    }
+    std::uint64_t count = 0;
+    for (std::size_t i = 0; i < kAckPayloadSize; ++i) {
+      count |= static_cast<std::uint64_t>(std::to_integer<std::uint8_t>(payload[i])) << (8 * i);
+    }
+    if (count < peer.acked || count > peer.sent) {
+      throw ProtocolError(peer.name + " acknowledged " + std::to_string(count) + " frames, but " + self_name +
+                          " has sent it " + std::to_string(peer.sent) + " and it acknowledged " +
+                          std::to_string(peer.acked) + " before");
+    }
+    peer.acked = count;
+    if (!peer.counted || !peer.resend.empty()) peer.writer_wake->notify();  // resend, or trim
+    peer.counted = true;
+  }
+
+  // Drops what the peer has acknowledged from its resend buffer (wiping key
+  // material); throws ProtocolError when what is left is over the cap.
+  void trim_resend(PeerState& peer) {
+    while (!peer.resend.empty() && peer.resend.front().end() <= peer.acked) {
+      wipe_secrets(peer.resend.front().frames);
+      peer.resend_bytes -= peer.resend.front().bytes;
+      peer.resend.pop_front();
+    }
+    if (peer.resend_bytes > options.max_resend_bytes) {
+      throw ProtocolError(peer.name + " has not acknowledged " + std::to_string(peer.resend_bytes) + " bytes that " +
+                          self_name + " sent it, over the cap of " + std::to_string(options.max_resend_bytes) +
+                          " bytes (NetworkOptions::max_resend_bytes)");
+    }
+  }
+
+  // A new link from the peer (the transport accepted it): it replaces the old
+  // one, even if that still looks fine (half-open TCP).
+  void offer(std::unique_ptr<Link> link) {
+    const std::size_t from = link ? link->peer() : peers.size();
+    if (from >= peers.size() || from == self || closed || peers[from].failure || !peers[from].relink_wake) {
+      if (link) link->close();
+      return;
+    }
+    PeerState& peer = peers[from];
+    if (peer.offered) peer.offered->abandon();
+    peer.offered = std::move(link);
+    peer.relink_wake->notify();
+  }
+
   // Until when shutdown() waits for `peer`, having started at `started`.
   std::chrono::steady_clock::time_point shutdown_deadline(const PeerState& peer,
                                                           std::chrono::steady_clock::time_point started) const {
@@ -207,12 +308,247 @@ asio::awaitable<void> write_loop(std::shared_ptr<NetworkState> state, std::size_
   state->progress.notify();
 }
 
+
+// ---- Relinking (docs/net.md): one session coroutine per peer runs a reader and
+// a writer on the current link; when the link breaks underneath (LinkError) it
+// gets a new one through the Relinker and starts them again on it.
+
+// How a reader or writer on one link ended. Nothing set: it was cut short (the
+// link was replaced, or the network closed).
+struct LinkEnd {
+  bool broken = false;  // a LinkError: worth a new link
+  std::exception_ptr error;
+};
+
+// Waits until cancelled (a reader or writer whose work on this link is done, while
+// the other side still runs).
+asio::awaitable<void> park() {
+  asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::hours(24 * 365));
+  co_await forever.async_wait(asio::use_awaitable);
+}
+
+asio::awaitable<LinkEnd> read_side(std::shared_ptr<NetworkState> state, std::size_t from, std::shared_ptr<Link> link) {
+  PeerState& peer = state->peers[from];
+  std::exception_ptr error;
+  bool broken = false;
+  bool clean_end = false;
+  try {
+    for (;;) {
+      Frame frame = co_await link->read_frame();
+      if (frame.label == kAckLabel) {
+        state->take_ack(from, frame.payload);
+        continue;
+      }
+      if (!peer.counted) {
+        throw ProtocolError(peer.name + " sent data on a new link before saying how much it had received");
+      }
+      ++peer.received;  // a frame cut short by a reset never gets here: it is resent whole
+      peer.bytes_since_ack += frame.payload.size();
+      peer.statistics.received.frames += 1;
+      peer.statistics.received.payload_bytes += frame.payload.size();
+      state->deliver(from, std::move(frame));
+      if (NetworkState::ack_due(peer)) peer.writer_wake->notify();
+    }
+  } catch (const LinkError&) {
+    error = std::current_exception();
+    broken = true;
+  } catch (const PeerError&) {
+    error = std::current_exception();
+    clean_end = true;  // the peer finished sending (or died cleanly): as without relinking
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (!clean_end) co_return LinkEnd{broken, error};
+  if (!state->closed) state->fail(from, error, false);
+  peer.reader_done = true;
+  state->progress.notify();
+  peer.writer_wake->notify();  // it may be done now too
+  co_await park();
+  co_return LinkEnd{};
+}
+
+asio::awaitable<LinkEnd> write_side(std::shared_ptr<NetworkState> state, std::size_t to, std::shared_ptr<Link> link) {
+  PeerState& peer = state->peers[to];
+  try {
+    if (!peer.counted) {
+      // A new link: say how much arrived, learn how much of ours did, and resend
+      // the rest in order before anything new.
+      std::vector<Frame> ack;
+      ack.push_back(state->ack_frame(peer));
+      co_await link->write_frames(std::move(ack));
+      while (!peer.counted) co_await peer.writer_wake->wait();
+      state->trim_resend(peer);
+      for (const SentBatch& batch : peer.resend) {
+        const std::span<const Frame> rest = batch.unacked(peer.acked);
+        if (!rest.empty()) co_await link->write_frames_kept(rest);
+      }
+    }
+    for (;;) {
+      state->trim_resend(peer);
+      if (peer.outbox.empty()) {
+        if (NetworkState::ack_due(peer)) {
+          std::vector<Frame> ack;
+          ack.push_back(state->ack_frame(peer));
+          co_await link->write_frames(std::move(ack));
+          continue;
+        }
+        if (peer.failure || state->finishing || state->closed) {
+          if (!peer.failure && !state->closed) co_await link->finish_sending();
+          peer.writer_done = true;
+          state->progress.notify();
+          co_await park();  // after a relink, the new writer resends and finishes again
+        }
+        co_await peer.writer_wake->wait();
+        continue;
+      }
+      SentBatch& batch = peer.resend.emplace_back();  // deque: the reference stays valid
+      batch.first = peer.sent;
+      if (peer.received != peer.ack_sent) {
+        batch.frames.reserve(peer.outbox.size() + 1);
+        batch.frames.push_back(state->ack_frame(peer));
+        batch.first_data = 1;
+        std::move(peer.outbox.begin(), peer.outbox.end(), std::back_inserter(batch.frames));
+        peer.outbox.clear();
+      } else {
+        batch.frames = std::exchange(peer.outbox, {});
+      }
+      TrafficCounters counted;
+      for (std::size_t i = batch.first_data; i < batch.frames.size(); ++i) {
+        counted.frames += 1;
+        counted.payload_bytes += batch.frames[i].payload.size();
+      }
+      batch.bytes = counted.payload_bytes;
+      peer.sent += counted.frames;
+      peer.resend_bytes += batch.bytes;
+      peer.statistics.sent += counted;
+      co_await link->write_frames_kept(batch.frames);
+    }
+  } catch (const LinkError&) {
+    co_return LinkEnd{true, std::current_exception()};
+  } catch (...) {
+    co_return LinkEnd{false, std::current_exception()};
+  }
+}
+
+// Until a link is offered for `peer` or the network closes.
+asio::awaitable<LinkEnd> wait_offer(std::shared_ptr<NetworkState> state, std::size_t peer_id) {
+  PeerState& peer = state->peers[peer_id];
+  while (!peer.offered && !state->closed) co_await peer.relink_wake->wait();
+  co_return LinkEnd{};
+}
+
+// Relinker::redial, its link or its failure left in `dialled` / `failure`.
+asio::awaitable<LinkEnd> redial_into(std::shared_ptr<NetworkState> state, std::size_t peer_id,
+                                     std::chrono::steady_clock::time_point deadline, std::unique_ptr<Link>& dialled,
+                                     std::exception_ptr& failure) {
+  try {
+    dialled = co_await state->relinker->redial(peer_id, deadline);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  co_return LinkEnd{};
+}
+
+// A new link for `peer_id` within the relink window: dialled when we dial it (the
+// higher id dials, as at the start), else offered by the transport. Null when
+// none came; `why` then says why.
+asio::awaitable<std::unique_ptr<Link>> next_link(std::shared_ptr<NetworkState> state, std::size_t peer_id,
+                                                 std::string& why) {
+  using namespace asio::experimental::awaitable_operators;
+  PeerState& peer = state->peers[peer_id];
+  const auto window = std::min(state->options.relink_timeout, state->options.receive_timeout);
+  const auto deadline = std::chrono::steady_clock::now() + window;
+  if (peer_id < state->self) {
+    std::unique_ptr<Link> dialled;
+    std::exception_ptr failure;
+    co_await (redial_into(state, peer_id, deadline, dialled, failure) || wait_offer(state, peer_id));
+    if (dialled) co_return dialled;
+    why = "dialling it again failed";
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& error) {
+        why += std::string(": ") + error.what();
+      }
+    }
+  } else {
+    co_await (wait_offer(state, peer_id) || sleep_until(deadline));
+    why = "it did not dial again within " + format_seconds(window);
+  }
+  if (peer.offered && !state->closed) co_return std::move(peer.offered);
+  co_return nullptr;
+}
+
+asio::awaitable<void> link_session(std::shared_ptr<NetworkState> state, std::size_t peer_id) {
+  using namespace asio::experimental::awaitable_operators;
+  PeerState& peer = state->peers[peer_id];
+  while (!state->closed) {
+    const std::shared_ptr<Link> link = peer.link;
+    const auto ended =
+        co_await (read_side(state, peer_id, link) || write_side(state, peer_id, link) || wait_offer(state, peer_id));
+    const LinkEnd end = std::visit([](const LinkEnd& e) { return e; }, ended);
+    if (state->closed) break;
+    std::unique_ptr<Link> fresh = std::move(peer.offered);  // a new link replaces this one
+    if (!fresh) {
+      if (!end.broken || peer.failure || peer.reader_done) {
+        // A fault, a clean end or an abort: as without relinking.
+        state->fail(peer_id,
+                    end.error ? end.error
+                              : std::make_exception_ptr(PeerError(state->self_name + ": the link to " + peer.name +
+                                                                  " ended")),
+                    true);
+        break;
+      }
+      std::string cause = "the link broke";
+      try {
+        std::rethrow_exception(end.error);
+      } catch (const std::exception& error) {
+        cause = error.what();
+      }
+      link->abandon();  // a reset, so that the peer relinks too rather than take it for an end
+      std::string why;
+      fresh = co_await next_link(state, peer_id, why);
+      if (state->closed) break;
+      if (!fresh) {
+        state->fail(peer_id,
+                    std::make_exception_ptr(PeerError(state->self_name + ": lost the link to " + peer.name + " (" +
+                                                      cause + ") and " + why)),
+                    true);
+        break;
+      }
+    }
+    link->abandon();
+    if (fresh->peer() != peer_id) {
+      fresh->close();
+      state->fail(peer_id, std::make_exception_ptr(ProtocolError(state->self_name + ": a new link for " + peer.name +
+                                                                 " leads to another party")),
+                  true);
+      break;
+    }
+    peer.link = std::move(fresh);
+    peer.counted = false;
+    peer.statistics.relinks += 1;
+  }
+  wipe_secrets(peer.outbox);
+  peer.outbox.clear();
+  for (SentBatch& batch : peer.resend) wipe_secrets(batch.frames);  // no resend can come any more
+  peer.resend.clear();
+  peer.resend_bytes = 0;
+  peer.reader_done = true;
+  peer.writer_done = true;
+  state->progress.notify();
+}
+
 }  // namespace
 
 }  // namespace detail
 
 Network::Network(asio::any_io_executor executor, const Roster& roster, std::size_t self, Links links,
-                 NetworkOptions options) {
+                 NetworkOptions options)
+    : Network(std::move(executor), roster, self, std::move(links), options, nullptr) {}
+
+Network::Network(asio::any_io_executor executor, const Roster& roster, std::size_t self, Links links,
+                 NetworkOptions options, std::shared_ptr<Relinker> relinker) {
   roster.validate();
   if (self >= roster.size()) {
     throw ConfigError("network: self id " + std::to_string(self) + " is not in a roster of " +
@@ -235,13 +571,30 @@ Network::Network(asio::any_io_executor executor, const Roster& roster, std::size
     }
     peer.link = std::move(links[j]);
     peer.writer_wake = std::make_unique<detail::Notifier>(executor);
+    if (relinker) peer.relink_wake = std::make_unique<detail::Notifier>(executor);
   }
+  state_->relinker = std::move(relinker);
   for (std::size_t j = 0; j < roster.size(); ++j) {
     if (j == self) continue;
     state_->peers[j].reader_done = false;
     state_->peers[j].writer_done = false;
-    asio::co_spawn(executor, detail::read_loop(state_, j), asio::detached);
-    asio::co_spawn(executor, detail::write_loop(state_, j), asio::detached);
+    if (state_->relinker) {
+      asio::co_spawn(executor, detail::link_session(state_, j), asio::detached);
+    } else {
+      asio::co_spawn(executor, detail::read_loop(state_, j), asio::detached);
+      asio::co_spawn(executor, detail::write_loop(state_, j), asio::detached);
+    }
+  }
+  if (state_->relinker) {
+    // The transport lives on; it must not keep the network alive.
+    std::weak_ptr<detail::NetworkState> weak = state_;
+    state_->relinker->start([weak](std::unique_ptr<Link> link) {
+      if (const auto state = weak.lock()) {
+        state->offer(std::move(link));
+      } else if (link) {
+        link->close();
+      }
+    });
   }
 }
 
@@ -388,7 +741,10 @@ void Network::close() {
       peer.link->close();
       peer.writer_wake->notify();
     }
+    if (peer.offered) peer.offered->close();
+    if (peer.relink_wake) peer.relink_wake->notify();
   }
+  if (state.relinker) state.relinker->stop();
   state.progress.notify();
 }
 

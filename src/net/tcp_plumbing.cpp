@@ -167,6 +167,10 @@ struct MeshState {
   std::size_t accept_failures = 0;
   std::string last_accept_failure;
   bool stopping = false;
+  // After connect_mesh returned with a Relinker: accepted links go to `offer`
+  // (the Network), not to `links`, and a party may connect again.
+  bool connected = false;
+  std::function<void(std::unique_ptr<Link>)> offer;
   std::exception_ptr fatal;
   std::size_t missing;
   detail::Notifier progress;
@@ -175,9 +179,17 @@ struct MeshState {
   std::string self_name() const { return describe(roster.party(self)); }
 
   template <typename Stream>
-  void link_up(std::size_t peer, Stream stream) {
-    links[peer] = std::make_unique<StreamLink<Stream>>(std::move(stream), peer, describe(roster.party(peer)),
-                                                       options.max_frame);
+  std::unique_ptr<Link> make_link(std::size_t peer, Stream stream) const {
+    return std::make_unique<StreamLink<Stream>>(std::move(stream), peer, describe(roster.party(peer)),
+                                                options.max_frame);
+  }
+
+  void link_up(std::size_t peer, std::unique_ptr<Link> link) {
+    if (connected) {
+      if (offer) offer(std::move(link));  // a relink: the Network takes it from here
+      return;
+    }
+    links[peer] = std::move(link);
     --missing;
     progress.notify();
   }
@@ -185,48 +197,60 @@ struct MeshState {
 
 // The handshake on a dialled connection to `peer` and, when it passes, the link.
 template <typename Stream>
-asio::awaitable<void> finish_dial(MeshState& state, Stream stream, const std::string& remote,
-                                  const ClaimCheck& expect_target) {
+asio::awaitable<std::unique_ptr<Link>> finish_dial(MeshState& state, Stream stream, const std::string& remote,
+                                                   const ClaimCheck& expect_target, Clock::time_point deadline) {
   const std::size_t claimed =
-      co_await run_handshake(stream, state.roster, state.self, Role::dialler, remote, expect_target, state.deadline);
-  state.link_up(claimed, std::move(stream));
+      co_await run_handshake(stream, state.roster, state.self, Role::dialler, remote, expect_target, deadline);
+  co_return state.make_link(claimed, std::move(stream));
+}
+
+// One attempt to reach `peer`, a party we dial: connect, identity, TLS and our
+// handshake. Throws Error for a refusal (retrying cannot help) and
+// boost::system::system_error when the connection failed.
+asio::awaitable<std::unique_ptr<Link>> dial_attempt(std::shared_ptr<MeshState> state, std::size_t peer,
+                                                    Clock::time_point deadline) {
+  const PartyInfo& target = state->roster.party(peer);
+  tcp::socket socket = co_await dial_once(target, deadline, state->options);
+  configure_socket(socket, state->options);
+  boost::system::error_code ignored;
+  const std::string remote = describe(target) + " at " + to_string(socket.remote_endpoint(ignored));
+  const std::string address = to_string(socket.remote_endpoint(ignored));
+  const LookupOutcome identity = co_await look_up(state->options, socket.remote_endpoint(ignored), deadline);
+  const ClaimCheck expect_target = [&](std::size_t claimed) -> std::optional<std::string> {
+    if (claimed != peer) {
+      return "we dialled " + describe(target) + " but the peer claims to be " + describe(state->roster.party(claimed));
+    }
+    if (auto fault = identity_fault(state->options, identity, target, address)) {
+      return describe(target) + " failed the identity check: " + *fault;
+    }
+    return std::nullopt;
+  };
+  if (!state->options.tls) co_return co_await finish_dial(*state, std::move(socket), remote, expect_target, deadline);
+  tls::Context& context = *state->options.tls;
+  tls::Stream stream(std::move(socket), context.native());
+  const tls::PeerCertificate certificate = co_await tls::handshake(stream, context, true, remote, deadline);
+  if (const auto fault = tls::identity_fault(context, certificate, target)) {
+    boost::system::error_code closing;
+    stream.lowest_layer().close(closing);
+    throw PeerError(state->self_name() + ": " + remote + " is not who the roster says: " + *fault);
+  }
+  co_return co_await finish_dial(*state, std::move(stream), remote, expect_target, deadline);
+}
+
+// TLS 1.3 clients learn that the server refused their certificate only at the
+// first read after the handshake: a refusal, not worth a retry.
+PeerError tls_refusal(const MeshState& state, std::size_t peer, const boost::system::system_error& error) {
+  return PeerError(state.self_name() + ": " + describe(state.roster.party(peer)) + " ended our TLS connection: " +
+                   error.code().message() +
+                   " (it did not accept our certificate: is this party's "
+                   "fingerprint in its roster, or our certificate from its CA?)");
 }
 
 asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t peer) {
-  const PartyInfo& target = state->roster.party(peer);
   auto delay = state->options.first_retry_delay;
   for (;;) {
     try {
-      tcp::socket socket = co_await dial_once(target, state->deadline, state->options);
-      configure_socket(socket, state->options);
-      boost::system::error_code ignored;
-      const std::string remote = describe(target) + " at " + to_string(socket.remote_endpoint(ignored));
-      const std::string address = to_string(socket.remote_endpoint(ignored));
-      const LookupOutcome identity = co_await look_up(state->options, socket.remote_endpoint(ignored), state->deadline);
-      const ClaimCheck expect_target = [&](std::size_t claimed) -> std::optional<std::string> {
-        if (claimed != peer) {
-          return "we dialled " + describe(target) + " but the peer claims to be " +
-                 describe(state->roster.party(claimed));
-        }
-        if (auto fault = identity_fault(state->options, identity, target, address)) {
-          return describe(target) + " failed the identity check: " + *fault;
-        }
-        return std::nullopt;
-      };
-      if (!state->options.tls) {
-        co_await finish_dial(*state, std::move(socket), remote, expect_target);
-        co_return;
-      }
-      tls::Context& context = *state->options.tls;
-      tls::Stream stream(std::move(socket), context.native());
-      const tls::PeerCertificate certificate =
-          co_await tls::handshake(stream, context, true, remote, state->deadline);
-      if (const auto fault = tls::identity_fault(context, certificate, target)) {
-        boost::system::error_code closing;
-        stream.lowest_layer().close(closing);
-        throw PeerError(state->self_name() + ": " + remote + " is not who the roster says: " + *fault);
-      }
-      co_await finish_dial(*state, std::move(stream), remote, expect_target);
+      state->link_up(peer, co_await dial_attempt(state, peer, state->deadline));
       co_return;
     } catch (const Error&) {
       // A refusal (either way) or a malformed verdict: retrying cannot help.
@@ -236,12 +260,7 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
     } catch (const boost::system::system_error& error) {
       if (error.code() == asio::error::operation_aborted) co_return;
       if (error.code().category() == asio::error::get_ssl_category()) {
-        // TLS 1.3 clients learn that the server refused their certificate only
-        // at the first read after the handshake: a refusal, not worth a retry.
-        state->fatal = std::make_exception_ptr(
-            PeerError(state->self_name() + ": " + describe(target) + " ended our TLS connection: " +
-                      error.code().message() + " (it did not accept our certificate: is this party's "
-                      "fingerprint in its roster, or our certificate from its CA?)"));
+        state->fatal = std::make_exception_ptr(tls_refusal(*state, peer, error));
         state->progress.notify();
         co_return;
       }
@@ -280,7 +299,9 @@ asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream str
     if (dials(state->self, claimed)) {
       return who + " must wait for our call: the party with the higher id dials";
     }
-    if (state->links[claimed] || state->reserved[claimed]) {
+    // After connect_mesh, a party connects again when its link broke: the new
+    // connection replaces the old link (which we may not have seen break yet).
+    if ((!state->connected && state->links[claimed]) || state->reserved[claimed]) {
       return who + " is already connected (a duplicate connection)";
     }
     if (state->options.identity_check) {
@@ -301,7 +322,7 @@ asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream str
     const std::size_t claimed = co_await run_handshake(stream, state->roster, state->self, Role::acceptor,
                                                        remote, allowed, state->deadline);
     state->reserved[claimed] = false;
-    state->link_up(claimed, std::move(stream));
+    state->link_up(claimed, state->make_link(claimed, std::move(stream)));
   } catch (const Error& error) {
     if (reserved) state->reserved[*reserved] = false;
     refuse(*state, error.what());
@@ -466,6 +487,63 @@ void stop_pending(MeshState& state) {
   for (PendingHandshake& p : state.pending) p.timer.expires_at(Clock::now());
 }
 
+// Relinking after connect_mesh (relinker.hpp): the listening socket stays open and
+// its accept loop goes on, with the same handshake, checks and caps; redial is
+// dial_peer's attempt with its backoff, until the Network's deadline.
+class MeshRelinker final : public Relinker {
+ public:
+  explicit MeshRelinker(std::shared_ptr<MeshState> state) : state_(std::move(state)) {}
+  ~MeshRelinker() override { stop(); }
+
+  void start(std::function<void(std::unique_ptr<Link>)> offer) override {
+    state_->offer = std::move(offer);
+    // Not a TaskGroup task: the group lives in the state, and this loop may hold
+    // the last reference to it. Closing the acceptor (stop) ends it.
+    if (state_->acceptor && state_->acceptor->is_open()) {
+      asio::co_spawn(state_->acceptor->get_executor(), accept_loop(state_), [state = state_](std::exception_ptr) {});
+    }
+  }
+
+  asio::awaitable<std::unique_ptr<Link>> redial(std::size_t peer, Clock::time_point deadline) override {
+    const std::shared_ptr<MeshState> state = state_;
+    const std::string target = describe(state->roster.party(peer));
+    auto delay = state->options.first_retry_delay;
+    std::string last = "no attempt before the deadline";
+    for (;;) {
+      if (stopped_) throw PeerError(state->self_name() + ": stopped dialling " + target);
+      try {
+        co_return co_await dial_attempt(state, peer, deadline);
+      } catch (const boost::system::system_error& error) {
+        if (error.code().category() == asio::error::get_ssl_category()) throw tls_refusal(*state, peer, error);
+        // Nobody listens at its address any more: the party is gone (killed, or
+        // ended), and waiting out the window would only delay naming it.
+        if (error.code() == asio::error::connection_refused) {
+          throw PeerError(target + " refused the connection (" + error_text(error) + "): it is gone");
+        }
+        last = error_text(error);
+      }
+      const auto wake = Clock::now() + delay;
+      if (wake >= deadline) throw PeerError(target + " was not reached in time (last error: " + last + ")");
+      co_await detail::sleep_until(wake);
+      delay = std::min(2 * delay, state->options.max_retry_delay);
+    }
+  }
+
+  void stop() override {
+    if (stopped_) return;
+    stopped_ = true;
+    MeshState& state = *state_;
+    boost::system::error_code ignored;
+    if (state.acceptor) state.acceptor->close(ignored);
+    stop_pending(state);
+    state.offer = nullptr;
+  }
+
+ private:
+  std::shared_ptr<MeshState> state_;
+  bool stopped_ = false;
+};
+
 // "1 connection", "1,083 connections".
 std::string count_of(std::size_t count, const std::string& noun) {
   std::string digits = std::to_string(count);
@@ -571,9 +649,11 @@ asio::awaitable<tcp::socket> dial_once(const PartyInfo& party, Clock::time_point
   throw boost::system::system_error(last, where);
 }
 
-asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const Roster& roster,
-                                    std::size_t self, Clock::time_point deadline,
-                                    const TcpOptions& options) {
+namespace {
+
+asio::awaitable<Mesh> connect_mesh_with(std::optional<tcp::acceptor> acceptor, const Roster& roster,
+                                        std::size_t self, Clock::time_point deadline, const TcpOptions& options,
+                                        bool relinkable) {
   using namespace asio::experimental::awaitable_operators;
   roster.validate();
   const PartyInfo& me = roster.party(self);
@@ -595,10 +675,12 @@ asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const
   // However this coroutine ends (result, error, cancellation), nothing stays behind.
   struct StopAll {
     MeshState& state;
+    bool keep_listening = false;
     ~StopAll() {
       boost::system::error_code ignored;
-      if (state.acceptor) state.acceptor->close(ignored);
       state.tasks.cancel_all();
+      if (keep_listening) return;  // the Relinker's now
+      if (state.acceptor) state.acceptor->close(ignored);
       stop_pending(state);
     }
   } stop_all{*state};
@@ -610,7 +692,9 @@ asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const
     co_await (state->progress.wait() || detail::sleep_until(deadline));
   }
   boost::system::error_code ignored;
-  if (state->acceptor) state->acceptor->close(ignored);
+  // With a Relinker, the listening socket stays open (the accept loop ends and the
+  // Relinker starts a new one once the Network takes its links).
+  if (state->acceptor && !(relinkable && state->missing == 0 && !state->fatal)) state->acceptor->close(ignored);
   state->tasks.cancel_all();
   stop_pending(*state);
   // Cancelled tasks end within a turn or two of the event loop; the bound only
@@ -621,7 +705,31 @@ asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const
   }
   if (state->fatal) std::rethrow_exception(state->fatal);
   if (state->missing > 0) throw PeerError(unreached_message(*state, Clock::now() - started));
-  co_return std::move(state->links);
+  Mesh mesh{std::move(state->links), nullptr};
+  if (relinkable) {
+    stop_all.keep_listening = true;
+    state->connected = true;
+    state->stopping = false;
+    // Accepted relinks have only their own handshake_timeout from now on.
+    state->deadline = Clock::now() + std::chrono::hours(24 * 365);
+    mesh.relinker = std::make_shared<MeshRelinker>(state);
+  }
+  co_return mesh;
+}
+
+}  // namespace
+
+asio::awaitable<Links> connect_mesh(std::optional<tcp::acceptor> acceptor, const Roster& roster,
+                                    std::size_t self, Clock::time_point deadline,
+                                    const TcpOptions& options) {
+  Mesh mesh = co_await connect_mesh_with(std::move(acceptor), roster, self, deadline, options, false);
+  co_return std::move(mesh.links);
+}
+
+asio::awaitable<Mesh> connect_mesh_relinkable(std::optional<tcp::acceptor> acceptor, const Roster& roster,
+                                              std::size_t self, Clock::time_point deadline,
+                                              const TcpOptions& options) {
+  co_return co_await connect_mesh_with(std::move(acceptor), roster, self, deadline, options, true);
 }
 
 }  // namespace meshmpc::net

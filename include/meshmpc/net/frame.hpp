@@ -38,6 +38,11 @@ inline constexpr std::size_t kFrameHeaderSize = 12;
 // Network::abort). Runtime labels are 64-bit hashes and never take this value in
 // practice (probability 2^-64 per label).
 inline constexpr Label kAbortLabel = ~Label{0};
+// Reserved: a control frame on a relinkable link whose 8-byte little-endian
+// payload is how many data frames (every other label) the sender has received on
+// this logical link so far. Not counted and not delivered (docs/net.md, Relinking).
+inline constexpr Label kAckLabel = ~Label{0} - 1;
+inline constexpr std::size_t kAckPayloadSize = 8;
 // Large enough for a round of a million 64-bit shares with room to spare, small
 // enough that a corrupt length cannot make a party allocate gigabytes.
 inline constexpr std::size_t kDefaultMaxFrame = std::size_t{256} << 20;

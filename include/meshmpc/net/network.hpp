@@ -5,7 +5,9 @@
 // receive() waits for the message with a given label from a given peer: messages
 // may arrive in any order, a reader coroutine per link keeps those nobody waits
 // for yet. Every receive has a deadline; a dead link fails every pending and
-// future receive from that peer at once, with the peer's name and the cause.
+// future receive from that peer at once, with the peer's name and the cause —
+// except that, given a Relinker, a link that resets is first replaced within
+// NetworkOptions::relink_timeout, losing nothing (docs/net.md, "Relinking").
 //
 // Threading: a Network and its links live on ONE executor (the party's
 // io_context, run by one thread). Call every member from that thread; a Network
@@ -18,6 +20,7 @@
 
 #include "meshmpc/net/frame.hpp"
 #include "meshmpc/net/link.hpp"
+#include "meshmpc/net/relinker.hpp"
 #include "meshmpc/net/roster.hpp"
 #include "meshmpc/net/statistics.hpp"
 
@@ -40,7 +43,22 @@ struct NetworkOptions {
   // from it timed out, it aborted, its link failed — or for every peer after
   // abort(): long enough to flush the abort frames, not another receive_timeout.
   std::chrono::milliseconds failure_grace{std::chrono::seconds(2)};
+  // With a Relinker (docs/net.md, "Relinking"): how long a peer whose link broke
+  // underneath may take to be linked again before it fails with the cause (the
+  // window is min(relink_timeout, receive_timeout)). Short, because a dead party
+  // whose last bytes arrived as a reset is only named once it passes.
+  std::chrono::milliseconds relink_timeout{std::chrono::seconds(5)};
+  // With a Relinker: the data frames sent to one peer and not yet acknowledged
+  // are kept for a resend. A peer acknowledges at least every kAckEveryFrames
+  // frames or kAckEveryBytes bytes, so this holds about one round in flight;
+  // beyond the cap the peer fails with a ProtocolError naming it.
+  std::size_t max_resend_bytes = 2 * kDefaultMaxFrame;
 };
+
+// A receiver acknowledges (kAckLabel) at least this often, so that its peer's
+// resend buffer stays bounded by what is in flight.
+inline constexpr std::size_t kAckEveryFrames = 256;
+inline constexpr std::size_t kAckEveryBytes = std::size_t{1} << 20;
 
 namespace detail {
 struct NetworkState;
@@ -53,6 +71,12 @@ class Network {
   // do not match the roster.
   Network(asio::any_io_executor executor, const Roster& roster, std::size_t self, Links links,
           NetworkOptions options = {});
+  // As above, and a link that breaks underneath (LinkError) is replaced through
+  // `relinker` within options.relink_timeout, with no message lost or repeated:
+  // data frames are numbered by their order on the logical link, acknowledged
+  // (kAckLabel) and resent from the peer's count on the new link. Null: as above.
+  Network(asio::any_io_executor executor, const Roster& roster, std::size_t self, Links links,
+          NetworkOptions options, std::shared_ptr<Relinker> relinker);
   Network(Network&&) noexcept;
   Network& operator=(Network&&) noexcept;
   Network(const Network&) = delete;

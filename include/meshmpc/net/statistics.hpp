@@ -26,6 +26,9 @@ struct TrafficCounters {
 struct PeerStatistics {
   TrafficCounters sent;
   TrafficCounters received;
+  // New links after the link broke underneath (Network with a Relinker); the
+  // frames resent on them are not counted again above.
+  std::uint64_t relinks = 0;
   bool operator==(const PeerStatistics&) const = default;
 };
 

@@ -11,6 +11,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
+#include <span>
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
 #include <string>
 #include <utility>
 
@@ -47,6 +52,15 @@ class StreamLink final : public Link {
   Stream& stream() { return stream_; }
 
   asio::awaitable<void> write_frames(std::vector<Frame> frames) override {
+    // Key material leaves no copy behind, whether the write succeeds or not.
+    struct WipeOnExit {
+      std::vector<Frame>& frames;
+      ~WipeOnExit() { wipe_secrets(frames); }
+    } wipe_on_exit{frames};
+    co_await write_frames_kept(frames);
+  }
+
+  asio::awaitable<void> write_frames_kept(std::span<const Frame> frames) override {
     std::vector<FrameHeaderBytes> headers;
     headers.reserve(frames.size());  // buffers point into it: no reallocation below
     std::vector<asio::const_buffer> buffers;
@@ -56,22 +70,19 @@ class StreamLink final : public Link {
       buffers.push_back(asio::buffer(headers.back()));
       if (!frame.payload.empty()) buffers.push_back(asio::buffer(frame.payload));
     }
-    // Key material leaves no copy behind, whether the write succeeds or not.
-    Payload joined;
-    const bool secret = std::any_of(frames.begin(), frames.end(), [](const Frame& f) { return f.secret; });
-    struct WipeOnExit {
-      std::vector<Frame>& frames;
-      Payload& joined;
-      bool secret;
-      ~WipeOnExit() {
-        if (!secret) return;
-        wipe_secrets(frames);
-        wipe(joined);
-      }
-    } wipe_on_exit{frames, joined, secret};
     if constexpr (TlsStream<Stream>) {
       // One contiguous buffer: full records and one write per batch, not two
-      // small records per frame (copying is far cheaper than encrypting).
+      // small records per frame (copying is far cheaper than encrypting). The
+      // copy of key material is wiped whether the write succeeds or not.
+      Payload joined;
+      const bool secret = std::any_of(frames.begin(), frames.end(), [](const Frame& f) { return f.secret; });
+      struct WipeOnExit {
+        Payload& joined;
+        bool secret;
+        ~WipeOnExit() {
+          if (secret) wipe(joined);
+        }
+      } wipe_on_exit{joined, secret};
       std::size_t total = 0;
       for (const auto& buffer : buffers) total += buffer.size();
       joined.resize(total);
@@ -86,16 +97,22 @@ class StreamLink final : public Link {
     FrameHeaderBytes header_bytes{};
     auto [ec, got] = co_await asio::async_read(stream_, asio::buffer(header_bytes),
                                                asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::eof && was_reset()) {
+      throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+    }
     if (ec == asio::error::eof && got == 0) throw PeerError(peer_name_ + " closed the connection");
     if (ec == asio::error::eof) {
       throw ProtocolError(peer_name_ + " sent a truncated frame header: " + std::to_string(got) +
                           " of " + std::to_string(kFrameHeaderSize) +
                           " bytes before closing the connection");
     }
+    if (ec == asio::ssl::error::stream_truncated && was_reset()) {
+      throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+    }
     if (ec == asio::ssl::error::stream_truncated) {
       throw PeerError(peer_name_ + " closed the connection without ending the TLS stream");
     }
-    if (ec) throw PeerError("receiving from " + peer_name_ + " failed: " + ec.message());
+    if (ec) throw LinkError("receiving from " + peer_name_ + " failed: " + ec.message());
     const FrameHeader header = decode_frame_header(header_bytes);
     if (TlsStream<Stream> && header.label == kEndOfStreamLabel && header.length == kEndOfStreamLength) {
       throw PeerError(peer_name_ + " closed the connection");
@@ -117,6 +134,9 @@ class StreamLink final : public Link {
       auto [payload_ec, payload_got] = co_await asio::async_read(
           stream_, asio::buffer(frame.payload.data() + received, step), asio::as_tuple(asio::use_awaitable));
       received += payload_got;
+      if (payload_ec == asio::error::eof && was_reset()) {
+        throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+      }
       if (payload_ec == asio::error::eof) {
         throw ProtocolError(peer_name_ + " sent a truncated frame (label " +
                             std::to_string(header.label) + "): " + std::to_string(received) +
@@ -124,13 +144,14 @@ class StreamLink final : public Link {
                             " payload bytes before closing the connection");
       }
       if (payload_ec) {
-        throw PeerError("receiving from " + peer_name_ + " failed: " + payload_ec.message());
+        throw LinkError("receiving from " + peer_name_ + " failed: " + payload_ec.message());
       }
     }
     co_return frame;
   }
 
   asio::awaitable<void> finish_sending() override {
+    finished_sending_ = true;
     if constexpr (TlsStream<Stream>) {
       const FrameHeaderBytes end = encode_end_of_stream();
       co_await write_all(asio::buffer(end));
@@ -145,12 +166,38 @@ class StreamLink final : public Link {
     stream_.lowest_layer().close(ignored);
   }
 
+  void abandon() override {
+    // SO_LINGER 0: the close sends a reset instead of a FIN.
+    boost::system::error_code ignored;
+    stream_.lowest_layer().set_option(asio::socket_base::linger(true, 0), ignored);
+    stream_.lowest_layer().close(ignored);
+  }
+
  private:
+  // Whether an end of stream is really a reset: the kernel reports a reset to the
+  // first read or write only, later ones see an end of stream, so a reader that
+  // comes second would take a broken link for a peer that finished (and a Network
+  // would fail it instead of relinking). After a reset the socket is CLOSED; after
+  // the peer's FIN it is CLOSE_WAIT — unless our own FIN went first: then the
+  // socket moves on to TIME_WAIT, which Linux also reports as CLOSED, and an end
+  // of stream is the peer's.
+  bool was_reset() {
+    if (finished_sending_) return false;
+#ifdef __linux__
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (getsockopt(stream_.lowest_layer().native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) == 0) {
+      return info.tcpi_state == TCP_CLOSE;
+    }
+#endif
+    return false;
+  }
+
   template <typename Buffers>
   asio::awaitable<void> write_all(const Buffers& buffers) {
     auto [ec, written] = co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
     (void)written;
-    if (ec) throw PeerError("sending to " + peer_name_ + " failed: " + ec.message());
+    if (ec) throw LinkError("sending to " + peer_name_ + " failed: " + ec.message());
   }
 
   static FrameHeaderBytes encode_end_of_stream() {
@@ -161,6 +208,7 @@ class StreamLink final : public Link {
   std::size_t peer_;
   std::string peer_name_;
   std::size_t max_frame_;
+  bool finished_sending_ = false;
 };
 
 using TcpLink = StreamLink<asio::ip::tcp::socket>;

@@ -17,6 +17,7 @@
 
 #include "meshmpc/net/frame.hpp"
 #include "meshmpc/net/link.hpp"
+#include "meshmpc/net/relinker.hpp"
 #include "meshmpc/net/roster.hpp"
 
 namespace meshmpc::net {
@@ -127,5 +128,18 @@ asio::awaitable<Links> connect_mesh(std::optional<asio::ip::tcp::acceptor> accep
                                     const Roster& roster, std::size_t self,
                                     std::chrono::steady_clock::time_point deadline,
                                     const TcpOptions& options = {});
+
+// As connect_mesh, and the listening socket stays open after it returns: the
+// Relinker (give it to the Network, see Transport::take_relinker) dials again the
+// parties we dial and hands the Network every new connection from a party that
+// dials us, through the same handshake, checks and caps (docs/net.md, Relinking).
+struct Mesh {
+  Links links;
+  std::shared_ptr<Relinker> relinker;
+};
+asio::awaitable<Mesh> connect_mesh_relinkable(std::optional<asio::ip::tcp::acceptor> acceptor,
+                                              const Roster& roster, std::size_t self,
+                                              std::chrono::steady_clock::time_point deadline,
+                                              const TcpOptions& options = {});
 
 }  // namespace meshmpc::net

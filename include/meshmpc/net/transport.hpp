@@ -6,10 +6,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "meshmpc/net/link.hpp"
 #include "meshmpc/net/network.hpp"
+#include "meshmpc/net/relinker.hpp"
 #include "meshmpc/net/roster.hpp"
 
 namespace meshmpc::net {
@@ -27,6 +29,11 @@ class Transport {
   // party is reached (the message lists those that were not).
   virtual asio::awaitable<Links> connect(const Roster& roster, std::size_t self,
                                          std::chrono::steady_clock::time_point deadline) = 0;
+
+  // The Relinker for the links of the last connect(), once (later calls: null),
+  // for the Network that takes them: a link that breaks underneath is then
+  // replaced instead of failing its peer. Null (the default): no relinking.
+  virtual std::shared_ptr<Relinker> take_relinker() { return nullptr; }
 };
 
 // Connects through `transport` within connect_timeout and wraps the links in a

@@ -65,7 +65,9 @@ asio::awaitable<net::Links> NebulaTransport::connect(const net::Roster& roster, 
                         " (is nebula up with this host's certificate?)");
     }
   }
-  co_return co_await net::connect_mesh(std::move(acceptor), roster, self, deadline, options);
+  net::Mesh mesh = co_await net::connect_mesh_relinkable(std::move(acceptor), roster, self, deadline, options);
+  relinker_ = std::move(mesh.relinker);
+  co_return std::move(mesh.links);
 }
 
 }  // namespace meshmpc::nebula

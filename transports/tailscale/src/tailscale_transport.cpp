@@ -49,7 +49,9 @@ asio::awaitable<net::Links> TailscaleTransport::connect(const net::Roster& roste
                         " (is this the node's Tailscale address? check `tailscale ip`)");
     }
   }
-  net::Links links = co_await net::connect_mesh(std::move(acceptor), roster, self, deadline, tcp);
+  net::Mesh mesh = co_await net::connect_mesh_relinkable(std::move(acceptor), roster, self, deadline, tcp);
+  net::Links links = std::move(mesh.links);
+  relinker_ = std::move(mesh.relinker);
 
   // Now that every peer has seen traffic from us, tailscaled knows each path.
   if (options_.on_warning) {

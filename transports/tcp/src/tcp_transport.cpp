@@ -1,6 +1,7 @@
 #include "meshmpc/tcp/tcp_transport.hpp"
 
 #include <boost/asio/this_coro.hpp>
+#include <utility>
 
 #include "meshmpc/error.hpp"
 
@@ -40,7 +41,11 @@ asio::awaitable<net::Links> TcpTransport::connect(const net::Roster& roster, std
       throw ConfigError("tcp transport: " + net::describe(me) + ": " + error.what());
     }
   }
-  co_return co_await net::connect_mesh(std::move(acceptor), roster, self, deadline, options_);
+  net::Mesh mesh = co_await net::connect_mesh_relinkable(std::move(acceptor), roster, self, deadline, options_);
+  relinker_ = std::move(mesh.relinker);
+  co_return std::move(mesh.links);
 }
+
+std::shared_ptr<net::Relinker> TcpTransport::take_relinker() { return std::exchange(relinker_, nullptr); }
 
 }  // namespace meshmpc::tcp

@@ -9,6 +9,8 @@
 //   party its handshake claims to be (net::IdentityCheck), which refuses
 //   strangers and parties posing as one another.
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <utility>
 
 #include "meshmpc/net/tcp_plumbing.hpp"
 #include "meshmpc/net/transport.hpp"
@@ -25,9 +27,12 @@ class NebulaTransport final : public net::Transport {
   // The roster's endpoints must be numeric IPv4 overlay addresses with ports.
   asio::awaitable<net::Links> connect(const net::Roster& roster, std::size_t self,
                                       std::chrono::steady_clock::time_point deadline) override;
+  // connect_mesh_relinkable's: links that reset are dialled again (docs/net.md).
+  std::shared_ptr<net::Relinker> take_relinker() override { return std::exchange(relinker_, nullptr); }
 
  private:
   net::TcpOptions options_;
+  std::shared_ptr<net::Relinker> relinker_;  // from the last connect(), until taken
 };
 
 // Throws PeerError unless `remote` is party `claimed`'s overlay address in

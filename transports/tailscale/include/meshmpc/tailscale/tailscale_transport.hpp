@@ -7,8 +7,10 @@
 // traffic between nodes; whois binds a party id to a node. After connecting it
 // reports the parties reached through a relay (path_report.hpp).
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "meshmpc/net/tcp_plumbing.hpp"
 #include "meshmpc/net/transport.hpp"
@@ -32,10 +34,13 @@ class TailscaleTransport final : public net::Transport {
   std::string name() const override;
   asio::awaitable<net::Links> connect(const net::Roster& roster, std::size_t self,
                                       std::chrono::steady_clock::time_point deadline) override;
+  // connect_mesh_relinkable's: links that reset are dialled again (docs/net.md).
+  std::shared_ptr<net::Relinker> take_relinker() override { return std::exchange(relinker_, nullptr); }
 
  private:
   LocalApi api_;
   TailscaleOptions options_;
+  std::shared_ptr<net::Relinker> relinker_;  // from the last connect(), until taken
 };
 
 }  // namespace meshmpc::tailscale

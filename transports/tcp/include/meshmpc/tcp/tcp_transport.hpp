@@ -3,7 +3,11 @@
 // it and dials the parties with lower ids (tcp_plumbing.hpp). Identity is the
 // roster's word plus the session id: use it on networks you trust (loopback, a
 // LAN, a VPN); the Tailscale and Nebula plugins add real peer authentication.
+// Links that reset are dialled again (docs/net.md, "Relinking"): the listening
+// socket stays open until the Network that took take_relinker() closes (or, if
+// none took it, until the transport is destroyed).
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -27,11 +31,13 @@ class TcpTransport final : public net::Transport {
   std::string name() const override;
   asio::awaitable<net::Links> connect(const net::Roster& roster, std::size_t self,
                                       std::chrono::steady_clock::time_point deadline) override;
+  std::shared_ptr<net::Relinker> take_relinker() override;
 
  private:
   net::TcpOptions options_;
   std::string listen_host_;
   std::optional<asio::ip::tcp::acceptor> acceptor_;
+  std::shared_ptr<net::Relinker> relinker_;  // from the last connect(), until taken
 };
 
 }  // namespace meshmpc::tcp
