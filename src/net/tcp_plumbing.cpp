@@ -11,8 +11,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <list>
 #include <map>
-#include <memory>
-#include <sys/socket.h>
 
 #include "async_util.hpp"
 #include "meshmpc/error.hpp"
@@ -122,24 +120,13 @@ std::optional<std::string> identity_fault(const TcpOptions& options, const Looku
 constexpr std::size_t kListedRefusals = 5;
 constexpr std::size_t kRefusalChars = 300;
 
-// An accepted connection whose handshake is under way. It is ended by shutting its
-// socket down (the handshake's reads and writes then fail, and its coroutine ends
-// by itself): at TcpOptions::handshake_timeout (its timer), or at once when it is
-// evicted to make room (TcpOptions::max_pending_handshakes) or connect_mesh ends.
-// Not by cancelling the coroutine: a terminal cancellation racing a timer through
-// nested awaitable operators left a dangling cancellation slot (UBSan, at EMFILE).
+// An accepted connection whose handshake is under way. Its timer ends the
+// handshake: at TcpOptions::handshake_timeout, or at once when it is evicted to
+// make room (TcpOptions::max_pending_handshakes) or connect_mesh ends.
 struct PendingHandshake {
   asio::ip::address address;
   asio::steady_timer timer;
   bool evicted = false;
-  int fd = -1;          // the accepted socket's descriptor while its handshake runs
-  bool running = true;  // false once the handshake's coroutine has ended: fd may be reused
-  // False once the entry is erased: its timer's handler may run after that.
-  std::shared_ptr<bool> listed = std::make_shared<bool>(true);
-
-  void end() const {
-    if (running && fd >= 0) ::shutdown(fd, SHUT_RDWR);
-  }
 };
 
 // What connect_mesh's coroutines share. All of it lives on one executor.
@@ -395,7 +382,7 @@ void evict_oldest(MeshState& state, const asio::ip::address& address, const std:
   });
   if (oldest == state.pending.end()) return;
   oldest->evicted = true;
-  oldest->end();
+  oldest->timer.expires_at(Clock::now());  // ends the wait, or the next one at once
   forget_pending(state, address);
   // Logged once: a flood would otherwise write a line per socket. The connect
   // error counts them all.
@@ -430,30 +417,20 @@ void make_room(MeshState& state, const asio::ip::address& address) {
   }
 }
 
-// The handshake of one accepted connection; its PendingHandshake's timer ends it
-// at the handshake timeout.
+// The handshake of one accepted connection, ended by its PendingHandshake's timer.
 asio::awaitable<void> run_pending(std::shared_ptr<MeshState> state, tcp::socket socket,
                                   std::list<PendingHandshake>::iterator entry) {
-  entry->fd = socket.native_handle();
-  entry->timer.async_wait([state, entry, listed = entry->listed](const boost::system::error_code& error) {
-    // Cancelled (the handshake ended first), or the entry is gone already.
-    if (error || !*listed || !entry->running) return;
-    if (!entry->evicted && !state->stopping && ++state->timed_out == 1 && state->options.on_refusal) {
-      state->options.on_refusal(state->self_name() + " closed a connection from " + entry->address.to_string() +
-                                " that did not finish the handshake within " +
-                                detail::format_seconds(state->options.handshake_timeout) +
-                                "; further ones are counted, not logged");
-    }
-    entry->end();
-  });
+  using namespace asio::experimental::awaitable_operators;
   std::exception_ptr failure;
-  try {
-    co_await accept_peer(state, std::move(socket));
-  } catch (...) {
-    failure = std::current_exception();
+  const auto outcome = co_await (detail::capture_failure(accept_peer(state, std::move(socket)), failure) ||
+                                 entry->timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (outcome.index() == 1 && !entry->evicted && !state->stopping &&
+      ++state->timed_out == 1 && state->options.on_refusal) {
+    state->options.on_refusal(state->self_name() + " closed a connection from " + entry->address.to_string() +
+                              " that did not finish the handshake within " +
+                              detail::format_seconds(state->options.handshake_timeout) +
+                              "; further ones are counted, not logged");
   }
-  entry->running = false;
-  entry->timer.cancel();
   if (failure) std::rethrow_exception(failure);
 }
 
@@ -489,7 +466,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state) {
         PendingHandshake{remote.address(),
                          asio::steady_timer(executor, std::min(state->deadline,
                                                                Clock::now() + state->options.handshake_timeout)),
-                         false, -1, true});
+                         false});
     ++state->pending_from[remote.address()];
     ++state->pending_live;
     ++state->handshakes_running;
@@ -497,7 +474,6 @@ asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state) {
     // keeps its cancellation signal until the group ends. The timer stops this one.
     asio::co_spawn(executor, run_pending(state, std::move(socket), entry), [state, entry](std::exception_ptr) {
       if (!entry->evicted) forget_pending(*state, entry->address);
-      *entry->listed = false;
       state->pending.erase(entry);
       --state->handshakes_running;
       state->progress.notify();
@@ -508,7 +484,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state) {
 // Ends every pending handshake (connect_mesh is returning).
 void stop_pending(MeshState& state) {
   state.stopping = true;
-  for (const PendingHandshake& p : state.pending) p.end();
+  for (PendingHandshake& p : state.pending) p.timer.expires_at(Clock::now());
 }
 
 // Relinking after connect_mesh (relinker.hpp): the listening socket stays open and
