@@ -297,6 +297,12 @@ class Flooded : public testing::TestWithParam<FloodCase> {};
 // handshake on EMFILE is what lets the parties in.
 TEST_P(Flooded, AuctionStillFindsTheWinner) {
   const FloodCase& c = GetParam();
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizer build is ASan + UBSan, and UBSan's vptr check probes memory
+  // through a pipe: in a process with no descriptor left it reports valid objects
+  // (even Boost's static error categories) as having no valid vptr and aborts.
+  if (c.descriptor_limit < 64) GTEST_SKIP() << "UBSan's vptr check needs free descriptors; runs in the debug build";
+#endif
   rlimit own{};
   ::getrlimit(RLIMIT_NOFILE, &own);
   if (own.rlim_max < c.flood + 64) GTEST_SKIP() << "the hard descriptor limit is below " << c.flood + 64;
