@@ -13,8 +13,8 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target meshmpc_multiparty_tests
 ctest --preset tsan -j "$jobs"
 
-echo "== libFuzzer: every parser of untrusted input, 10 s each (tools/run-fuzzers.sh) =="
-./tools/run-fuzzers.sh 10
+echo "== libFuzzer: every parser of untrusted input, 5 s each (tools/run-fuzzers.sh) =="
+./tools/run-fuzzers.sh 5
 
 echo "== ASan + UBSan: the whole suite =="
 cmake --preset asan >/dev/null
