@@ -144,9 +144,13 @@ asio::awaitable<LocalApi::Response> LocalApi::request(std::string target) const 
   const std::string where = "tailscaled's LocalAPI at " + where_ + " (GET " + target + ")";
   std::optional<Response> response;
   try {
-    response = loopback_ ? co_await net::until_deadline(round_trip(*loopback_, target, token_.get()),
-                                                        Clock::now() + timeout_)
-                         : co_await net::until_deadline(round_trip(where_, target), Clock::now() + timeout_);
+    // Two statements, not one conditional expression holding two co_awaits (GCC 12
+    // mis-compiles that: both branches' frames get mixed up).
+    if (loopback_) {
+      response = co_await net::until_deadline(round_trip(*loopback_, target, token_.get()), Clock::now() + timeout_);
+    } else {
+      response = co_await net::until_deadline(round_trip(where_, target), Clock::now() + timeout_);
+    }
   } catch (const boost::system::system_error& error) {
     const auto code = error.code();
     const bool absent = code == boost::system::errc::no_such_file_or_directory ||
