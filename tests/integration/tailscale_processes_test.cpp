@@ -244,11 +244,11 @@ TEST(TailscaleNamespaces, SalariesAmongNodesInSeparateNetworkNamespaces) {
   for (std::size_t k = 0; k < tailnet.size(); ++k) {
     tailnet.node(k)["TailscaleIPs"] = boost::json::array{boost::json::string(NodeNamespaces::address(k))};
   }
-  const Placement in_namespaces{[&](std::size_t k) {
-                                  return std::vector<std::string>{NodeNamespaces::kIp, "netns", "exec",
-                                                                  namespaces.name(k)};
-                                },
-                                11365};
+  Placement in_namespaces;
+  in_namespaces.wrap = [&](std::size_t k) {
+    return std::vector<std::string>{NodeNamespaces::kIp, "netns", "exec", namespaces.name(k)};
+  };
+  in_namespaces.port = 11365;
   const ExampleCase example = salaries_case();
   const auto runs = run_on_tailnet(example.exe, example.common, example.own, tailnet, in_namespaces);
   for (std::size_t k = 0; k < runs.size(); ++k) {
@@ -394,6 +394,15 @@ TEST(TailscaleMacosApp, AWrongOrMissingTokenEndsThePartyWithoutShowingIt) {
   }
   EXPECT_TRUE(contains(runs[2].err, "no token for the LocalAPI at 127.0.0.1:")) << runs[2].err;
   EXPECT_TRUE(contains(runs[2].err, "give it with --tailscale-localapi-token-file")) << runs[2].err;
+}
+
+TEST(TailscaleMacosApp, ANonLoopbackLocalApiIsABadCommandLine) {
+  Process p({MESHMPC_SALARIES_EXE, "-M", "3", "--salary", "1", "--transport", "tailscale", "--tag", "tag:mpc",
+             "--tailscale-localapi", "100.101.1.10:41112"});
+  const auto status = p.finish(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << p.err();
+  EXPECT_TRUE(contains(p.err(), "--tailscale-localapi '100.101.1.10:41112': not a loopback address")) << p.err();
 }
 
 // --- Headscale -----------------------------------------------------------------------
