@@ -144,8 +144,9 @@ asio::awaitable<LocalApi::Response> LocalApi::request(std::string target) const 
   const std::string where = "tailscaled's LocalAPI at " + where_ + " (GET " + target + ")";
   std::optional<Response> response;
   try {
-    // Two statements, not one conditional expression holding two co_awaits (GCC 12
-    // mis-compiles that: both branches' frames get mixed up).
+    // Two statements, not one conditional expression holding two co_awaits: built
+    // with GCC 12 that form sent Unix-socket requests down the TCP branch
+    // ("Address family not supported").
     if (loopback_) {
       response = co_await net::until_deadline(round_trip(*loopback_, target, token_.get()), Clock::now() + timeout_);
     } else {
