@@ -9,7 +9,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <numeric>
 
@@ -44,6 +46,11 @@ struct PartyRun {
 struct Placement {
   std::function<std::vector<std::string>(std::size_t)> wrap;
   std::uint16_t port = 0;
+  // When set, node k's LocalAPI is the macOS app's: loopback TCP wanting tokens[k].
+  std::vector<std::string> tokens;
+  // The arguments that point party k at its node's LocalAPI (default:
+  // --tailscale-socket PATH); called once the stand-ins listen.
+  std::function<std::vector<std::string>(std::size_t, const LocalApiStandIn&)> localapi;
 };
 
 // Starts `exe` once per node of `tailnet` (party k on node k: the fixture's nodes
@@ -55,16 +62,24 @@ std::vector<PartyRun> run_on_tailnet(const std::string& exe, const std::vector<s
   TempDir dir;
   std::vector<std::unique_ptr<LocalApiStandIn>> standins;
   for (std::size_t k = 0; k < tailnet.size(); ++k) {
-    standins.push_back(std::make_unique<LocalApiStandIn>(dir.file("node" + std::to_string(k) + ".sock"),
-                                                         tailscale::testing::node_handler(tailnet, k)));
+    if (where.tokens.empty()) {
+      standins.push_back(std::make_unique<LocalApiStandIn>(dir.file("node" + std::to_string(k) + ".sock"),
+                                                           tailscale::testing::node_handler(tailnet, k)));
+    } else {
+      standins.push_back(LocalApiStandIn::on_loopback(tailscale::testing::node_handler(tailnet, k), where.tokens[k]));
+    }
   }
   const std::string port = std::to_string(where.port != 0 ? where.port : free_port(tailnet));
   std::vector<std::unique_ptr<Process>> processes;
   for (std::size_t k = 0; k < tailnet.size(); ++k) {
     std::vector<std::string> argv = where.wrap ? where.wrap(k) : std::vector<std::string>{};
-    const std::vector<std::string> command{exe, "--transport", "tailscale", "--tag", "tag:mpc", "--tailscale-socket",
-                                           standins[k]->path(), "--tailscale-port", port, "--timeout", "30"};
+    const std::vector<std::string> command{exe, "--transport", "tailscale", "--tag", "tag:mpc", "--tailscale-port",
+                                           port, "--timeout", "30"};
     argv.insert(argv.end(), command.begin(), command.end());
+    const std::vector<std::string> localapi = where.localapi ? where.localapi(k, *standins[k])
+                                                             : std::vector<std::string>{"--tailscale-socket",
+                                                                                        standins[k]->path()};
+    argv.insert(argv.end(), localapi.begin(), localapi.end());
     argv.insert(argv.end(), common.begin(), common.end());
     const std::vector<std::string> mine = own(k);
     argv.insert(argv.end(), mine.begin(), mine.end());
@@ -229,11 +244,11 @@ TEST(TailscaleNamespaces, SalariesAmongNodesInSeparateNetworkNamespaces) {
   for (std::size_t k = 0; k < tailnet.size(); ++k) {
     tailnet.node(k)["TailscaleIPs"] = boost::json::array{boost::json::string(NodeNamespaces::address(k))};
   }
-  const Placement in_namespaces{[&](std::size_t k) {
-                                  return std::vector<std::string>{NodeNamespaces::kIp, "netns", "exec",
-                                                                  namespaces.name(k)};
-                                },
-                                11365};
+  Placement in_namespaces;
+  in_namespaces.wrap = [&](std::size_t k) {
+    return std::vector<std::string>{NodeNamespaces::kIp, "netns", "exec", namespaces.name(k)};
+  };
+  in_namespaces.port = 11365;
   const ExampleCase example = salaries_case();
   const auto runs = run_on_tailnet(example.exe, example.common, example.own, tailnet, in_namespaces);
   for (std::size_t k = 0; k < runs.size(); ++k) {
@@ -279,6 +294,141 @@ TEST(TailscaleCli, AListOfBidsIsRefusedWhenEachHostRunsOneParty) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << p.err();
   EXPECT_TRUE(contains(p.err(), "with --transport tailscale each host runs one party: give its own --bid, not --bids"))
       << p.err();
+}
+
+
+// --- The macOS apps' LocalAPI (loopback TCP with a token) ------------------------
+
+void write_file(const std::string& path, const std::string& text) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path) << text;
+}
+
+std::vector<std::string> app_tokens(std::size_t n) {
+  std::vector<std::string> tokens;
+  for (std::size_t k = 0; k < n; ++k) tokens.push_back("5c0ffee5a1ad0000000" + std::to_string(k));
+  return tokens;
+}
+
+bool default_socket_exists() {
+  for (const char* path : {"/var/run/tailscale/tailscaled.sock", "/run/tailscale/tailscaled.sock",
+                           "/var/run/tailscaled.socket", "/var/packages/Tailscale/var/tailscaled.sock",
+                           "/var/packages/Tailscale/etc/tailscaled.sock", "/tmp/tailscale/tailscaled.sock",
+                           "/perm/tailscaled/tailscaled.sock"}) {
+    if (std::filesystem::exists(path)) return true;
+  }
+  return false;
+}
+
+// Three ways to the app's token, one per party: a token file; the App Store app's
+// sameuserproof file for the port given; and no LocalAPI option at all (the file
+// found alone, as on a Mac where only the app runs).
+TEST(TailscaleMacosApp, SalariesWithTheTokenFromAFileFromThePortsProofFileOrFoundAlone) {
+  TempDir homes;
+  const std::vector<std::string> tokens = app_tokens(3);
+  const bool found_alone = !default_socket_exists();
+  Placement app;
+  app.tokens = tokens;
+  app.wrap = [&](std::size_t k) {
+    return std::vector<std::string>{"/usr/bin/env", "-u", "MESHMPC_TAILSCALE_SOCKET",
+                                    "HOME=" + homes.file("home" + std::to_string(k))};
+  };
+  app.localapi = [&](std::size_t k, const LocalApiStandIn& standin) -> std::vector<std::string> {
+    const std::string container = homes.file("home" + std::to_string(k)) +
+                                  "/Library/Group Containers/W5364U7YZB.io.tailscale.ipn.macos/";
+    switch (k) {
+      case 0:
+        write_file(homes.file("token0"), tokens[0] + "\n");
+        return {"--tailscale-localapi", standin.address(), "--tailscale-localapi-token-file", homes.file("token0")};
+      case 1:
+        write_file(container + "sameuserproof-1-" + tokens[0], "");  // another port's: passed over
+        write_file(container + "sameuserproof-" + std::to_string(standin.port()) + "-" + tokens[1], "");
+        return {"--tailscale-localapi", standin.address()};
+      default:
+        write_file(container + "sameuserproof-" + std::to_string(standin.port()) + "-" + tokens[k], "");
+        if (!found_alone) return {"--tailscale-localapi", standin.address()};  // a socket would come first
+        return {};
+    }
+  };
+  const ExampleCase example = salaries_case();
+  const auto runs = run_on_tailnet(example.exe, example.common, example.own, Tailnet::from_fixture(), app);
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    ASSERT_EQ(runs[k].status, 0) << "party " << k << ":\n" << runs[k].err;
+    example.check(k, runs[k].out);
+    for (const std::string& token : tokens) {
+      EXPECT_FALSE(contains(runs[k].out + runs[k].err, token)) << "party " << k << " printed a token:\n" << runs[k].err;
+    }
+  }
+  EXPECT_TRUE(contains(runs[0].err, "(token from the token file " + homes.file("token0") + ")")) << runs[0].err;
+  EXPECT_TRUE(contains(runs[1].err, "(token from the App Store Tailscale app's sameuserproof file in " +
+                                        homes.file("home1/Library/Group Containers/"))) << runs[1].err;
+  EXPECT_TRUE(contains(runs[2].err, "LocalAPI at 127.0.0.1:")) << runs[2].err;
+}
+
+TEST(TailscaleMacosApp, AWrongOrMissingTokenEndsThePartyWithoutShowingIt) {
+  TempDir homes;
+  const std::vector<std::string> tokens = app_tokens(3);
+  Placement app;
+  app.tokens = tokens;
+  app.wrap = [&](std::size_t k) {
+    return std::vector<std::string>{"/usr/bin/env", "HOME=" + homes.file("home" + std::to_string(k))};
+  };
+  app.localapi = [&](std::size_t k, const LocalApiStandIn& standin) -> std::vector<std::string> {
+    if (k == 2) return {"--tailscale-localapi", standin.address()};  // and no sameuserproof file anywhere
+    // Parties 0 and 1 hold each other's token.
+    write_file(homes.file("token" + std::to_string(k)), tokens[1 - k]);
+    return {"--tailscale-localapi", standin.address(), "--tailscale-localapi-token-file",
+            homes.file("token" + std::to_string(k))};
+  };
+  const auto runs = run_on_tailnet(MESHMPC_SALARIES_EXE, {"-M", "3", "--salary", "1"},
+                                   [](std::size_t) { return std::vector<std::string>{}; }, Tailnet::from_fixture(), app);
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    EXPECT_EQ(runs[k].status, 1) << "party " << k << ":\n" << runs[k].err;
+    for (const std::string& token : tokens) {
+      EXPECT_FALSE(contains(runs[k].out + runs[k].err, token)) << "party " << k << " printed a token:\n" << runs[k].err;
+    }
+  }
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_TRUE(contains(runs[k].err, "refused the token from the token file " + homes.file("token" + std::to_string(k)) +
+                                          " (HTTP 403: bad password)")) << runs[k].err;
+  }
+  EXPECT_TRUE(contains(runs[2].err, "no token for the LocalAPI at 127.0.0.1:")) << runs[2].err;
+  EXPECT_TRUE(contains(runs[2].err, "give it with --tailscale-localapi-token-file")) << runs[2].err;
+}
+
+TEST(TailscaleMacosApp, ANonLoopbackLocalApiIsABadCommandLine) {
+  Process p({MESHMPC_SALARIES_EXE, "-M", "3", "--salary", "1", "--transport", "tailscale", "--tag", "tag:mpc",
+             "--tailscale-localapi", "100.101.1.10:41112"});
+  const auto status = p.finish(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << p.err();
+  EXPECT_TRUE(contains(p.err(), "--tailscale-localapi '100.101.1.10:41112': not a loopback address")) << p.err();
+}
+
+// --- Headscale -----------------------------------------------------------------------
+
+// Four nodes of a Headscale tailnet (stable ids "2", "10", "9", "100": decimal text,
+// ordered as text, so party 0 is "10" and party 3 is "9"), user tagged-devices. The
+// winner's party index depends on that order, so the printed result checks it.
+TEST(TailscaleHeadscale, AuctionAmongFourNodesOrderedByTheirIdsAsText) {
+  const Tailnet tailnet = Tailnet::from_file("headscale_status.json");
+  const std::vector<std::int64_t> bids{17, 42, 30, 25};          // by node: alice, bob, carol, dave
+  const std::vector<std::size_t> party_of_node{2, 0, 3, 1};      // "2", "10", "9", "100" among "10" < "100" < "2" < "9"
+  // The plain computation: the highest bidder wins and pays the second-highest bid.
+  std::vector<std::size_t> by_bid{0, 1, 2, 3};
+  std::sort(by_bid.begin(), by_bid.end(), [&](std::size_t a, std::size_t b) { return bids[a] > bids[b]; });
+  const std::string expected = "party " + std::to_string(party_of_node[by_bid[0]]) + " wins and pays " +
+                               std::to_string(bids[by_bid[1]]) + " (the second-highest bid)";
+  ASSERT_EQ(expected, "party 0 wins and pays 30 (the second-highest bid)");
+  const auto runs = run_on_tailnet(
+      MESHMPC_AUCTION_EXE, {"-M", "4", "--tailscale-login", "tagged-devices"},
+      [&](std::size_t k) { return std::vector<std::string>{"--bid", std::to_string(bids[k])}; }, tailnet);
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    ASSERT_EQ(runs[k].status, 0) << "node " << k << ":\n" << runs[k].err;
+    EXPECT_TRUE(contains(runs[k].out, expected)) << "node " << k << ": " << runs[k].out << "\nexpected: " << expected;
+    EXPECT_TRUE(contains(runs[k].err, "this node is party " + std::to_string(party_of_node[k]) + " of 4")) << runs[k].err;
+  }
+  EXPECT_TRUE(contains(runs[0].err, "party 0 (bob-desktop) at 127.0.0.12:")) << runs[0].err;
 }
 
 }  // namespace

@@ -65,7 +65,11 @@ class TailscalePlugin final : public TransportPlugin {
          "tailscale: the port every party listens on (default: -B, 11365)")
         ("tailscale-socket", po::value<std::string>()->value_name("path"),
          "tailscale: tailscaled's LocalAPI socket (default: $MESHMPC_TAILSCALE_SOCKET, else "
-         "/var/run/tailscale/tailscaled.sock and the other usual places)")
+         "/var/run/tailscale/tailscaled.sock and the other usual places, else the macOS app)")
+        ("tailscale-localapi", po::value<std::string>()->value_name("127.0.0.1:port"),
+         "tailscale: the macOS App Store or standalone app's LocalAPI (loopback TCP with a token)")
+        ("tailscale-localapi-token-file", po::value<std::string>()->value_name("path"),
+         "tailscale: the file holding that LocalAPI's token (default: the app's sameuserproof file)")
         ("tailscale-login", po::value<std::string>()->value_name("login"),
          "tailscale: also require every peer's node to belong to this user (e.g. tagged-devices)");
   }
@@ -82,10 +86,24 @@ class TailscalePlugin final : public TransportPlugin {
       throw ConfigError("--transport tailscale finds the parties and this party's index itself: drop -I, -P and -C");
     }
     session_port(options);
+    if (options.vars.count("tailscale-socket") && options.vars.count("tailscale-localapi")) {
+      throw ConfigError("--tailscale-socket (a Unix socket) and --tailscale-localapi (the macOS app's loopback "
+                        "port): give one");
+    }
+    if (options.vars.count("tailscale-localapi-token-file") && !options.vars.count("tailscale-localapi")) {
+      throw ConfigError("--tailscale-localapi-token-file goes with --tailscale-localapi 127.0.0.1:PORT");
+    }
+    if (const auto loopback = text_option(options, "tailscale-localapi")) {
+      tailscale::parse_loopback(*loopback, "--tailscale-localapi");
+    }
   }
 
   boost::asio::awaitable<PartySetup> setup(const RunOptions& options) const override {
-    const tailscale::LocalApi api(tailscale::choose_socket(text_option(options, "tailscale-socket")));
+    tailscale::LocalApiOptions where;
+    where.socket = text_option(options, "tailscale-socket");
+    where.loopback = text_option(options, "tailscale-localapi");
+    where.token_file = text_option(options, "tailscale-localapi-token-file");
+    const tailscale::LocalApi api = tailscale::choose_local_api(where);
     const tailscale::Status status = co_await api.status();
     const tailscale::Selection selection{text_option(options, "tag").value_or(""), host_list(options)};
     tailscale::Discovery found = tailscale::discover_parties(status, selection, options.parties, session_port(options));
@@ -102,7 +120,8 @@ class TailscalePlugin final : public TransportPlugin {
     for (const net::PartyInfo& party : found.roster.parties) {
       parties += (parties.empty() ? "" : ", ") + net::describe(party) + " at " + net::to_string(party.endpoints.front());
     }
-    log->info("tailscale {}: this node is party {} of {}: {}", status.version, found.self, found.roster.size(), parties);
+    log->info("tailscale {} (LocalAPI at {}): this node is party {} of {}: {}", status.version, api.describe(), found.self,
+              found.roster.size(), parties);
 
     PartySetup setup;
     setup.roster = std::move(found.roster);

@@ -167,5 +167,41 @@ TEST(Discovery, TagsAreChecked) {
   EXPECT_FALSE(is_valid_tag("tag:a_b"));
 }
 
+
+// Headscale makes a node's stable id the decimal text of its database id, and the
+// order is by byte comparison of that text (as for Tailscale's ids), so "10" and
+// "100" come before "2". Every party must get the same order, and this one.
+TEST(Discovery, HeadscaleDecimalIdsOrderAsTextNotAsNumbers) {
+  const Tailnet tailnet = Tailnet::from_file("headscale_status.json", 11, true);
+  ASSERT_EQ(tailnet.size(), 4u);
+  // The file's nodes: alice "2" (Self), bob "10", carol "9", dave "100".
+  const std::vector<std::string> ids{"10", "100", "2", "9"};
+  const std::vector<std::string> names{"bob-desktop", "dave-nuc", "alice-laptop", "carol-pi"};
+  const std::vector<std::size_t> party_of_node{2, 0, 3, 1};
+  for (std::size_t node = 0; node < tailnet.size(); ++node) {
+    const Status status = view(tailnet, node);
+    EXPECT_EQ(status.self.user_id, 2147455555);
+    EXPECT_EQ(status.user_logins.at(2147455555), "tagged-devices");
+    const Discovery found = discover_parties(status, {"tag:mpc", {}}, 4, kPort);
+    EXPECT_EQ(found.self, party_of_node[node]) << "node " << node;
+    ASSERT_EQ(found.roster.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(found.roster.parties[i].identity, ids[i]) << "node " << node << " party " << i;
+      EXPECT_EQ(found.roster.parties[i].name, names[i]) << "node " << node << " party " << i;
+    }
+    EXPECT_EQ(net::to_string(found.roster.parties[0].endpoints[0]), "127.0.0.12:7001");  // bob
+    EXPECT_EQ(net::to_string(found.roster.parties[0].endpoints[1]), "[fd7a:115c:a1e0::a]:7001");
+  }
+}
+
+TEST(Discovery, HeadscaleHostsSelectByNameUnderItsBaseDomain) {
+  const Tailnet tailnet = Tailnet::from_file("headscale_status.json");
+  const Discovery found =
+      discover_parties(view(tailnet, 2), {"", {"carol-pi", "alice-laptop.hs.example.net", "bob-desktop"}}, 3, kPort);
+  EXPECT_EQ(found.self, 2u);  // carol: after "10" and "2"
+  EXPECT_EQ(found.roster.parties[0].identity, "10");
+  EXPECT_EQ(found.roster.parties[1].identity, "2");
+}
+
 }  // namespace
 }  // namespace meshmpc::tailscale

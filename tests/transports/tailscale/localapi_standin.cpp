@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -66,8 +68,12 @@ std::string percent_decode(std::string_view text) {
 }  // namespace
 
 Tailnet Tailnet::from_fixture(unsigned first_octet, bool keep_ipv6) {
+  return from_file("status.json", first_octet, keep_ipv6);
+}
+
+Tailnet Tailnet::from_file(const std::string& status_fixture, unsigned first_octet, bool keep_ipv6) {
   Tailnet tailnet;
-  tailnet.document_ = read_fixture("status.json");
+  tailnet.document_ = read_fixture(status_fixture);
   tailnet.whois_template_ = read_fixture("whois.json");
   tailnet.nodes_.push_back(tailnet.document_.at("Self").as_object());
   for (const auto& [key, peer] : tailnet.document_.at("Peer").as_object()) {
@@ -171,11 +177,100 @@ Handler node_handler(Tailnet tailnet, std::size_t self) {
   };
 }
 
-struct LocalApiStandIn::Server {
-  Server(const std::string& path, Handler handler_in)
-      : acceptor(io, stream::endpoint(path)), handler(std::move(handler_in)) {}
+namespace {
 
-  asio::awaitable<void> serve(stream::socket socket) {
+// Standard base64 (RFC 4648, padded), as Go's r.BasicAuth decodes it; nullopt when
+// malformed.
+std::optional<std::string> base64_decode(std::string_view text) {
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    std::uint32_t group = 0;
+    int padding = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      std::size_t value = 0;
+      if (c == '=' && i + 4 == text.size() && k >= 2) {
+        ++padding;
+      } else if (padding != 0 || (value = kAlphabet.find(c)) == std::string_view::npos) {
+        return std::nullopt;
+      }
+      group = (group << 6) | static_cast<std::uint32_t>(value);
+    }
+    out += static_cast<char>(group >> 16);
+    if (padding < 2) out += static_cast<char>((group >> 8) & 0xff);
+    if (padding < 1) out += static_cast<char>(group & 0xff);
+  }
+  return out;
+}
+
+// The password of an "Authorization: Basic ..." header, as Go's r.BasicAuth reads it.
+std::optional<std::string> basic_password(std::string_view header) {
+  constexpr std::string_view kPrefix = "basic ";
+  if (header.size() < kPrefix.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kPrefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kPrefix[i]) return std::nullopt;
+  }
+  const auto decoded = base64_decode(header.substr(kPrefix.size()));
+  if (!decoded || decoded->find(':') == std::string::npos) return std::nullopt;
+  return decoded->substr(decoded->find(':') + 1);
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+}  // namespace
+
+struct LocalApiStandIn::Server {
+  Server(const std::string& path, Handler handler_in) : handler(std::move(handler_in)) {
+    unix_acceptor.emplace(io, stream::endpoint(path));
+  }
+  Server(Handler handler_in, std::string token_in) : handler(std::move(handler_in)), token(std::move(token_in)) {
+    tcp_acceptor.emplace(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  }
+
+  // tailscaled's validHost: its own name or none; with a password also
+  // localhost:port or a loopback ip:port.
+  bool valid_host(std::string_view host) const {
+    if (host.empty() || host == "local-tailscaled.sock") return true;
+    if (token.empty()) return false;
+    const std::size_t colon = host.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    std::string name(host.substr(0, colon));
+    if (name == "localhost") return true;
+    if (name.size() >= 2 && name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(name, error);
+    return !error && address.is_loopback();
+  }
+
+  // What tailscaled answers before any handler runs, if anything.
+  std::optional<Reply> refusal(const http::request<http::string_body>& request) {
+    if (!valid_host(request[http::field::host]) || request.count(http::field::origin) != 0 ||
+        request.count(http::field::referer) != 0) {
+      return Reply{403, "invalid localapi request\n", "text/plain"};
+    }
+    if (token.empty()) return std::nullopt;
+    const auto password = basic_password(request[http::field::authorization]);
+    const std::lock_guard lock(mutex);
+    if (!password) {
+      ++auth_refused;
+      return Reply{401, "auth required\n", "text/plain"};
+    }
+    if (!same_secret(*password, token)) {
+      ++auth_refused;
+      return Reply{403, "bad password\n", "text/plain"};
+    }
+    return std::nullopt;
+  }
+
+  template <typename Socket>
+  asio::awaitable<void> serve(Socket socket) {
     boost::beast::flat_buffer buffer;
     for (;;) {
       http::request<http::string_body> request;
@@ -188,9 +283,8 @@ struct LocalApiStandIn::Server {
         targets.push_back(target);
       }
       Reply reply;
-      if (request[http::field::host] != "local-tailscaled.sock" || request.count(http::field::origin) != 0 ||
-          request.count(http::field::referer) != 0) {
-        reply = {403, "invalid localapi request\n", "text/plain"};
+      if (auto refused = refusal(request)) {
+        reply = std::move(*refused);
       } else if (request.method() != http::verb::get) {
         reply = {405, "want GET\n", "text/plain"};
       } else {
@@ -216,7 +310,8 @@ struct LocalApiStandIn::Server {
     }
   }
 
-  asio::awaitable<void> accept_loop() {
+  template <typename Acceptor>
+  asio::awaitable<void> accept_loop(Acceptor& acceptor) {
     for (;;) {
       auto [error, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
       if (error) co_return;
@@ -225,25 +320,54 @@ struct LocalApiStandIn::Server {
   }
 
   asio::io_context io;
-  stream::acceptor acceptor;
+  std::optional<stream::acceptor> unix_acceptor;
+  std::optional<asio::ip::tcp::acceptor> tcp_acceptor;
   Handler handler;
+  std::string token;  // required as the Basic auth password when set (loopback TCP)
   mutable std::mutex mutex;
   std::vector<std::string> targets;
+  std::size_t auth_refused = 0;
 };
 
 LocalApiStandIn::LocalApiStandIn(std::string socket_path, Handler handler) : path_(std::move(socket_path)) {
   std::error_code ignored;
   std::filesystem::remove(path_, ignored);
   server_ = std::make_unique<Server>(path_, std::move(handler));
-  asio::co_spawn(server_->io, server_->accept_loop(), asio::detached);
+  start();
+}
+
+std::unique_ptr<LocalApiStandIn> LocalApiStandIn::on_loopback(Handler handler, std::string token) {
+  std::unique_ptr<LocalApiStandIn> standin(new LocalApiStandIn());
+  standin->server_ = std::make_unique<Server>(std::move(handler), std::move(token));
+  standin->start();
+  return standin;
+}
+
+void LocalApiStandIn::start() {
+  if (server_->unix_acceptor) {
+    asio::co_spawn(server_->io, server_->accept_loop(*server_->unix_acceptor), asio::detached);
+  } else {
+    asio::co_spawn(server_->io, server_->accept_loop(*server_->tcp_acceptor), asio::detached);
+  }
   thread_ = std::thread([this] { server_->io.run(); });
 }
 
 LocalApiStandIn::~LocalApiStandIn() {
   server_->io.stop();
   thread_.join();
-  std::error_code ignored;
-  std::filesystem::remove(path_, ignored);
+  if (!path_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+}
+
+std::uint16_t LocalApiStandIn::port() const {
+  return server_->tcp_acceptor ? server_->tcp_acceptor->local_endpoint().port() : 0;
+}
+
+std::size_t LocalApiStandIn::auth_refusals() const {
+  const std::lock_guard lock(server_->mutex);
+  return server_->auth_refused;
 }
 
 std::size_t LocalApiStandIn::requests(std::string_view path_prefix) const {

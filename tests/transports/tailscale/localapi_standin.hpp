@@ -5,6 +5,10 @@
 // fixtures/whois.json, taken from tailscaled's source: see docs/transports/tailscale.md).
 // It is strict where tailscaled is: a Host other than local-tailscaled.sock, or
 // any Origin or Referer header, gets 403 "invalid localapi request".
+// It can also play the macOS apps' LocalAPI: loopback TCP on a random port with a
+// token, checked as tailscaled's ipn/localapi does (Host may then also be
+// localhost:port or a loopback ip:port; no Basic auth -> 401 "auth required", a
+// wrong password -> 403 "bad password", before any handler runs).
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <atomic>
@@ -29,6 +33,10 @@ class Tailnet {
   // addresses (fd7a:115c:a1e0::/48, not loopback) are dropped unless asked for, so
   // that no dial can leave the machine.
   static Tailnet from_fixture(unsigned first_octet = 11, bool keep_ipv6 = false);
+  // The same from another status fixture (Self first, then its peers in the file's
+  // order), e.g. "headscale_status.json": four tagged nodes of a Headscale tailnet
+  // (decimal stable ids "2", "10", "9", "100", user tagged-devices).
+  static Tailnet from_file(const std::string& status_fixture, unsigned first_octet = 11, bool keep_ipv6 = false);
 
   std::size_t size() const { return nodes_.size(); }
   boost::json::object& node(std::size_t k) { return nodes_[k]; }
@@ -71,14 +79,24 @@ class LocalApiStandIn {
  public:
   // Listens on `socket_path` (removed first if it exists) and serves on its own thread.
   LocalApiStandIn(std::string socket_path, Handler handler);
+  // Listens on 127.0.0.1:<a free port> and requires HTTP Basic auth with `token`
+  // as the password (the macOS apps' LocalAPI).
+  static std::unique_ptr<LocalApiStandIn> on_loopback(Handler handler, std::string token);
   ~LocalApiStandIn();  // stops the thread and removes the socket
   LocalApiStandIn(const LocalApiStandIn&) = delete;
   LocalApiStandIn& operator=(const LocalApiStandIn&) = delete;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return path_; }  // "" on loopback TCP
+  std::uint16_t port() const;                         // 0 on a Unix socket
+  std::string address() const { return "127.0.0.1:" + std::to_string(port()); }
   std::size_t requests(std::string_view path_prefix) const;  // how many targets started so
+  // Requests refused for their auth (401 or 403 "bad password").
+  std::size_t auth_refusals() const;
 
  private:
+  LocalApiStandIn() = default;
+  void start();
+
   struct Server;
   std::string path_;
   std::unique_ptr<Server> server_;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <mutex>
 
 #include "exchange.hpp"
@@ -33,9 +34,18 @@ struct TailnetSetup {
   explicit TailnetSetup(Tailnet tailnet_in = Tailnet::from_fixture()) : tailnet(std::move(tailnet_in)) {
     for (std::size_t k = 0; k < tailnet.size(); ++k) handlers.push_back(testing::node_handler(tailnet, k));
   }
+  // Each node's LocalAPI on a Unix socket, or (`tokens` given) as the macOS app's:
+  // loopback TCP wanting tokens[k], reached with the token read from `token_files`[k].
   void start() {
     for (std::size_t k = 0; k < tailnet.size(); ++k) {
-      standins.push_back(std::make_unique<LocalApiStandIn>(dir.file("node" + std::to_string(k) + ".sock"), handlers[k]));
+      if (tokens.empty()) {
+        standins.push_back(std::make_unique<LocalApiStandIn>(dir.file("node" + std::to_string(k) + ".sock"), handlers[k]));
+        apis.emplace_back(standins[k]->path());
+      } else {
+        standins.push_back(LocalApiStandIn::on_loopback(handlers[k], tokens[k]));
+        apis.emplace_back(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), standins[k]->port()),
+                          read_token_file(token_files.at(k)));
+      }
     }
   }
 
@@ -49,7 +59,7 @@ struct TailnetSetup {
     net::testing::PartyThreads parties(n);
     return parties.run(
         [&, options](std::size_t k) -> asio::awaitable<void> {
-          const LocalApi api(standins[k]->path());
+          const LocalApi& api = apis[k];
           const Status status = co_await api.status();
           Discovery found = discover_parties(status, {"tag:mpc", {}}, n, port);
           found.roster.session_id = net::session_id_from_text("tailscale-test");
@@ -71,6 +81,9 @@ struct TailnetSetup {
   TempDir dir;
   std::vector<testing::Handler> handlers;
   std::vector<std::unique_ptr<LocalApiStandIn>> standins;
+  std::vector<std::string> tokens;       // empty: Unix sockets
+  std::vector<std::string> token_files;  // what each party reads its token from
+  std::vector<LocalApi> apis;
   std::mutex mutex;
   std::vector<std::vector<std::string>> warnings;
 };
@@ -152,6 +165,57 @@ TEST(TailscaleTransport, ARequiredLoginIsChecked) {
   EXPECT_TRUE(contains(all, "failed the identity check: node n")) << all;
   EXPECT_TRUE(contains(all, "belongs to user tagged-devices, not alice@example.com")) << all;
   for (const auto& error : errors) EXPECT_TRUE(error);
+}
+
+
+void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// The macOS apps' LocalAPI (loopback TCP with a token) serves the whole session:
+// discovery, and whois on every link.
+TEST(TailscaleTransport, PartiesReachTheMacosAppsLocalApiWithItsToken) {
+  TailnetSetup setup;
+  for (std::size_t k = 0; k < 3; ++k) {
+    setup.tokens.push_back("00112233445566778" + std::to_string(k) + "9a");
+    setup.token_files.push_back(setup.dir.file("token" + std::to_string(k)));
+    write_file(setup.token_files[k], setup.tokens[k] + "\n");
+  }
+  net::testing::expect_no_errors(setup.run(10s));
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(setup.standins[k]->requests("/localapi/v0/whois?addr=127.0.0."), 2u) << "party " << k;
+    EXPECT_EQ(setup.standins[k]->auth_refusals(), 0u) << "party " << k;
+  }
+}
+
+TEST(TailscaleTransport, AStaleTokenStopsThePartyBeforeItDials) {
+  TailnetSetup setup;
+  for (std::size_t k = 0; k < 3; ++k) {
+    setup.tokens.push_back("00112233445566778" + std::to_string(k) + "9a");
+    setup.token_files.push_back(setup.dir.file("token" + std::to_string(k)));
+    // Party 1 holds the token of an earlier start of its app.
+    write_file(setup.token_files[k], k == 1 ? "deadbeefdeadbeefdead" : setup.tokens[k]);
+  }
+  const auto errors = setup.run(2s);
+  const std::string bob = net::testing::message_of(errors[1]);
+  EXPECT_TRUE(contains(bob, "refused the token from the token file " + setup.token_files[1] +
+                                " (HTTP 403: bad password)")) << bob;
+  EXPECT_FALSE(contains(bob, "deadbeefdeadbeefdead")) << bob;
+  EXPECT_FALSE(contains(bob, setup.tokens[1])) << bob;
+  EXPECT_EQ(setup.standins[1]->requests("/localapi/v0/whois"), 0u);
+}
+
+// Headscale's decimal ids, four parties: each computes the same order ("10" < "100"
+// < "2" < "9") and every link passes whois against that roster.
+TEST(TailscaleTransport, FourHeadscaleNodesConnectInTheOrderOfTheirIdsAsText) {
+  TailnetSetup setup(Tailnet::from_file("headscale_status.json"));
+  TailscaleOptions options;
+  options.required_login = "tagged-devices";
+  net::testing::expect_no_errors(setup.run(10s, options));
+  for (std::size_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(setup.standins[k]->requests("/localapi/v0/whois?addr=127.0.0."), 3u) << "node " << k;
+  }
+  // dave (no direct path, Relay "headscale": Headscale's embedded DERP) is party 1.
+  EXPECT_TRUE(contains(setup.warnings[0].at(0), "party 1 (dave-nuc) is reached through the DERP relay 'headscale'"))
+      << setup.warnings[0].at(0);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 //   when only one node has it); with both, both;
 // - offline candidates (not connected to the control plane) are left out and named;
 // - the parties are ordered by StableNodeID (byte order), so party ids agree;
+//   Headscale's ids are decimal text, so there "10" comes before "2";
 // - there must be exactly `parties` of them, this node included.
 #include <cstddef>
 #include <cstdint>
