@@ -146,6 +146,21 @@ TEST(Malformed, EveryKindNamesTheSourceAndPlace) {
   defaulted.insert(defaulted.begin() + 2 + 0x43, is_ca_false.begin(), is_ca_false.end());  // before Issuer (0x4a)
   expect_fault(CertificateFault::malformed, [&] { parse_certificate(defaulted, CertificateVersion::v1, "default.crt"); },
                {"not encoded the way"});
+  // A mask that is not ones-then-zeros (255.0.255.0, the same varint length as
+  // p1's 255.255.255.0): Nebula would read /0 and never verify it; refused by name.
+  auto holes = body;
+  const std::vector<std::byte> mask{std::byte{0x80}, std::byte{0xfe}, std::byte{0x83}, std::byte{0xf8}, std::byte{0x0f}};
+  std::copy(mask.begin(), mask.end(), holes.begin() + 13);
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(holes, CertificateVersion::v1, "holes.crt"); },
+               {"holes.crt", "at byte 13", "mask 255.0.255.0 of 192.168.100.2 is not contiguous"});
+  // A P-256 curve (field 100) with p1's 32-byte X25519 key: refused for the key's
+  // size under that curve, not for the 64-byte signature.
+  auto p256 = body;
+  p256[1] = std::byte{0x68};
+  const std::vector<std::byte> curve{std::byte{0xa0}, std::byte{0x06}, std::byte{0x01}};
+  p256.insert(p256.begin() + 2 + 0x65, curve.begin(), curve.end());
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(p256, CertificateVersion::v1, "p256.crt"); },
+               {"p256.crt", "the public key has 32 bytes; a P-256 key (P-256) has 65"});
   expect_fault(CertificateFault::unreadable, [&] { read_certificate("/nonexistent/meshmpc/p1.crt"); },
                {"cannot read certificate file '/nonexistent/meshmpc/p1.crt'"});
 }
