@@ -29,7 +29,7 @@ Grbmbg0zP2xShfQSpLr16Yux9LgmbvVMDwwM
 
 // The v2 CAs of nebula_certificate_v2_fuzz, made once with nebula-cert 1.11.0
 // (the seeds in corpus/nebula_certificate_v2 were signed by them):
-//   nebula-cert ca -name fuzz-v2-ca -duration 876000h -groups mpc,admin \
+//   nebula-cert ca -name fuzz-v2-ca -duration 876000h -groups mpc,admin
 //     -networks 10.213.0.0/16,fd00:213::/64 -unsafe-networks 192.168.0.0/16,fd01::/48
 //   nebula-cert ca -name fuzz-p256-ca -curve P256 -duration 876000h -groups mpc
 inline constexpr std::string_view kNebulaV2CasPem = R"(

@@ -26,7 +26,7 @@ using test::TempDir;
 using Bytes = std::vector<std::byte>;
 
 // Made with nebula-cert 1.11.0 (Debian sid), 2026-12-04:
-//   nebula-cert ca -name v2ca -groups mpc,admin -networks 10.213.0.0/16,fd00:213::/64 \
+//   nebula-cert ca -name v2ca -groups mpc,admin -networks 10.213.0.0/16,fd00:213::/64
 //     -unsafe-networks 192.168.0.0/16
 //   nebula-cert sign -name alice -networks 10.213.0.11/16,fd00:213::11/64 -groups mpc
 //   nebula-cert ca -curve P256 -name p256ca; nebula-cert sign -name bob -networks 10.1.0.2/24
@@ -412,11 +412,11 @@ TEST_F(WithNewerNebulaCert, EveryVersionAndCurveReadsAsNebulaCertPrintsIt) {
     std::vector<std::string> extra;
   };
   const std::vector<Case> cases = {
-      {"v2-25519", {"v2-ca", "mpc,admin", "10.213.0.0/16,fd00:213::/64", "192.168.0.0/16,fd01::/48"},
+      {"v2-25519", test::ca_spec("v2-ca", "mpc,admin", "10.213.0.0/16,fd00:213::/64", "192.168.0.0/16,fd01::/48"),
        "10.213.0.11/16,fd00:213::11/64", {"-unsafe-networks", "192.168.7.0/24,fd01::/56"}},
-      {"v2-p256", {"p256-ca", "mpc", "fd00:214::/64", "", "8760h", "P256"}, "fd00:214::5/64", {}},
-      {"v1-p256", {"v1-p256-ca", "mpc", "10.214.0.0/16", "", "8760h", "P256", "1"}, "10.214.0.5/16", {}},
-      {"v1-25519", {"v1-ca", "mpc", "10.215.0.0/16", "192.168.0.0/16", "8760h", "", "1"}, "10.215.0.5/16",
+      {"v2-p256", test::ca_spec("p256-ca", "mpc", "fd00:214::/64", "", "8760h", "P256"), "fd00:214::5/64", {}},
+      {"v1-p256", test::ca_spec("v1-p256-ca", "mpc", "10.214.0.0/16", "", "8760h", "P256", "1"), "10.214.0.5/16", {}},
+      {"v1-25519", test::ca_spec("v1-ca", "mpc", "10.215.0.0/16", "192.168.0.0/16", "8760h", "", "1"), "10.215.0.5/16",
        {"-unsafe-networks", "192.168.3.0/24"}},
   };
   for (const Case& c : cases) {
@@ -440,8 +440,8 @@ TEST_F(WithNewerNebulaCert, EveryVersionAndCurveReadsAsNebulaCertPrintsIt) {
 
 TEST_F(WithNewerNebulaCert, HostKeysOfBothCurvesMatchOnlyTheirCertificates) {
   TempDir dir;
-  const Pki p256(dir.path() / "p256", program_, {"p256-ca", "mpc", "10.1.0.0/16", "", "8760h", "P256"});
-  const Pki ed(dir.path() / "ed", program_, {"ed-ca", "mpc", "10.2.0.0/16"});
+  const Pki p256(dir.path() / "p256", program_, test::ca_spec("p256-ca", "mpc", "10.1.0.0/16", "", "8760h", "P256"));
+  const Pki ed(dir.path() / "ed", program_, test::ca_spec("ed-ca", "mpc", "10.2.0.0/16"));
   const Certificate bob = read_certificate(p256.sign("bob", "10.1.0.2/16"));
   p256.sign("carol", "10.1.0.3/16");
   ed.sign("dave", "10.2.0.4/16");
@@ -464,8 +464,8 @@ TEST_F(WithNewerNebulaCert, HostKeysOfBothCurvesMatchOnlyTheirCertificates) {
 
 TEST_F(WithNewerNebulaCert, RefusesAV2CertificateOfAnotherCaUnlessBundled) {
   TempDir dir;
-  const Pki ours(dir.path() / "ours", program_, {"ours", "mpc", "10.213.0.0/16"});
-  const Pki theirs(dir.path() / "theirs", program_, {"theirs", "mpc", "10.213.0.0/16"});
+  const Pki ours(dir.path() / "ours", program_, test::ca_spec("ours", "mpc", "10.213.0.0/16"));
+  const Pki theirs(dir.path() / "theirs", program_, test::ca_spec("theirs", "mpc", "10.213.0.0/16"));
   const Certificate mallory = read_certificate(theirs.sign("mallory", "10.213.0.66/16"));
   const CaPool pool = CaPool::from_file(ours.ca_crt());
   expect_fault(CertificateFault::unknown_ca, [&] { pool.verify(mallory, now_seconds()); },
@@ -477,7 +477,7 @@ TEST_F(WithNewerNebulaCert, RefusesAV2CertificateOfAnotherCaUnlessBundled) {
 
 TEST_F(WithNewerNebulaCert, ExpiredV2CertificatesAndCasAreRefused) {
   TempDir dir;
-  const Pki pki(dir.path(), program_, {"short-ca", "mpc", "fd00:1::/64", "", "2h", "P256"});
+  const Pki pki(dir.path(), program_, test::ca_spec("short-ca", "mpc", "fd00:1::/64", "", "2h", "P256"));
   const Certificate bob = read_certificate(pki.sign("bob", "fd00:1::2/64", "mpc", "1h"));
   const CaPool pool = CaPool::from_file(pki.ca_crt());
   const UnixSeconds now = now_seconds();
@@ -519,7 +519,8 @@ TEST_F(WithNewerNebulaCert, BlocklistMatchesEitherFormOfAP256Signature) {
   TempDir dir;
   for (const std::string version : {"2", "1"}) {
     SCOPED_TRACE("v" + version);
-    const Pki pki(dir.path() / version, program_, {"p256-ca", "mpc", "10.9.0.0/16", "", "8760h", "P256", version});
+    const Pki pki(dir.path() / version, program_,
+                  test::ca_spec("p256-ca", "mpc", "10.9.0.0/16", "", "8760h", "P256", version));
     const Certificate bob = read_certificate(pki.sign("bob", "10.9.0.2/16"));
     const Certificate alice = read_certificate(pki.sign("alice", "10.9.0.1/16"));
     // The same certificate with the other form of its signature: still valid
@@ -549,7 +550,7 @@ TEST_F(WithNewerNebulaCert, BlocklistMatchesEitherFormOfAP256Signature) {
 
 TEST_F(WithNewerNebulaCert, RequiresTheSessionGroup) {
   TempDir dir;
-  const Pki pki(dir.path(), program_, {"ca", "mpc,admin", "10.213.0.0/16"});
+  const Pki pki(dir.path(), program_, test::ca_spec("ca", "mpc,admin", "10.213.0.0/16"));
   const Certificate ops = read_certificate(pki.sign("ops", "10.213.0.99/16", "admin"));
   EXPECT_NO_THROW(CaPool::from_file(pki.ca_crt()).verify(ops, now_seconds()));
   expect_fault(CertificateFault::missing_group, [&] { require_group(ops, "mpc"); },
@@ -558,7 +559,7 @@ TEST_F(WithNewerNebulaCert, RequiresTheSessionGroup) {
 
 TEST_F(WithNewerNebulaCert, CaConstraintsCoverIpv6NetworksUnsafeNetworksAndGroups) {
   TempDir dir;
-  const Pki pki(dir.path(), program_, {"ca", "mpc", "10.213.0.0/16,fd00:213::/64", "fd01::/48"});
+  const Pki pki(dir.path(), program_, test::ca_spec("ca", "mpc", "10.213.0.0/16,fd00:213::/64", "fd01::/48"));
   const CaPool pool = CaPool::from_file(pki.ca_crt());
   const Certificate alice = read_certificate(pki.sign("alice", "10.213.0.11/16,fd00:213::11/64"));
   EXPECT_NO_THROW(pool.verify(alice, now_seconds()));
@@ -591,11 +592,12 @@ TEST_F(WithNewerNebulaCert, MixedBundleOfV1V2AndExpiredCasVerifiesEachHost) {
   TempDir dir;
   const bool have_161 = test::have_program("nebula-cert");
   const Pki v1 = have_161 ? Pki(dir.path() / "v1")
-                          : Pki(dir.path() / "v1", program_, {"mpc-ca", "mpc,admin", "10.213.0.0/16", "", "8760h", "", "1"});
-  const Pki v2ca(dir.path() / "v2", program_, {"v2-ca", "mpc", "10.213.0.0/16,fd00:213::/64"});
-  const Pki p256(dir.path() / "p256", program_, {"p256-ca", "mpc", "", "", "8760h", "P256"});
+                          : Pki(dir.path() / "v1", program_,
+                                test::ca_spec("mpc-ca", "mpc,admin", "10.213.0.0/16", "", "8760h", "", "1"));
+  const Pki v2ca(dir.path() / "v2", program_, test::ca_spec("v2-ca", "mpc", "10.213.0.0/16,fd00:213::/64"));
+  const Pki p256(dir.path() / "p256", program_, test::ca_spec("p256-ca", "mpc", "", "", "8760h", "P256"));
   // Short enough to expire within the test, long enough for nebula-cert to sign with it first.
-  const Pki old(dir.path() / "old", program_, {"old-ca", "mpc", "", "", "10s"});
+  const Pki old(dir.path() / "old", program_, test::ca_spec("old-ca", "mpc", "", "", "10s"));
   const Certificate v1_host = read_certificate(v1.sign("one", "10.213.0.1/16"));
   const Certificate v2_host = read_certificate(v2ca.sign("two", "10.213.0.2/16,fd00:213::2/64"));
   // nebula-cert 1.10+ signs a v1 certificate with a v2 CA when asked (-version 1).

@@ -185,6 +185,19 @@ struct CaSpec {
   std::string version;  // "1", or "" for the tool's default (v2)
 };
 
+inline CaSpec ca_spec(std::string name, std::string groups, std::string networks, std::string unsafe_networks = "",
+                      std::string duration = "8760h", std::string curve = "", std::string version = "") {
+  CaSpec spec;
+  spec.name = std::move(name);
+  spec.groups = std::move(groups);
+  spec.networks = std::move(networks);
+  spec.unsafe_networks = std::move(unsafe_networks);
+  spec.duration = std::move(duration);
+  spec.curve = std::move(curve);
+  spec.version = std::move(version);
+  return spec;
+}
+
 // A CA ("ca.crt"/"ca.key" in the directory) and host certificates signed by it.
 class Pki {
  public:
