@@ -27,4 +27,25 @@ Grbmbg0zP2xShfQSpLr16Yux9LgmbvVMDwwM
 -----END NEBULA CERTIFICATE-----
 )";
 
+// The v2 CAs of nebula_certificate_v2_fuzz, made once with nebula-cert 1.11.0
+// (the seeds in corpus/nebula_certificate_v2 were signed by them):
+//   nebula-cert ca -name fuzz-v2-ca -duration 876000h -groups mpc,admin
+//     -networks 10.213.0.0/16,fd00:213::/64 -unsafe-networks 192.168.0.0/16,fd01::/48
+//   nebula-cert ca -name fuzz-p256-ca -curve P256 -duration 876000h -groups mpc
+inline constexpr std::string_view kNebulaV2CasPem = R"(
+-----BEGIN NEBULA CERTIFICATE V2-----
+MIHIoGKACmZ1enotdjItY2GhGgQFCtUAABAEEf0AAhMAAAAAAAAAAAAAAABAohoE
+BcCoAAAQBBH9AQAAAAAAAAAAAAAAAAAAMKMMDANtcGMMBWFkbWluhAH/hQRrEigc
+hgUBJwpGHIIgiM2DOSuL5x7YCsQiRbwUMKRzf2lAw4PAvtRLLrJzjWmDQOsFhHsK
+ySmmJpfOqUPHAMa33IE/Pa8O+5BqdFrr11MJ0r9hH5Z7hIU8v+C/Uirzulw6/mXp
++6w43S8y1Xl1GgQ=
+-----END NEBULA CERTIFICATE V2-----
+-----BEGIN NEBULA CERTIFICATE V2-----
+MIG2oCWADGZ1enotcDI1Ni1jYaMFDANtcGOEAf+FBGsSKB2GBQEnCkYdgQEBgkEE
+mUQRdSMhE4gy/1pv0i4hHzDxBJ5kmK/VMq3nUVmkJuCjD+Nv9+BXNdvjIzi7ZAng
+ny3lOPorSrQ+aecWrgO1sINHMEUCIQD2bw+Bn5xav9Xr5twBI1/+bd8sbUEDIVXR
+0OYqMzVZngIgIZFSIunly+jvXgs80SXE5nT5RwzCmSf9fRXEtaJlnYw=
+-----END NEBULA CERTIFICATE V2-----
+)";
+
 }  // namespace meshmpc::fuzz

@@ -61,14 +61,14 @@ TEST(KnownCertificate, DecodesEveryField) {
   EXPECT_EQ(ca.name, "mpc-ca");
   EXPECT_TRUE(ca.is_ca);
   EXPECT_EQ(ca.groups, (std::vector<std::string>{"mpc", "admin"}));
-  ASSERT_EQ(ca.ips.size(), 1u);
-  EXPECT_EQ(to_string(ca.ips[0]), "192.168.100.0/24");
+  ASSERT_EQ(ca.networks.size(), 1u);
+  EXPECT_EQ(to_string(ca.networks[0]), "192.168.100.0/24");
   EXPECT_EQ(ca.fingerprint_hex(), "985482be60dd0744886a63b8e94c1287d3096c1bd98f3646c8d68fcae63c18c7");
   EXPECT_EQ(ca.not_before.time_since_epoch().count(), 1795558175);
   EXPECT_EQ(ca.not_after.time_since_epoch().count(), 1827094175);
   EXPECT_EQ(p1.name, "p1");
   EXPECT_FALSE(p1.is_ca);
-  EXPECT_EQ(to_string(p1.ips.at(0)), "192.168.100.2/24");
+  EXPECT_EQ(to_string(p1.networks.at(0)), "192.168.100.2/24");
   EXPECT_EQ(p1.groups, std::vector<std::string>{"mpc"});
   EXPECT_EQ(p1.issuer_hex(), ca.fingerprint_hex());
   EXPECT_EQ(p1.fingerprint_hex(), "2bd57991970481c7b503d76ac22efa682c59a3da8cd40574aeebee54b1b64e83");
@@ -91,7 +91,7 @@ TEST(KnownCertificate, VerifiesOnlyInsideItsValidity) {
 
 TEST(KnownCertificate, EncodesBackToTheSameBytes) {
   const auto blocks = decode_pem(kKnownHost, "p1");
-  const Certificate p1 = parse_certificate(blocks.at(0).body, "p1");
+  const Certificate p1 = parse_certificate(blocks.at(0).body, CertificateVersion::v1, "p1");
   EXPECT_EQ(encode_certificate(p1), blocks.at(0).body);
   EXPECT_EQ(encode_details(p1), p1.details);
 }
@@ -100,7 +100,7 @@ TEST(KnownCertificate, OneFlippedByteBreaksTheSignature) {
   const CaPool pool(parse_certificates(kKnownCa, "ca"));
   auto body = decode_pem(kKnownHost, "p1").at(0).body;
   body[4] = std::byte{'q'};  // "p1" -> "q1"
-  const Certificate forged = parse_certificate(body, "forged");
+  const Certificate forged = parse_certificate(body, CertificateVersion::v1, "forged");
   EXPECT_EQ(forged.name, "q1");
   expect_fault(CertificateFault::bad_signature, [&] { pool.verify(forged, kKnownNow); },
                {"signature does not match", "q1"});
@@ -109,7 +109,7 @@ TEST(KnownCertificate, OneFlippedByteBreaksTheSignature) {
 TEST(Malformed, EveryKindNamesTheSourceAndPlace) {
   auto body = decode_pem(kKnownHost, "p1").at(0).body;
   const std::vector<std::byte> truncated(body.begin(), body.begin() + 50);
-  expect_fault(CertificateFault::malformed, [&] { parse_certificate(truncated, "cut.crt"); },
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(truncated, CertificateVersion::v1, "cut.crt"); },
                {"cut.crt", "runs past the end"});
   expect_fault(CertificateFault::malformed, [&] { parse_certificates("no pem here", "x.crt"); },
                {"x.crt", "no '-----BEGIN"});
@@ -138,14 +138,29 @@ TEST(Malformed, EveryKindNamesTheSourceAndPlace) {
   extra[1] = std::byte{0x67};
   const std::vector<std::byte> tail{std::byte{0x58}, std::byte{0x01}};
   extra.insert(extra.begin() + 2 + 0x65, tail.begin(), tail.end());
-  expect_fault(CertificateFault::malformed, [&] { parse_certificate(extra, "extra.crt"); }, {"field 11"});
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(extra, CertificateVersion::v1, "extra.crt"); }, {"field 11"});
   // The same details with a default written out (IsCA = false): not canonical.
   auto defaulted = body;
   defaulted[1] = std::byte{0x67};
   const std::vector<std::byte> is_ca_false{std::byte{0x40}, std::byte{0x00}};
   defaulted.insert(defaulted.begin() + 2 + 0x43, is_ca_false.begin(), is_ca_false.end());  // before Issuer (0x4a)
-  expect_fault(CertificateFault::malformed, [&] { parse_certificate(defaulted, "default.crt"); },
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(defaulted, CertificateVersion::v1, "default.crt"); },
                {"not encoded the way"});
+  // A mask that is not ones-then-zeros (255.0.255.0, the same varint length as
+  // p1's 255.255.255.0): Nebula would read /0 and never verify it; refused by name.
+  auto holes = body;
+  const std::vector<std::byte> mask{std::byte{0x80}, std::byte{0xfe}, std::byte{0x83}, std::byte{0xf8}, std::byte{0x0f}};
+  std::copy(mask.begin(), mask.end(), holes.begin() + 13);
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(holes, CertificateVersion::v1, "holes.crt"); },
+               {"holes.crt", "at byte 13", "mask 255.0.255.0 of 192.168.100.2 is not contiguous"});
+  // A P-256 curve (field 100) with p1's 32-byte X25519 key: refused for the key's
+  // size under that curve, not for the 64-byte signature.
+  auto p256 = body;
+  p256[1] = std::byte{0x68};
+  const std::vector<std::byte> curve{std::byte{0xa0}, std::byte{0x06}, std::byte{0x01}};
+  p256.insert(p256.begin() + 2 + 0x65, curve.begin(), curve.end());
+  expect_fault(CertificateFault::malformed, [&] { parse_certificate(p256, CertificateVersion::v1, "p256.crt"); },
+               {"p256.crt", "the public key has 32 bytes; a P-256 key (P-256) has 65"});
   expect_fault(CertificateFault::unreadable, [&] { read_certificate("/nonexistent/meshmpc/p1.crt"); },
                {"cannot read certificate file '/nonexistent/meshmpc/p1.crt'"});
 }
@@ -175,7 +190,7 @@ TEST_F(WithNebulaCert, ParsesWhatNebulaCertPrints) {
   EXPECT_EQ(to_string(alice.not_after), details.at("notAfter").as_string());
   EXPECT_EQ(details.at("isCa").as_bool(), alice.is_ca);
   ASSERT_EQ(details.at("ips").as_array().size(), 1u);
-  EXPECT_EQ(to_string(alice.ips.at(0)), details.at("ips").as_array()[0].as_string());
+  EXPECT_EQ(to_string(alice.networks.at(0)), details.at("ips").as_array()[0].as_string());
   std::vector<std::string> groups;
   for (const auto& g : details.at("groups").as_array()) groups.emplace_back(g.as_string());
   EXPECT_EQ(alice.groups, groups);
@@ -189,7 +204,7 @@ TEST_F(WithNebulaCert, VerifiesAHostAndItsKey) {
   const CaPool pool = CaPool::from_file(pki.ca_crt());
   EXPECT_EQ(pool.verify(alice, now_seconds()).name, "mpc-ca");
   require_group(alice, "mpc");
-  EXPECT_EQ(address_to_string(overlay_address(alice)), "10.213.0.11");
+  EXPECT_EQ(overlay_address(alice).address_string(), "10.213.0.11");
   check_host_key(alice, read_text_file(pki.key("alice"), "key"), pki.key("alice"));
   pki.sign("bob", "10.213.0.12/16");
   expect_fault(CertificateFault::key_mismatch,
@@ -261,7 +276,7 @@ TEST_F(WithNebulaCert, RefusesWhatTheCaDoesNotAllow) {
   const CaPool pool = CaPool::from_file(pki.ca_crt());
   Certificate alice = read_certificate(pki.sign("alice", "10.213.0.11/16"));
   Certificate outside = alice;
-  outside.ips = {{0x0A010009u, 0xFFFFFF00u}};  // 10.1.0.9/24
+  outside.networks = {IpNetwork::v4(0x0A010009u, 24)};  // 10.1.0.9/24
   test::write_file(dir / "outside.crt", test::resign(outside, pki.ca_key()));
   expect_fault(CertificateFault::ca_constraint,
                [&] { pool.verify(read_certificate(dir / "outside.crt"), now_seconds()); },

@@ -4,15 +4,23 @@
 
 #include <algorithm>
 
+#include "p256.hpp"
+
 namespace meshmpc::nebula {
 
 namespace {
 
 [[noreturn]] void fail(CertificateFault fault, const std::string& message) { throw CertificateError(fault, message); }
 
-bool signed_by(const Certificate& cert, const Key32& key) {
-  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(cert.signature.data()),
-                                     reinterpret_cast<const unsigned char*>(cert.details.data()), cert.details.size(),
+// Nebula's CheckSignature: Ed25519 over the signed bytes, or ECDSA-SHA256 over
+// them for P-256. The curve is the certificate's; verify() has already refused a
+// CA of another curve, so `key` is of the same kind.
+bool signed_by(const Certificate& cert, std::span<const std::byte> key) {
+  const std::vector<std::byte> message = signed_bytes(cert);
+  if (cert.curve == Curve::p256) return p256::verify(key, message, cert.signature);
+  return key.size() == crypto_sign_PUBLICKEYBYTES && cert.signature.size() == crypto_sign_BYTES &&
+         crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(cert.signature.data()),
+                                     reinterpret_cast<const unsigned char*>(message.data()), message.size(),
                                      reinterpret_cast<const unsigned char*>(key.data())) == 0;
 }
 
@@ -24,15 +32,17 @@ std::string joined(const std::vector<std::string>& items) {
   return out.empty() ? "none" : out;
 }
 
-// Each of `networks` inside one of the CA's (when the CA lists any).
-void check_networks(const Certificate& cert, const Certificate& ca, const std::vector<Ipv4Network>& networks,
-                    const std::vector<Ipv4Network>& allowed, const char* what) {
+// Each of `networks` inside one of the CA's (when the CA lists any), for IPv4 and
+// IPv6 alike: a network is allowed by a CA network of its family that contains its
+// address with a prefix no longer than its own.
+void check_networks(const Certificate& cert, const Certificate& ca, const std::vector<IpNetwork>& networks,
+                    const std::vector<IpNetwork>& allowed, const char* what) {
   if (allowed.empty()) return;
-  for (const Ipv4Network& n : networks) {
-    if (std::none_of(allowed.begin(), allowed.end(), [&](const Ipv4Network& a) { return a.contains(n); })) {
+  for (const IpNetwork& n : networks) {
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const IpNetwork& a) { return a.contains(n); })) {
       std::string list;
-      for (const Ipv4Network& a : allowed) list += (list.empty() ? "" : ", ") + to_string(a);
-      fail(CertificateFault::ca_constraint, cert.describe() + ": " + what + " " + to_string(n) +
+      for (const IpNetwork& a : allowed) list += (list.empty() ? "" : ", ") + a.to_string();
+      fail(CertificateFault::ca_constraint, cert.describe() + ": " + what + " " + n.to_string() +
                                                 " lies outside the networks its " + ca.describe() + " allows (" +
                                                 list + ")");
     }
@@ -74,6 +84,19 @@ void CaPool::block(const std::string& fingerprint_hex) {
   blocked_.insert(fingerprint_hex);
 }
 
+std::optional<Digest> alternate_fingerprint(const Certificate& cert) {
+  if (cert.curve != Curve::p256) return std::nullopt;
+  std::optional<std::vector<std::byte>> other = p256::other_form(cert.signature);
+  if (!other) return std::nullopt;
+  Certificate twin = cert;
+  twin.signature = std::move(*other);
+  return compute_fingerprint(twin);
+}
+
+// Nebula's order (cert/ca_pool.go verify): blocklist, issuer, curve, the CA's
+// validity, the certificate's validity, signature, CA constraints. The second
+// fingerprint form is checked up front rather than last as Nebula does: the same
+// certificates are refused, and the message says so before any other fault.
 const Certificate& CaPool::verify(const Certificate& cert, UnixSeconds now) const {
   if (cert.is_ca) {
     fail(CertificateFault::wrong_kind, cert.describe() + " is a CA certificate; a party needs a host certificate "
@@ -82,6 +105,11 @@ const Certificate& CaPool::verify(const Certificate& cert, UnixSeconds now) cons
   if (blocked_.count(cert.fingerprint_hex())) {
     fail(CertificateFault::blocklisted, cert.describe() + " is on the blocklist (fingerprint " +
                                             cert.fingerprint_hex() + ")");
+  }
+  if (const std::optional<Digest> other = alternate_fingerprint(cert); other && blocked_.count(to_hex(*other))) {
+    fail(CertificateFault::blocklisted, cert.describe() + " is on the blocklist under the other form of its P-256 "
+                                                          "signature (fingerprint " +
+                                            to_hex(*other) + "; as printed: " + cert.fingerprint_hex() + ")");
   }
   if (cert.issuer.empty()) fail(CertificateFault::unknown_ca, cert.describe() + " has no issuer");
   const auto found = by_fingerprint_.find(cert.issuer_hex());
@@ -93,6 +121,12 @@ const Certificate& CaPool::verify(const Certificate& cert, UnixSeconds now) cons
                                            cert.issuer_hex() + "; trusted: " + known + ")");
   }
   const Certificate& ca = cas_[found->second];
+  if (ca.curve != cert.curve) {
+    fail(CertificateFault::curve_mismatch, cert.describe() + " uses " + std::string(to_string(cert.curve)) +
+                                               " but its issuer, " + ca.describe() + ", uses " +
+                                               std::string(to_string(ca.curve)) +
+                                               ": a CA signs only certificates of its own curve");
+  }
   const std::string at = " at " + to_string(now);
   if (now < ca.not_before || now > ca.not_after) {
     fail(CertificateFault::expired, cert.describe() + ": its " + ca.describe() + " is not valid" + at +
@@ -123,15 +157,8 @@ const Certificate& CaPool::verify(const Certificate& cert, UnixSeconds now) cons
       }
     }
   }
-  check_networks(cert, ca, cert.ips, ca.ips, "overlay IP");
-  check_networks(cert, ca, cert.subnets, ca.subnets, "subnet");
-  if (cert.ips.empty()) fail(CertificateFault::ca_constraint, cert.describe() + " has no overlay IP");
-  for (const Ipv4Network& ip : cert.ips) {
-    if (ip.address == 0) fail(CertificateFault::ca_constraint, cert.describe() + " has the zero address 0.0.0.0");
-    if (ip.prefix_length() < 0) {
-      fail(CertificateFault::malformed, cert.describe() + ": overlay IP " + to_string(ip) + " has a non-contiguous mask");
-    }
-  }
+  check_networks(cert, ca, cert.networks, ca.networks, "network");
+  check_networks(cert, ca, cert.unsafe_networks, ca.unsafe_networks, "unsafe network");
   return ca;
 }
 
@@ -142,9 +169,9 @@ void require_group(const Certificate& cert, std::string_view group) {
   }
 }
 
-std::uint32_t overlay_address(const Certificate& cert) {
-  if (cert.ips.empty()) fail(CertificateFault::ca_constraint, cert.describe() + " has no overlay IP");
-  return cert.ips.front().address;
+const IpNetwork& overlay_address(const Certificate& cert) {
+  if (cert.networks.empty()) fail(CertificateFault::ca_constraint, cert.describe() + " has no overlay IP");
+  return cert.networks.front();
 }
 
 UnixSeconds now_seconds() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }

@@ -36,6 +36,19 @@ NodeConfig node_config(const NebulaOptions& options) {
   return config;
 }
 
+// The IPv4 overlay address parties dial and listen on. A v2 certificate lists
+// IPv4 before IPv6, so a first network that is IPv6 means there is no IPv4 one.
+std::uint32_t overlay_ipv4(const Certificate& cert) {
+  const IpNetwork& primary = overlay_address(cert);
+  if (primary.v6) {
+    throw ConfigError(cert.describe() + " has only IPv6 overlay networks (" + primary.to_string() +
+                      "); the Nebula transport needs an IPv4 one");
+  }
+  return primary.v4_address();
+}
+
+std::string dotted(std::uint32_t address) { return IpNetwork::v4(address, 32).address_string(); }
+
 }  // namespace
 
 bool address_is_local(std::uint32_t address, std::string* device) {
@@ -95,19 +108,19 @@ NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now) {
     } catch (const CertificateError& e) {
       throw CertificateError(e.fault(), where + ": " + e.what());
     }
-    const std::uint32_t ip = overlay_address(cert);
+    const std::uint32_t ip = overlay_ipv4(cert);
     const auto conflict = [&](const std::string& what, std::size_t other) {
       throw CertificateError(CertificateFault::roster, where + ": " + cert.describe() + " has the same " + what +
                                                            " as party " + std::to_string(other) + " (" +
                                                            parties.certificates[other].describe() + ")");
     };
     if (const auto [it, fresh] = names.emplace(cert.name, id); !fresh) conflict("name '" + cert.name + "'", it->second);
-    if (const auto [it, fresh] = ips.emplace(ip, id); !fresh) conflict("overlay IP " + address_to_string(ip), it->second);
+    if (const auto [it, fresh] = ips.emplace(ip, id); !fresh) conflict("overlay IP " + dotted(ip), it->second);
     if (cert.fingerprint == own.fingerprint) self = id;
     net::PartyInfo party;
     party.id = id;
     party.name = cert.name;
-    party.endpoints.push_back({address_to_string(ip), entry.port != 0 ? entry.port : options.default_port});
+    party.endpoints.push_back({dotted(ip), entry.port != 0 ? entry.port : options.default_port});
     party.identity = cert.fingerprint_hex();
     parties.roster.parties.push_back(std::move(party));
     parties.certificates.push_back(std::move(cert));
@@ -118,11 +131,11 @@ NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now) {
                                                          "): every party, this one included, must be an entry");
   }
   parties.self = *self;
-  const std::uint32_t own_ip = overlay_address(own);
+  const std::uint32_t own_ip = overlay_ipv4(own);
   std::string device;
   if (options.require_overlay_ip_here && !address_is_local(own_ip, &device)) {
     throw CertificateError(CertificateFault::no_overlay_ip,
-                           "the overlay IP " + address_to_string(own_ip) + " of " + own.describe() +
+                           "the overlay IP " + dotted(own_ip) + " of " + own.describe() +
                                " is not assigned to any interface here (expected on " + config.tun_dev +
                                "): is nebula running with this certificate?");
   }

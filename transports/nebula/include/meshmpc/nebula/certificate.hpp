@@ -1,11 +1,13 @@
 #pragma once
-// A Nebula v1 certificate (nebula-cert 1.x, banner "NEBULA CERTIFICATE"): the
-// protobuf RawNebulaCertificate decoded into plain fields, with the exact bytes
-// the signature covers and the fingerprint Nebula uses to name it. Layout and
-// rules: docs/transports/nebula.md. Only the encoding Nebula itself writes is
-// accepted (fields in order, packed IPs, no defaults written, no unknown
-// fields), because Nebula re-encodes before it verifies and so refuses anything
-// else; accepting more would let two parsers disagree about one certificate.
+// A Nebula certificate, v1 (banner "NEBULA CERTIFICATE", protobuf) or v2 (banner
+// "NEBULA CERTIFICATE V2", ASN.1 DER, Nebula 1.10+), with Curve25519 or P-256
+// keys, decoded into plain fields together with the exact bytes the signature
+// covers and the fingerprint Nebula names it by. Layouts and rules:
+// docs/transports/nebula.md. Only the encoding Nebula itself writes is accepted
+// (v1: fields in order, packed IPs, no defaults written, no unknown fields; v2:
+// DER with nothing optional written at its default and no unknown fields),
+// because Nebula re-encodes v1 before it verifies, and because accepting more
+// than the writer produces would let two parsers disagree about one certificate.
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "meshmpc/error.hpp"
+#include "meshmpc/nebula/ip_network.hpp"
 
 namespace meshmpc::nebula {
 
@@ -23,18 +26,19 @@ namespace meshmpc::nebula {
 // the cases apart by kind, users by the message.
 enum class CertificateFault {
   unreadable,      // the file cannot be read
-  malformed,       // bad PEM, base64 or protobuf (the message gives the offset)
+  malformed,       // bad PEM, base64, protobuf or DER (the message gives the offset)
   wrong_kind,      // a CA where a host certificate belongs, or the reverse
   not_self_signed, // a CA whose signature does not verify under its own key
   unknown_ca,      // the issuer fingerprint names no CA of the pool
   expired,         // outside NotBefore..NotAfter (the certificate's or its CA's)
   bad_signature,   // the CA's signature does not verify
-  ca_constraint,   // a group, IP, subnet or validity the CA does not allow
+  ca_constraint,   // a group, network or validity the CA does not allow
   missing_group,   // the session's required group is absent
   key_mismatch,    // a private key that does not belong to the certificate
   roster,          // a roster entry that conflicts with another or with us
   no_overlay_ip,   // the overlay IP is not assigned here (nebula not running)
   blocklisted,     // its fingerprint is in pki.blocklist
+  curve_mismatch,  // a CA of one curve named as the issuer of a certificate of another
 };
 
 class CertificateError : public ConfigError {
@@ -46,41 +50,43 @@ class CertificateError : public ConfigError {
   CertificateFault fault_;
 };
 
-using Key32 = std::array<std::byte, 32>;
-using Signature = std::array<std::byte, 64>;
+enum class CertificateVersion : std::uint8_t { v1 = 1, v2 = 2 };
+// The values Nebula writes (the protobuf enum of v1, the ENUMERATED of v2).
+enum class Curve : std::uint8_t { curve25519 = 0, p256 = 1 };
+
+using Digest = std::array<std::byte, 32>;
 using UnixSeconds = std::chrono::sys_seconds;
 
-// An IPv4 address with its netmask, both as big-endian numbers (0xC0A86402 is
-// 192.168.100.2), exactly as the certificate stores them.
-struct Ipv4Network {
-  std::uint32_t address = 0;
-  std::uint32_t mask = 0;
-
-  // Leading one bits of the mask; -1 when the mask is not contiguous.
-  int prefix_length() const;
-  // True when `other` lies inside this network with a prefix at least as long.
-  bool contains(const Ipv4Network& other) const;
-  bool operator==(const Ipv4Network&) const = default;
-};
-
-std::string address_to_string(std::uint32_t address);  // "192.168.100.2"
-std::string to_string(const Ipv4Network& network);     // "192.168.100.2/24"
+// Key and signature sizes per curve. A Curve25519 CA key is Ed25519 and a host
+// key X25519, both 32 bytes; a P-256 key is an uncompressed point (0x04 ‖ X ‖ Y).
+inline constexpr std::size_t kCurve25519KeyBytes = 32;
+inline constexpr std::size_t kEd25519SignatureBytes = 64;
+inline constexpr std::size_t kP256KeyBytes = 65;
+inline constexpr std::size_t kP256MaxSignatureBytes = 72;  // DER SEQUENCE of two INTEGERs of ≤ 33 bytes
+inline constexpr std::size_t kMaxCertificateBytes = 65536;  // Nebula's MaxCertificateSize (v2)
 
 struct Certificate {
+  CertificateVersion version = CertificateVersion::v1;
+  Curve curve = Curve::curve25519;
   std::string name;
-  std::vector<Ipv4Network> ips;      // overlay addresses; Nebula uses the first
-  std::vector<Ipv4Network> subnets;  // unsafe_routes the host may serve
+  // Overlay addresses. v1: IPv4 only, Nebula uses the first. v2: IPv4 and/or IPv6,
+  // sorted (IPv4 first) and without duplicates.
+  std::vector<IpNetwork> networks;
+  std::vector<IpNetwork> unsafe_networks;  // unsafe_routes the host may serve (v1 "subnets")
   std::vector<std::string> groups;
   UnixSeconds not_before{};
   UnixSeconds not_after{};
-  Key32 public_key{};  // Ed25519 for a CA, X25519 for a host
+  std::vector<std::byte> public_key;  // Ed25519/X25519 (32) or a P-256 point (65)
   bool is_ca = false;
-  std::vector<std::byte> issuer;  // the CA's fingerprint (32 bytes); empty for a CA
-  Signature signature{};
+  std::vector<std::byte> issuer;     // the CA's fingerprint (32 bytes); empty for a CA
+  std::vector<std::byte> signature;  // Ed25519 (64) or DER ECDSA (P-256, at most 72)
 
-  std::vector<std::byte> details;  // the signed bytes: RawNebulaCertificateDetails
-  Key32 fingerprint{};             // SHA-256 of the whole encoded certificate
-  std::string source;              // where it came from, for messages: "p1.crt, certificate 1"
+  // The encoded details as they appear in the certificate: v1 the protobuf
+  // RawNebulaCertificateDetails, v2 the whole context-tagged [0] element (tag and
+  // length included, as Nebula signs and hashes it).
+  std::vector<std::byte> details;
+  Digest fingerprint{};  // what Nebula names it by (issuer fields, pki.blocklist)
+  std::string source;    // where it came from, for messages: "p1.crt, block at line 1"
 
   bool has_group(std::string_view group) const;
   std::string fingerprint_hex() const;
@@ -89,18 +95,30 @@ struct Certificate {
   std::string describe() const;
 };
 
-// Decodes one certificate body (the bytes inside the PEM banner). `source`
-// names it in messages. Throws CertificateError(malformed) with the byte offset.
-Certificate parse_certificate(std::span<const std::byte> body, const std::string& source);
+std::string_view to_string(CertificateVersion version);  // "v1"
+std::string_view to_string(Curve curve);                 // "Curve25519", "P-256"
+// The PEM banner of a version: "NEBULA CERTIFICATE" or "NEBULA CERTIFICATE V2".
+std::string_view certificate_banner(CertificateVersion version);
 
-// The bytes Nebula writes for these fields: the details (what the CA signs) and
-// the whole certificate (what the fingerprint hashes). Round trip of a parsed
-// certificate: encode_certificate(parse_certificate(b)) == b.
+// Decodes one certificate body (the bytes inside the PEM banner) of the given
+// version. `source` names it in messages. Throws CertificateError(malformed)
+// naming the byte offset and the field.
+Certificate parse_certificate(std::span<const std::byte> body, CertificateVersion version, const std::string& source);
+
+// The bytes Nebula writes for these fields: the details, and the whole
+// certificate. Round trip: encode_certificate(parse_certificate(b, v, s)) == b.
 std::vector<std::byte> encode_details(const Certificate& cert);
 std::vector<std::byte> encode_certificate(const Certificate& cert);
 
-// Every "NEBULA CERTIFICATE" block of a PEM text (a CA file may hold a bundle);
-// any other banner is refused by name. At least one block is required.
+// What the CA signs: v1 the details; v2 details ‖ curve byte ‖ public key.
+std::vector<std::byte> signed_bytes(const Certificate& cert);
+// SHA-256 of the encoded certificate (v1), or of details ‖ curve ‖ public key ‖
+// signature (v2): Nebula's fingerprint of these fields as they stand.
+Digest compute_fingerprint(const Certificate& cert);
+
+// Every "NEBULA CERTIFICATE" and "NEBULA CERTIFICATE V2" block of a PEM text (a
+// CA file may hold a bundle of both); any other banner is refused by name. At
+// least one block is required.
 std::vector<Certificate> parse_certificates(std::string_view pem, const std::string& source);
 // The same for a file; CertificateError(unreadable) when it cannot be read.
 std::vector<Certificate> read_certificates(const std::string& path);
