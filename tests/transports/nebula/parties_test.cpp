@@ -138,16 +138,34 @@ TEST_F(PartiesFromRoster, ReadsThePkiFromTheNebulaConfig) {
   const LoopbackPki lab(dir, 3);
   test::write_file(dir / "config.yml", "pki:\n  ca: " + lab.pki.ca_crt() + "\n  cert: " + lab.pki.crt("p1") +
                                            "\n  key: " + lab.pki.key("p1") + "\ntun:\n  dev: neb7\n");
-  // pki.blocklist: the roster's p2 is refused by fingerprint.
+  // pki.blocklist: the roster's p2 is refused by fingerprint; an entry that is
+  // no fingerprint matches nothing (as in Nebula) and does not stop the others.
   test::write_file(dir / "blocked.yml", "pki:\n  ca: " + lab.pki.ca_crt() + "\n  cert: " + lab.pki.crt("p1") +
-                                            "\n  key: " + lab.pki.key("p1") + "\n  blocklist: [" +
+                                            "\n  key: " + lab.pki.key("p1") + "\n  blocklist: [typo, " +
                                             read_certificate(lab.pki.crt("p2")).fingerprint_hex() + "]\n");
+  test::write_file(dir / "typo.yml", "pki:\n  ca: " + lab.pki.ca_crt() + "\n  cert: " + lab.pki.crt("p1") +
+                                         "\n  key: " + lab.pki.key("p1") + "\n  blocklist: [typo]\n");
   NebulaOptions o = lab.options(0);
   o.ca_file = o.cert_file = o.key_file = "";
   std::string message;
   o.config_file = dir / "blocked.yml";
   EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::blocklisted);
   EXPECT_NE(message.find("line 4 (party 2): certificate 'p2'"), std::string::npos) << message;
+  o.config_file = dir / "typo.yml";
+  const NebulaParties typo = load_parties(o, now_seconds());
+  ASSERT_EQ(typo.warnings.size(), 1u);
+  EXPECT_NE(typo.warnings[0].find("entry 'typo' is not a fingerprint"), std::string::npos) << typo.warnings[0];
+  // A PKCS#11 URI for the key, by option: refused by name, not read as a path.
+  NebulaOptions hsm = lab.options(0);
+  hsm.key_file = "pkcs11:object=p0";
+  try {
+    load_parties(hsm, now_seconds());
+    ADD_FAILURE() << "a pkcs11: key was taken";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("PKCS#11 keys are not supported by meshmpc (--nebula-key)"),
+              std::string::npos)
+        << e.what();
+  }
   o.config_file = dir / "config.yml";
   const NebulaParties p = load_parties(o, now_seconds());
   EXPECT_EQ(p.self, 1u);

@@ -24,6 +24,7 @@ NodeConfig node_config(const NebulaOptions& options) {
   };
   override_with(config.ca, options.ca_file);
   override_with(config.cert, options.cert_file);
+  refuse_pkcs11_key(options.key_file, "--nebula-key");
   override_with(config.key, options.key_file);
   const auto need = [](const PemSource& source, const char* what) {
     if (source.empty()) {
@@ -71,7 +72,10 @@ NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now) {
   if (options.group.empty()) throw ConfigError("nebula: the required group is empty");
   const NodeConfig config = node_config(options);
   CaPool pool(parse_certificates(config.ca.read("CA file"), config.ca.name()));
-  for (const std::string& fingerprint : config.blocklist) pool.block(fingerprint);
+  // Entries that are no fingerprint match nothing, in Nebula as here (node_config warned).
+  for (const std::string& fingerprint : config.blocklist) {
+    if (is_fingerprint(fingerprint)) pool.block(fingerprint);
+  }
 
   // Our own certificate first: a fault of ours is the likeliest and the most useful to report.
   const std::vector<Certificate> own_list = parse_certificates(config.cert.read("host certificate"), config.cert.name());
@@ -87,6 +91,7 @@ NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now) {
 
   NebulaParties parties;
   parties.tun_dev = config.tun_dev;
+  parties.warnings = config.warnings;
   parties.roster.session_id = options.session_id;
   std::map<std::string, std::size_t> names;
   std::map<std::uint32_t, std::size_t> ips;

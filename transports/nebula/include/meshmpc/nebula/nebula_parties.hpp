@@ -21,7 +21,8 @@ namespace meshmpc::nebula {
 inline constexpr std::string_view kDefaultGroup = "mpc";
 
 struct NebulaOptions {
-  // Nebula's own config (pki.ca, pki.cert, pki.key, tun.dev); the three paths
+  // Nebula's own config, a file or a directory of them (pki.ca, pki.cert,
+  // pki.key, pki.blocklist, pki.initiating_version, tun.dev); the three paths
   // below override its entries, or replace the file altogether.
   std::string config_file;
   std::string ca_file;
@@ -41,6 +42,7 @@ struct NebulaParties {
   std::size_t self = 0;
   std::vector<Certificate> certificates;  // certificates[i]: party i's
   std::string tun_dev;
+  std::vector<std::string> warnings;  // from the nebula config, for the caller to log
 };
 
 // Throws CertificateError (its fault says which check failed) or ConfigError
