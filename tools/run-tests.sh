@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/install-deps.sh
+# nebula 1.11 from Debian sid into build/nebula-sid (one line; the tests that need it skip without it).
+./tools/fetch-nebula.sh
 jobs=$(nproc)
 
 echo "== TSan: multi-party tests =="

@@ -3,7 +3,8 @@
 // real nebula daemons; this fixture owns it (down in the destructor, whatever
 // the test did), runs meshmpc programs inside the hosts' namespaces, and opens
 // sockets inside a namespace for reachability checks. Needs root, nebula,
-// nebula-cert, ip and nft: skip_reason() says which is missing.
+// nebula-cert, ip and nft: skip_reason() says which is missing; labs with nebula
+// 1.10+ (v2 certificates, IPv6 overlays) also newer_skip_reason().
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "../cli/process.hpp"
+#include "../transports/nebula/nebula_new.hpp"
 
 namespace meshmpc::lab {
 
@@ -46,6 +48,17 @@ inline std::string skip_reason() {
   if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return "cannot create network namespaces here (unshare(CLONE_NEWNET) denied)";
   }
+  return {};
+}
+
+// Empty when a lab with nebula 1.10+ can be built here (nebula-lab.sh --nebula
+// newer_nebula_dir()); otherwise why not, in one line.
+inline std::string newer_skip_reason() {
+  if (std::string why = skip_reason(); !why.empty()) return why;
+  if (!meshmpc::test::newer_nebula_tool("nebula").empty() && meshmpc::test::newer_nebula_dir().empty()) {
+    return "MESHMPC_NEBULA_NEW and MESHMPC_NEBULA_CERT_NEW must name files in one directory (the lab's --nebula)";
+  }
+  if (meshmpc::test::newer_nebula_dir().empty()) return meshmpc::test::kNoNewerNebula;
   return {};
 }
 
@@ -107,15 +120,18 @@ class NebulaLab {
     return out;
   }
 
+  // True when the overlay is IPv6 (nebula-lab.sh --overlay6).
+  bool overlay6() const { return get("LAB_OVERLAY6") == "1"; }
+
   // A socket created inside host i's namespace (a socket stays in the namespace
   // it was made in, whichever thread uses it later). -1 on failure.
-  int socket_in(std::size_t i, int type = SOCK_STREAM) const {
+  int socket_in(std::size_t i, int type = SOCK_STREAM, int family = AF_INET) const {
     int fd = -1;
     const std::string path = "/var/run/netns/" + ns(i);
     std::thread worker([&] {
       const int nsfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       if (nsfd < 0) return;
-      if (::setns(nsfd, CLONE_NEWNET) == 0) fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+      if (::setns(nsfd, CLONE_NEWNET) == 0) fd = ::socket(family, type | SOCK_CLOEXEC, 0);
       ::close(nsfd);
     });
     worker.join();

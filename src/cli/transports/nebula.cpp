@@ -5,6 +5,7 @@
 #include <meshmpc/cli/options.hpp>
 #include <meshmpc/nebula/nebula_parties.hpp>
 #include <meshmpc/nebula/nebula_transport.hpp>
+#include <spdlog/logger.h>
 
 #include "plugins.hpp"
 
@@ -27,8 +28,8 @@ class NebulaPlugin final : public TransportPlugin {
 
   void add_options(po::options_description& options) const override {
     options.add_options()
-        ("nebula-config", po::value<std::string>()->value_name("file"),
-         "nebula's config.yml: the CA, this host's certificate and key (pki), tun.dev")
+        ("nebula-config", po::value<std::string>()->value_name("file|dir"),
+         "nebula's config: a YAML file or a directory of them, as nebula -config takes (pki, tun.dev)")
         ("nebula-roster", po::value<std::string>()->value_name("file"),
          "the parties' certificate files, one per line in party order: '<file> [port]'")
         ("nebula-group", po::value<std::string>()->value_name("group")->default_value(std::string(nebula::kDefaultGroup)),
@@ -77,8 +78,10 @@ class NebulaPlugin final : public TransportPlugin {
     setup.self = parties.self;
     RunOptions as_party = options;
     as_party.index = parties.self;
+    const auto log = make_logger(as_party);
+    for (const std::string& warning : parties.warnings) log->warn("nebula: {}", warning);
     net::TcpOptions tcp;
-    tcp.on_refusal = refusal_logger(make_logger(as_party));
+    tcp.on_refusal = refusal_logger(log);
     setup.transport = std::make_unique<nebula::NebulaTransport>(std::move(tcp));
     co_return setup;
   }

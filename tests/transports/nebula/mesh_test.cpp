@@ -129,5 +129,78 @@ TEST_F(NebulaLoopback, RefusesAConnectionFromAnotherOverlayIp) {
 
 INSTANTIATE_TEST_SUITE_P(Parties, NebulaLoopback, testing::Values(3, 5));
 
+net::PartyInfo party_at(std::size_t id, const std::string& name, std::vector<net::Endpoint> endpoints) {
+  net::PartyInfo party;
+  party.id = id;
+  party.name = name;
+  party.endpoints = std::move(endpoints);
+  return party;
+}
+
+// The transport on IPv6: every party at [::1] on its own port (the roster as
+// load_parties makes it for IPv6-only certificates), a whole session.
+TEST(NebulaIpv6, PartiesListenAndDialOnIpv6AndCompute) {
+  constexpr std::size_t n = 3;
+  std::vector<std::uint16_t> ports;
+  {
+    // Distinct free ports on ::1, released before the parties bind them.
+    asio::io_context io;
+    std::vector<asio::ip::tcp::acceptor> holders;
+    for (std::size_t i = 0; i < n; ++i) {
+      holders.emplace_back(io, asio::ip::tcp::endpoint(asio::ip::make_address("::1"), 0));
+      ports.push_back(holders.back().local_endpoint().port());
+    }
+  }
+  net::Roster roster;
+  roster.session_id = net::session_id_from_text("nebula-ipv6");
+  for (std::size_t i = 0; i < n; ++i) {
+    roster.parties.push_back(party_at(i, "v6-" + std::to_string(i), {{"::1", ports[i]}}));
+  }
+  std::vector<std::int64_t> opened(n, -1);
+  net::testing::PartyThreads threads(n);
+  const auto errors = threads.run(
+      [&](std::size_t self) -> asio::awaitable<void> {
+        NebulaTransport transport;
+        net::Network network = co_await net::connect_network(transport, roster, self, 10s, {.receive_timeout = 10s});
+        const PartyProgram<Fp64> program = [&, self](Session<Fp64>& s) -> asio::awaitable<void> {
+          const std::vector<std::int64_t> mine{10 + std::int64_t(self)};
+          const auto x = co_await s.input_int_all(mine, 16);
+          opened[self] = (co_await s.output(co_await s.mul(x[0], x[1]) + x[2]))[0];
+        };
+        co_await run_session<Fp64>(network, Fp64{}, SessionOptions{.threshold = 1}, program);
+      },
+      30s);
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_FALSE(errors[i]) << "party " << i;
+    EXPECT_EQ(opened[i], 10 * 11 + 12) << "party " << i;
+  }
+}
+
+// The accept-side check: a party whose certificate holds several networks (its
+// endpoints) is recognised from any of them, IPv4 (also as ::ffff:a.b.c.d on a
+// dual-stack socket) or IPv6; anything else is refused, naming every address.
+TEST(NebulaOverlaySource, AConnectionFromAnyOfThePartysNetworksIsThatParty) {
+  net::Roster roster;
+  roster.parties.push_back(party_at(0, "dual", {{"10.213.0.11", 7000}, {"fd42:213::11", 7000}}));
+  roster.parties.push_back(party_at(1, "six", {{"fd42:213::12", 7000}}));
+  const auto from = [](const char* ip) { return asio::ip::tcp::endpoint(asio::ip::make_address(ip), 40000); };
+  EXPECT_NO_THROW(check_overlay_source(roster, 0, from("10.213.0.11")));
+  EXPECT_NO_THROW(check_overlay_source(roster, 0, from("::ffff:10.213.0.11")));
+  EXPECT_NO_THROW(check_overlay_source(roster, 0, from("fd42:213::11")));
+  EXPECT_NO_THROW(check_overlay_source(roster, 1, from("fd42:213::12")));
+  try {
+    check_overlay_source(roster, 0, from("fd42:213::12"));
+    ADD_FAILURE() << "party 1's address accepted as party 0's";
+  } catch (const PeerError& e) {
+    EXPECT_NE(std::string(e.what()).find("comes from fd42:213::12, which is not any of the overlay IPs 10.213.0.11, "
+                                         "fd42:213::11 of party 0 (dual)'s certificate"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(check_overlay_source(roster, 1, from("10.213.0.11")), PeerError);
+  roster.parties[1].endpoints[0].host = "six.example.org";  // the transport takes numeric addresses only
+  EXPECT_THROW(check_overlay_source(roster, 1, from("fd42:213::12")), ConfigError);
+}
+
 }  // namespace
 }  // namespace meshmpc::nebula

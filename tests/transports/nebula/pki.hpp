@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../../cli/process.hpp"
+#include "nebula_new.hpp"
 #include "meshmpc/nebula/certificate.hpp"
 #include "meshmpc/nebula/pem.hpp"
 
@@ -46,20 +47,9 @@ inline std::string program_path(const std::string& name) {
   return name;
 }
 
-// A nebula-cert 1.10+ (v2 certificates, -networks, JSON arrays): the one named by
-// MESHMPC_NEBULA_CERT_NEW, else the one tools/fetch-nebula.sh extracts into the
-// build tree (MESHMPC_NEBULA_SID_DIR); "" when neither is there.
-inline std::string newer_nebula_cert() {
-  if (const char* path = std::getenv("MESHMPC_NEBULA_CERT_NEW"); path && *path) {
-    return ::access(path, X_OK) == 0 ? std::string(path) : std::string();
-  }
-#ifdef MESHMPC_NEBULA_SID_DIR
-  const std::string path = std::string(MESHMPC_NEBULA_SID_DIR) + "/nebula-cert";
-  if (::access(path.c_str(), X_OK) == 0) return path;
-#endif
-  return {};
-}
-inline constexpr const char* kNoNewerNebulaCert = "nebula-cert 1.10+ not found: run tools/fetch-nebula.sh";
+// A nebula-cert 1.10+ (v2 certificates, -networks, JSON arrays), or "" (nebula_new.hpp).
+inline std::string newer_nebula_cert() { return meshmpc::test::newer_nebula_tool("nebula-cert"); }
+inline constexpr const char* kNoNewerNebulaCert = meshmpc::test::kNoNewerNebula;
 
 // A directory removed with everything in it when the test ends.
 class TempDir {

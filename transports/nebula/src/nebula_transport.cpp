@@ -1,5 +1,6 @@
 #include "meshmpc/nebula/nebula_transport.hpp"
 
+#include <algorithm>
 #include <boost/asio/this_coro.hpp>
 
 #include "meshmpc/error.hpp"
@@ -8,15 +9,25 @@ namespace meshmpc::nebula {
 
 namespace {
 
-asio::ip::address_v4 overlay_ip(const net::PartyInfo& party) {
-  boost::system::error_code error;
-  const auto address =
-      party.endpoints.empty() ? asio::ip::address_v4() : asio::ip::make_address_v4(party.endpoints.front().host, error);
-  if (party.endpoints.empty() || error || party.endpoints.front().port == 0) {
-    throw ConfigError("nebula transport: " + net::describe(party) +
-                      " needs one endpoint: its overlay IPv4 address and a port");
+// A party's overlay addresses, in roster order: the first is the one it listens
+// on and is dialled at; the others are its certificate's further networks, any
+// of which its connections may come from (Nebula lets a host send from each).
+std::vector<asio::ip::address> overlay_ips(const net::PartyInfo& party) {
+  std::vector<asio::ip::address> out;
+  for (const net::Endpoint& endpoint : party.endpoints) {
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(endpoint.host, error);
+    if (error || endpoint.port == 0) {
+      throw ConfigError("nebula transport: " + net::describe(party) + ": endpoint '" + endpoint.host + ":" +
+                        std::to_string(endpoint.port) + "' is not a numeric overlay IP (IPv4 or IPv6) with a port");
+    }
+    out.push_back(address);
   }
-  return address;
+  if (out.empty()) {
+    throw ConfigError("nebula transport: " + net::describe(party) +
+                      " needs an endpoint: its overlay IP (IPv4 or IPv6) and a port");
+  }
+  return out;
 }
 
 // An IPv4 peer seen on a dual-stack socket arrives as ::ffff:a.b.c.d.
@@ -31,12 +42,14 @@ asio::ip::address plain(const asio::ip::address& address) {
 
 void check_overlay_source(const net::Roster& roster, std::size_t claimed, const asio::ip::tcp::endpoint& remote) {
   const net::PartyInfo& party = roster.party(claimed);
-  const asio::ip::address expected = overlay_ip(party);
+  const std::vector<asio::ip::address> expected = overlay_ips(party);
   const asio::ip::address seen = plain(remote.address());
-  if (seen != expected) {
-    throw PeerError("the connection comes from " + seen.to_string() + ", which is not the overlay IP " +
-                    expected.to_string() + " of " + net::describe(party) + "'s certificate");
-  }
+  if (std::find(expected.begin(), expected.end(), seen) != expected.end()) return;
+  std::string listed;
+  for (const auto& address : expected) listed += (listed.empty() ? "" : ", ") + address.to_string();
+  throw PeerError("the connection comes from " + seen.to_string() + ", which is not " +
+                  (expected.size() == 1 ? "the overlay IP " : "any of the overlay IPs ") + listed + " of " +
+                  net::describe(party) + "'s certificate");
 }
 
 NebulaTransport::NebulaTransport(net::TcpOptions options) : options_(std::move(options)) {}
@@ -46,10 +59,10 @@ std::string NebulaTransport::name() const { return "nebula"; }
 asio::awaitable<net::Links> NebulaTransport::connect(const net::Roster& roster, std::size_t self,
                                                      std::chrono::steady_clock::time_point deadline) {
   roster.validate();
-  for (const net::PartyInfo& party : roster.parties) overlay_ip(party);
+  for (const net::PartyInfo& party : roster.parties) overlay_ips(party);
   const net::PartyInfo& me = roster.party(self);
   net::TcpOptions options = options_;
-  options.source_address = overlay_ip(me);
+  options.source_address = overlay_ips(me).front();
   // Nebula's Noise tunnels encrypt and authenticate every overlay packet.
   if (options.plaintext == net::Plaintext::loopback_only) options.plaintext = net::Plaintext::encrypted_underneath;
   // A copy: the check may run in an accept task that outlives this call by a turn.

@@ -1,10 +1,6 @@
 #include "meshmpc/nebula/node_config.hpp"
 
-#include <yaml.h>
-
-#include <memory>
-#include <optional>
-
+#include "config_tree.hpp"
 #include "meshmpc/nebula/certificate.hpp"
 #include "meshmpc/nebula/pem.hpp"
 
@@ -12,32 +8,81 @@ namespace meshmpc::nebula {
 
 namespace {
 
-// libyaml's parser and document, released however parsing ends.
-struct YamlDocument {
-  yaml_parser_t parser{};
-  yaml_document_t document{};
-  bool loaded = false;
-  YamlDocument() { yaml_parser_initialize(&parser); }
-  ~YamlDocument() {
-    if (loaded) yaml_document_delete(&document);
-    yaml_parser_delete(&parser);
-  }
-  YamlDocument(const YamlDocument&) = delete;
-  YamlDocument& operator=(const YamlDocument&) = delete;
-};
+using detail::ConfigNode;
 
-std::string scalar(const yaml_node_t* node) {
-  return std::string(reinterpret_cast<const char*>(node->data.scalar.value), node->data.scalar.length);
+std::string config_name(const ConfigNode& node, const std::string& fallback) {
+  return node.file.empty() ? fallback : node.file;
 }
 
-// The value under `key` in a mapping node, or nullptr.
-yaml_node_t* lookup(yaml_document_t& doc, yaml_node_t* map, std::string_view key) {
-  if (!map || map->type != YAML_MAPPING_NODE) return nullptr;
-  for (yaml_node_pair_t* pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; ++pair) {
-    yaml_node_t* k = yaml_document_get_node(&doc, pair->key);
-    if (k && k->type == YAML_SCALAR_NODE && scalar(k) == key) return yaml_document_get_node(&doc, pair->value);
+// pki.ca, pki.cert or pki.key: a path, or the PEM itself.
+PemSource pem_of(const ConfigNode* pki, std::string_view key, const std::string& source) {
+  const ConfigNode* node = pki ? pki->find(key) : nullptr;
+  const std::string where =
+      "nebula config '" + (node ? config_name(*node, source) : source) + "': pki." + std::string(key);
+  if (!node || node->kind == ConfigNode::Kind::null || (node->kind == ConfigNode::Kind::scalar && node->text.empty())) {
+    throw CertificateError(CertificateFault::malformed, where + " is missing (meshmpc reads the CA, certificate "
+                                                                "and key from the pki section)");
   }
-  return nullptr;
+  if (node->kind != ConfigNode::Kind::scalar) {
+    throw CertificateError(CertificateFault::malformed,
+                           where + " (line " + std::to_string(node->line) + ") must be a path or PEM text");
+  }
+  PemSource out;
+  out.origin = where;
+  // Nebula takes a value holding a PEM banner as the PEM itself.
+  if (node->text.find("-----BEGIN") != std::string::npos) {
+    out.inline_text = node->text;
+  } else {
+    if (key == "key") refuse_pkcs11_key(node->text, "pki.key in " + config_name(*node, source));
+    out.path = node->text;
+  }
+  return out;
+}
+
+NodeConfig node_config_of(const ConfigNode& root, const std::string& source) {
+  const ConfigNode* pki = root.find("pki");
+  NodeConfig config;
+  config.ca = pem_of(pki, "ca", source);
+  config.cert = pem_of(pki, "cert", source);
+  config.key = pem_of(pki, "key", source);
+  if (const ConfigNode* list = pki->find("blocklist"); list && list->kind != ConfigNode::Kind::null) {
+    const std::string file = config_name(*list, source);
+    if (list->kind != ConfigNode::Kind::list) {
+      // Nebula reads a non-list as no blocklist at all.
+      config.warnings.push_back("nebula config '" + file + "', line " + std::to_string(list->line) +
+                                ": pki.blocklist is not a list; like nebula, meshmpc blocks nothing by it");
+    } else {
+      for (const ConfigNode& entry : list->items) {
+        const std::string text = entry.kind == ConfigNode::Kind::scalar ? entry.text : std::string();
+        config.blocklist.push_back(text);
+        if (!is_fingerprint(text)) {
+          config.warnings.push_back("nebula config '" + config_name(entry, file) + "', line " +
+                                    std::to_string(entry.line) + ": pki.blocklist entry '" + text +
+                                    "' is not a fingerprint (64 lowercase hex digits, as nebula-cert print shows "
+                                    "it); like nebula, meshmpc keeps it, but it matches no certificate");
+        }
+      }
+    }
+  }
+  if (const ConfigNode* version = pki->find("initiating_version");
+      version && version->kind != ConfigNode::Kind::null) {
+    if (version->kind == ConfigNode::Kind::scalar && (version->text == "1" || version->text == "2")) {
+      config.initiating_version = version->text == "1" ? 1 : 2;
+    } else {
+      throw CertificateError(CertificateFault::malformed,
+                             "nebula config '" + config_name(*version, source) + "', line " +
+                                 std::to_string(version->line) + ": pki.initiating_version is " +
+                                 (version->kind == ConfigNode::Kind::scalar ? "'" + version->text + "'"
+                                                                            : std::string("not a single value")) +
+                                 "; it must be 1 or 2 (the certificate version this host sends first)");
+    }
+  }
+  if (const ConfigNode* tun = root.find("tun")) {
+    if (const ConfigNode* dev = tun->find("dev"); dev && dev->kind == ConfigNode::Kind::scalar) {
+      config.tun_dev = dev->text;
+    }
+  }
+  return config;
 }
 
 }  // namespace
@@ -46,54 +91,21 @@ std::string PemSource::read(std::string_view what) const {
   return path.empty() ? inline_text : read_text_file(path, what);
 }
 
-NodeConfig parse_node_config(std::string_view yaml, const std::string& source) {
-  YamlDocument doc;
-  yaml_parser_set_input_string(&doc.parser, reinterpret_cast<const unsigned char*>(yaml.data()), yaml.size());
-  if (!yaml_parser_load(&doc.parser, &doc.document)) {
-    throw CertificateError(CertificateFault::malformed,
-                           "nebula config '" + source + "', line " + std::to_string(doc.parser.problem_mark.line + 1) +
-                               ": " + (doc.parser.problem ? doc.parser.problem : "malformed YAML"));
-  }
-  doc.loaded = true;
-  yaml_node_t* root = yaml_document_get_root_node(&doc.document);
-  yaml_node_t* pki = lookup(doc.document, root, "pki");
-  NodeConfig config;
-  const auto pem_of = [&](std::string_view key) {
-    yaml_node_t* node = lookup(doc.document, pki, key);
-    const std::string where = "nebula config '" + source + "': pki." + std::string(key);
-    if (!node || node->type != YAML_SCALAR_NODE || node->data.scalar.length == 0) {
-      throw CertificateError(CertificateFault::malformed, where + " is missing (meshmpc reads the CA, certificate "
-                                                                  "and key from the pki section)");
-    }
-    PemSource out;
-    out.origin = where;
-    std::string value = scalar(node);
-    // Nebula takes a value holding a PEM banner as the PEM itself.
-    if (value.find("-----BEGIN") != std::string::npos) {
-      out.inline_text = std::move(value);
-    } else {
-      out.path = std::move(value);
-    }
-    return out;
-  };
-  config.ca = pem_of("ca");
-  config.cert = pem_of("cert");
-  config.key = pem_of("key");
-  if (yaml_node_t* list = lookup(doc.document, pki, "blocklist"); list && list->type == YAML_SEQUENCE_NODE) {
-    for (yaml_node_item_t* item = list->data.sequence.items.start; item < list->data.sequence.items.top; ++item) {
-      yaml_node_t* entry = yaml_document_get_node(&doc.document, *item);
-      if (entry && entry->type == YAML_SCALAR_NODE) config.blocklist.push_back(scalar(entry));
-    }
-  }
-  if (yaml_node_t* dev = lookup(doc.document, lookup(doc.document, root, "tun"), "dev");
-      dev && dev->type == YAML_SCALAR_NODE) {
-    config.tun_dev = scalar(dev);
-  }
-  return config;
+bool is_fingerprint(std::string_view entry) {
+  return entry.size() == 64 && entry.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-NodeConfig read_node_config(const std::string& path) {
-  return parse_node_config(read_text_file(path, "nebula config"), path);
+void refuse_pkcs11_key(std::string_view value, const std::string& where) {
+  if (value.substr(0, 7) == "pkcs11:") {
+    throw ConfigError("PKCS#11 keys are not supported by meshmpc (" + where +
+                      "): meshmpc needs the host key itself; give it a key file made by nebula-cert");
+  }
 }
+
+NodeConfig parse_node_config(std::string_view yaml, const std::string& source) {
+  return node_config_of(detail::parse_config_text(yaml, source), source);
+}
+
+NodeConfig read_node_config(const std::string& path) { return node_config_of(detail::load_config(path), path); }
 
 }  // namespace meshmpc::nebula

@@ -3,11 +3,13 @@
 // roster made by load_parties() (nebula_parties.hpp). Nebula proves who holds
 // which overlay IP (its handshake checks the peer's certificate against the CA,
 // and every packet out of a tunnel must come from the peer certificate's IP), so:
-// - we listen on our own overlay IP only, and dial from it;
+// - we listen on our own overlay IP only (IPv4 or IPv6), and dial from it;
 // - a dialled peer at overlay IP X is the holder of X's certificate;
-// - an accepted connection is kept only if its source is the overlay IP of the
+// - an accepted connection is kept only if its source is an overlay IP of the
 //   party its handshake claims to be (net::IdentityCheck), which refuses
-//   strangers and parties posing as one another.
+//   strangers and parties posing as one another. A party's endpoints are its
+//   certificate's networks, the one it listens on first: a v2 certificate may
+//   hold several, and a connection from any of them is that party's.
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <utility>
@@ -24,7 +26,7 @@ class NebulaTransport final : public net::Transport {
   explicit NebulaTransport(net::TcpOptions options = {});
 
   std::string name() const override;
-  // The roster's endpoints must be numeric IPv4 overlay addresses with ports.
+  // The roster's endpoints must be numeric overlay addresses (IPv4 or IPv6) with ports.
   asio::awaitable<net::Links> connect(const net::Roster& roster, std::size_t self,
                                       std::chrono::steady_clock::time_point deadline) override;
   // connect_mesh_relinkable's: links that reset are dialled again (docs/net.md).
@@ -35,8 +37,8 @@ class NebulaTransport final : public net::Transport {
   std::shared_ptr<net::Relinker> relinker_;  // from the last connect(), until taken
 };
 
-// Throws PeerError unless `remote` is party `claimed`'s overlay address in
-// `roster`: the accept-side check, usable by any overlay transport.
+// Throws PeerError unless `remote` is one of party `claimed`'s overlay addresses
+// (its endpoints) in `roster`: the accept-side check, usable by any overlay transport.
 void check_overlay_source(const net::Roster& roster, std::size_t claimed, const asio::ip::tcp::endpoint& remote);
 
 }  // namespace meshmpc::nebula
