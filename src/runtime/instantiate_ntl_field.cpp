@@ -2,8 +2,10 @@
 // library: programs see only their declarations (session.hpp, session_ntl.hpp)
 // and link these. One file per field, so that they compile in parallel.
 #include <meshmpc/field/ntl_field.hpp>
+#include <meshmpc/runtime/run_local.hpp>
 #include <meshmpc/runtime/session_impl.hpp>
 
 namespace meshmpc {
 template class Session<NtlField>;
+MESHMPC_RUN_LOCAL_INSTANTIATION(, NtlField)
 }  // namespace meshmpc

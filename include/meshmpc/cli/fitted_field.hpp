@@ -28,6 +28,9 @@
 
 namespace meshmpc::cli {
 
+MESHMPC_CLI_RUN_INSTANTIATION(extern, NtlField)
+
+
 // A program generic in the field (callable with Session<F>& for every shipped F,
 // returning asio::awaitable<void>) and the bit length of its secure integers.
 // `field`, when set, overrides the choice (to measure one field against another);
