@@ -11,7 +11,7 @@
 
 #include <meshmpc/cli/run.hpp>
 #include <meshmpc/field/fp64.hpp>
-#include <meshmpc/field/ntl_gf2e.hpp>
+#include <meshmpc/runtime/session_ntl.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>

@@ -1,9 +1,11 @@
-// Compiles the runtime for Fp64 once, so that template errors show up when the
-// library builds rather than in a user's program. One file per shipped field: the
-// three compile in parallel (together they were the longest step of a build).
+// Compiles Session's protocol members for one shipped field once, into the
+// library: programs see only their declarations (session.hpp, session_ntl.hpp)
+// and link these. One file per field, so that they compile in parallel.
 #include <meshmpc/field/fp64.hpp>
-#include <meshmpc/runtime/session.hpp>
+#include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/session_impl.hpp>
 
 namespace meshmpc {
 template class Session<Fp64>;
+MESHMPC_RUN_LOCAL_INSTANTIATION(, Fp64)
 }  // namespace meshmpc

@@ -4,6 +4,7 @@
 
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/protocols/setup.hpp>
 
 #include <gtest/gtest.h>
 

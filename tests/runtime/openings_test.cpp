@@ -3,6 +3,7 @@
 // degree t and 2t, for batch sizes that do not divide evenly among the kings.
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/protocols/io.hpp>
 
 #include <gtest/gtest.h>
 

@@ -22,6 +22,7 @@
 
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/protocols/compare.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>

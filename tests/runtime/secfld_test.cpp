@@ -5,6 +5,8 @@
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/field/ntl_gf2e.hpp>
 #include <meshmpc/field/ntl_zzpe.hpp>
+#include <meshmpc/runtime/session_impl.hpp>  // Session over NtlZZpE, a field the library does not ship compiled
+#include <meshmpc/runtime/session_ntl.hpp>
 #include <meshmpc/runtime/run_local.hpp>
 
 #include <gtest/gtest.h>

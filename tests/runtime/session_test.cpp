@@ -5,8 +5,9 @@
 
 #include <meshmpc/field/fp127.hpp>
 #include <meshmpc/field/fp64.hpp>
-#include <meshmpc/field/ntl_field.hpp>
+#include <meshmpc/runtime/session_ntl.hpp>
 #include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/protocols/random.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <gtest/gtest.h>

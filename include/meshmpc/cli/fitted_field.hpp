@@ -18,26 +18,18 @@
 #include <meshmpc/cli/run.hpp>
 #include <meshmpc/field/fp127.hpp>
 #include <meshmpc/field/fp64.hpp>
-#include <meshmpc/field/ntl_field.hpp>
 #include <meshmpc/runtime/field_choice.hpp>
+#include <meshmpc/runtime/session_ntl.hpp>
 
 #include <iostream>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
-namespace meshmpc {
-// Compiled into the library (src/runtime/instantiate_ntl_field.cpp); session.hpp
-// declares Fp64's and Fp127's.
-}  // namespace meshmpc
-
-namespace meshmpc {
-// Compiled into the library (src/runtime/instantiate_ntl_field.cpp); session.hpp
-// declares Fp64's and Fp127's.
-extern template class Session<NtlField>;
-}  // namespace meshmpc
-
 namespace meshmpc::cli {
+
+MESHMPC_CLI_RUN_INSTANTIATION(extern, NtlField)
+
 
 // A program generic in the field (callable with Session<F>& for every shipped F,
 // returning asio::awaitable<void>) and the bit length of its secure integers.

@@ -117,6 +117,15 @@ int run_program(RunOptions options, const F& field, PartyProgram<F> program) {
   return launcher ? launcher->wait(status) : status;
 }
 
+// Compiled into the library for the shipped fields (src/cli/instantiate_run.cpp),
+// declared `extern` here and in fitted_field.hpp: a program compiles only its own
+// coroutine, not the launcher, the transports' set-up and the session around it.
+#define MESHMPC_CLI_RUN_INSTANTIATION(prefix, F) \
+  prefix template int run_program<F>(RunOptions, const F&, PartyProgram<F>);
+
+MESHMPC_CLI_RUN_INSTANTIATION(extern, Fp64)
+MESHMPC_CLI_RUN_INSTANTIATION(extern, Fp127)
+
 // Makes a party's program from the parsed options; it checks the program's own
 // options (throwing ConfigError) before any party starts.
 template <FiniteField F>

@@ -94,4 +94,18 @@ void run_local(std::size_t n, const F& field, SessionOptions options, PartyProgr
   run_local<F>(n, field, [options](std::size_t) { return options; }, std::move(program), timeout);
 }
 
+// Compiled into the library for the shipped fields (src/runtime/instantiate_*.cpp),
+// declared `extern` here and in session_ntl.hpp: a program or test does not
+// compile the connection set-up and the session's start and end.
+#define MESHMPC_RUN_LOCAL_INSTANTIATION(prefix, F)                                                                \
+  prefix template boost::asio::awaitable<std::uint64_t> run_session<F>(                                          \
+      net::Network&, const F&, SessionOptions, const PartyProgram<F>&,                                            \
+      const std::function<void(std::exception_ptr)>&);                                                          \
+  prefix template void run_local<F>(std::size_t, const F&, std::function<SessionOptions(std::size_t)>,            \
+                                    PartyProgram<F>, std::chrono::milliseconds);                                 \
+  prefix template void run_local<F>(std::size_t, const F&, SessionOptions, PartyProgram<F>, std::chrono::milliseconds);
+
+MESHMPC_RUN_LOCAL_INSTANTIATION(extern, Fp64)
+MESHMPC_RUN_LOCAL_INSTANTIATION(extern, Fp127)
+
 }  // namespace meshmpc
