@@ -279,8 +279,11 @@ TEST(TlsTransport, PeerPresentingAnotherPartysCertificateIsRefused) {
   const auto messages = failing_run(parties);
   EXPECT_TRUE(contains(messages[2], "the peer claims to be party 2 (carol) but presented the certificate of party 1 (bob)"))
       << messages[2];
-  EXPECT_TRUE(contains(parties.refusals[0], "claims to be party 2 (carol) but presented the certificate of party 1 (bob)"))
-      << parties.refusals[0];
+  // Carol dials alice and bob at once and stops at the first refusal: the other
+  // call may be cut before its handshake, so one of the two logs it, not always alice.
+  const std::string claim = "claims to be party 2 (carol) but presented the certificate of party 1 (bob)";
+  EXPECT_TRUE(contains(parties.refusals[0], claim) || contains(parties.refusals[1], claim))
+      << parties.refusals[0] << parties.refusals[1];
   EXPECT_TRUE(contains(messages[0], "party 2 (carol) (it dials us and never did)")) << messages[0];
 }
 

@@ -114,7 +114,10 @@ TEST_F(NebulaLoopback, RefusesAConnectionFromAnotherOverlayIp) {
         net::TcpOptions options;
         if (self == 0) options.on_refusal = [&](const std::string& why) { refusals.push_back(why); };
         net::Roster roster = parties[self].roster;
-        if (self == 2) roster.parties[2].endpoints[0].host = "127.0.0.99";  // dials from there
+        // Party 2 dials from 127.0.0.99, which party 1 is told is its address: only
+        // party 0 refuses it (two refusers race — the impostor stops at the first
+        // and may never finish its call to party 0).
+        if (self >= 1) roster.parties[2].endpoints[0].host = "127.0.0.99";
         NebulaTransport transport(options);
         // Party 0 waits out the whole deadline (it never links up): long enough that
         // the impostor's call arrives even on a loaded machine (3 s was not, under ASan).
