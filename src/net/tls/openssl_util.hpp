@@ -15,15 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "meshmpc/c_deleter.hpp"
+
 namespace meshmpc::net::tls::detail {
 
 template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
+using Deleter = CDeleter<Free>;
 
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;

@@ -9,6 +9,7 @@
 
 #include "meshmpc/nebula/ca_pool.hpp"
 #include "meshmpc/nebula/host_key.hpp"
+#include "certificate_fault.hpp"
 #include "pki.hpp"
 
 namespace meshmpc::nebula {
@@ -35,25 +36,8 @@ A+bDUMJIVN38D6SKRlM0SkYZBN4FSiCYVIK+YN0HRIhqY7jpTBKH0wlsG9mPNkbI
 )";
 const UnixSeconds kKnownNow{std::chrono::seconds(1795600000)};  // inside p1's day of validity
 
-CertificateFault fault_of(const std::function<void()>& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const CertificateError& e) {
-    if (message) *message = e.what();
-    return e.fault();
-  }
-  ADD_FAILURE() << "no CertificateError was thrown";
-  return CertificateFault::unreadable;
-}
-
-// Expects `statement` to throw a CertificateError of `expected` kind whose message
-// contains every one of `parts`.
-void expect_fault(CertificateFault expected, const std::function<void()>& statement,
-                  std::initializer_list<std::string> parts = {}) {
-  std::string message;
-  EXPECT_EQ(fault_of(statement, &message), expected) << message;
-  for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
-}
+using test::expect_fault;
+using test::fault_of;
 
 TEST(KnownCertificate, DecodesEveryField) {
   const Certificate ca = parse_certificates(kKnownCa, "ca").at(0);

@@ -14,6 +14,7 @@
 
 #include "meshmpc/nebula/ca_pool.hpp"
 #include "meshmpc/nebula/host_key.hpp"
+#include "certificate_fault.hpp"
 #include "pki.hpp"
 
 namespace meshmpc::nebula {
@@ -63,23 +64,8 @@ T6m8M3xweDJUnnzuJjDGBQ==
 )";
 const UnixSeconds kKnownNow{std::chrono::seconds(1796400000)};  // 2026-12-04T16:00:00Z, inside all four
 
-CertificateFault fault_of(const std::function<void()>& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const CertificateError& e) {
-    if (message) *message = e.what();
-    return e.fault();
-  }
-  ADD_FAILURE() << "no CertificateError was thrown";
-  return CertificateFault::unreadable;
-}
-
-void expect_fault(CertificateFault expected, const std::function<void()>& statement,
-                  std::initializer_list<std::string> parts = {}) {
-  std::string message;
-  EXPECT_EQ(fault_of(statement, &message), expected) << message;
-  for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
-}
+using test::expect_fault;
+using test::fault_of;
 
 Bytes body_of(std::string_view pem) { return decode_pem(pem, "test").at(0).body; }
 Certificate v2(std::span<const std::byte> body, const std::string& source = "test.crt") {

@@ -9,6 +9,7 @@
 
 #include "meshmpc/nebula/nebula_parties.hpp"
 #include "nebula_new.hpp"
+#include "certificate_fault.hpp"
 #include "pki.hpp"
 
 namespace meshmpc::nebula {
@@ -52,16 +53,7 @@ struct LoopbackPki {
   std::uint16_t port;
 };
 
-CertificateFault fault_of(const std::function<void()>& f, std::string& message) {
-  try {
-    f();
-  } catch (const CertificateError& e) {
-    message = e.what();
-    return e.fault();
-  }
-  message = "no CertificateError";
-  return CertificateFault::unreadable;
-}
+using test::fault_of;
 
 class PartiesFromRoster : public testing::Test {
  protected:
@@ -76,16 +68,16 @@ TEST_F(PartiesFromRoster, RefusesAPartyWithoutTheGroup) {
   TempDir dir;
   const LoopbackPki lab(dir, 3, "admin");
   std::string message;
-  EXPECT_EQ(fault_of([&] { load_parties(lab.options(0), now_seconds()); }, message), CertificateFault::missing_group);
+  EXPECT_EQ(fault_of([&] { load_parties(lab.options(0), now_seconds()); }, &message), CertificateFault::missing_group);
   EXPECT_NE(message.find("line 4 (party 2)"), std::string::npos) << message;
   EXPECT_NE(message.find("certificate 'p2'"), std::string::npos) << message;
   EXPECT_NE(message.find("lacks the group 'mpc'"), std::string::npos) << message;
   // Party 2 itself is refused before it reads the roster.
-  EXPECT_EQ(fault_of([&] { load_parties(lab.options(2), now_seconds()); }, message), CertificateFault::missing_group);
+  EXPECT_EQ(fault_of([&] { load_parties(lab.options(2), now_seconds()); }, &message), CertificateFault::missing_group);
   // Asking for another group: now p0 is the one without it.
   NebulaOptions admin = lab.options(0);
   admin.group = "admin";
-  EXPECT_EQ(fault_of([&] { load_parties(admin, now_seconds()); }, message), CertificateFault::missing_group)
+  EXPECT_EQ(fault_of([&] { load_parties(admin, now_seconds()); }, &message), CertificateFault::missing_group)
       << "p0 lacks admin";
 }
 
@@ -96,42 +88,42 @@ TEST_F(PartiesFromRoster, RefusesRosterFaultsByName) {
   NebulaOptions o = lab.options(0);
   // Our overlay IP must be on an interface here: 127.0.0.11 is not assigned (lo has 127.0.0.1).
   o.require_overlay_ip_here = true;
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::no_overlay_ip);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::no_overlay_ip);
   EXPECT_NE(message.find("overlay IP 127.0.0.11"), std::string::npos) << message;
   EXPECT_NE(message.find("is nebula running"), std::string::npos) << message;
   // A certificate missing from the roster, and a duplicate.
   test::write_file(dir / "short.txt", "p1.crt\np2.crt\n");
   o = lab.options(0);
   o.roster_file = dir / "short.txt";
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::roster);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::roster);
   EXPECT_NE(message.find("does not list this host's certificate 'p0'"), std::string::npos) << message;
   test::write_file(dir / "twice.txt", "p0.crt\np1.crt\np1.crt\n");
   o.roster_file = dir / "twice.txt";
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::roster);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::roster);
   EXPECT_NE(message.find("line 3 (party 2)"), std::string::npos) << message;
   EXPECT_NE(message.find("same name 'p1' as party 1"), std::string::npos) << message;
   test::write_file(dir / "bad.txt", "p0.crt 70000\n");
   o.roster_file = dir / "bad.txt";
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::malformed);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::malformed);
   EXPECT_NE(message.find("line 1: port '70000'"), std::string::npos) << message;
   test::write_file(dir / "missing.txt", "p0.crt\nnobody.crt\n");
   o.roster_file = dir / "missing.txt";
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::unreadable);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::unreadable);
   EXPECT_NE(message.find("nobody.crt"), std::string::npos) << message;
   // A certificate of another CA in the roster.
   const Pki other(dir.path() / "other", "other-ca", "mpc", "");
   other.sign("stranger", "127.0.0.50/8");
   test::write_file(dir / "stranger.txt", "p0.crt\nother/stranger.crt\n");
   o.roster_file = dir / "stranger.txt";
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::unknown_ca);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::unknown_ca);
   EXPECT_NE(message.find("does not trust"), std::string::npos) << message;
   // Expired, seen from a later "now".
-  EXPECT_EQ(fault_of([&] { load_parties(lab.options(0), now_seconds() + std::chrono::hours(24 * 400)); }, message),
+  EXPECT_EQ(fault_of([&] { load_parties(lab.options(0), now_seconds() + std::chrono::hours(24 * 400)); }, &message),
             CertificateFault::expired);
   // Our key must match our certificate.
   o = lab.options(0);
   o.key_file = lab.pki.key("p1");
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::key_mismatch);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::key_mismatch);
 }
 
 TEST_F(PartiesFromRoster, ReadsThePkiFromTheNebulaConfig) {
@@ -150,7 +142,7 @@ TEST_F(PartiesFromRoster, ReadsThePkiFromTheNebulaConfig) {
   o.ca_file = o.cert_file = o.key_file = "";
   std::string message;
   o.config_file = dir / "blocked.yml";
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::blocklisted);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::blocklisted);
   EXPECT_NE(message.find("line 4 (party 2): certificate 'p2'"), std::string::npos) << message;
   o.config_file = dir / "typo.yml";
   const NebulaParties typo = load_parties(o, now_seconds());
@@ -181,11 +173,11 @@ TEST_F(PartiesFromRoster, ReadsThePkiFromTheNebulaConfig) {
   EXPECT_EQ(load_parties(o, now_seconds()).self, 2u);
   test::write_file(dir / "nokey.yml", "pki:\n  ca: x\n  cert: y\n");
   o.config_file = dir / "nokey.yml";
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::malformed);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::malformed);
   EXPECT_NE(message.find("pki.key is missing"), std::string::npos) << message;
   test::write_file(dir / "broken.yml", "pki:\n  ca: [unclosed\n");
   o.config_file = dir / "broken.yml";
-  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, message), CertificateFault::malformed);
+  EXPECT_EQ(fault_of([&] { load_parties(o, now_seconds()); }, &message), CertificateFault::malformed);
   EXPECT_NE(message.find("broken.yml', line"), std::string::npos) << message;
 }
 
@@ -266,7 +258,7 @@ TEST_F(PartiesWithNewerNebula, Ipv6OnlyHostsAreDialledOnIpv6AndSeveralNetworksAl
   // Our own IPv6 overlay address must be on an interface here: fd42:213::10 is not.
   NebulaOptions here = options(dir, pki.ca_crt(), pki.crt("p0"), pki.key("p0"), dir / "six.txt");
   here.require_overlay_ip_here = true;
-  EXPECT_EQ(fault_of([&] { load_parties(here, now_seconds()); }, message), CertificateFault::no_overlay_ip);
+  EXPECT_EQ(fault_of([&] { load_parties(here, now_seconds()); }, &message), CertificateFault::no_overlay_ip);
   EXPECT_NE(message.find("the overlay IP fd42:213::10 of certificate 'p0'"), std::string::npos) << message;
   EXPECT_TRUE(address_is_local(*IpNetwork::parse("::1/128")));
   EXPECT_TRUE(address_is_local(*IpNetwork::parse("127.0.0.1/8")));
@@ -328,13 +320,13 @@ TEST_F(PartiesWithNewerNebula, MigrationBundlesAndTheCertificateNebulaInitiatesW
   // A v1 and a v2 certificate of different keys are no pair.
   test::write_file(dir / "odd.crt", test::read_text_file_or_empty(dir / "p0-v1.crt") +
                                         test::read_text_file_or_empty(dir / "p1-v2.crt"));
-  EXPECT_EQ(fault_of([&] { load_parties(with_config("p0", dir / "odd.crt", ""), now_seconds()); }, message),
+  EXPECT_EQ(fault_of([&] { load_parties(with_config("p0", dir / "odd.crt", ""), now_seconds()); }, &message),
             CertificateFault::key_mismatch);
   EXPECT_NE(message.find("have different public keys"), std::string::npos) << message;
   // Two v2 certificates are not what Nebula takes either.
   test::write_file(dir / "twice.crt", test::read_text_file_or_empty(dir / "p0-v2.crt") +
                                           test::read_text_file_or_empty(dir / "p0-v2.crt"));
-  EXPECT_EQ(fault_of([&] { load_parties(with_config("p0", dir / "twice.crt", ""), now_seconds()); }, message),
+  EXPECT_EQ(fault_of([&] { load_parties(with_config("p0", dir / "twice.crt", ""), now_seconds()); }, &message),
             CertificateFault::malformed);
   EXPECT_NE(message.find("holds two v2 certificates"), std::string::npos) << message;
 }

@@ -111,7 +111,7 @@ struct Converter {
             malformed("nebula config '" + source + "', line " + std::to_string(key->start_mark.line + 1) + ": key '" +
                       name + "' appears twice in one mapping");
           }
-          out.entries.emplace_back(std::move(name), convert(yaml_document_get_node(&doc, pair->value), depth + 1));
+          out.entries.push_back({std::move(name), convert(yaml_document_get_node(&doc, pair->value), depth + 1)});
         }
         break;
       default:
@@ -237,11 +237,11 @@ ConfigNode merge_configs(ConfigNode later, ConfigNode earlier, const std::string
         for (auto& [key, value] : earlier.entries) {
           if (value.kind == Kind::null) continue;
           const auto at = std::find_if(later.entries.begin(), later.entries.end(),
-                                       [&](const auto& entry) { return entry.first == key; });
+                                       [&](const auto& entry) { return entry.key == key; });
           if (at == later.entries.end()) {
-            later.entries.emplace_back(key, std::move(value));
+            later.entries.push_back({key, std::move(value)});
           } else {
-            at->second = merge_configs(std::move(at->second), std::move(value), join(path, key));
+            at->value = merge_configs(std::move(at->value), std::move(value), join(path, key));
           }
         }
         return later;

@@ -20,13 +20,15 @@
 
 namespace meshmpc::nebula::detail {
 
+struct ConfigEntry;
+
 struct ConfigNode {
   enum class Kind { null, scalar, list, map };
   Kind kind = Kind::null;
   std::string text;                                         // scalar
   bool quoted = false;                                      // a quoted or block scalar: always a string
   std::vector<ConfigNode> items;                            // list
-  std::vector<std::pair<std::string, ConfigNode>> entries;  // map, in file order
+  std::vector<ConfigEntry> entries;                         // map, in file order
   std::string file;                                         // where the value was written
   std::size_t line = 0;                                     // 1-based
 
@@ -36,6 +38,13 @@ struct ConfigNode {
   bool empty_for_merge() const;
   // "'config.yml', line 4", for messages.
   std::string where() const;
+};
+
+// A key of a map and its value (a struct, not std::pair: a pair needs ConfigNode
+// complete where the vector above is declared, which clang's libstdc++ use refuses).
+struct ConfigEntry {
+  std::string key;
+  ConfigNode value;
 };
 
 // One YAML document (the first of the text). Throws CertificateError(malformed)

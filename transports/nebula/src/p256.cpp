@@ -10,17 +10,14 @@
 
 #include <memory>
 
+#include "meshmpc/c_deleter.hpp"
+
 namespace meshmpc::nebula::p256 {
 
 namespace {
 
 template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
+using Deleter = CDeleter<Free>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
