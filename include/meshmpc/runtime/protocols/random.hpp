@@ -151,10 +151,7 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealers(Core<F>& c, Scope scope
   if (c.self() < dealers) {
     Shares<F> mine(count);
     for (auto& b : mine) b = (c.rng().next_word() & 1U) ? f.one() : f.zero();
-    auto shares = c.shamir().share(mine, c.rng());
-    for (std::size_t j = 0; j < c.n(); ++j)
-      if (j != c.self()) c.send(j, label, shares[j]);
-    dealt[c.self()] = std::move(shares[c.self()]);
+    dealt[c.self()] = deal_and_send(c, label, std::span<const typename F::Element>(mine));
   }
   for (std::size_t d = 0; d < dealers; ++d)
     if (d != c.self()) dealt[d] = co_await c.receive(d, label, count);
@@ -279,10 +276,7 @@ boost::asio::awaitable<Shares<F>> random_ints(Core<F>& c, Scope scope, std::size
   if (c.self() < dealers) {
     Shares<F> mine(count);
     for (auto& v : mine) v = f.from_uint(c.rng().next_word() & mask);
-    auto shares = c.shamir().share(mine, c.rng());
-    for (std::size_t j = 0; j < c.n(); ++j)
-      if (j != c.self()) c.send(j, label, shares[j]);
-    out = std::move(shares[c.self()]);
+    out = deal_and_send(c, label, std::span<const E>(mine));
   }
   for (std::size_t d = 0; d < dealers; ++d) {
     if (d == c.self()) continue;
