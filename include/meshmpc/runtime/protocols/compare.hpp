@@ -108,30 +108,12 @@ std::size_t high_mask_bits(const Core<F>& c, HighMask mode) {
   return mode == HighMask::bits ? c.options().sec_param : 0;
 }
 
-// Element-wise product of all factor vectors (each of the same length): a tree,
-// one multiplication per level with every pair of the level in it.
+// Element-wise product of all factor vectors (each of the same length): a tree
+// of products (fold_tree), one multiplication per level with every pair of the
+// level in it. RangeError if there are no factors.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> multiply_all(Core<F>& c, Scope scope, std::vector<Shares<F>> factors) {
-  if (factors.empty()) throw RangeError("multiply_all: no factors");
-  const std::size_t count = factors.front().size();
-  while (factors.size() > 1) {
-    const std::size_t pairs = factors.size() / 2;
-    Shares<F> x, y;
-    x.reserve(pairs * count);
-    y.reserve(pairs * count);
-    for (std::size_t k = 0; k < pairs; ++k) {
-      x.insert(x.end(), factors[2 * k].begin(), factors[2 * k].end());
-      y.insert(y.end(), factors[2 * k + 1].begin(), factors[2 * k + 1].end());
-    }
-    const auto z = co_await mul(c, scope.child(), std::move(x), std::move(y));
-    std::vector<Shares<F>> next(pairs);
-    for (std::size_t k = 0; k < pairs; ++k)
-      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
-                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
-    if (factors.size() % 2 == 1) next.push_back(std::move(factors.back()));
-    factors = std::move(next);
-  }
-  co_return std::move(factors.front());
+  co_return co_await fold_tree(c, scope, std::move(factors), mul<F>, "multiply_all");
 }
 
 // What a masked opening leaves: the public low bits c' = c mod 2^m, the shared

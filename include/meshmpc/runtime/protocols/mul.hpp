@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 namespace meshmpc::protocols {
@@ -162,6 +163,38 @@ boost::asio::awaitable<Shares<F>> inner(Core<F>& c, Scope scope, Shares<F> x, Sh
     throw RangeError("inner: vectors of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) + " shares");
   Shares<F> d{c.field().inner(std::span<const typename F::Element>(x), std::span<const typename F::Element>(y))};
   co_return co_await reduce(c, scope, std::move(d));
+}
+
+// Combines the vectors of `level` (all of one length) element-wise by `step`, one
+// interactive binary operation (mul, xor_bits), as a tree: each level pairs the
+// vectors up and does all of its pairs in one call of step (the left sides
+// concatenated, the right sides concatenated); an odd one out waits for the next
+// level. ceil(log2 |level|) calls of step, |level| - 1 operations per element;
+// each call on its own child of `scope`, in level order. RangeError naming `what`
+// if level is empty.
+template <FiniteField F, typename Step>
+boost::asio::awaitable<Shares<F>> fold_tree(Core<F>& c, Scope scope, std::vector<Shares<F>> level, Step step,
+                                            const char* what) {
+  if (level.empty()) throw RangeError(std::string(what) + ": no factors");
+  const std::size_t count = level.front().size();
+  while (level.size() > 1) {
+    const std::size_t pairs = level.size() / 2;
+    Shares<F> x, y;
+    x.reserve(pairs * count);
+    y.reserve(pairs * count);
+    for (std::size_t k = 0; k < pairs; ++k) {
+      x.insert(x.end(), level[2 * k].begin(), level[2 * k].end());
+      y.insert(y.end(), level[2 * k + 1].begin(), level[2 * k + 1].end());
+    }
+    const auto z = co_await step(c, scope.child(), std::move(x), std::move(y));
+    std::vector<Shares<F>> next(pairs);
+    for (std::size_t k = 0; k < pairs; ++k)
+      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
+                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
+    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
+    level = std::move(next);
+  }
+  co_return std::move(level.front());
 }
 
 }  // namespace meshmpc::protocols

@@ -94,8 +94,8 @@ boost::asio::awaitable<Shares<F>> xor_bits(Core<F>& c, Scope scope, Shares<F> x,
 }
 
 // The XOR of several vectors of shared bits, element-wise. In GF(2^d) that is their
-// sum (no interaction); elsewhere a tree of products, ceil(log2 count) rounds, with
-// all pairs of one level in a single multiplication.
+// sum (no interaction); elsewhere a tree of XORs (fold_tree), ceil(log2 count)
+// rounds, with all pairs of one level in a single multiplication.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> xor_all(Core<F>& c, Scope scope, std::vector<Shares<F>> level) {
   using E = typename F::Element;
@@ -108,25 +108,7 @@ boost::asio::awaitable<Shares<F>> xor_all(Core<F>& c, Scope scope, std::vector<S
       co_return sum;
     }
   }
-  const std::size_t count = level.front().size();
-  while (level.size() > 1) {
-    const std::size_t pairs = level.size() / 2;
-    Shares<F> x, y;
-    x.reserve(pairs * count);
-    y.reserve(pairs * count);
-    for (std::size_t k = 0; k < pairs; ++k) {
-      x.insert(x.end(), level[2 * k].begin(), level[2 * k].end());
-      y.insert(y.end(), level[2 * k + 1].begin(), level[2 * k + 1].end());
-    }
-    const auto z = co_await xor_bits(c, scope.child(), std::move(x), std::move(y));
-    std::vector<Shares<F>> next(pairs);
-    for (std::size_t k = 0; k < pairs; ++k)
-      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
-                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
-    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
-    level = std::move(next);
-  }
-  co_return std::move(level.front());
+  co_return co_await fold_tree(c, scope, std::move(level), xor_bits<F>, "xor_all");
 }
 
 // Random bits as the XOR of one PRSS bit per key (Prss::bit_shares): no square
