@@ -4,6 +4,7 @@
 #include <meshmpc/runtime/core.hpp>
 #include <meshmpc/runtime/protocols/extract.hpp>
 #include <meshmpc/runtime/protocols/io.hpp>
+#include <meshmpc/sharing/lagrange.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -12,24 +13,6 @@
 #include <vector>
 
 namespace meshmpc::protocols {
-
-// Weights w_k with f(at) = sum_k w_k f(xs[k]) for every polynomial of degree < |xs|.
-template <FiniteField F>
-std::vector<typename F::Element> interpolation_weights(const F& f, std::span<const typename F::Element> xs,
-                                                       typename F::Element at) {
-  std::vector<typename F::Element> w(xs.size());
-  for (std::size_t k = 0; k < xs.size(); ++k) {
-    auto num = f.one(), den = f.one();
-    for (std::size_t j = 0; j < xs.size(); ++j) {
-      if (j == k) continue;
-      num = f.mul(num, f.sub(at, xs[j]));
-      den = f.mul(den, f.sub(xs[k], xs[j]));
-    }
-    w[k] = f.mul(num, f.inv(den));
-  }
-  return w;
-}
-
 
 // GRR degree reduction (Gennaro-Rabin-Rabin 1998) with pseudo-random sub-shares:
 // 2t+1 resharers (rotating) each share their product share d_i with degree t; the
@@ -54,7 +37,7 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
 
   std::vector<E> rx;
   for (auto i : resharers) rx.push_back(point(i));
-  const auto mu = interpolation_weights(f, std::span<const E>(rx), f.zero());
+  const auto mu = lagrange_coefficients(f, std::span<const E>(rx), f.zero());
 
   Shares<F> result(m, f.zero());
   std::vector<E> sub(m);
@@ -74,7 +57,7 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
     }
     for (std::size_t j = 0; j < n; ++j) {
       if (follows(me, j)) continue;
-      const auto w = interpolation_weights(f, std::span<const E>(xs), point(j));
+      const auto w = lagrange_coefficients(f, std::span<const E>(xs), point(j));
       if (j == me) {
         // Straight into the result: one pass per term, no sub-share vector.
         for (std::size_t q = 0; q < ys.size(); ++q)
