@@ -59,15 +59,7 @@ class Shamir {
   void share(std::span<const Element> secrets, Prg& rng, std::span<const std::span<Element>> out,
              std::size_t degree) const {
     const F& f = field();
-    if (degree >= n_)
-      throw RangeError("Shamir share: degree " + std::to_string(degree) + " must be below n = " + std::to_string(n_));
-    if (out.size() != n_)
-      throw RangeError("Shamir share: " + std::to_string(out.size()) + " output spans given for n = " +
-                       std::to_string(n_) + " parties");
-    for (std::size_t i = 0; i < n_; ++i)
-      if (out[i].size() != secrets.size())
-        throw RangeError("Shamir share: output span of party " + std::to_string(i) + " holds " +
-                         std::to_string(out[i].size()) + " elements, expected " + std::to_string(secrets.size()));
+    check_outputs(secrets.size(), out, degree);
     const std::size_t m = secrets.size();
     const std::size_t d = degree;
     if constexpr (ExtensionField<F>) {
@@ -192,6 +184,19 @@ class Shamir {
         out[i][s] = f.add(y, secrets[s]);
       }
     }
+  }
+
+  // RangeError unless degree < n and out holds n spans of `secrets` elements each.
+  void check_outputs(std::size_t secrets, std::span<const std::span<Element>> out, std::size_t degree) const {
+    if (degree >= n_)
+      throw RangeError("Shamir share: degree " + std::to_string(degree) + " must be below n = " + std::to_string(n_));
+    if (out.size() != n_)
+      throw RangeError("Shamir share: " + std::to_string(out.size()) + " output spans given for n = " +
+                       std::to_string(n_) + " parties");
+    for (std::size_t i = 0; i < n_; ++i)
+      if (out[i].size() != secrets)
+        throw RangeError("Shamir share: output span of party " + std::to_string(i) + " holds " +
+                         std::to_string(out[i].size()) + " elements, expected " + std::to_string(secrets));
   }
 
   static const F& checked(const F& field, std::size_t n, std::size_t t) {

@@ -108,30 +108,12 @@ std::size_t high_mask_bits(const Core<F>& c, HighMask mode) {
   return mode == HighMask::bits ? c.options().sec_param : 0;
 }
 
-// Element-wise product of all factor vectors (each of the same length): a tree,
-// one multiplication per level with every pair of the level in it.
+// Element-wise product of all factor vectors (each of the same length): a tree
+// of products (fold_tree), one multiplication per level with every pair of the
+// level in it. RangeError if there are no factors.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> multiply_all(Core<F>& c, Scope scope, std::vector<Shares<F>> factors) {
-  if (factors.empty()) throw RangeError("multiply_all: no factors");
-  const std::size_t count = factors.front().size();
-  while (factors.size() > 1) {
-    const std::size_t pairs = factors.size() / 2;
-    Shares<F> x, y;
-    x.reserve(pairs * count);
-    y.reserve(pairs * count);
-    for (std::size_t k = 0; k < pairs; ++k) {
-      x.insert(x.end(), factors[2 * k].begin(), factors[2 * k].end());
-      y.insert(y.end(), factors[2 * k + 1].begin(), factors[2 * k + 1].end());
-    }
-    const auto z = co_await mul(c, scope.child(), std::move(x), std::move(y));
-    std::vector<Shares<F>> next(pairs);
-    for (std::size_t k = 0; k < pairs; ++k)
-      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
-                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
-    if (factors.size() % 2 == 1) next.push_back(std::move(factors.back()));
-    factors = std::move(next);
-  }
-  co_return std::move(factors.front());
+  co_return co_await fold_tree(c, scope, std::move(factors), mul<F>, "multiply_all");
 }
 
 // What a masked opening leaves: the public low bits c' = c mod 2^m, the shared
@@ -236,58 +218,79 @@ boost::asio::awaitable<Shares<F>> public_less_than_bits(Core<F>& c, Scope scope,
   co_return out;
 }
 
+// What less_than_zero and is_zero start with: a = x + 2^l (in [0, 2^(l+1)) for x
+// in [-2^l, 2^l)), its masked opening, and the spare random bits drawn with the
+// mask's (spare[s][e]: spare bit s of element e).
+template <PrimeField F>
+struct ShiftedOpening {
+  Shares<F> a;
+  MaskedOpening<F> opened;
+  std::vector<Shares<F>> spare;
+};
+
+// The common first steps of less_than_zero and is_zero, for a non-empty batch:
+// check_mask_fits (ConfigError naming `op`), a = x + 2^l, one call of random_bits
+// for the l mask bits, `spare` more bits per element and the high mask's bits if
+// it is made of bits (in that order), then mask_and_open (`tag` for the audit
+// hook). random bits + 1 rounds. `scope` is the caller's, by reference: its next
+// two children go to random_bits and mask_and_open, as when each caller wrote
+// these steps out, so the labels are unchanged; the caller awaits at once.
+template <PrimeField F>
+boost::asio::awaitable<ShiftedOpening<F>> open_shifted(Core<F>& c, Scope& scope, Shares<F> x, std::size_t l,
+                                                       std::size_t spare, const char* op, const char* tag) {
+  const F& f = c.field();
+  const std::size_t count = x.size();
+  const std::size_t extra = high_mask_bits(c, check_mask_fits(c, l, l + 1, op));
+  const auto two_l = power_of_two(f, l);
+  ShiftedOpening<F> out;
+  out.a = std::move(x);
+  for (auto& v : out.a) v = f.add(v, two_l);
+  const std::size_t drawn = l + spare + extra;
+  auto all_bits = co_await random_bits(c, scope.child(), drawn * count);
+  auto bits = split_bits<F>(all_bits, drawn, count);
+  const auto at = [&](std::size_t i) { return std::make_move_iterator(bits.begin() + static_cast<std::ptrdiff_t>(i)); };
+  std::vector<Shares<F>> high(at(l + spare), at(drawn));
+  out.spare.assign(at(l), at(l + spare));
+  bits.resize(l);
+  out.opened = co_await mask_and_open(c, scope.child(), out.a, std::move(bits), std::move(high), tag);
+  co_return out;
+}
+
 // [x < 0] for shares of integers x in [-2^l, 2^l) (the difference of two l-bit
-// integers). l + 1 random bits, a masked opening, public_less_than_bits.
+// integers). l + 1 random bits (the mask's and a flip), a masked opening of
+// a = x + 2^l (open_shifted), public_less_than_bits; [x < 0] = 1 - floor(a / 2^l).
 template <PrimeField F>
 boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
   using E = typename F::Element;
   const F& f = c.field();
   const std::size_t count = x.size();
   if (count == 0) co_return Shares<F>{};
-  const std::size_t extra = high_mask_bits(c, check_mask_fits(c, l, l + 1, "comparison"));
-  const E two_l = power_of_two(f, l);
-  // a = x + 2^l in [0, 2^(l+1)); [x < 0] = 1 - floor(a / 2^l).
-  Shares<F> a(count);
-  for (std::size_t e = 0; e < count; ++e) a[e] = f.add(x[e], two_l);
-  // l mask bits, the flip, and the high mask's bits if it is made of bits.
-  auto all_bits = co_await random_bits(c, scope.child(), (l + 1 + extra) * count);
-  auto bits = split_bits<F>(all_bits, l + 1 + extra, count);
-  std::vector<Shares<F>> high(std::make_move_iterator(bits.begin() + static_cast<std::ptrdiff_t>(l + 1)),
-                              std::make_move_iterator(bits.end()));
-  bits.resize(l + 1);
-  Shares<F> flip = std::move(bits.back());
-  bits.pop_back();
-  auto opened = co_await mask_and_open(c, scope.child(), a, std::move(bits), std::move(high), "ltz.masked");
-  const auto below = co_await public_less_than_bits(c, scope.child(), opened.low, opened.bits, std::move(flip));
+  auto shifted = co_await open_shifted(c, scope, std::move(x), l, 1, "comparison", "ltz.masked");
+  const MaskedOpening<F>& opened = shifted.opened;
+  const auto below =
+      co_await public_less_than_bits(c, scope.child(), opened.low, opened.bits, std::move(shifted.spare.front()));
   // a mod 2^l = c' - r' + 2^l [c' < r']
+  const E two_l = power_of_two(f, l);
   const E inv_two_l = f.inv(two_l);
   Shares<F> out(count);
   for (std::size_t e = 0; e < count; ++e) {
     const E a_mod = f.add(f.sub(f.from_uint(opened.low[e]), opened.mask[e]), f.mul(two_l, below[e]));
-    out[e] = f.sub(f.one(), f.mul(f.sub(a[e], a_mod), inv_two_l));
+    out[e] = f.sub(f.one(), f.mul(f.sub(shifted.a[e], a_mod), inv_two_l));
   }
   co_return out;
 }
 
 // [x == 0] for shares of integers x in (-2^l, 2^l): x = 0 exactly when
 // x + 2^l = 0 mod 2^l, i.e. when the opened c' equals r' bit for bit; the product
-// of the l bit equalities. l random bits, one opening, ceil(log2 l) products.
+// of the l bit equalities. l random bits, one opening (open_shifted),
+// ceil(log2 l) products.
 template <PrimeField F>
 boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
-  using E = typename F::Element;
   const F& f = c.field();
   const std::size_t count = x.size();
   if (count == 0) co_return Shares<F>{};
-  const std::size_t extra = high_mask_bits(c, check_mask_fits(c, l, l + 1, "equality test"));
-  const E two_l = power_of_two(f, l);
-  Shares<F> a(count);
-  for (std::size_t e = 0; e < count; ++e) a[e] = f.add(x[e], two_l);
-  auto all_bits = co_await random_bits(c, scope.child(), (l + extra) * count);
-  auto bits = split_bits<F>(all_bits, l + extra, count);
-  std::vector<Shares<F>> high(std::make_move_iterator(bits.begin() + static_cast<std::ptrdiff_t>(l)),
-                              std::make_move_iterator(bits.end()));
-  bits.resize(l);
-  auto opened = co_await mask_and_open(c, scope.child(), a, std::move(bits), std::move(high), "is_zero.masked");
+  const auto shifted = co_await open_shifted(c, scope, std::move(x), l, 0, "equality test", "is_zero.masked");
+  const MaskedOpening<F>& opened = shifted.opened;
   std::vector<Shares<F>> equal(l, Shares<F>(count));
   for (std::size_t i = 0; i < l; ++i)
     for (std::size_t e = 0; e < count; ++e)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace meshmpc::protocols {
@@ -17,6 +18,17 @@ inline std::vector<std::size_t> rotating_parties(std::size_t n, std::size_t coun
   const std::size_t start = static_cast<std::size_t>(label % n);
   for (std::size_t j = 0; j < count; ++j) ids[j] = (start + j) % n;
   return ids;
+}
+
+// Deals a degree-t sharing of `values` from this party: sends every other party
+// its shares under `label` and returns this party's own. One message to each of
+// the n-1 others; the caller counts the round and receives what others deal.
+template <FiniteField F>
+Shares<F> deal_and_send(Core<F>& c, Scope::Label label, std::span<const typename F::Element> values) {
+  auto shares = c.shamir().share(values, c.rng());
+  for (std::size_t j = 0; j < c.n(); ++j)
+    if (j != c.self()) c.send(j, label, shares[j]);
+  return std::move(shares[c.self()]);
 }
 
 // The owner deals a degree-t sharing of its values and sends each party its
@@ -33,10 +45,7 @@ boost::asio::awaitable<Shares<F>> input(Core<F>& c, Scope scope, std::size_t own
   if (values.size() != count)
     throw RangeError("input: party " + std::to_string(owner) + " gave " + std::to_string(values.size()) +
                      " values where the session expects " + std::to_string(count));
-  auto shares = c.shamir().share(values, c.rng());
-  for (std::size_t j = 0; j < c.n(); ++j)
-    if (j != owner) c.send(j, label, shares[j]);
-  co_return std::move(shares[owner]);
+  co_return deal_and_send(c, label, std::span<const typename F::Element>(values));
 }
 
 // Every party inputs `count` values at once; result[i] are the shares of party
@@ -49,11 +58,8 @@ boost::asio::awaitable<std::vector<Shares<F>>> input_all(Core<F>& c, Scope scope
   if (mine.size() != count)
     throw RangeError("input_all: party " + std::to_string(c.self()) + " gave " + std::to_string(mine.size()) +
                      " values where the session expects " + std::to_string(count));
-  auto shares = c.shamir().share(mine, c.rng());
-  for (std::size_t j = 0; j < c.n(); ++j)
-    if (j != c.self()) c.send(j, label, shares[j]);
   std::vector<Shares<F>> result(c.n());
-  result[c.self()] = std::move(shares[c.self()]);
+  result[c.self()] = deal_and_send(c, label, std::span<const typename F::Element>(mine));
   for (std::size_t j = 0; j < c.n(); ++j)
     if (j != c.self()) result[j] = co_await c.receive(j, label, count);
   co_return result;

@@ -4,31 +4,70 @@
 #include <meshmpc/runtime/core.hpp>
 #include <meshmpc/runtime/protocols/extract.hpp>
 #include <meshmpc/runtime/protocols/io.hpp>
+#include <meshmpc/sharing/lagrange.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 namespace meshmpc::protocols {
 
-// Weights w_k with f(at) = sum_k w_k f(xs[k]) for every polynomial of degree < |xs|.
-template <FiniteField F>
-std::vector<typename F::Element> interpolation_weights(const F& f, std::span<const typename F::Element> xs,
-                                                       typename F::Element at) {
-  std::vector<typename F::Element> w(xs.size());
-  for (std::size_t k = 0; k < xs.size(); ++k) {
-    auto num = f.one(), den = f.one();
-    for (std::size_t j = 0; j < xs.size(); ++j) {
-      if (j == k) continue;
-      num = f.mul(num, f.sub(at, xs[j]));
-      den = f.mul(den, f.sub(xs[k], xs[j]));
-    }
-    w[k] = f.mul(num, f.inv(den));
-  }
-  return w;
+// Whether party j is one of the t parties after party i (mod n): the parties
+// whose GRR sub-shares from i come from their pair's PRG instead of a message.
+inline bool grr_follows(std::size_t n, std::size_t t, std::size_t i, std::size_t j) {
+  const std::size_t gap = (j + n - i) % n;
+  return gap >= 1 && gap <= t;
 }
 
+// GRR as one of the resharers: this party's polynomial g of degree t is fixed by
+// its values, g(0) = d and, at each of the t parties after it, the stream of that
+// pair's "grr-subs" subkey with nonce (label, me) (reduce_grr). g at every other
+// party is sent to it; g at this party's own point, times mu (this resharer's
+// Lagrange weight at 0), goes straight into result.
+template <FiniteField F>
+void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typename F::Element& mu,
+                 Shares<F>& result) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t n = c.n(), t = c.t(), me = c.self(), m = d.size();
+  auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
+  // Points {0} u S (S = the t parties after me) and g's values there.
+  std::vector<E> xs{f.zero()};
+  std::vector<Shares<F>> ys{d};
+  for (std::size_t s = 1; s <= t; ++s) {
+    const std::size_t j = (me + s) % n;
+    xs.push_back(point(j));
+    Prg prg(c.pair_key(j, PairKeyUse::grr_subshares), label, static_cast<std::uint32_t>(me));
+    Shares<F> r(m);
+    f.random(std::span<E>(r), prg);
+    ys.push_back(std::move(r));
+  }
+  std::vector<E> sub(m);
+  for (std::size_t j = 0; j < n; ++j) {
+    if (grr_follows(n, t, me, j)) continue;
+    const auto w = lagrange_coefficients(f, std::span<const E>(xs), point(j));
+    if (j == me) {
+      // Straight into the result: one pass per term, no sub-share vector.
+      for (std::size_t q = 0; q < ys.size(); ++q)
+        f.axpy(std::span<E>(result), f.mul(mu, w[q]), std::span<const E>(ys[q]));
+      continue;
+    }
+    if (ys.size() == 2) {
+      // t = 1: both terms in one pass.
+      [[maybe_unused]] const auto guard = f.enter();
+      const E w0 = w[0], w1 = w[1];
+      const E* y0 = ys[0].data();
+      const E* y1 = ys[1].data();
+      for (std::size_t e = 0; e < m; ++e) sub[e] = f.add(f.mul(w0, y0[e]), f.mul(w1, y1[e]));
+    } else {
+      f.scale(std::span<E>(sub), w[0], std::span<const E>(ys[0]));
+      for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], std::span<const E>(ys[q]));
+    }
+    c.send(j, label, sub);
+  }
+}
 
 // GRR degree reduction (Gennaro-Rabin-Rabin 1998) with pseudo-random sub-shares:
 // 2t+1 resharers (rotating) each share their product share d_i with degree t; the
@@ -48,56 +87,18 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
   const auto label = scope.next_label();
   c.count_rounds(1);
   const auto resharers = rotating_parties(n, 2 * t + 1, label);
-  auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
-  auto follows = [&](std::size_t i, std::size_t j) { return (j + n - i) % n >= 1 && (j + n - i) % n <= t; };
-
   std::vector<E> rx;
-  for (auto i : resharers) rx.push_back(point(i));
-  const auto mu = interpolation_weights(f, std::span<const E>(rx), f.zero());
+  for (auto i : resharers) rx.push_back(f.from_uint(i + 1));
+  const auto mu = lagrange_coefficients(f, std::span<const E>(rx), f.zero());
 
   Shares<F> result(m, f.zero());
+  for (std::size_t k = 0; k < resharers.size(); ++k)
+    if (resharers[k] == me) grr_reshare(c, label, d, mu[k], result);
   std::vector<E> sub(m);
   for (std::size_t k = 0; k < resharers.size(); ++k) {
     const std::size_t i = resharers[k];
-    if (i != me) continue;
-    // Own resharing: points {0} u S (S = the t parties after me) fix the polynomial.
-    std::vector<E> xs{f.zero()};
-    std::vector<Shares<F>> ys{d};
-    for (std::size_t s = 1; s <= t; ++s) {
-      const std::size_t j = (me + s) % n;
-      xs.push_back(point(j));
-      Prg prg(c.pair_key(j, PairKeyUse::grr_subshares), label, static_cast<std::uint32_t>(me));
-      Shares<F> r(m);
-      f.random(std::span<E>(r), prg);
-      ys.push_back(std::move(r));
-    }
-    for (std::size_t j = 0; j < n; ++j) {
-      if (follows(me, j)) continue;
-      const auto w = interpolation_weights(f, std::span<const E>(xs), point(j));
-      if (j == me) {
-        // Straight into the result: one pass per term, no sub-share vector.
-        for (std::size_t q = 0; q < ys.size(); ++q)
-          f.axpy(std::span<E>(result), f.mul(mu[k], w[q]), std::span<const E>(ys[q]));
-        continue;
-      }
-      if (ys.size() == 2) {
-        // t = 1: both terms in one pass.
-        [[maybe_unused]] const auto guard = f.enter();
-        const E w0 = w[0], w1 = w[1];
-        const E* y0 = ys[0].data();
-        const E* y1 = ys[1].data();
-        for (std::size_t e = 0; e < m; ++e) sub[e] = f.add(f.mul(w0, y0[e]), f.mul(w1, y1[e]));
-      } else {
-        f.scale(std::span<E>(sub), w[0], std::span<const E>(ys[0]));
-        for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], std::span<const E>(ys[q]));
-      }
-      c.send(j, label, sub);
-    }
-  }
-  for (std::size_t k = 0; k < resharers.size(); ++k) {
-    const std::size_t i = resharers[k];
     if (i == me) continue;
-    if (follows(i, me)) {
+    if (grr_follows(n, t, i, me)) {
       Prg prg(c.pair_key(i, PairKeyUse::grr_subshares), label, static_cast<std::uint32_t>(i));
       f.random(std::span<E>(sub), prg);
       f.axpy(std::span<E>(result), mu[k], std::span<const E>(sub));
@@ -162,6 +163,38 @@ boost::asio::awaitable<Shares<F>> inner(Core<F>& c, Scope scope, Shares<F> x, Sh
     throw RangeError("inner: vectors of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) + " shares");
   Shares<F> d{c.field().inner(std::span<const typename F::Element>(x), std::span<const typename F::Element>(y))};
   co_return co_await reduce(c, scope, std::move(d));
+}
+
+// Combines the vectors of `level` (all of one length) element-wise by `step`, one
+// interactive binary operation (mul, xor_bits), as a tree: each level pairs the
+// vectors up and does all of its pairs in one call of step (the left sides
+// concatenated, the right sides concatenated); an odd one out waits for the next
+// level. ceil(log2 |level|) calls of step, |level| - 1 operations per element;
+// each call on its own child of `scope`, in level order. RangeError naming `what`
+// if level is empty.
+template <FiniteField F, typename Step>
+boost::asio::awaitable<Shares<F>> fold_tree(Core<F>& c, Scope scope, std::vector<Shares<F>> level, Step step,
+                                            const char* what) {
+  if (level.empty()) throw RangeError(std::string(what) + ": no factors");
+  const std::size_t count = level.front().size();
+  while (level.size() > 1) {
+    const std::size_t pairs = level.size() / 2;
+    Shares<F> x, y;
+    x.reserve(pairs * count);
+    y.reserve(pairs * count);
+    for (std::size_t k = 0; k < pairs; ++k) {
+      x.insert(x.end(), level[2 * k].begin(), level[2 * k].end());
+      y.insert(y.end(), level[2 * k + 1].begin(), level[2 * k + 1].end());
+    }
+    const auto z = co_await step(c, scope.child(), std::move(x), std::move(y));
+    std::vector<Shares<F>> next(pairs);
+    for (std::size_t k = 0; k < pairs; ++k)
+      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
+                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
+    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
+    level = std::move(next);
+  }
+  co_return std::move(level.front());
 }
 
 }  // namespace meshmpc::protocols

@@ -10,16 +10,65 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <bit>
+#include <utility>
 #include <vector>
 
 namespace meshmpc::protocols {
 
+// One level of random_unit_vectors' expansion: every vector v[q] with expands[q]
+// becomes [v (1 - b), v b] for its bit b at this level (`bits`: one per such
+// vector, in order); the others stay as they are. One product for all of them.
+template <FiniteField F>
+boost::asio::awaitable<std::vector<Shares<F>>> expand_unit_vectors(Core<F>& c, Scope scope,
+                                                                   std::vector<Shares<F>> v, Shares<F> bits,
+                                                                   std::vector<bool> expands) {
+  const F& f = c.field();
+  Shares<F> x, y;
+  for (std::size_t q = 0, b = 0; q < v.size(); ++q) {
+    if (!expands[q]) continue;
+    x.insert(x.end(), v[q].begin(), v[q].end());
+    y.insert(y.end(), v[q].size(), bits[b++]);
+  }
+  const auto vb = co_await mul(c, scope, std::move(x), std::move(y));
+  std::size_t at = 0;
+  for (std::size_t q = 0; q < v.size(); ++q) {
+    if (!expands[q]) continue;
+    const std::size_t len = v[q].size();
+    Shares<F> next(2 * len);
+    for (std::size_t j = 0; j < len; ++j) {
+      next[j] = f.sub(v[q][j], vb[at + j]);
+      next[len + j] = vb[at + j];
+    }
+    at += len;
+    v[q] = std::move(next);
+  }
+  co_return v;
+}
+
+// The vectors of an attempt that came out longer than wanted (2^k > m): their
+// indices in v, and for each the sum of its entries from m on, which is zero
+// exactly when its one landed below m.
+template <FiniteField F>
+std::pair<std::vector<std::size_t>, Shares<F>> unit_vector_tails(const F& f, const std::vector<Shares<F>>& v,
+                                                                 const std::vector<std::size_t>& wanted) {
+  std::vector<std::size_t> checked;
+  Shares<F> tails;
+  for (std::size_t q = 0; q < v.size(); ++q) {
+    if (v[q].size() == wanted[q]) continue;
+    auto tail = f.zero();
+    for (std::size_t j = wanted[q]; j < v[q].size(); ++j) tail = f.add(tail, v[q][j]);
+    checked.push_back(q);
+    tails.push_back(tail);
+  }
+  return {std::move(checked), std::move(tails)};
+}
+
 // One secret unit vector per requested length (lengths[i] >= 1), uniformly
-// distributed. ceil(log2 max length) + 2 rounds per attempt.
+// distributed. ceil(log2 max length) + 2 rounds per attempt: the random bits,
+// one product per level (expand_unit_vectors), the rejection test.
 template <FiniteField F>
 boost::asio::awaitable<std::vector<Shares<F>>> random_unit_vectors(Core<F>& c, Scope scope,
                                                                    std::vector<std::size_t> lengths) {
-  using E = typename F::Element;
   const F& f = c.field();
   std::vector<Shares<F>> out(lengths.size());
   std::vector<std::size_t> todo;
@@ -32,50 +81,28 @@ boost::asio::awaitable<std::vector<Shares<F>>> random_unit_vectors(Core<F>& c, S
   }
   for (std::size_t attempt = 0; !todo.empty(); ++attempt) {
     if (attempt == 200) throw ProtocolError("random unit vectors: 200 rejections in a row");
-    std::vector<std::size_t> bits_of(todo.size());
+    std::vector<std::size_t> wanted(todo.size()), bits_of(todo.size()), first_bit(todo.size());
     std::size_t total_bits = 0, levels = 0;
     for (std::size_t q = 0; q < todo.size(); ++q) {
-      bits_of[q] = static_cast<std::size_t>(std::bit_width(lengths[todo[q]] - 1));
+      wanted[q] = lengths[todo[q]];
+      bits_of[q] = static_cast<std::size_t>(std::bit_width(wanted[q] - 1));
+      first_bit[q] = total_bits;
       total_bits += bits_of[q];
       levels = std::max(levels, bits_of[q]);
     }
     const auto bits = co_await random_bits(c, scope.child(), total_bits);
-    std::vector<std::size_t> first_bit(todo.size());
-    for (std::size_t q = 0, at = 0; q < todo.size(); at += bits_of[q], ++q) first_bit[q] = at;
     std::vector<Shares<F>> v(todo.size(), Shares<F>{f.one()});
     for (std::size_t level = 0; level < levels; ++level) {
-      // v -> [v (1 - b), v b] for the vectors that still have bits at this level.
-      Shares<F> x, y;
+      std::vector<bool> expands(todo.size());
+      Shares<F> level_bits;
       for (std::size_t q = 0; q < todo.size(); ++q) {
-        if (level >= bits_of[q]) continue;
-        x.insert(x.end(), v[q].begin(), v[q].end());
-        y.insert(y.end(), v[q].size(), bits[first_bit[q] + level]);
+        expands[q] = level < bits_of[q];
+        if (expands[q]) level_bits.push_back(bits[first_bit[q] + level]);
       }
-      const auto vb = co_await mul(c, scope.child(), std::move(x), std::move(y));
-      std::size_t at = 0;
-      for (std::size_t q = 0; q < todo.size(); ++q) {
-        if (level >= bits_of[q]) continue;
-        const std::size_t len = v[q].size();
-        Shares<F> next(2 * len);
-        for (std::size_t j = 0; j < len; ++j) {
-          next[j] = f.sub(v[q][j], vb[at + j]);
-          next[len + j] = vb[at + j];
-        }
-        at += len;
-        v[q] = std::move(next);
-      }
+      v = co_await expand_unit_vectors(c, scope.child(), std::move(v), std::move(level_bits), std::move(expands));
     }
     // Reject those whose one lies at or beyond the wanted length.
-    std::vector<std::size_t> checked;
-    Shares<F> tails;
-    for (std::size_t q = 0; q < todo.size(); ++q) {
-      const std::size_t m = lengths[todo[q]];
-      if (v[q].size() == m) continue;
-      E tail = f.zero();
-      for (std::size_t j = m; j < v[q].size(); ++j) tail = f.add(tail, v[q][j]);
-      checked.push_back(q);
-      tails.push_back(tail);
-    }
+    auto [checked, tails] = unit_vector_tails(f, v, wanted);
     std::vector<bool> rejected(todo.size(), false);
     if (!checked.empty()) {
       const auto zero = co_await is_zero_public(c, scope.child(), std::move(tails), "unit_vector.reject");
@@ -86,7 +113,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> random_unit_vectors(Core<F>& c, S
       if (rejected[q]) {
         retry.push_back(todo[q]);
       } else {
-        v[q].resize(lengths[todo[q]]);
+        v[q].resize(wanted[q]);
         out[todo[q]] = std::move(v[q]);
       }
     }

@@ -94,8 +94,8 @@ boost::asio::awaitable<Shares<F>> xor_bits(Core<F>& c, Scope scope, Shares<F> x,
 }
 
 // The XOR of several vectors of shared bits, element-wise. In GF(2^d) that is their
-// sum (no interaction); elsewhere a tree of products, ceil(log2 count) rounds, with
-// all pairs of one level in a single multiplication.
+// sum (no interaction); elsewhere a tree of XORs (fold_tree), ceil(log2 count)
+// rounds, with all pairs of one level in a single multiplication.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> xor_all(Core<F>& c, Scope scope, std::vector<Shares<F>> level) {
   using E = typename F::Element;
@@ -108,25 +108,7 @@ boost::asio::awaitable<Shares<F>> xor_all(Core<F>& c, Scope scope, std::vector<S
       co_return sum;
     }
   }
-  const std::size_t count = level.front().size();
-  while (level.size() > 1) {
-    const std::size_t pairs = level.size() / 2;
-    Shares<F> x, y;
-    x.reserve(pairs * count);
-    y.reserve(pairs * count);
-    for (std::size_t k = 0; k < pairs; ++k) {
-      x.insert(x.end(), level[2 * k].begin(), level[2 * k].end());
-      y.insert(y.end(), level[2 * k + 1].begin(), level[2 * k + 1].end());
-    }
-    const auto z = co_await xor_bits(c, scope.child(), std::move(x), std::move(y));
-    std::vector<Shares<F>> next(pairs);
-    for (std::size_t k = 0; k < pairs; ++k)
-      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
-                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
-    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
-    level = std::move(next);
-  }
-  co_return std::move(level.front());
+  co_return co_await fold_tree(c, scope, std::move(level), xor_bits<F>, "xor_all");
 }
 
 // Random bits as the XOR of one PRSS bit per key (Prss::bit_shares): no square
@@ -151,14 +133,61 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealers(Core<F>& c, Scope scope
   if (c.self() < dealers) {
     Shares<F> mine(count);
     for (auto& b : mine) b = (c.rng().next_word() & 1U) ? f.one() : f.zero();
-    auto shares = c.shamir().share(mine, c.rng());
-    for (std::size_t j = 0; j < c.n(); ++j)
-      if (j != c.self()) c.send(j, label, shares[j]);
-    dealt[c.self()] = std::move(shares[c.self()]);
+    dealt[c.self()] = deal_and_send(c, label, std::span<const typename F::Element>(mine));
   }
   for (std::size_t d = 0; d < dealers; ++d)
     if (d != c.self()) dealt[d] = co_await c.receive(d, label, count);
   co_return co_await xor_all(c, scope.child(), std::move(dealt));
+}
+
+// For t = 1 with PRSS: for each party d, the index in prss_subsets(n, 1) of the
+// one key d lacks (the subset of all others).
+inline std::vector<std::size_t> prss_keys_lacking(std::size_t n) {
+  const auto all = prss_subsets(n, 1);
+  std::vector<std::size_t> lacked(n);
+  for (std::size_t d = 0; d < n; ++d) {
+    const auto it = std::find_if(all.begin(), all.end(),
+                                 [&](const Subset& a) { return !std::binary_search(a.begin(), a.end(), d); });
+    if (it == all.end()) throw ProtocolError("random bits: no PRSS key lacks party " + std::to_string(d));
+    lacked[d] = static_cast<std::size_t>(it - all.begin());
+  }
+  return lacked;
+}
+
+// How many of `count` dealt-XOR bits party d deals: bits d, d + n, ...
+inline std::size_t dealt_xor_bits(std::size_t n, std::size_t count, std::size_t d) {
+  return d < count ? (count - d + n - 1) / n : 0;
+}
+
+// random_bits_by_dealt_xor as a dealer: for its bits j = me, me + n, ... u_j =
+// the XOR of the PRSS bits of its own keys, dealt on the line through (0, u_j)
+// and (x_f, r_j), r_j from the pair key with its follower f (who computes it too,
+// so is sent nothing); the others are sent their values. Its own go into u.
+template <FiniteField F>
+void deal_xor_bits(Core<F>& c, std::uint64_t counter, Scope::Label label, std::size_t count, Shares<F>& u) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t n = c.n(), me = c.self(), mine = dealt_xor_bits(n, count, me);
+  auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
+  const auto clear = c.prss().bits(counter, count);
+  const std::size_t follower = (me + 1) % n;
+  Prg prg(c.pair_key(follower, PairKeyUse::dealt_bits), label, static_cast<std::uint32_t>(me));
+  Shares<F> at_follower(mine);
+  f.random(std::span<E>(at_follower), prg);
+  // g(x) = u + (r - u) x / x_f through (0, u) and (x_f, r).
+  const E inv_xf = f.inv(point(follower));
+  std::vector<Shares<F>> out(n, Shares<F>(mine));
+  for (std::size_t q = 0; q < mine; ++q) {
+    const std::size_t j = me + q * n;
+    std::uint8_t x = 0;
+    for (const auto& k : clear) x ^= k[j];
+    const E uj = x ? f.one() : f.zero();
+    const E slope = f.mul(f.sub(at_follower[q], uj), inv_xf);
+    for (std::size_t k = 0; k < n; ++k) out[k][q] = f.add(uj, f.mul(slope, point(k)));
+    u[j] = out[me][q];
+  }
+  for (std::size_t k = 0; k < n; ++k)
+    if (k != me && k != follower) c.send(k, label, out[k]);
 }
 
 // Random bits for t = 1 with PRSS, where every party misses exactly one key (the
@@ -176,44 +205,13 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
   const std::size_t n = c.n(), me = c.self();
   const auto counter = prss_counter(scope.next_label());
   const auto shares = c.prss().bit_shares(counter, count);  // indexed like prss_subsets(n, 1)
-  const auto all = prss_subsets(n, 1);
-  // The key that party d lacks: the subset of all others.
-  auto lacking = [&](std::size_t d) {
-    for (std::size_t a = 0; a < all.size(); ++a)
-      if (!std::binary_search(all[a].begin(), all[a].end(), d)) return a;
-    throw ProtocolError("random bits: no PRSS key lacks party " + std::to_string(d));
-  };
-  auto dealt_by = [&](std::size_t d) { return d < count ? (count - d + n - 1) / n : 0; };
-  auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
   const auto label = scope.next_label();
   c.count_rounds(1);
 
   Shares<F> u(count, f.zero());  // shares of the dealt XORs
-  // As dealer: u_j for j = me, me + n, ...; the follower's values come from our pair key.
-  const std::size_t mine = dealt_by(me);
-  if (mine > 0) {
-    const auto clear = c.prss().bits(counter, count);
-    const std::size_t follower = (me + 1) % n;
-    Prg prg(c.pair_key(follower, PairKeyUse::dealt_bits), label, static_cast<std::uint32_t>(me));
-    Shares<F> at_follower(mine);
-    f.random(std::span<E>(at_follower), prg);
-    // g(x) = u + (r - u) x / x_f through (0, u) and (x_f, r).
-    const E inv_xf = f.inv(point(follower));
-    std::vector<Shares<F>> out(n, Shares<F>(mine));
-    for (std::size_t q = 0; q < mine; ++q) {
-      const std::size_t j = me + q * n;
-      std::uint8_t x = 0;
-      for (const auto& k : clear) x ^= k[j];
-      const E uj = x ? f.one() : f.zero();
-      const E slope = f.mul(f.sub(at_follower[q], uj), inv_xf);
-      for (std::size_t k = 0; k < n; ++k) out[k][q] = f.add(uj, f.mul(slope, point(k)));
-      u[j] = out[me][q];
-    }
-    for (std::size_t k = 0; k < n; ++k)
-      if (k != me && k != follower) c.send(k, label, out[k]);
-  }
+  if (dealt_xor_bits(n, count, me) > 0) deal_xor_bits(c, counter, label, count, u);
   for (std::size_t d = 0; d < n; ++d) {
-    const std::size_t m = dealt_by(d);
+    const std::size_t m = dealt_xor_bits(n, count, d);
     if (d == me || m == 0) continue;
     Shares<F> got(m);
     if ((d + 1) % n == me) {
@@ -225,8 +223,7 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
     for (std::size_t q = 0; q < m; ++q) u[d + q * n] = got[q];
   }
   // b = u XOR b_K: u + v - 2uv.
-  std::vector<std::size_t> lacked(n);
-  for (std::size_t d = 0; d < n; ++d) lacked[d] = lacking(d);
+  const auto lacked = prss_keys_lacking(n);
   Shares<F> v(count);
   for (std::size_t j = 0; j < count; ++j) v[j] = shares[lacked[j % n]][j];
   co_return co_await xor_bits(c, scope.child(), std::move(u), std::move(v));
@@ -279,10 +276,7 @@ boost::asio::awaitable<Shares<F>> random_ints(Core<F>& c, Scope scope, std::size
   if (c.self() < dealers) {
     Shares<F> mine(count);
     for (auto& v : mine) v = f.from_uint(c.rng().next_word() & mask);
-    auto shares = c.shamir().share(mine, c.rng());
-    for (std::size_t j = 0; j < c.n(); ++j)
-      if (j != c.self()) c.send(j, label, shares[j]);
-    out = std::move(shares[c.self()]);
+    out = deal_and_send(c, label, std::span<const E>(mine));
   }
   for (std::size_t d = 0; d < dealers; ++d) {
     if (d == c.self()) continue;
