@@ -143,7 +143,7 @@ struct MeshState {
         reserved(roster_in.size(), false),
         last_error(roster_in.size()),
         missing(roster_in.size() - 1),
-        progress(executor),
+        progress(std::make_shared<detail::Notifier>(executor)),
         tasks(executor, progress) {}
 
   Roster roster;
@@ -173,7 +173,8 @@ struct MeshState {
   std::function<void(std::unique_ptr<Link>)> offer;
   std::exception_ptr fatal;
   std::size_t missing;
-  detail::Notifier progress;
+  // Shared with the TaskGroup: a task's completion handler may notify after this state is gone.
+  std::shared_ptr<detail::Notifier> progress;
   detail::TaskGroup tasks;
 
   std::string self_name() const { return describe(roster.party(self)); }
@@ -191,7 +192,7 @@ struct MeshState {
     }
     links[peer] = std::move(link);
     --missing;
-    progress.notify();
+    progress->notify();
   }
 };
 
@@ -255,13 +256,13 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
     } catch (const Error&) {
       // A refusal (either way) or a malformed verdict: retrying cannot help.
       state->fatal = std::current_exception();
-      state->progress.notify();
+      state->progress->notify();
       co_return;
     } catch (const boost::system::system_error& error) {
       if (error.code() == asio::error::operation_aborted) co_return;
       if (error.code().category() == asio::error::get_ssl_category()) {
         state->fatal = std::make_exception_ptr(tls_refusal(*state, peer, error));
-        state->progress.notify();
+        state->progress->notify();
         co_return;
       }
       state->last_error[peer] = error_text(error);
@@ -476,7 +477,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state) {
       if (!entry->evicted) forget_pending(*state, entry->address);
       state->pending.erase(entry);
       --state->handshakes_running;
-      state->progress.notify();
+      state->progress->notify();
     });
   }
 }
@@ -689,7 +690,7 @@ asio::awaitable<Mesh> connect_mesh_with(std::optional<tcp::acceptor> acceptor, c
   for (std::size_t j = 0; j < self; ++j) state->tasks.spawn(dial_peer(state, j));
 
   while (state->missing > 0 && !state->fatal && Clock::now() < deadline) {
-    co_await (state->progress.wait() || detail::sleep_until(deadline));
+    co_await (state->progress->wait() || detail::sleep_until(deadline));
   }
   boost::system::error_code ignored;
   // With a Relinker, the listening socket stays open (the accept loop ends and the
@@ -701,7 +702,7 @@ asio::awaitable<Mesh> connect_mesh_with(std::optional<tcp::acceptor> acceptor, c
   // guards against a bug turning into a hang.
   const auto drain_deadline = Clock::now() + std::chrono::seconds(2);
   while ((state->tasks.live() > 0 || state->handshakes_running > 0) && Clock::now() < drain_deadline) {
-    co_await (state->progress.wait() || detail::sleep_until(drain_deadline));
+    co_await (state->progress->wait() || detail::sleep_until(drain_deadline));
   }
   if (state->fatal) std::rethrow_exception(state->fatal);
   if (state->missing > 0) throw PeerError(unreached_message(*state, Clock::now() - started));
