@@ -666,8 +666,8 @@ asio::awaitable<Mesh> connect_mesh_with(std::optional<tcp::acceptor> acceptor, c
     }
   }
   if (options.tls) tls::check_roster(*options.tls, roster, self);
-  const bool accepts = self + 1 < roster.size();
-  if (accepts && !(acceptor && acceptor->is_open())) {
+  const bool listening = accepts(self, roster.size());
+  if (listening && !(acceptor && acceptor->is_open())) {
     throw ConfigError(describe(me) + " must accept connections but has no listening socket");
   }
   const auto started = Clock::now();
@@ -686,7 +686,7 @@ asio::awaitable<Mesh> connect_mesh_with(std::optional<tcp::acceptor> acceptor, c
     }
   } stop_all{*state};
 
-  if (accepts) state->tasks.spawn(accept_loop(state));
+  if (listening) state->tasks.spawn(accept_loop(state));
   for (std::size_t j = 0; j < self; ++j) state->tasks.spawn(dial_peer(state, j));
 
   while (state->missing > 0 && !state->fatal && Clock::now() < deadline) {

@@ -98,6 +98,10 @@ struct TcpOptions {
 // True when `self` dials `peer` (and so `peer` accepts from `self`).
 constexpr bool dials(std::size_t self, std::size_t peer) { return peer < self; }
 
+// True when `self` accepts connections in a session of `parties`, and so needs a
+// listening socket: every party but the last is dialled by the ones after it.
+constexpr bool accepts(std::size_t self, std::size_t parties) { return self + 1 < parties; }
+
 // A listening socket on `where`; its host is resolved (a name, an IPv4 or IPv6
 // address; "" or "*" listen on every IPv6 and IPv4 address). Port 0 picks a free
 // port: read it back from local_endpoint(). Throws ConfigError naming the address.

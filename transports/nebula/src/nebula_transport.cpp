@@ -70,7 +70,7 @@ asio::awaitable<net::Links> NebulaTransport::connect(const net::Roster& roster, 
     check_overlay_source(roster, claimed, remote);
   };
   std::optional<asio::ip::tcp::acceptor> acceptor;
-  if (self + 1 < roster.size()) {
+  if (net::accepts(self, roster.size())) {
     try {
       acceptor = net::listen(co_await asio::this_coro::executor, me.endpoints.front());
     } catch (const ConfigError& error) {

@@ -41,7 +41,7 @@ asio::awaitable<net::Links> TailscaleTransport::connect(const net::Roster& roste
   };
 
   std::optional<asio::ip::tcp::acceptor> acceptor;
-  if (self + 1 < roster.size()) {
+  if (net::accepts(self, roster.size())) {
     try {
       acceptor = net::listen(co_await asio::this_coro::executor, own);
     } catch (const ConfigError& e) {
