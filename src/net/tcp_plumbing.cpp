@@ -28,12 +28,6 @@ namespace {
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-std::string to_string(const tcp::endpoint& endpoint) {
-  const std::string address = endpoint.address().to_string();
-  return endpoint.address().is_v6() ? "[" + address + "]:" + std::to_string(endpoint.port())
-                                    : address + ":" + std::to_string(endpoint.port());
-}
-
 bool is_loopback(const asio::ip::address& address) {
   if (address.is_v6() && address.to_v6().is_v4_mapped()) {
     return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback();
@@ -84,35 +78,27 @@ asio::awaitable<boost::system::error_code> connect_endpoint(tcp::resolver& resol
   co_return last;
 }
 
-// Asks options.identity_lookup who is at `remote`: the answer, or the reason it
-// failed (the lookup's error, or the deadline).
-struct LookupOutcome {
-  std::optional<RemoteIdentity> found;
+// options.identity_check's verdict on the peer at `remote`, asked within the
+// deadline. When the check throws or misses the deadline, a verdict refusing every
+// party with that reason; without a check, an empty verdict (no objection).
+asio::awaitable<IdentityVerdict> identity_verdict(const TcpOptions& options, const tcp::endpoint& remote,
+                                                  Clock::time_point deadline) {
+  if (!options.identity_check) co_return IdentityVerdict{};
   std::string failure;
-};
-
-asio::awaitable<LookupOutcome> look_up(const TcpOptions& options, const tcp::endpoint& remote,
-                                       Clock::time_point deadline) {
-  LookupOutcome outcome;
-  if (!options.identity_lookup) co_return outcome;
   try {
-    outcome.found = co_await until_deadline(options.identity_lookup(remote), deadline);
-    if (!outcome.found) outcome.failure = "the identity lookup did not finish before the deadline";
+    std::optional<IdentityVerdict> verdict = co_await until_deadline(options.identity_check(remote), deadline);
+    if (verdict && *verdict) co_return std::move(*verdict);
+    failure = verdict ? "the identity check gave no verdict" : "the identity check did not finish before the deadline";
   } catch (const std::exception& error) {
-    outcome.failure = error.what();
+    failure = error.what();
   }
-  co_return outcome;
+  co_return [failure](const PartyInfo&) -> std::optional<std::string> { return failure; };
 }
 
-// Why the connection at `remote` cannot be `party`, or nullopt when it can (or no
-// lookup is configured).
-std::optional<std::string> identity_fault(const TcpOptions& options, const LookupOutcome& outcome,
-                                          const PartyInfo& party, const std::string& remote) {
-  if (!options.identity_lookup) return std::nullopt;
-  if (!outcome.found) return outcome.failure;
-  if (outcome.found->identity == party.identity) return std::nullopt;
-  return remote + " belongs to " + outcome.found->description + ", but " + describe(party) + " is " +
-         (party.identity.empty() ? std::string("unidentified in the roster") : party.identity);
+// Why the peer cannot be `party` according to `verdict`, or nullopt.
+std::optional<std::string> identity_fault(const IdentityVerdict& verdict, const PartyInfo& party) {
+  if (!verdict) return std::nullopt;
+  return verdict(party);
 }
 
 // The connect error lists this many refusals in full, each cut to this length, and
@@ -215,13 +201,12 @@ asio::awaitable<std::unique_ptr<Link>> dial_attempt(std::shared_ptr<MeshState> s
   configure_socket(socket, state->options);
   boost::system::error_code ignored;
   const std::string remote = describe(target) + " at " + to_string(socket.remote_endpoint(ignored));
-  const std::string address = to_string(socket.remote_endpoint(ignored));
-  const LookupOutcome identity = co_await look_up(state->options, socket.remote_endpoint(ignored), deadline);
+  const IdentityVerdict identity = co_await identity_verdict(state->options, socket.remote_endpoint(ignored), deadline);
   const ClaimCheck expect_target = [&](std::size_t claimed) -> std::optional<std::string> {
     if (claimed != peer) {
       return "we dialled " + describe(target) + " but the peer claims to be " + describe(state->roster.party(claimed));
     }
-    if (auto fault = identity_fault(state->options, identity, target, address)) {
+    if (auto fault = identity_fault(identity, target)) {
       return describe(target) + " failed the identity check: " + *fault;
     }
     return std::nullopt;
@@ -287,8 +272,8 @@ void refuse(MeshState& state, const std::string& reason) {
 // `certified` lists the parties the peer's TLS certificate may be (nullopt
 // without TLS).
 template <typename Stream>
-asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream stream, const tcp::endpoint& remote_endpoint,
-                                    const std::string& remote, const LookupOutcome& identity,
+asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream stream, const std::string& remote,
+                                    const IdentityVerdict& identity,
                                     std::optional<std::vector<std::size_t>> certified) {
   std::optional<std::size_t> reserved;
   const ClaimCheck allowed = [&](std::size_t claimed) -> std::optional<std::string> {
@@ -305,14 +290,7 @@ asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream str
     if ((!state->connected && state->links[claimed]) || state->reserved[claimed]) {
       return who + " is already connected (a duplicate connection)";
     }
-    if (state->options.identity_check) {
-      try {
-        state->options.identity_check(claimed, remote_endpoint);
-      } catch (const PeerError& error) {
-        return who + " failed the identity check: " + error.what();
-      }
-    }
-    if (auto fault = identity_fault(state->options, identity, state->roster.party(claimed), remote)) {
+    if (auto fault = identity_fault(identity, state->roster.party(claimed))) {
       return who + " failed the identity check: " + *fault;
     }
     state->reserved[claimed] = true;
@@ -343,9 +321,9 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
     refuse(*state, state->self_name() + " refused a connection from " + remote + ": " + *fault);
     co_return;
   }
-  const LookupOutcome identity = co_await look_up(state->options, remote_endpoint, state->deadline);
+  const IdentityVerdict identity = co_await identity_verdict(state->options, remote_endpoint, state->deadline);
   if (!state->options.tls) {
-    co_await finish_accept(state, std::move(socket), remote_endpoint, remote, identity, std::nullopt);
+    co_await finish_accept(state, std::move(socket), remote, identity, std::nullopt);
     co_return;
   }
   tls::Context& context = *state->options.tls;
@@ -366,7 +344,7 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
   } catch (const boost::system::system_error&) {
     co_return;  // hung up before TLS began; a party dials again
   }
-  co_await finish_accept(state, std::move(stream), remote_endpoint, remote, identity, std::move(certified));
+  co_await finish_accept(state, std::move(stream), remote, identity, std::move(certified));
 }
 
 void forget_pending(MeshState& state, const asio::ip::address& address) {
@@ -587,6 +565,12 @@ std::string unreached_message(const MeshState& state, Clock::duration waited) {
 }
 
 }  // namespace
+
+std::string to_string(const tcp::endpoint& endpoint) {
+  const std::string address = endpoint.address().to_string();
+  return endpoint.address().is_v6() ? "[" + address + "]:" + std::to_string(endpoint.port())
+                                    : address + ":" + std::to_string(endpoint.port());
+}
 
 tcp::acceptor listen(const asio::any_io_executor& executor, const Endpoint& where) {
   boost::system::error_code error;

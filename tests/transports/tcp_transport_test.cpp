@@ -260,9 +260,11 @@ TEST(TcpTransport, IdentityCheckCanRefuseAPeer) {
   std::string checked_address;
   const auto errors = setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
     net::TcpOptions options;
-    options.identity_check = [&](std::size_t claimed, const tcp::endpoint& remote) {
+    options.identity_check = [&](const tcp::endpoint& remote) -> asio::awaitable<net::IdentityVerdict> {
       checked_address = remote.address().to_string();
-      throw PeerError("no certificate for party " + std::to_string(claimed));
+      co_return [](const net::PartyInfo& party) -> std::optional<std::string> {
+        return "no certificate for party " + std::to_string(party.id);
+      };
     };
     auto transport = setup.transport(self, self == 0 ? options : net::TcpOptions{});
     co_await transport->connect(setup.roster, self, std::chrono::steady_clock::now() + (self == 0 ? 500ms : 5s));
