@@ -152,8 +152,9 @@ std::list<PendingHandshake>::iterator admit_pending(MeshState& state, const asio
 // The entry's handshake has ended: forget it.
 void release_pending(MeshState& state, std::list<PendingHandshake>::iterator entry);
 // Closes the oldest pending handshake from `address` (its coroutine ends within a
-// turn of the event loop, and with it the socket).
-void evict_oldest(MeshState& state, const asio::ip::address& address, const std::string& why);
+// turn of the event loop, and with it the socket). `address` by value: callers
+// pass busiest_address(), a key of pending_from, which eviction may erase.
+void evict_oldest(MeshState& state, asio::ip::address address, const std::string& why);
 // The address with the most pending handshakes; there must be one.
 const asio::ip::address& busiest_address(const MeshState& state);
 // Ends every pending handshake (connect_mesh is returning, or the Relinker stops).

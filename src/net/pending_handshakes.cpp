@@ -17,7 +17,7 @@ void forget_pending(MeshState& state, const asio::ip::address& address) {
 
 }  // namespace
 
-void evict_oldest(MeshState& state, const asio::ip::address& address, const std::string& why) {
+void evict_oldest(MeshState& state, const asio::ip::address address, const std::string& why) {
   const auto oldest = std::find_if(state.pending.begin(), state.pending.end(), [&](const PendingHandshake& p) {
     return !p.evicted && p.address == address;
   });
