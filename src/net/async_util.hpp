@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <list>
+#include <memory>
 #include <string>
 
 namespace meshmpc::net::detail {
@@ -43,31 +44,41 @@ inline std::string format_seconds(std::chrono::steady_clock::duration duration) 
 }
 
 // Coroutines that can all be cancelled at once; each task catches its own errors.
-// Lives as long as its tasks (keep it in state the tasks share).
+// The tasks often keep alive the object that holds the group (a shared state), so
+// the last task to end may destroy the group before asio runs that task's
+// completion handler (co_spawn destroys the task's frame first). What the
+// handlers touch is therefore owned by the handlers themselves: each holds the
+// group's Shared, which outlives the group as long as a handler is pending.
 class TaskGroup {
  public:
-  TaskGroup(const asio::any_io_executor& executor, Notifier& on_task_end)
-      : executor_(executor), on_task_end_(on_task_end) {}
+  TaskGroup(const asio::any_io_executor& executor, std::shared_ptr<Notifier> on_task_end)
+      : executor_(executor), shared_(std::make_shared<Shared>(std::move(on_task_end))) {}
 
   void spawn(asio::awaitable<void> task) {
-    asio::cancellation_signal& signal = signals_.emplace_back();
-    ++live_;
+    asio::cancellation_signal& signal = shared_->signals.emplace_back();
+    ++shared_->live;
     asio::co_spawn(executor_, std::move(task),
-                   asio::bind_cancellation_slot(signal.slot(), [this](std::exception_ptr) {
-                     --live_;
-                     on_task_end_.notify();
+                   asio::bind_cancellation_slot(signal.slot(), [shared = shared_](std::exception_ptr) {
+                     --shared->live;
+                     shared->on_task_end->notify();
                    }));
   }
   void cancel_all() {
-    for (asio::cancellation_signal& signal : signals_) signal.emit(asio::cancellation_type::terminal);
+    for (asio::cancellation_signal& signal : shared_->signals) signal.emit(asio::cancellation_type::terminal);
   }
-  std::size_t live() const { return live_; }
+  std::size_t live() const { return shared_->live; }
 
  private:
+  struct Shared {
+    explicit Shared(std::shared_ptr<Notifier> notifier) : on_task_end(std::move(notifier)) {}
+    std::shared_ptr<Notifier> on_task_end;
+    // Stable addresses: each task's cancellation slot points into its signal,
+    // which must last as long as the task (so as long as its handler).
+    std::list<asio::cancellation_signal> signals;
+    std::size_t live = 0;
+  };
   asio::any_io_executor executor_;
-  Notifier& on_task_end_;
-  std::list<asio::cancellation_signal> signals_;  // stable addresses: slots point into them
-  std::size_t live_ = 0;
+  std::shared_ptr<Shared> shared_;
 };
 
 }  // namespace meshmpc::net::detail

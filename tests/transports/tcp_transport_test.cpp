@@ -260,9 +260,11 @@ TEST(TcpTransport, IdentityCheckCanRefuseAPeer) {
   std::string checked_address;
   const auto errors = setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
     net::TcpOptions options;
-    options.identity_check = [&](std::size_t claimed, const tcp::endpoint& remote) {
+    options.identity_check = [&](const tcp::endpoint& remote) -> asio::awaitable<net::IdentityVerdict> {
       checked_address = remote.address().to_string();
-      throw PeerError("no certificate for party " + std::to_string(claimed));
+      co_return [](const net::PartyInfo& party) -> std::optional<std::string> {
+        return "no certificate for party " + std::to_string(party.id);
+      };
     };
     auto transport = setup.transport(self, self == 0 ? options : net::TcpOptions{});
     co_await transport->connect(setup.roster, self, std::chrono::steady_clock::now() + (self == 0 ? 500ms : 5s));
@@ -516,6 +518,37 @@ TEST(TcpTransport, ConnectionFloodUnderADescriptorLimitDoesNotStopTheSession) {
   }
   ASSERT_FALSE(refusals.empty());
   EXPECT_TRUE(contains(refusals[0], "party 0 (alice) closed the oldest pending handshake from 127.0.0.1 to make room"))
+      << refusals[0];
+}
+
+// At the total cap the oldest pending handshake of the busiest address is closed;
+// when that was the address's only one, its entry in the per-address count goes
+// with it. The log line naming it used to read the address after that (ASan: a
+// heap-use-after-free).
+TEST(TcpTransport, EvictionOfAnAddressLastPendingHandshakeNamesIt) {
+  TcpSetup setup(2);
+  asio::io_context raw;
+  std::vector<tcp::socket> idle;
+  for (const char* from : {"127.0.0.2", "127.0.0.3"}) {
+    tcp::socket& socket = idle.emplace_back(raw);
+    socket.open(tcp::v4());
+    socket.bind({asio::ip::make_address(from), 0});
+    socket.connect({asio::ip::make_address("127.0.0.1"), setup.roster.parties[0].endpoints[0].port});
+  }
+  std::vector<std::string> refusals;
+  net::testing::expect_no_errors(setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    net::TcpOptions options;
+    if (self == 0) {
+      options.max_pending_handshakes = 0;  // room for the party that dials us only
+      options.on_refusal = [&](const std::string& refusal) { refusals.push_back(refusal); };
+    }
+    auto transport = setup.transport(self, options);
+    net::Network network = co_await net::connect_network(*transport, setup.roster, self, 5s, {.receive_timeout = 5s});
+    co_await network.shutdown();
+  }));
+  ASSERT_FALSE(refusals.empty());
+  EXPECT_TRUE(contains(refusals[0], "closed the oldest pending handshake from 127.0.0.2 to make room "
+                                    "(1 pending in all)"))
       << refusals[0];
 }
 

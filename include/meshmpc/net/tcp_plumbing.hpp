@@ -34,23 +34,19 @@ enum class Plaintext {
   insecure_allowed,      // the user asked for plaintext by name (--insecure-plaintext)
 };
 
-// Called for every connection that passed the roster checks, with the party id it
-// claims and the socket's remote address; throws PeerError to refuse it (e.g. the
-// Tailscale plugin asks tailscaled whose node that address is).
-using IdentityCheck = std::function<void(std::size_t claimed, const asio::ip::tcp::endpoint& remote)>;
+// Why the peer at a connection's remote address cannot be `party` (the refusal's
+// reason), or nullopt when it may be: an IdentityCheck's answer about one connection.
+using IdentityVerdict = std::function<std::optional<std::string>(const PartyInfo& party)>;
 
-// Who is behind a connection's remote address, as an authority outside the
-// connection says (the Tailscale plugin asks tailscaled's whois). Asked before the
-// handshake of every accepted and every dialled connection, within the deadline;
-// the link is refused unless `identity` equals the roster's PartyInfo::identity of
-// the party the peer claims to be (or that we dialled).
-struct RemoteIdentity {
-  std::string identity;     // compared with PartyInfo::identity
-  std::string description;  // for messages, e.g. "node nBOB22CNTRL (bob-desktop)"
-};
-// Throws (any exception; its message is the refusal's reason) when the address
-// belongs to nobody acceptable.
-using IdentityLookup = std::function<asio::awaitable<RemoteIdentity>(const asio::ip::tcp::endpoint& remote)>;
+// A plugin's identity check: what an authority outside the connection says about
+// the peer at its remote address (the Tailscale plugin asks tailscaled whose node
+// it is; the Nebula plugin knows the overlay IPs each party's certificate holds).
+// Asked once for every accepted and every dialled connection, before TLS and the
+// handshake, within the deadline, so it may do I/O. Its verdict is put to the
+// party the peer claims to be (or that we dialled) once the roster's checks pass.
+// Throwing (any exception) refuses the connection whoever it claims to be; the
+// exception's message is the reason.
+using IdentityCheck = std::function<asio::awaitable<IdentityVerdict>(const asio::ip::tcp::endpoint& remote)>;
 
 struct TcpOptions {
   // SO_SNDBUF and SO_RCVBUF: a round of a large batch should not stall on the
@@ -77,11 +73,11 @@ struct TcpOptions {
   std::size_t max_pending_handshakes = 64;
   std::size_t max_pending_per_address = 16;
   std::size_t max_frame = kDefaultMaxFrame;
+  // Unset: no identity beyond the roster's checks, the handshake's proof and TLS.
   IdentityCheck identity_check;
-  IdentityLookup identity_lookup;
   // Outgoing connections leave from this address when it is of the endpoint's
   // family (a VPN plugin binds its own overlay address, so that the peer's
-  // identity lookup sees it whatever the routing table picks).
+  // identity check sees it whatever the routing table picks).
   std::optional<asio::ip::address> source_address;
   // Told of every connection this party refused (for logs); the session goes on.
   // Of the connections closed unfinished (a cap, the handshake timeout) only the
@@ -95,8 +91,15 @@ struct TcpOptions {
   Plaintext plaintext = Plaintext::loopback_only;
 };
 
+// "127.0.0.1:4000", "[fd42::1]:4000".
+std::string to_string(const asio::ip::tcp::endpoint& endpoint);
+
 // True when `self` dials `peer` (and so `peer` accepts from `self`).
 constexpr bool dials(std::size_t self, std::size_t peer) { return peer < self; }
+
+// True when `self` accepts connections in a session of `parties`, and so needs a
+// listening socket: every party but the last is dialled by the ones after it.
+constexpr bool accepts(std::size_t self, std::size_t parties) { return self + 1 < parties; }
 
 // A listening socket on `where`; its host is resolved (a name, an IPv4 or IPv6
 // address; "" or "*" listen on every IPv6 and IPv4 address). Port 0 picks a free
@@ -115,8 +118,8 @@ asio::awaitable<asio::ip::tcp::socket> dial_once(const PartyInfo& party,
                                                  const TcpOptions& options);
 
 // Links to every other party: dials every j < self (retrying with backoff until
-// the deadline), accepts from every j > self on `acceptor` (needed unless self is
-// the last party), runs the handshake on each connection. Connections that fail
+// the deadline), accepts from every j > self on `acceptor` (needed when
+// accepts(self, n)), runs the handshake on each connection. Connections that fail
 // the handshake are refused and the accept loop goes on. Throws PeerError when
 // a party refuses us, and at the deadline with the list of parties never reached
 // (and a summary of the connections refused or dropped meanwhile). The acceptor

@@ -1,6 +1,8 @@
 #include "meshmpc/nebula/nebula_transport.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <boost/asio/this_coro.hpp>
 
 #include "meshmpc/error.hpp"
@@ -38,6 +40,21 @@ asio::ip::address plain(const asio::ip::address& address) {
   return address;
 }
 
+// The identity check's verdict on a connection from `remote`: it may be only a
+// party whose certificate holds that overlay IP. Nothing to look up (the
+// addresses are in the roster), so the verdict is ready at once.
+asio::awaitable<net::IdentityVerdict> overlay_verdict(std::shared_ptr<const net::Roster> roster,
+                                                      asio::ip::tcp::endpoint remote) {
+  co_return [roster, remote](const net::PartyInfo& party) -> std::optional<std::string> {
+    try {
+      check_overlay_source(*roster, party.id, remote);
+      return std::nullopt;
+    } catch (const PeerError& error) {
+      return error.what();
+    }
+  };
+}
+
 }  // namespace
 
 void check_overlay_source(const net::Roster& roster, std::size_t claimed, const asio::ip::tcp::endpoint& remote) {
@@ -65,12 +82,13 @@ asio::awaitable<net::Links> NebulaTransport::connect(const net::Roster& roster, 
   options.source_address = overlay_ips(me).front();
   // Nebula's Noise tunnels encrypt and authenticate every overlay packet.
   if (options.plaintext == net::Plaintext::loopback_only) options.plaintext = net::Plaintext::encrypted_underneath;
-  // A copy: the check may run in an accept task that outlives this call by a turn.
-  options.identity_check = [roster](std::size_t claimed, const asio::ip::tcp::endpoint& remote) {
-    check_overlay_source(roster, claimed, remote);
+  // Shared: the check may run in an accept task that outlives this call by a turn.
+  const auto shared_roster = std::make_shared<const net::Roster>(roster);
+  options.identity_check = [shared_roster](const asio::ip::tcp::endpoint& remote) {
+    return overlay_verdict(shared_roster, remote);
   };
   std::optional<asio::ip::tcp::acceptor> acceptor;
-  if (self + 1 < roster.size()) {
+  if (net::accepts(self, roster.size())) {
     try {
       acceptor = net::listen(co_await asio::this_coro::executor, me.endpoints.front());
     } catch (const ConfigError& error) {

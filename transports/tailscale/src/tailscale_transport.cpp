@@ -1,11 +1,32 @@
 #include "meshmpc/tailscale/tailscale_transport.hpp"
 
 #include <boost/asio/this_coro.hpp>
+#include <optional>
+#include <string>
 
 #include "meshmpc/error.hpp"
 #include "meshmpc/tailscale/path_report.hpp"
 
 namespace meshmpc::tailscale {
+
+namespace {
+
+// The identity check's verdict on a connection from `remote`: tailscaled's whois
+// names its node, which must belong to `login` (when given) and be the roster's
+// node (PartyInfo::identity, a StableNodeID) for the party in question.
+asio::awaitable<net::IdentityVerdict> node_verdict(LocalApi api, std::string login, asio::ip::tcp::endpoint remote) {
+  const WhoIs who = co_await api.whois(remote);
+  if (!login.empty() && who.login != login) {
+    throw PeerError(who.describe() + " belongs to user " + who.login + ", not " + login);
+  }
+  co_return [who, address = net::to_string(remote)](const net::PartyInfo& party) -> std::optional<std::string> {
+    if (who.stable_id == party.identity) return std::nullopt;
+    return address + " belongs to " + who.describe() + ", but " + net::describe(party) + " is " +
+           (party.identity.empty() ? std::string("unidentified in the roster") : party.identity);
+  };
+}
+
+}  // namespace
 
 TailscaleTransport::TailscaleTransport(LocalApi api, TailscaleOptions options)
     : api_(std::move(api)), options_(std::move(options)) {}
@@ -32,16 +53,12 @@ asio::awaitable<net::Links> TailscaleTransport::connect(const net::Roster& roste
   if (tcp.plaintext == net::Plaintext::loopback_only) tcp.plaintext = net::Plaintext::encrypted_underneath;
   const LocalApi api = api_;
   const std::string login = options_.required_login;
-  tcp.identity_lookup = [api, login](const asio::ip::tcp::endpoint& remote) -> asio::awaitable<net::RemoteIdentity> {
-    const WhoIs who = co_await api.whois(remote);
-    if (!login.empty() && who.login != login) {
-      throw PeerError(who.describe() + " belongs to user " + who.login + ", not " + login);
-    }
-    co_return net::RemoteIdentity{who.stable_id, who.describe()};
+  tcp.identity_check = [api, login](const asio::ip::tcp::endpoint& remote) {
+    return node_verdict(api, login, remote);
   };
 
   std::optional<asio::ip::tcp::acceptor> acceptor;
-  if (self + 1 < roster.size()) {
+  if (net::accepts(self, roster.size())) {
     try {
       acceptor = net::listen(co_await asio::this_coro::executor, own);
     } catch (const ConfigError& e) {

@@ -21,8 +21,7 @@ asio::awaitable<net::Links> TcpTransport::connect(const net::Roster& roster, std
   const net::PartyInfo& me = roster.party(self);
   std::optional<asio::ip::tcp::acceptor> acceptor = std::move(acceptor_);
   acceptor_.reset();
-  const bool accepts = self + 1 < roster.size();
-  if (accepts && !acceptor) {
+  if (net::accepts(self, roster.size()) && !acceptor) {
     const net::Endpoint* own = nullptr;
     for (const net::Endpoint& endpoint : me.endpoints) {
       if (endpoint.port != 0) {

@@ -5,9 +5,9 @@
 // and every packet out of a tunnel must come from the peer certificate's IP), so:
 // - we listen on our own overlay IP only (IPv4 or IPv6), and dial from it;
 // - a dialled peer at overlay IP X is the holder of X's certificate;
-// - an accepted connection is kept only if its source is an overlay IP of the
-//   party its handshake claims to be (net::IdentityCheck), which refuses
-//   strangers and parties posing as one another. A party's endpoints are its
+// - a connection is kept only if its remote address is an overlay IP of the
+//   party its handshake claims to be, or that we dialled (net::IdentityCheck),
+//   which refuses strangers and parties posing as one another. A party's endpoints are its
 //   certificate's networks, the one it listens on first: a v2 certificate may
 //   hold several, and a connection from any of them is that party's.
 #include <boost/asio/ip/tcp.hpp>
@@ -38,7 +38,7 @@ class NebulaTransport final : public net::Transport {
 };
 
 // Throws PeerError unless `remote` is one of party `claimed`'s overlay addresses
-// (its endpoints) in `roster`: the accept-side check, usable by any overlay transport.
+// (its endpoints) in `roster`: the transport's identity check, usable by any overlay transport.
 void check_overlay_source(const net::Roster& roster, std::size_t claimed, const asio::ip::tcp::endpoint& remote);
 
 }  // namespace meshmpc::nebula

@@ -19,7 +19,7 @@
 namespace meshmpc::tailscale {
 
 struct TailscaleOptions {
-  net::TcpOptions tcp;  // its identity_lookup and source_address are set by the transport
+  net::TcpOptions tcp;  // its identity_check and source_address are set by the transport
   // When set, a peer's whois must also show this user login (e.g. "tagged-devices",
   // or "alice@example.com" for nodes owned by a person).
   std::string required_login;
