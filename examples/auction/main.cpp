@@ -71,6 +71,7 @@ boost::asio::awaitable<void> auction(Session<F>& s, const Auction& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("auction",
                               "A sealed-bid auction: the winner (highest bid, ties to the lowest index) and the "
                               "price; nothing else about the bids.");

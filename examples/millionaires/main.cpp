@@ -44,6 +44,7 @@ boost::asio::awaitable<void> millionaires(Session<F>& s, const Millionaires& m) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("millionaires", "Which party is the richest (ties: the lowest index); nothing else.");
   const ex::ValueOptions names{"wealth", "wealths", "wealth"};
   ex::add_value_options(parser, names);

@@ -61,6 +61,7 @@ boost::asio::awaitable<void> salaries(Session<Fp64>& s, const Salaries& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("salaries", "The total, mean and spread of the parties' salaries; nothing else.");
   const ex::ValueOptions names{"salary", "salaries", "salary"};
   ex::add_value_options(parser, names);

@@ -177,6 +177,7 @@ std::pair<std::size_t, std::size_t> parse_sizes(const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("secretsanta",
                               "Secret santa: a random derangement of the parties; each party learns only whom it "
                               "gives a present to.");

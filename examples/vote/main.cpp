@@ -75,6 +75,7 @@ boost::asio::awaitable<void> vote(Session<F>& s, const Vote& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("vote", "Every party votes for one of c options; the tally (or the winner), nothing else.");
   parser.add_options()("options", po::value<std::int64_t>()->default_value(2), "the number of options c (choices 0..c-1)")(
       "winner-only", "reveal only the winning option (ties: the lowest), not the tally");
