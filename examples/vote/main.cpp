@@ -55,7 +55,6 @@ void print_winner(const Vote& v, std::size_t party, std::int64_t winner) {
 
 template <class F>
 boost::asio::awaitable<void> vote(Session<F>& s, const Vote& v) {
-  const ex::Meter meter;
   std::vector<std::int64_t> ballot(v.options, 0);
   ballot[static_cast<std::size_t>(v.choices.of(s.id()))] = 1;
   const auto ballots = co_await s.input_int_all(ballot, v.bits);  // ballots[i]: party i's unit vector
@@ -69,7 +68,6 @@ boost::asio::awaitable<void> vote(Session<F>& s, const Vote& v) {
     const auto counts = co_await s.output(tally);
     print_tally(v, s.id(), counts);
   }
-  meter.finish(v.report, s);
 }
 
 }  // namespace
