@@ -107,6 +107,7 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("meshmpc-bench", "Throughput of a protocol among local parties; prints CSV.");
   parser.add_options()("op", po::value<std::string>()->default_value("mul"),
                        "mul | open | input | random | random_bits | cmp | eq | sort | permute")(

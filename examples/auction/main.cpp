@@ -47,7 +47,6 @@ void print_result(const Auction& a, std::size_t party, std::int64_t winner, std:
 
 template <class F>
 boost::asio::awaitable<void> auction(Session<F>& s, const Auction& a) {
-  const ex::Meter meter;
   const std::vector<std::int64_t> mine(1, a.bids.of(s.id()));
   const auto bids = SecInt<F>::concat(co_await s.input_int_all(mine, a.bits));  // bids[i]: party i's
   const auto [winner, top] = co_await s.argmax(bids);
@@ -65,12 +64,12 @@ boost::asio::awaitable<void> auction(Session<F>& s, const Auction& a) {
   parts.push_back(price);
   const auto opened = co_await s.output(SecInt<F>::concat(parts));
   print_result(a, s.id(), opened[0], opened[1]);
-  meter.finish(a.report, s);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("auction",
                               "A sealed-bid auction: the winner (highest bid, ties to the lowest index) and the "
                               "price; nothing else about the bids.");

@@ -1,7 +1,5 @@
 #include "report.hpp"
 
-#include <meshmpc/cli/run.hpp>
-
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
@@ -32,11 +30,6 @@ void Report::public_result(std::size_t party, const std::string& text, const boo
 
 void Report::private_result(const std::string& text, const boost::json::object& value) const {
   print_line(stdout, json_ ? boost::json::serialize(value) : text);
-}
-
-void Report::summary(std::chrono::steady_clock::duration elapsed, std::uint64_t rounds,
-                     std::uint64_t bytes_sent) const {
-  print_line(json_ ? stderr : stdout, cli::summary(elapsed, rounds, bytes_sent));
 }
 
 }  // namespace meshmpc::examples

@@ -68,7 +68,6 @@ void print_all(const Santa& a, std::size_t party, const std::vector<std::int64_t
 }
 
 boost::asio::awaitable<void> draw(Session<Fp64>& s, const Santa& a) {
-  const ex::Meter meter;
   const auto p = co_await s.random_derangement(s.n(), kBits);
   if (a.mode == Mode::reveal) {
     print_all(a, s.id(), co_await s.output(p));
@@ -85,7 +84,6 @@ boost::asio::awaitable<void> draw(Session<Fp64>& s, const Santa& a) {
     if (!mine) throw meshmpc::ProtocolError("secret santa: party " + std::to_string(s.id()) + " got no recipient");
     print_own(a, s.id(), *mine);
   }
-  meter.finish(a.report, s);
 }
 
 // --- MPyC's demo: derangements of 2..N over several secure types
@@ -100,21 +98,20 @@ void print_heading(const Santa& a, const std::string& text) {
   if (!a.report.json()) a.report.public_result(0, text, {});
 }
 
-// Each variant returns the rounds of any session of its own.
-using Variant = std::function<boost::asio::awaitable<std::uint64_t>(Session<Fp64>&, const Santa&)>;
+// The sub-sessions' rounds count in s.rounds() too, so the party's summary has them.
+using Variant = std::function<boost::asio::awaitable<void>(Session<Fp64>&, const Santa&)>;
 
-boost::asio::awaitable<std::uint64_t> over_secure_integers(Session<Fp64>& s, const Santa& a) {
+boost::asio::awaitable<void> over_secure_integers(Session<Fp64>& s, const Santa& a) {
   const std::string sectype = "SecInt" + std::to_string(kBits);
   print_heading(a, "Using secure integers: " + sectype);
   for (std::size_t n = a.first; n <= a.last; ++n) {
     const auto p = co_await s.random_derangement(n, kBits);
     print_row(a, s.id(), sectype, n, co_await s.output(p));
   }
-  co_return 0;
 }
 
 // Over another field: a session of its own on the same links.
-boost::asio::awaitable<std::uint64_t> over_prime_field(Session<Fp64>& s, const Santa& a) {
+boost::asio::awaitable<void> over_prime_field(Session<Fp64>& s, const Santa& a) {
   auto sub = co_await s.sub_session(Fp64(kDemoPrime));
   const std::string sectype = sub.field().name();
   print_heading(a, "Using secure prime fields: " + sectype);
@@ -125,13 +122,12 @@ boost::asio::awaitable<std::uint64_t> over_prime_field(Session<Fp64>& s, const S
     for (const auto& e : opened) row.push_back(static_cast<std::int64_t>(sub.field().to_uint(e)));
     print_row(a, s.id(), sectype, n, row);
   }
-  co_return sub.rounds();
 }
 
 // Over the binary field GF(2^8), as MPyC's demo: random bits cost nothing there
 // (their XOR is a sum), and the rejection tests repeat their random multiplier
 // until a false pass is as unlikely as 2^-k (docs/protocols.md).
-boost::asio::awaitable<std::uint64_t> over_binary_field(Session<Fp64>& s, const Santa& a) {
+boost::asio::awaitable<void> over_binary_field(Session<Fp64>& s, const Santa& a) {
   auto sub = co_await s.sub_session(meshmpc::NtlGF2E(8));
   const std::string sectype = sub.field().name();
   print_heading(a, "Using secure binary fields: " + sectype);
@@ -141,18 +137,14 @@ boost::asio::awaitable<std::uint64_t> over_binary_field(Session<Fp64>& s, const 
     for (const auto& e : opened) row.push_back(sub.field().to_int(e));
     print_row(a, s.id(), sectype, n, row);
   }
-  co_return sub.rounds();
 }
 
 boost::asio::awaitable<void> demo(Session<Fp64>& s, const Santa& a) {
-  const ex::Meter meter;
   std::vector<Variant> variants;
   variants.emplace_back(over_secure_integers);
   variants.emplace_back(over_prime_field);
   variants.emplace_back(over_binary_field);
-  std::uint64_t extra_rounds = 0;
-  for (const auto& variant : variants) extra_rounds += co_await variant(s, a);
-  meter.finish(a.report, s, extra_rounds);
+  for (const auto& variant : variants) co_await variant(s, a);
 }
 
 // "2..8" (or "8", meaning 2..8).
@@ -177,6 +169,7 @@ std::pair<std::size_t, std::size_t> parse_sizes(const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("secretsanta",
                               "Secret santa: a random derangement of the parties; each party learns only whom it "
                               "gives a present to.");

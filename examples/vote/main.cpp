@@ -55,7 +55,6 @@ void print_winner(const Vote& v, std::size_t party, std::int64_t winner) {
 
 template <class F>
 boost::asio::awaitable<void> vote(Session<F>& s, const Vote& v) {
-  const ex::Meter meter;
   std::vector<std::int64_t> ballot(v.options, 0);
   ballot[static_cast<std::size_t>(v.choices.of(s.id()))] = 1;
   const auto ballots = co_await s.input_int_all(ballot, v.bits);  // ballots[i]: party i's unit vector
@@ -69,12 +68,12 @@ boost::asio::awaitable<void> vote(Session<F>& s, const Vote& v) {
     const auto counts = co_await s.output(tally);
     print_tally(v, s.id(), counts);
   }
-  meter.finish(v.report, s);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("vote", "Every party votes for one of c options; the tally (or the winner), nothing else.");
   parser.add_options()("options", po::value<std::int64_t>()->default_value(2), "the number of options c (choices 0..c-1)")(
       "winner-only", "reveal only the winning option (ties: the lowest), not the tally");

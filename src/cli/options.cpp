@@ -17,6 +17,7 @@
 #include "meshmpc/cli/transport_plugin.hpp"
 #include "meshmpc/error.hpp"
 #include "number.hpp"
+#include "option_values.hpp"
 #include "tls_files.hpp"
 
 namespace meshmpc::cli {
@@ -47,11 +48,6 @@ std::string transports_help() {
     text += " " + std::string(plugin->name()) + " (" + std::string(plugin->summary()) + "),";
   }
   return text + " " + std::string(kInMemoryTransport) + " (all parties as threads of this process)";
-}
-
-std::optional<std::string> text_of(const po::variables_map& vm, const char* name) {
-  if (!vm.count(name)) return std::nullopt;
-  return vm[name].as<std::string>();
 }
 
 spdlog::level::level_enum parse_log_level(const std::string& text) {
@@ -146,7 +142,7 @@ void resolve_parties(const po::variables_map& vm, RunOptions& o) {
     endpoint.host = "localhost";
   }
 
-  const auto m_text = text_of(vm, "parties");
+  const auto m_text = string_if_given(vm, "parties");
   std::optional<std::size_t> m;
   if (m_text) m = detail::parse_unsigned(*m_text, "-M/--parties", 1, net::kMaxParties);
   if (!o.addresses.empty()) {
@@ -159,7 +155,7 @@ void resolve_parties(const po::variables_map& vm, RunOptions& o) {
     o.parties = m.value_or(1);
   }
 
-  if (const auto i_text = text_of(vm, "index")) {
+  if (const auto i_text = string_if_given(vm, "index")) {
     const std::size_t i = detail::parse_unsigned(*i_text, "-I/--index", 0, net::kMaxParties);
     if (i >= o.parties) {
       throw ConfigError("-I/--index " + std::to_string(i) + " is out of range for " + count_of(o.parties) +
@@ -182,7 +178,7 @@ void resolve_parties(const po::variables_map& vm, RunOptions& o) {
 }
 
 void check_base_port(RunOptions& o, const po::variables_map& vm) {
-  if (const auto b_text = text_of(vm, "base-port")) o.base_port = detail::parse_port(*b_text, "-B/--base-port");
+  if (const auto b_text = string_if_given(vm, "base-port")) o.base_port = detail::parse_port(*b_text, "-B/--base-port");
   // The base port only matters for parties without an explicit port.
   std::size_t highest = 0;
   bool used = o.addresses.empty();
@@ -204,8 +200,8 @@ void check_base_port(RunOptions& o, const po::variables_map& vm) {
 // The passphrase from --session-secret-file, --session-secret or the environment,
 // and the local launcher's key for its children (session_secret.hpp).
 void read_session_secret(const po::variables_map& vm, RunOptions& o) {
-  const auto file = text_of(vm, "session-secret-file");
-  const auto text = text_of(vm, "session-secret");
+  const auto file = string_if_given(vm, "session-secret-file");
+  const auto text = string_if_given(vm, "session-secret");
   if (file && text) throw ConfigError("--session-secret-file and --session-secret: give only one of them");
   if (file) {
     std::ifstream in(*file);
@@ -239,9 +235,9 @@ void read_session_secret(const po::variables_map& vm, RunOptions& o) {
 void check_security(const po::variables_map& vm, RunOptions& o, const net::Roster& roster) {
   o.ssl = vm["ssl"].as<bool>();
   o.insecure_plaintext = vm["insecure-plaintext"].as<bool>();
-  o.ssl_key = text_of(vm, "ssl-key").value_or("");
-  o.ssl_cert = text_of(vm, "ssl-cert").value_or("");
-  o.ssl_ca = text_of(vm, "ssl-ca").value_or("");
+  o.ssl_key = string_or_empty(vm, "ssl-key");
+  o.ssl_cert = string_or_empty(vm, "ssl-cert");
+  o.ssl_ca = string_or_empty(vm, "ssl-ca");
   const bool pinned = std::any_of(o.addresses.begin(), o.addresses.end(),
                                   [](const net::PartyInfo& party) { return party.tls_fingerprint.has_value(); });
   if (!o.ssl && (pinned || !o.ssl_key.empty() || !o.ssl_cert.empty() || !o.ssl_ca.empty())) {
@@ -418,14 +414,14 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
                                                               "-L/--bit-length", 1, 1u << 16));
   o.sec_param = static_cast<unsigned>(detail::parse_unsigned(vm["sec-param"].as<std::string>(),
                                                              "-K/--sec-param", 1, 1u << 10));
-  if (const auto sid = text_of(vm, "session-id")) o.session_id = session_id_from_hex(*sid);
+  if (const auto sid = string_if_given(vm, "session-id")) o.session_id = session_id_from_hex(*sid);
   read_session_secret(vm, o);
 
   resolve_parties(vm, o);
   check_base_port(o, vm);
 
   const std::size_t max_t = (o.parties - 1) / 2;
-  if (const auto t_text = text_of(vm, "threshold")) {
+  if (const auto t_text = string_if_given(vm, "threshold")) {
     const std::uint64_t t = detail::parse_unsigned(*t_text, "-T/--threshold", 0, net::kMaxParties);
     if (2 * t >= o.parties) {
       throw ConfigError("-T/--threshold " + std::to_string(t) + " is too large for " + count_of(o.parties) +

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "meshmpc/error.hpp"
+#include "hex.hpp"
 #include "number.hpp"
 
 namespace meshmpc::cli {
@@ -79,16 +80,7 @@ RosterLine parse_roster_line(std::string_view text, std::string_view where) {
   return line;
 }
 
-std::string session_id_to_hex(const net::SessionId& id) {
-  constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (std::byte b : id) {
-    const auto v = std::to_integer<unsigned>(b);
-    hex += kDigits[v >> 4];
-    hex += kDigits[v & 15];
-  }
-  return hex;
-}
+std::string session_id_to_hex(const net::SessionId& id) { return bytes_to_hex(id); }
 
 net::SessionId session_id_from_hex(std::string_view hex) {
   net::SessionId id{};

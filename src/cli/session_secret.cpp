@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "meshmpc/error.hpp"
+#include "hex.hpp"
 
 namespace meshmpc::cli {
 
@@ -12,12 +13,7 @@ net::SessionSecret random_session_secret() {
   return secret;
 }
 
-std::string session_secret_to_hex(const net::SessionSecret& secret) {
-  std::string hex(2 * secret.size() + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
-  hex.pop_back();
-  return hex;
-}
+std::string session_secret_to_hex(const net::SessionSecret& secret) { return bytes_to_hex(secret); }
 
 net::SessionSecret session_secret_from_hex(std::string_view hex, std::string_view where) {
   net::SessionSecret secret{};

@@ -155,6 +155,29 @@ TEST(Session, SubSessionComputesInItsOwnFieldOnTheSameLinks) {
   EXPECT_NE(product_mod(outer_field.modulus()), product_mod(kOther));
 }
 
+// A party's rounds are all its sessions' rounds: what a sub-session takes (its
+// set-up included) counts in the session that started it, which the party's
+// summary reports (cli/run.hpp).
+TEST(Session, SubSessionRoundsCountInTheSessionThatStartedIt) {
+  std::mutex m;
+  std::vector<std::array<std::uint64_t, 3>> seen;  // parent's added rounds, sub's rounds, parent's own after
+  run_local<Fp64>(3, Fp64{}, {.threshold = 1}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    const std::uint64_t before = s.rounds();
+    auto sub = co_await s.sub_session(Fp64((std::uint64_t{1} << 61) - 1));
+    (void)co_await product_of_inputs(sub, 3);
+    const std::uint64_t with_sub = s.rounds();
+    (void)co_await product_of_inputs(s, 5);
+    std::lock_guard lock(m);
+    seen.push_back({with_sub - before, sub.rounds(), s.rounds() - with_sub});
+  });
+  ASSERT_EQ(seen.size(), 3u);
+  for (const auto& r : seen) {
+    EXPECT_GT(r[1], 0u);
+    EXPECT_EQ(r[0], r[1]);
+    EXPECT_GT(r[2], 0u);
+  }
+}
+
 TEST(Session, InputFromOneOwner) {
   const Fp64 field;
   std::mutex m;

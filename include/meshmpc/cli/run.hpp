@@ -4,9 +4,9 @@
 // (-M N without -I: this process is party 0, the others are child processes), or
 // all parties as threads of this process (--transport inmem), or one party with
 // no network (-M 1). It connects the transport, starts the Session, runs the
-// program, shuts the links down cleanly and logs a summary (wall time, rounds,
-// bytes sent). Every error ends as one log line naming what failed and exit
-// status 1; the launcher makes the status non-zero when any party failed.
+// program, shuts the links down cleanly and logs its summary once (wall time,
+// rounds, bytes sent). Every error ends as one log line naming what failed and
+// exit status 1; the launcher makes the status non-zero when any party failed.
 //
 //   int main(int argc, char** argv) {
 //     meshmpc::cli::Parser parser("myprog", "what it computes");
@@ -51,15 +51,22 @@ int report_failure(spdlog::logger& log, std::exception_ptr error);
 // the --transport plugin says (transport_plugin.hpp).
 boost::asio::awaitable<PartySetup> party_setup(const RunOptions& options);
 
-// A party allocates and frees vectors of megabytes every round of a large batch.
-// By default glibc returns each to the kernel and the next round faults in fresh
-// zeroed pages: a quarter of a party's time in 10^5-comparison batches (perf). So
-// a party process keeps freed memory for reuse (it does not shrink until exit).
+// Opt-in, process-wide (glibc's mallopt), for a program that runs large batches:
+// call it first thing in main(), before cli::main; the examples and meshmpc-bench
+// do. A party allocates and frees vectors of megabytes every round of a large
+// batch; by default glibc returns each to the kernel and the next round faults in
+// fresh zeroed pages: a quarter of a party's time in 10^5-comparison batches
+// (perf). After this call the process keeps freed memory for reuse (it does not
+// shrink until exit). Nothing in the library calls it: malloc's settings are the
+// program's to choose.
 void keep_freed_memory();
 
+// One party, start to end: connect, the session, the program, a clean shutdown;
+// then its summary as one info line of its log (stderr), measured around all of
+// it: wall time since the call, the session's rounds, the bytes this party put on
+// the wire. Returns the exit status: 0, or 1 after logging the failure.
 template <FiniteField F>
 int run_party(const RunOptions& options, const F& field, PartyProgram<F> program) {
-  keep_freed_memory();
   auto log = make_logger(options);
   // -T 0 among several parties was asked for by name; say once what it means.
   if (options.threshold == 0 && options.parties > 1)
@@ -133,6 +140,8 @@ using ProgramFactory = std::function<PartyProgram<F>(const RunOptions&)>;
 
 // Parses the command line and runs. A bad command line — or a program option its
 // factory refuses — is one line on stderr and exit status 2, before anything starts.
+// Each party logs its summary once (run_party). It leaves malloc's settings alone:
+// a program of large batches calls keep_freed_memory() before it.
 template <FiniteField F>
 int main(const Parser& parser, int argc, const char* const argv[], const F& field, ProgramFactory<F> factory) {
   RunOptions options;

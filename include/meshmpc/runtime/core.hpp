@@ -104,9 +104,15 @@ class Core {
   }
 
   // Communication rounds this party took part in (each protocol counts its own),
-  // for the summaries of examples and benchmarks.
+  // for the summaries of programs and benchmarks.
   std::uint64_t rounds() const { return rounds_; }
-  void count_rounds(std::uint64_t r) { rounds_ += r; }
+  void count_rounds(std::uint64_t r) {
+    rounds_ += r;
+    if (parent_rounds_) parent_rounds_(r);
+  }
+  // A sub-session's Core counts its rounds in the session that started it too:
+  // they are rounds of the same party on the same links.
+  void count_rounds_also(std::function<void(std::uint64_t)> parent) { parent_rounds_ = std::move(parent); }
 
   // The audit (transcript) hook: when set, told every vector this party learns by
   // reconstructing a sharing — user openings ("open", "open_to") and each protocol's
@@ -164,6 +170,7 @@ class Core {
   std::map<std::size_t, PairKeys> pair_keys_;
   Prg rng_;
   std::uint64_t rounds_ = 0;
+  std::function<void(std::uint64_t)> parent_rounds_;
   OpenObserver open_observer_;
 };
 

@@ -26,6 +26,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -56,10 +57,11 @@ class Session {
   // options — as MPyC programs mix secure types in one run (secret santa over
   // integers, then a prime field). Its labels descend from this handle's, so its
   // messages never mix with this session's; its setup gives it its own keys.
-  // Its rounds are its own (rounds() here does not include them).
+  // Its rounds count in rounds() here too: they are this party's rounds as much.
   template <FiniteField G>
   Awaitable<Session<G>> sub_session(G field) {
-    return Session<G>::start_at(std::move(field), core_->network(), core_->options(), scope_.child());
+    return Session<G>::start_at(std::move(field), core_->network(), core_->options(), scope_.child(),
+                                [parent = core_](std::uint64_t r) { parent->count_rounds(r); });
   }
 
   Session(Session&&) noexcept = default;
@@ -207,7 +209,9 @@ class Session {
   template <FiniteField>
   friend class Session;
 
-  static Awaitable<Session> start_at(F field, net::Network& network, SessionOptions options, Scope root);
+  // parent_rounds: where a sub-session's rounds count too (empty: nowhere else).
+  static Awaitable<Session> start_at(F field, net::Network& network, SessionOptions options, Scope root,
+                                     std::function<void(std::uint64_t)> parent_rounds = {});
 
   Session(std::shared_ptr<Core<F>> core, Scope scope) : core_(std::move(core)), scope_(scope) {}
 

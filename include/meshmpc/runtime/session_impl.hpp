@@ -21,8 +21,10 @@
 namespace meshmpc {
 
 template <FiniteField F>
-auto Session<F>::start_at(F field, net::Network& network, SessionOptions options, Scope root) -> Awaitable<Session> {
+auto Session<F>::start_at(F field, net::Network& network, SessionOptions options, Scope root,
+                          std::function<void(std::uint64_t)> parent_rounds) -> Awaitable<Session> {
   auto core = std::make_shared<Core<F>>(std::move(field), network, options);
+  core->count_rounds_also(std::move(parent_rounds));
   Session s(core, root);
   co_await protocols::setup(*core, s.scope_.child());
   co_return s;

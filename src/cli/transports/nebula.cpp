@@ -7,6 +7,7 @@
 #include <meshmpc/nebula/nebula_transport.hpp>
 #include <spdlog/logger.h>
 
+#include "../option_values.hpp"
 #include "plugins.hpp"
 
 namespace meshmpc::cli::plugins {
@@ -14,10 +15,6 @@ namespace meshmpc::cli::plugins {
 namespace {
 
 namespace po = boost::program_options;
-
-std::string text_option(const RunOptions& options, const char* name) {
-  return options.vars.count(name) ? options.vars[name].as<std::string>() : std::string();
-}
 
 class NebulaPlugin final : public TransportPlugin {
  public:
@@ -43,12 +40,11 @@ class NebulaPlugin final : public TransportPlugin {
 
   void check(const RunOptions& options) const override {
     if (options.transport != name()) return;
-    if (text_option(options, "nebula-roster").empty()) {
+    const auto given = [&](const char* name) { return !string_or_empty(options.vars, name).empty(); };
+    if (!given("nebula-roster")) {
       throw ConfigError("--transport nebula needs --nebula-roster <file> (the parties' certificates)");
     }
-    if (text_option(options, "nebula-config").empty() &&
-        (text_option(options, "nebula-ca").empty() || text_option(options, "nebula-cert").empty() ||
-         text_option(options, "nebula-key").empty())) {
+    if (!given("nebula-config") && !(given("nebula-ca") && given("nebula-cert") && given("nebula-key"))) {
       throw ConfigError("--transport nebula needs --nebula-config <nebula config.yml>, or all of --nebula-ca, "
                         "--nebula-cert and --nebula-key");
     }
@@ -59,12 +55,12 @@ class NebulaPlugin final : public TransportPlugin {
 
   boost::asio::awaitable<PartySetup> setup(const RunOptions& options) const override {
     nebula::NebulaOptions nebula_options;
-    nebula_options.config_file = text_option(options, "nebula-config");
-    nebula_options.roster_file = text_option(options, "nebula-roster");
-    nebula_options.ca_file = text_option(options, "nebula-ca");
-    nebula_options.cert_file = text_option(options, "nebula-cert");
-    nebula_options.key_file = text_option(options, "nebula-key");
-    nebula_options.group = text_option(options, "nebula-group");
+    nebula_options.config_file = string_or_empty(options.vars, "nebula-config");
+    nebula_options.roster_file = string_or_empty(options.vars, "nebula-roster");
+    nebula_options.ca_file = string_or_empty(options.vars, "nebula-ca");
+    nebula_options.cert_file = string_or_empty(options.vars, "nebula-cert");
+    nebula_options.key_file = string_or_empty(options.vars, "nebula-key");
+    nebula_options.group = string_or_empty(options.vars, "nebula-group");
     nebula_options.default_port = options.effective_base_port();
     nebula_options.session_id = options.session_id.value_or(net::session_id_from_text(options.program));
     nebula_options.expected_parties = options.parties;

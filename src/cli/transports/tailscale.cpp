@@ -11,6 +11,7 @@
 #include <spdlog/logger.h>
 
 #include "../number.hpp"
+#include "../option_values.hpp"
 #include "plugins.hpp"
 
 namespace meshmpc::cli::plugins {
@@ -18,11 +19,6 @@ namespace meshmpc::cli::plugins {
 namespace {
 
 namespace po = boost::program_options;
-
-std::optional<std::string> text_option(const RunOptions& options, const char* name) {
-  if (!options.vars.count(name)) return std::nullopt;
-  return options.vars[name].as<std::string>();
-}
 
 std::vector<std::string> host_list(const RunOptions& options) {
   std::vector<std::string> hosts;
@@ -41,7 +37,7 @@ std::vector<std::string> host_list(const RunOptions& options) {
 // Every node listens on its own address, so one port serves them all:
 // --tailscale-port, or else -B (MPyC's base port, 11365 by default).
 std::uint16_t session_port(const RunOptions& options) {
-  if (const auto port = text_option(options, "tailscale-port")) {
+  if (const auto port = string_if_given(options.vars, "tailscale-port")) {
     return detail::parse_port(*port, "--tailscale-port");
   }
   return options.effective_base_port();
@@ -79,7 +75,7 @@ class TailscalePlugin final : public TransportPlugin {
       throw ConfigError("--transport tailscale: say which nodes are the parties with --tag (e.g. --tag tag:mpc) "
                         "and/or --hosts");
     }
-    if (const auto tag = text_option(options, "tag"); tag && !tailscale::is_valid_tag(*tag)) {
+    if (const auto tag = string_if_given(options.vars, "tag"); tag && !tailscale::is_valid_tag(*tag)) {
       throw ConfigError("--tag '" + *tag + "': expected a Tailscale tag, tag:<name> (e.g. tag:mpc)");
     }
     if (options.index || !options.addresses.empty()) {
@@ -93,19 +89,19 @@ class TailscalePlugin final : public TransportPlugin {
     if (options.vars.count("tailscale-localapi-token-file") && !options.vars.count("tailscale-localapi")) {
       throw ConfigError("--tailscale-localapi-token-file goes with --tailscale-localapi 127.0.0.1:PORT");
     }
-    if (const auto loopback = text_option(options, "tailscale-localapi")) {
+    if (const auto loopback = string_if_given(options.vars, "tailscale-localapi")) {
       tailscale::parse_loopback(*loopback, "--tailscale-localapi");
     }
   }
 
   boost::asio::awaitable<PartySetup> setup(const RunOptions& options) const override {
     tailscale::LocalApiOptions where;
-    where.socket = text_option(options, "tailscale-socket");
-    where.loopback = text_option(options, "tailscale-localapi");
-    where.token_file = text_option(options, "tailscale-localapi-token-file");
+    where.socket = string_if_given(options.vars, "tailscale-socket");
+    where.loopback = string_if_given(options.vars, "tailscale-localapi");
+    where.token_file = string_if_given(options.vars, "tailscale-localapi-token-file");
     const tailscale::LocalApi api = tailscale::choose_local_api(where);
     const tailscale::Status status = co_await api.status();
-    const tailscale::Selection selection{text_option(options, "tag").value_or(""), host_list(options)};
+    const tailscale::Selection selection{string_or_empty(options.vars, "tag"), host_list(options)};
     tailscale::Discovery found = tailscale::discover_parties(status, selection, options.parties, session_port(options));
 
     RunOptions as_party = options;
@@ -128,7 +124,7 @@ class TailscalePlugin final : public TransportPlugin {
     setup.roster.session_id = options.session_id.value_or(net::session_id_from_text(options.program));
     setup.self = found.self;
     tailscale::TailscaleOptions transport_options;
-    transport_options.required_login = text_option(options, "tailscale-login").value_or("");
+    transport_options.required_login = string_or_empty(options.vars, "tailscale-login");
     transport_options.on_warning = [log](const std::string& line) { log->warn("tailscale: {}", line); };
     transport_options.tcp.on_refusal = refusal_logger(log);
     setup.transport = std::make_unique<tailscale::TailscaleTransport>(api, std::move(transport_options));
