@@ -242,7 +242,7 @@ TEST_F(PartiesWithNewerNebula, Ipv6OnlyHostsAreDialledOnIpv6AndSeveralNetworksAl
   std::string message;
   EXPECT_EQ(fault_of([&] { load_parties(options(dir, pki.ca_crt(), pki.crt("p0"), pki.key("p0"), dir / "apart.txt"),
                                         now_seconds()); },
-                     message),
+                     &message),
             CertificateFault::roster);
   EXPECT_NE(message.find("party 0's certificate 'p0'"), std::string::npos) << message;
   EXPECT_NE(message.find("has only IPv6 overlay networks and party 1's certificate 'p3'"), std::string::npos)
@@ -252,7 +252,7 @@ TEST_F(PartiesWithNewerNebula, Ipv6OnlyHostsAreDialledOnIpv6AndSeveralNetworksAl
   test::write_file(dir / "clash.txt", "p0.crt\np4.crt\n");
   EXPECT_EQ(fault_of([&] { load_parties(options(dir, pki.ca_crt(), pki.crt("p0"), pki.key("p0"), dir / "clash.txt"),
                                         now_seconds()); },
-                     message),
+                     &message),
             CertificateFault::roster);
   EXPECT_NE(message.find("same overlay IP fd42:213::10 as party 0"), std::string::npos) << message;
   // Our own IPv6 overlay address must be on an interface here: fd42:213::10 is not.
@@ -314,7 +314,7 @@ TEST_F(PartiesWithNewerNebula, MigrationBundlesAndTheCertificateNebulaInitiatesW
   std::string message;
   EXPECT_EQ(fault_of([&] { load_parties(with_config("p0", dir / "p0-v2.crt", "  initiating_version: 1\n"),
                                         now_seconds()); },
-                     message),
+                     &message),
             CertificateFault::malformed);
   EXPECT_NE(message.find("pki.initiating_version is 1 but"), std::string::npos) << message;
   // A v1 and a v2 certificate of different keys are no pair.
