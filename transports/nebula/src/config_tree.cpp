@@ -236,8 +236,9 @@ ConfigNode merge_configs(ConfigNode later, ConfigNode earlier, const std::string
       if (later.kind == Kind::map) {
         for (auto& [key, value] : earlier.entries) {
           if (value.kind == Kind::null) continue;
+          const std::string& name = key;  // clang 14 cannot capture a structured binding
           const auto at = std::find_if(later.entries.begin(), later.entries.end(),
-                                       [&](const auto& entry) { return entry.key == key; });
+                                       [&](const auto& entry) { return entry.key == name; });
           if (at == later.entries.end()) {
             later.entries.push_back({key, std::move(value)});
           } else {
