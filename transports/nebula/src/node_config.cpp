@@ -97,7 +97,9 @@ bool is_fingerprint(std::string_view entry) {
 
 void refuse_pkcs11_key(std::string_view value, const std::string& where) {
   if (value.substr(0, 7) == "pkcs11:") {
-    throw ConfigError("PKCS#11 keys are not supported by meshmpc (" + where +
+    // A CertificateError like every refusal of this reader (node_config.hpp): the key
+    // is one meshmpc cannot read. The fuzz target found the plain ConfigError.
+    throw CertificateError(CertificateFault::unreadable, "PKCS#11 keys are not supported by meshmpc (" + where +
                       "): meshmpc needs the host key itself; give it a key file made by nebula-cert");
   }
 }
