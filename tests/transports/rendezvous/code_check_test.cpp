@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "meshmpc/error.hpp"
@@ -24,6 +25,9 @@ using namespace meshmpc::rendezvous;
 using net::tls::Fingerprint;
 using Blobs = std::vector<std::vector<std::byte>>;
 using RosterHash = std::array<std::byte, 32>;
+
+// Callers that handle peers' faults in general catch PeerError.
+static_assert(std::is_base_of_v<PeerError, CodeCheckError>);
 
 template <std::size_t N>
 std::array<std::byte, N> random_bytes() {
