@@ -1,5 +1,5 @@
 // CPace over ristretto255 with SHA-512 against the test vectors of
-// draft-irtf-cfrg-cpace (appendix "Test vectors", "CPace using group ristretto255
+// draft-irtf-cfrg-cpace-21 (appendix "Test vectors", "CPace using group ristretto255
 // and hash SHA-512", and the string utilities' vectors), byte for byte; then the
 // properties the code check relies on: equal inputs give equal keys, any
 // different input a different one, invalid points abort.

@@ -29,10 +29,12 @@
 //   round 2: 0x02, then per party k our tag for k (32 bytes; own slot zero)
 // A party's blob is checked for its kind, its exact size for n and its zero slot
 // before anything in it is used.
+#include <array>
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "meshmpc/error.hpp"
@@ -73,8 +75,11 @@ class CodeCheck {
   CodeCheck(std::string_view code, std::span<const std::byte, 32> roster_hash,
             std::span<const net::tls::Fingerprint> parties, std::size_t self);
   ~CodeCheck();
+  // Holds secrets: moved, never copied.
   CodeCheck(const CodeCheck&) = delete;
   CodeCheck& operator=(const CodeCheck&) = delete;
+  CodeCheck(CodeCheck&&) = default;
+  CodeCheck& operator=(CodeCheck&&) = default;
 
   std::size_t size() const { return parties_.size(); }
 

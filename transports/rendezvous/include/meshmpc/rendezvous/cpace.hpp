@@ -1,6 +1,6 @@
 #pragma once
-// CPace, the CFRG's balanced PAKE (draft-irtf-cfrg-cpace, the editor's copy of
-// github.com/cfrg/draft-irtf-cfrg-cpace, whose ristretto255 test vectors
+// CPace, the CFRG's balanced PAKE (draft-irtf-cfrg-cpace-21, tag of the same name
+// in github.com/cfrg/draft-irtf-cfrg-cpace, whose ristretto255 test vectors
 // tests/transports/rendezvous/cpace_test.cpp reproduces), with the cipher suite
 // CPACE-RISTR255-SHA512: the group ristretto255 (RFC 9496) and SHA-512, both from
 // libsodium. Two parties that share a low-entropy password (PRS) and the public
