@@ -75,11 +75,12 @@ class CodeCheck {
   CodeCheck(std::string_view code, std::span<const std::byte, 32> roster_hash,
             std::span<const net::tls::Fingerprint> parties, std::size_t self);
   ~CodeCheck();
-  // Holds secrets: moved, never copied.
+  // Holds secrets: moved (into an optional, a coroutine frame), never copied, and
+  // never assigned over (the old scalars would not be wiped).
   CodeCheck(const CodeCheck&) = delete;
   CodeCheck& operator=(const CodeCheck&) = delete;
   CodeCheck(CodeCheck&&) = default;
-  CodeCheck& operator=(CodeCheck&&) = default;
+  CodeCheck& operator=(CodeCheck&&) = delete;
 
   std::size_t size() const { return parties_.size(); }
 
