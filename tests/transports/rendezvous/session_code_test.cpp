@@ -81,6 +81,7 @@ TEST(SessionCode, NormalisingForgivesCaseBlanksUnderscoresAndLeadingZeros) {
   EXPECT_EQ(normalise_session_code("  007  Acorn__ZEBRA ", "--code"), "7-acorn-zebra");
   EXPECT_EQ(normalise_session_code("999 - walnut - - otter", "--code"), "999-walnut-otter");
   EXPECT_EQ(normalise_session_code("1_Maple\tGuitar", "--code"), "1-maple-guitar");
+  EXPECT_EQ(normalise_session_code("42-otter-tulip\r\n", "--code"), "42-otter-tulip");
 }
 
 TEST(SessionCode, ErrorsNameWhereAndTheBadPart) {

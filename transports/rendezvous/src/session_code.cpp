@@ -17,7 +17,8 @@ void ensure_sodium() {
   if (rc < 0) throw Error("libsodium could not be initialised");
 }
 
-bool is_separator(char c) { return c == ' ' || c == '\t' || c == '_' || c == '-'; }
+// Blanks (a code pasted with its line end included), underscores and dashes.
+bool is_separator(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '_' || c == '-'; }
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 

@@ -38,7 +38,7 @@ std::span<const std::string_view, kSessionCodeWords> session_code_words();
 std::string new_session_code();
 
 // The canonical form of a code as a person typed it: surrounding blanks dropped,
-// lower case, runs of spaces, underscores and dashes made one '-', leading zeros of
+// lower case, runs of blanks, underscores and dashes made one '-', leading zeros of
 // the number dropped. Throws ConfigError naming `where` (e.g. "--code") and the
 // part that is wrong: an empty or too long text, a character that cannot be in a
 // code, not three parts, a number outside 1..999, a word not in the list (with the
