@@ -51,35 +51,49 @@
 #
 # Needs root, iproute2, nftables. Every wait is bounded.
 #
-# What the NATs do (measured here with tests/integration/nat_probe, kernel 6.x,
-# nftables 1.0.6; the NatLabProbe tests check it on every run):
-#   port-preserving: table ip nat { chain post { type nat hook postrouting
-#     priority 100; oifname "wan" masquerade; } } keeps a connection's source port
-#     whenever the NATed tuple is still unique, so a party's connections from its
-#     listening port P (SO_REUSEADDR + SO_REUSEPORT) appear as <NAT>:P to the
-#     rendezvous and to every peer alike (endpoint-independent mapping). Its
-#     filtering is conntrack's: only packets of a connection the inside opened
-#     come back in. Two parties that learnt each other's <NAT>:P dial each other
-#     from P at about the same time (TCP simultaneous open): a SYN that reaches
-#     the far NAT after that NAT let its own party's SYN out matches the far
-#     conntrack entry as a reply and is forwarded; both sockets see a SYN in
-#     SYN-SENT and the connection forms.
-#   The unsolicited SYN: the SYN that arrives before the far side's own SYN went
-#     out is a new connection to the NAT box itself. With
-#       table inet filter { chain input { type filter hook input priority 0;
-#         iifname "wan" ct state new drop; } chain forward { ... same ... } }
-#     it is dropped and the sender's kernel retransmits it 1 s later, by when the
-#     far side's SYN has opened the way: punching works at the first attempt.
-#     Without it (--unsolicited rst) the NAT's kernel answers with a RST: the
-#     first dialler sees ECONNREFUSED, and the NAT keeps a conntrack entry of
-#     that refused connection which clashes with its own party's later SYN to the
-#     same peer address, so that SYN is given another source port: the attempt
-#     must be repeated (after the entry's 10 s CLOSE timeout at worst).
-#     nf_conntrack_tcp_loose (1 by default in every namespace) plays no part.
-#   random ports: "masquerade random" (and "masquerade fully-random") give every
-#     connection a new source port, also the first: the rendezvous sees <NAT>:R1
-#     and a peer would see <NAT>:R2 != R1, so a SYN sent to <NAT>:R1 is dropped
-#     and simultaneous open cannot form a connection; only a relay helps.
+# What the NATs do (measured with tests/integration/nat_probe on kernel 6.18,
+# nftables 1.0.6; the nat_lab_test NatLabTest.* cases check it on every run).
+# A party listens on port P and makes every connection from P (SO_REUSEADDR +
+# SO_REUSEPORT): to the introducer on the rendezvous host (which tells it the
+# address:port it saw, and the peer's), to a second port there, then to the peer.
+#   port-preserving NAT, the rules of this lab:
+#     table ip nat { chain post { type nat hook postrouting priority 100;
+#                                 oifname "wan" masquerade; } }
+#     table inet filter {
+#       chain input   { type filter hook input priority 0;   iifname "wan" ct state new drop; }
+#       chain forward { type filter hook forward priority 0; iifname "wan" ct state new drop; } }
+#   "masquerade" keeps the source port whenever the NATed tuple is still unique:
+#   the introducer and its second port both saw <NAT>:P (endpoint-independent
+#   mapping). Filtering is conntrack's: only packets of connections opened from
+#   inside come back. Both parties then dial each other's <NAT>:P from P (TCP
+#   simultaneous open): the first party's SYN reaches the far NAT before that
+#   NAT's own party has sent its SYN, is "ct state new" there and is dropped.
+#   The far party's SYN then leaves through its NAT (creating the entry there)
+#   and passes the near NAT as a reply to the near party's SYN_SENT entry; the
+#   near socket, in SYN-SENT, answers that SYN with a SYN-ACK, which the far NAT
+#   now lets in, and both ends are established without waiting for any
+#   retransmission: "connected via dial" on both sides at the first attempt,
+#   one conntrack entry per NAT (src=10.216.0.2:40000 dst=198.18.0.101:40001,
+#   reply to 198.18.0.100:40000). nf_conntrack_tcp_loose (1 by default in every
+#   namespace) plays no part; no sysctl had to change.
+#   --unsolicited rst (no filter table): the NAT's own kernel answers that
+#   first SYN with a RST. The dialler gets ECONNREFUSED, its NAT's entry dies
+#   with the RST (none is left behind), and the other party's SYN, arriving
+#   next, is refused the same way: on the lab's veths (microseconds between the
+#   namespaces) both sides were refused at each of 5 attempts 200 ms apart.
+#   Across a real network the SYNs cross only when both are sent within the
+#   one-way delay of each other; a NAT that drops unsolicited SYNs (as home
+#   routers do) is what makes punching dependable, hence this lab's default.
+#   random ports: "masquerade random" (and "masquerade fully-random") pick a
+#   new random source port for every connection, the first one too: the
+#   introducer saw <NAT>:35326 and its second port <NAT>:46109. A SYN to the
+#   reflexive address meets no entry and is dropped on both sides: every
+#   attempt timed out, and only a relay connects such parties.
+#   A public party is reached from behind any NAT: the NATed party's dial to the
+#   public party's address is an ordinary outbound connection, accepted by its
+#   listener.
+# tc netem is not available in this kernel (no sch_netem): the lab has no
+# latency option.
 set -euo pipefail
 
 LAB_TOOL=nat-lab
@@ -142,7 +156,7 @@ up() {
   done
   case $random_kind in random | fully-random) ;; *) die "up: --random-kind must be random or fully-random" ;; esac
   case $unsolicited in drop | rst) ;; *) die "up: --unsolicited must be drop or rst" ;; esac
-  [ ${#prefix} -le 9 ] || die "up: --prefix '$prefix' is too long (9 characters at most: interface names are short)"
+
   [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
   for tool in ip nft setsid; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 

@@ -1,0 +1,126 @@
+#pragma once
+// A NAT lab for one test: tools/nat-lab.sh builds a rendezvous host on a
+// "public" segment and party hosts on a LAN, behind their own NATs (port-
+// preserving or random ports) or public, each a network namespace; this fixture
+// owns it (down in the destructor, whatever the test did) and runs programs
+// inside the hosts' namespaces. Needs root, ip, nft and new network namespaces:
+// nat_skip_reason() says which is missing, in one line.
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../cli/process.hpp"
+
+namespace meshmpc::lab {
+
+using namespace std::chrono_literals;
+
+inline bool nat_tool_installed(const std::string& name) {
+  for (const char* dir : {"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/sbin"}) {
+    if (::access((std::filesystem::path(dir) / name).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+// Empty when a NAT lab can be built here; otherwise why not, in one line.
+inline std::string nat_skip_reason() {
+  if (::geteuid() != 0) return "needs root (network namespaces); run as root or in CI";
+  for (const char* tool : {"ip", "nft", "setsid"}) {
+    if (!nat_tool_installed(tool)) return std::string(tool) + " is not installed (tools/install-deps.sh installs it)";
+  }
+  // Root in a container may still be denied new network namespaces.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(::unshare(CLONE_NEWNET) == 0 ? 0 : 1);
+  int status = 0;
+  if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return "cannot create network namespaces here (unshare(CLONE_NEWNET) denied)";
+  }
+  return {};
+}
+
+class NatLab {
+ public:
+  // `options`: nat-lab.sh up options besides --dir, --hosts and --prefix
+  // (e.g. {"--mode", "random"}).
+  NatLab(std::size_t hosts, const std::vector<std::string>& options) : hosts_(hosts) {
+    static int counter = 0;
+    std::string pattern = (std::filesystem::temp_directory_path() / "meshmpc-natlab-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+    // Unique per test process and per lab: parallel tests build labs side by side.
+    std::vector<std::string> argv{"/bin/bash", MESHMPC_NAT_LAB_SCRIPT, "up", "--dir", dir_, "--hosts",
+                                  std::to_string(hosts), "--prefix",
+                                  "nat" + std::to_string(::getpid()) + "-" + std::to_string(counter++)};
+    argv.insert(argv.end(), options.begin(), options.end());
+    cli::test::Process up(argv);
+    const auto status = up.finish(60s);
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+      teardown();
+      throw std::runtime_error("nat-lab.sh up failed: " + up.err());
+    }
+    std::ifstream env(dir_ + "/lab.env");
+    for (std::string line; std::getline(env, line);) {
+      const auto eq = line.find('=');
+      if (eq != std::string::npos) env_[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+  }
+  ~NatLab() { teardown(); }
+  NatLab(const NatLab&) = delete;
+  NatLab& operator=(const NatLab&) = delete;
+
+  std::size_t hosts() const { return hosts_; }
+  const std::string& dir() const { return dir_; }
+  std::string get(const std::string& key) const {
+    const auto it = env_.find(key);
+    if (it == env_.end()) throw std::runtime_error("lab.env has no " + key);
+    return it->second;
+  }
+  std::string ns(std::size_t i) const { return get("LAB_NS_" + std::to_string(i)); }
+  // lan, portpreserving, random or public.
+  std::string kind(std::size_t i) const { return get("LAB_KIND_" + std::to_string(i)); }
+  // Party i's own address, and the one its connections come from on the public segment.
+  std::string ip(std::size_t i) const { return get("LAB_IP_" + std::to_string(i)); }
+  std::string public_ip(std::size_t i) const { return get("LAB_PUBLIC_IP_" + std::to_string(i)); }
+  std::string rendezvous_ns() const { return get("LAB_NS_RENDEZVOUS"); }
+  std::string rendezvous_ip() const { return get("LAB_RENDEZVOUS_IP"); }
+
+  // Starts `argv` inside party i's namespace.
+  std::unique_ptr<cli::test::Process> start_in(std::size_t i, const std::vector<std::string>& argv) const {
+    return start_in_namespace(ns(i), argv);
+  }
+  // Starts `argv` inside the rendezvous host's namespace.
+  std::unique_ptr<cli::test::Process> start_in_rendezvous(const std::vector<std::string>& argv) const {
+    return start_in_namespace(rendezvous_ns(), argv);
+  }
+
+ private:
+  static std::unique_ptr<cli::test::Process> start_in_namespace(const std::string& ns, std::vector<std::string> argv) {
+    // ip netns exec execs the command: the Process's PID is the program's own.
+    argv.insert(argv.begin(), {"/usr/bin/env", "ip", "netns", "exec", ns});
+    return std::make_unique<cli::test::Process>(argv);
+  }
+
+  void teardown() {
+    if (dir_.empty()) return;
+    cli::test::Process down({"/bin/bash", MESHMPC_NAT_LAB_SCRIPT, "down", "--dir", dir_});
+    down.finish(30s);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+    dir_.clear();
+  }
+
+  std::size_t hosts_;
+  std::string dir_;
+  std::map<std::string, std::string> env_;
+};
+
+}  // namespace meshmpc::lab
