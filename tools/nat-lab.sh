@@ -24,7 +24,8 @@
 #                 [--unsolicited drop|rst] [--prefix P]
 #       --mode sets every party's kind (public-one: party 0 public, the others
 #       random); --host overrides one. Writes D/lab.env (KEY=VALUE):
-#         LAB_DIR, LAB_PREFIX, LAB_HOSTS, LAB_NS_RENDEZVOUS, LAB_RENDEZVOUS_IP,
+#         LAB_DIR, LAB_SCRIPT (this script), LAB_PREFIX, LAB_HOSTS,
+#         LAB_NS_RENDEZVOUS, LAB_RENDEZVOUS_IP,
 #         LAB_PUBLIC_NET, LAB_NS_<i> (party i's namespace), LAB_KIND_<i>,
 #         LAB_IP_<i> (its own address), LAB_PUBLIC_IP_<i> (the address its
 #         connections come from on the public segment), LAB_NS_NAT_<i> (its NAT's
@@ -42,7 +43,7 @@
 #
 # Example (three friends behind home NATs; a meshmpc build in build/release):
 #   tools/nat-lab.sh run --hosts 3 --mode portpreserving -- sh -c '
-#     tools/nat-lab.sh start --dir "$LAB_DIR" --in rendezvous -- \
+#     "$LAB_SCRIPT" start --dir "$LAB_DIR" --in rendezvous -- \
 #       build/release/src/apps/rendezvous/meshmpc-rendezvous --listen "$LAB_RENDEZVOUS_IP:7000"
 #     for i in 0 1 2; do
 #       eval ns=\$LAB_NS_$i
@@ -97,6 +98,7 @@
 set -euo pipefail
 
 LAB_TOOL=nat-lab
+SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 # shellcheck source=tools/lab-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lab-common.sh"
 die() { lab_die "$@"; }
@@ -175,6 +177,7 @@ up() {
   ip -n "$rv" addr add "$RENDEZVOUS_IP/24" dev eth0
   {
     echo "LAB_DIR=$DIR"
+    echo "LAB_SCRIPT=$SCRIPT"
     echo "LAB_PREFIX=$prefix"
     echo "LAB_HOSTS=$hosts"
     echo "LAB_NS_RENDEZVOUS=$rv"

@@ -5,7 +5,11 @@
 // owns it (down in the destructor, whatever the test did) and runs programs
 // inside the hosts' namespaces. Needs root, ip, nft and new network namespaces:
 // nat_skip_reason() says which is missing, in one line.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +20,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../cli/process.hpp"
@@ -101,6 +106,53 @@ class NatLab {
   std::unique_ptr<cli::test::Process> start_in_rendezvous(const std::vector<std::string>& argv) const {
     return start_in_namespace(rendezvous_ns(), argv);
   }
+
+  // True once something accepts TCP connections at the rendezvous host's
+  // address and `port` (probed from inside that host, not through a NAT), false
+  // after `timeout`.
+  bool rendezvous_listening(std::uint16_t port, std::chrono::milliseconds timeout) const {
+    bool listening = false;
+    const std::string path = "/var/run/netns/" + rendezvous_ns();
+    const std::string ip = rendezvous_ip();
+    // setns changes only this thread's namespace: a thread of its own.
+    std::thread prober([&] {
+      const int nsfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (nsfd < 0) return;
+      const bool inside = ::setns(nsfd, CLONE_NEWNET) == 0;
+      ::close(nsfd);
+      if (!inside) return;
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_port = htons(port);
+      ::inet_pton(AF_INET, ip.c_str(), &to.sin_addr);
+      const auto deadline = std::chrono::steady_clock::now() + timeout;
+      while (!listening && std::chrono::steady_clock::now() < deadline) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        listening = fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0;
+        if (fd >= 0) ::close(fd);
+        if (!listening) std::this_thread::sleep_for(100ms);
+      }
+    });
+    prober.join();
+    return listening;
+  }
+
+  // Starts `argv` through nat-lab.sh start (recorded: the lab's teardown stops
+  // it and its children); where: "rendezvous" or a party index. Its PID.
+  pid_t start_recorded(const std::string& where, const std::vector<std::string>& argv) const {
+    std::vector<std::string> command{"/bin/bash", MESHMPC_NAT_LAB_SCRIPT, "start", "--dir", dir_, "--in", where, "--"};
+    command.insert(command.end(), argv.begin(), argv.end());
+    cli::test::Process start(command);
+    const auto status = start.finish(20s);
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+      throw std::runtime_error("nat-lab.sh start failed: " + start.err());
+    }
+    return static_cast<pid_t>(std::stol(start.out()));
+  }
+
+  // Stops what the lab started and deletes its namespaces now (the destructor
+  // does it otherwise).
+  void down() { teardown(); }
 
  private:
   static std::unique_ptr<cli::test::Process> start_in_namespace(const std::string& ns, std::vector<std::string> argv) {

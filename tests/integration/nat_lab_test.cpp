@@ -9,12 +9,16 @@
 //     derangement and each pair's reported path is the one its NATs allow.
 //     Skipped while meshmpc-rendezvous is not built.
 // Skipped with one line when not root or nft / network namespaces are missing.
+#include <signal.h>
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -156,6 +160,38 @@ TEST_F(NatLabTest, APublicPartyIsReachedFromBehindAnyNat) {
       << runs[0].out;
 }
 
+// Teardown leaves nothing: the namespaces are gone, and so is a process started
+// through the lab (nat-lab.sh start) together with the child it forked.
+TEST_F(NatLabTest, DownRemovesEveryNamespaceAndProcessItStarted) {
+  NatLab lab(3, {"--mode", "lan", "--host", "1=random", "--host", "2=public"});
+  std::vector<std::string> namespaces{lab.rendezvous_ns(), lab.get("LAB_NS_NAT_0"), lab.get("LAB_NS_NAT_1")};
+  for (std::size_t i = 0; i < 3; ++i) namespaces.push_back(lab.ns(i));
+  for (const auto& ns : namespaces) ASSERT_TRUE(std::filesystem::exists("/var/run/netns/" + ns)) << ns;
+  const pid_t pid = lab.start_recorded("rendezvous", {"/bin/sh", "-c", "sleep 600 & echo $! > " + lab.dir() + "/child; wait"});
+  ASSERT_GT(pid, 0);
+  std::string child_text;
+  for (int i = 0; i < 100 && child_text.empty(); ++i) {
+    std::ifstream in(lab.dir() + "/child");
+    std::getline(in, child_text);
+    if (child_text.empty()) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_FALSE(child_text.empty()) << "the started shell did not fork its child";
+  const pid_t child = static_cast<pid_t>(std::stol(child_text));
+  const auto running = [](pid_t p) {
+    std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    const auto close = line.rfind(") ");
+    return close != std::string::npos && line.substr(close + 2, 1) != "Z";  // a zombie has ended
+  };
+  EXPECT_TRUE(running(pid));
+  EXPECT_TRUE(running(child));
+  lab.down();
+  for (const auto& ns : namespaces) EXPECT_FALSE(std::filesystem::exists("/var/run/netns/" + ns)) << ns;
+  EXPECT_FALSE(running(pid));
+  EXPECT_FALSE(running(child));
+}
+
 // ------------------------------------------------- secretsanta via the rendezvous
 
 constexpr int kRendezvousPort = 7000;
@@ -232,6 +268,7 @@ TEST_P(NatLabSecretSanta, DrawsADerangementOverTheExpectedPaths) {
   NatLab lab(n, {"--mode", mode});
   const std::string at = lab.rendezvous_ip() + ":" + std::to_string(kRendezvousPort);
   auto rendezvous = lab.start_in_rendezvous({MESHMPC_RENDEZVOUS_EXE, "--listen", at});
+  ASSERT_TRUE(lab.rendezvous_listening(kRendezvousPort, 20s)) << "meshmpc-rendezvous does not listen at " << at;
   // A session name of this test alone.
   const std::string session = "santa-" + mode + "-" + std::to_string(n) + "-" + std::to_string(::getpid());
   std::vector<std::unique_ptr<cli::test::Process>> parties;
@@ -244,9 +281,10 @@ TEST_P(NatLabSecretSanta, DrawsADerangementOverTheExpectedPaths) {
     const auto status = parties[i]->finish(90s);
     runs.push_back(parse_santa(status ? *status : -1, parties[i]->out(), parties[i]->err()));
   }
-  // The rendezvous serves until stopped (the Process's destructor); what it
-  // logged so far helps to read a failure.
-  rendezvous->read_until([](const std::string&, const std::string&) { return false; }, 200ms);
+  // The rendezvous serves until stopped; Ctrl-C's signal ends it cleanly (what
+  // it logged helps to read a failure; the Process's destructor kills it if not).
+  ::kill(rendezvous->pid(), SIGTERM);
+  rendezvous->finish(10s);
   const std::string rendezvous_log = rendezvous->err();
 
   // Which host is which party: the roster order (by key) is not the hosts' order.
