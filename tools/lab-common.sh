@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lab-common.sh: shell helpers shared by the network-namespace labs
 # (tools/nebula-lab.sh, tools/nat-lab.sh). Sourced, not run; the sourcing script
 # sets LAB_TOOL (its name in messages) first.

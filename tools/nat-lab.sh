@@ -10,7 +10,7 @@
 #                     with the other "lan" parties at 10.215.0.(10+i), behind that
 #                     router's port-preserving NAT, public address 198.18.0.2;
 #     portpreserving  behind its own NAT <prefix>-n<i> (nft "masquerade"), at
-#                     10.216.i.2, public address 198.18.0.(100+i);
+#                     10.216.i.2 (see --home-subnet), public address 198.18.0.(100+i);
 #     random          the same with random source ports ("masquerade random",
 #                     or --random-kind fully-random);
 #     public          on the public segment itself at 198.18.0.(10+i).
@@ -21,9 +21,11 @@
 #
 #   nat-lab.sh up --dir D --hosts N [--mode lan|portpreserving|random|public|public-one]
 #                 [--host i=KIND ...] [--random-kind random|fully-random]
-#                 [--unsolicited drop|rst] [--prefix P]
+#                 [--unsolicited drop|rst] [--home-subnet distinct|same] [--prefix P]
 #       --mode sets every party's kind (public-one: party 0 public, the others
-#       random); --host overrides one. Writes D/lab.env (KEY=VALUE):
+#       random); --host overrides one. --home-subnet same puts every party
+#       behind its own NAT at 10.216.0.2 (as most homes use one 192.168.x net):
+#       a peer's local address is then the party's own. Writes D/lab.env (KEY=VALUE):
 #         LAB_DIR, LAB_SCRIPT (this script), LAB_PREFIX, LAB_HOSTS,
 #         LAB_NS_RENDEZVOUS, LAB_RENDEZVOUS_IP,
 #         LAB_PUBLIC_NET, LAB_NS_<i> (party i's namespace), LAB_KIND_<i>,
@@ -97,7 +99,7 @@
 # latency option.
 set -euo pipefail
 
-LAB_TOOL=nat-lab
+LAB_TOOL="nat-lab"
 SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 # shellcheck source=tools/lab-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lab-common.sh"
@@ -133,7 +135,7 @@ refused_from() {  # refused_from <ns> <ip> <port>
 valid_kind() { case $1 in lan | portpreserving | random | public) return 0 ;; *) return 1 ;; esac; }
 
 up() {
-  local hosts=0 prefix="nat$$" unsolicited=drop random_kind=random
+  local hosts=0 prefix="nat$$" unsolicited=drop random_kind=random home_subnet=distinct
   MODE=portpreserving
   HOST_KINDS=()
   while [ $# -gt 0 ]; do
@@ -144,6 +146,7 @@ up() {
       --host) HOST_KINDS+=("$2"); shift 2 ;;
       --random-kind) random_kind=$2; shift 2 ;;
       --unsolicited) unsolicited=$2; shift 2 ;;
+      --home-subnet) home_subnet=$2; shift 2 ;;
       --prefix) prefix=$2; shift 2 ;;
       *) die "up: unknown option '$1'" ;;
     esac
@@ -158,6 +161,7 @@ up() {
   done
   case $random_kind in random | fully-random) ;; *) die "up: --random-kind must be random or fully-random" ;; esac
   case $unsolicited in drop | rst) ;; *) die "up: --unsolicited must be drop or rst" ;; esac
+  case $home_subnet in distinct | same) ;; *) die "up: --home-subnet must be distinct or same" ;; esac
 
   [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
   for tool in ip nft setsid; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
@@ -225,10 +229,12 @@ up() {
         public="$PUBLIC.$((100 + i))"
         ip -n "$nat" addr add "$public/24" dev wan
         lab_link "$ns" eth0 "$nat" lan
-        ip -n "$nat" addr add "10.216.$i.1/24" dev lan
-        ip="10.216.$i.2"
+        local home=10.216.$i
+        [ "$home_subnet" = distinct ] || home=10.216.0
+        ip -n "$nat" addr add "$home.1/24" dev lan
+        ip="$home.2"
         ip -n "$ns" addr add "$ip/24" dev eth0
-        ip -n "$ns" route add default via "10.216.$i.1"
+        ip -n "$ns" route add default via "$home.1"
         local masq=masquerade
         [ "$kind" = portpreserving ] || masq="masquerade $random_kind"
         lab_nat_rules "$nat" wan "$masq" "$unsolicited"

@@ -43,7 +43,7 @@
 # bounded (20 s).
 set -euo pipefail
 
-LAB_TOOL=nebula-lab
+LAB_TOOL="nebula-lab"
 # shellcheck source=tools/lab-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lab-common.sh"
 die() { lab_die "$@"; }

@@ -114,7 +114,7 @@ TEST_F(NatLabTest, PortPreservingNatsLetASimultaneousOpenThrough) {
 // the lab's veths that is every attempt (tools/nat-lab.sh's header); what is
 // asserted is that the refusal reaches the punching party as such and that it
 // ends within its bounds either way.
-TEST_F(NatLabTest, NatsThatRefuseUnsolicitedSynsMakePunchingRetry) {
+TEST_F(NatLabTest, NatsThatAnswerUnsolicitedSynsWithRstRefuseThePunch) {
   NatLab lab(2, {"--mode", "portpreserving", "--unsolicited", "rst"});
   const auto runs = punch_pair(lab, {"--tries", "5", "--deadline", "20"});
   bool refused = false;
@@ -252,9 +252,14 @@ std::string expected_path(const NatLab& lab, std::size_t a, std::size_t b) {
 struct Scenario {
   std::string mode;
   std::size_t n;
+  std::vector<std::string> more = {};  // more nat-lab.sh up options
+  std::string label = {};              // the test name's middle part, if any
 };
 
-void PrintTo(const Scenario& s, std::ostream* out) { *out << s.mode << ", n = " << s.n; }
+void PrintTo(const Scenario& s, std::ostream* out) {
+  *out << s.mode << ", n = " << s.n;
+  for (const auto& option : s.more) *out << " " << option;
+}
 
 class NatLabSecretSanta : public NatLabTest, public testing::WithParamInterface<Scenario> {
  protected:
@@ -266,8 +271,12 @@ class NatLabSecretSanta : public NatLabTest, public testing::WithParamInterface<
 };
 
 TEST_P(NatLabSecretSanta, DrawsADerangementOverTheExpectedPaths) {
-  const auto [mode, n] = GetParam();
-  NatLab lab(n, {"--mode", mode});
+  const Scenario& scenario = GetParam();
+  const std::string& mode = scenario.mode;
+  const std::size_t n = scenario.n;
+  std::vector<std::string> options{"--mode", mode};
+  options.insert(options.end(), scenario.more.begin(), scenario.more.end());
+  NatLab lab(n, options);
   const std::string at = lab.rendezvous_ip() + ":" + std::to_string(kRendezvousPort);
   auto rendezvous = lab.start_in_rendezvous({MESHMPC_RENDEZVOUS_EXE, "--listen", at});
   ASSERT_TRUE(lab.rendezvous_listening(kRendezvousPort, 20s)) << "meshmpc-rendezvous does not listen at " << at;
@@ -329,10 +338,14 @@ INSTANTIATE_TEST_SUITE_P(Modes, NatLabSecretSanta,
                          testing::Values(Scenario{"lan", 3}, Scenario{"lan", 5}, Scenario{"portpreserving", 3},
                                          Scenario{"portpreserving", 5}, Scenario{"random", 3},
                                          Scenario{"random", 5}, Scenario{"public-one", 3},
-                                         Scenario{"public-one", 5}),
+                                         Scenario{"public-one", 5},
+                                         // Every home on one private net: a peer's
+                                         // local address is the party's own.
+                                         Scenario{"portpreserving", 3, {"--home-subnet", "same"}, "same_home_subnet"}),
                          [](const auto& info) {
                            std::string mode = info.param.mode;
                            std::replace(mode.begin(), mode.end(), '-', '_');
+                           if (!info.param.label.empty()) mode += "_" + info.param.label;
                            return mode + "_" + std::to_string(info.param.n);
                          });
 
