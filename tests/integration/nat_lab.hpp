@@ -18,6 +18,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -50,6 +51,33 @@ inline std::string nat_skip_reason() {
     return "cannot create network namespaces here (unshare(CLONE_NEWNET) denied)";
   }
   return {};
+}
+
+// Waits for all of `processes` to exit, within `limit`, reading every one's
+// output (and `also_read`'s, a server that keeps running) as it comes: a pipe
+// nobody reads stalls a process that logs more than the pipe holds. A status
+// per process, nullopt for one still running at the limit.
+inline std::vector<std::optional<int>> finish_together(const std::vector<cli::test::Process*>& processes,
+                                                       std::chrono::milliseconds limit,
+                                                       cli::test::Process* also_read = nullptr) {
+  const auto never = [](const std::string&, const std::string&) { return false; };
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::vector<std::optional<int>> status(processes.size());
+  for (;;) {
+    bool all = true;
+    for (std::size_t i = 0; i < processes.size(); ++i) {
+      if (status[i]) continue;
+      processes[i]->read_until(never, 20ms);
+      status[i] = processes[i]->wait_for(0ms);
+      // Exited: what is left in its pipes (bounded: the writers are gone).
+      if (status[i]) processes[i]->finish(2s);
+      all = all && status[i].has_value();
+    }
+    if (also_read) also_read->read_until(never, 10ms);
+    if (all || std::chrono::steady_clock::now() >= deadline) return status;
+    // Reads return at once from pipes that have ended: no busy loop meanwhile.
+    std::this_thread::sleep_for(5ms);
+  }
 }
 
 class NatLab {

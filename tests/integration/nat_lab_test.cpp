@@ -77,11 +77,10 @@ std::vector<ProbeRun> punch_pair(const NatLab& lab, const std::vector<std::strin
     argv.insert(argv.end(), extra.begin(), extra.end());
     parties.push_back(lab.start_in(i, argv));
   }
+  const auto statuses = lab::finish_together({parties[0].get(), parties[1].get()}, 60s, server.get());
+  const auto took = std::chrono::steady_clock::now() - start;
   std::vector<ProbeRun> runs(2);
-  for (std::size_t i = 0; i < 2; ++i) {
-    const auto status = parties[i]->finish(60s);
-    runs[i] = {status ? *status : -1, parties[i]->out(), parties[i]->err(), std::chrono::steady_clock::now() - start};
-  }
+  for (std::size_t i = 0; i < 2; ++i) runs[i] = {statuses[i].value_or(-1), parties[i]->out(), parties[i]->err(), took};
   server->finish(45s);
   return runs;
 }
@@ -132,7 +131,7 @@ TEST_F(NatLabTest, NatsThatAnswerUnsolicitedSynsWithRstRefuseThePunch) {
 // is dropped, so punching fails on both sides within its deadline.
 TEST_F(NatLabTest, RandomPortNatsDefeatASimultaneousOpen) {
   NatLab lab(2, {"--mode", "random"});
-  const auto runs = punch_pair(lab, {"--tries", "3", "--deadline", "10"});
+  const auto runs = punch_pair(lab, {"--tries", "2", "--deadline", "8"});
   for (std::size_t i = 0; i < 2; ++i) {
     const std::string reflexive = line_value(runs[i].out, "reflexive");
     const std::string second = line_value(runs[i].out, "second-reflexive");
@@ -287,10 +286,12 @@ TEST_P(NatLabSecretSanta, DrawsADerangementOverTheExpectedPaths) {
     parties.push_back(lab.start_in(i, {MESHMPC_SECRETSANTA_EXE, "--join", at + "/" + session, "--expect",
                                        std::to_string(n), "--json", "--timeout", "60"}));
   }
+  std::vector<cli::test::Process*> waited;
+  for (const auto& party : parties) waited.push_back(party.get());
+  const auto statuses = lab::finish_together(waited, 90s, rendezvous.get());
   std::vector<SantaRun> runs;
   for (std::size_t i = 0; i < n; ++i) {
-    const auto status = parties[i]->finish(90s);
-    runs.push_back(parse_santa(status ? *status : -1, parties[i]->out(), parties[i]->err()));
+    runs.push_back(parse_santa(statuses[i].value_or(-1), parties[i]->out(), parties[i]->err()));
   }
   // The rendezvous serves until stopped; Ctrl-C's signal ends it cleanly (what
   // it logged helps to read a failure; the Process's destructor kills it if not).
