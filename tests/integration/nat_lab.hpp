@@ -25,33 +25,14 @@
 #include <vector>
 
 #include "../cli/process.hpp"
+#include "namespace_support.hpp"
 
 namespace meshmpc::lab {
 
 using namespace std::chrono_literals;
 
-inline bool nat_tool_installed(const std::string& name) {
-  for (const char* dir : {"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/sbin"}) {
-    if (::access((std::filesystem::path(dir) / name).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 // Empty when a NAT lab can be built here; otherwise why not, in one line.
-inline std::string nat_skip_reason() {
-  if (::geteuid() != 0) return "needs root (network namespaces); run as root or in CI";
-  for (const char* tool : {"ip", "nft", "setsid"}) {
-    if (!nat_tool_installed(tool)) return std::string(tool) + " is not installed (tools/install-deps.sh installs it)";
-  }
-  // Root in a container may still be denied new network namespaces.
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(::unshare(CLONE_NEWNET) == 0 ? 0 : 1);
-  int status = 0;
-  if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return "cannot create network namespaces here (unshare(CLONE_NEWNET) denied)";
-  }
-  return {};
-}
+inline std::string nat_skip_reason() { return namespace_skip_reason({"ip", "nft", "setsid"}); }
 
 // Waits for all of `processes` to exit, within `limit`, reading every one's
 // output (and `also_read`'s, a server that keeps running) as it comes: a pipe
