@@ -258,6 +258,7 @@ asio::awaitable<int> punch(PunchOptions o) {
   struct Formed {
     std::optional<tcp::socket> socket;
     std::string how;
+    tcp::socket* dialling = nullptr;  // the dial under way, cancelled when an accept wins
   };
   auto formed = std::make_shared<Formed>();
   auto listening = std::make_shared<tcp::acceptor>(std::move(listener));
@@ -268,17 +269,22 @@ asio::awaitable<int> punch(PunchOptions o) {
         if (s && !f->socket) {
           f->how = "accept from " + text_of(s->remote_endpoint());
           f->socket.emplace(std::move(*s));
+          if (f->dialling) f->dialling->cancel();
         }
       }(listening, formed, deadline),
       asio::detached);
   std::string last_error = "no attempt";
   for (int attempt = 1; attempt <= o.tries && !formed->socket && Clock::now() < deadline; ++attempt) {
-    // One attempt lasts at most 3 s: the kernel's SYN retransmission at 1 s falls
-    // in it (the peer's SYN has opened its NAT by then).
+    // One attempt lasts at most 3 s: our first SYN may be dropped by the peer's
+    // NAT; the connection forms when the peer's own SYN reaches us, which a
+    // slow peer may send a second or two later (our SYN_SENT socket waits).
     const auto attempt_end = std::min(deadline, Clock::now() + 3s);
     auto s = shared_port_socket(ex, o.port);
+    formed->dialling = &s;
     try {
-      if (co_await meshmpc::net::until_deadline(s.async_connect(peer, asio::use_awaitable), attempt_end)) {
+      const bool connected = co_await meshmpc::net::until_deadline(s.async_connect(peer, asio::use_awaitable), attempt_end);
+      formed->dialling = nullptr;
+      if (connected) {
         if (!formed->socket) {
           formed->how = "dial to " + text_of(peer);
           formed->socket.emplace(std::move(s));
@@ -287,6 +293,8 @@ asio::awaitable<int> punch(PunchOptions o) {
       }
       last_error = "attempt " + std::to_string(attempt) + " timed out";
     } catch (const boost::system::system_error& e) {
+      formed->dialling = nullptr;
+      if (formed->socket) break;  // an accepted connection cancelled this dial
       last_error = "attempt " + std::to_string(attempt) + ": " + e.code().message();
     }
     say(last_error);
