@@ -8,11 +8,13 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -116,34 +118,54 @@ class NatLab {
     return start_in_namespace(rendezvous_ns(), argv);
   }
 
-  // True once something accepts TCP connections at the rendezvous host's
-  // address and `port` (probed from inside that host, not through a NAT), false
-  // after `timeout`.
-  bool rendezvous_listening(std::uint16_t port, std::chrono::milliseconds timeout) const {
-    bool listening = false;
-    const std::string path = "/var/run/netns/" + rendezvous_ns();
-    const std::string ip = rendezvous_ip();
+  // A TCP connection from inside namespace `ns` to ip:port, bounded: 0 when it
+  // connected (then closed), else the errno (ECONNREFUSED: a RST came back;
+  // ETIMEDOUT: nothing answered within `timeout`).
+  static int connect_from(const std::string& ns, const std::string& ip, std::uint16_t port,
+                          std::chrono::milliseconds timeout) {
+    int result = EBADF;
+    const std::string path = "/var/run/netns/" + ns;
     // setns changes only this thread's namespace: a thread of its own.
-    std::thread prober([&] {
+    std::thread worker([&] {
       const int nsfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       if (nsfd < 0) return;
       const bool inside = ::setns(nsfd, CLONE_NEWNET) == 0;
       ::close(nsfd);
-      if (!inside) return;
+      const int fd = inside ? ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0) : -1;
+      if (fd < 0) return;
       sockaddr_in to{};
       to.sin_family = AF_INET;
       to.sin_port = htons(port);
       ::inet_pton(AF_INET, ip.c_str(), &to.sin_addr);
-      const auto deadline = std::chrono::steady_clock::now() + timeout;
-      while (!listening && std::chrono::steady_clock::now() < deadline) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        listening = fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0;
-        if (fd >= 0) ::close(fd);
-        if (!listening) std::this_thread::sleep_for(100ms);
+      result = ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0 ? 0 : errno;
+      if (result == EINPROGRESS) {
+        pollfd p{fd, POLLOUT, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
+          socklen_t length = sizeof result;
+          ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &length);
+        } else {
+          result = ETIMEDOUT;
+        }
       }
+      ::close(fd);
     });
-    prober.join();
-    return listening;
+    worker.join();
+    return result;
+  }
+  int connect_from(std::size_t i, const std::string& ip, std::uint16_t port, std::chrono::milliseconds timeout) const {
+    return connect_from(ns(i), ip, port, timeout);
+  }
+
+  // True once something accepts TCP connections at the rendezvous host's
+  // address and `port` (probed from inside that host, not through a NAT), false
+  // after `timeout`.
+  bool rendezvous_listening(std::uint16_t port, std::chrono::milliseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (connect_from(rendezvous_ns(), rendezvous_ip(), port, 1000ms) != 0) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(100ms);
+    }
+    return true;
   }
 
   // Starts `argv` through nat-lab.sh start (recorded: the lab's teardown stops
