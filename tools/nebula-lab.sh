@@ -43,8 +43,11 @@
 # bounded (20 s).
 set -euo pipefail
 
-die() { echo "nebula-lab: $*" >&2; exit 1; }
-log() { [ -n "${LAB_QUIET:-}" ] || echo "nebula-lab: $*" >&2; }
+LAB_TOOL="nebula-lab"
+# shellcheck source=tools/lab-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab-common.sh"
+die() { lab_die "$@"; }
+log() { lab_log "$@"; }
 
 UNDERLAY=10.212.0
 OVERLAY=10.213.0
@@ -56,62 +59,9 @@ NEBULA_CERT=nebula-cert
 
 usage() { sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-# -------- teardown (also the trap of a failing "up") --------
-# A recorded PID is killed only while it is still a nebula (PIDs get reused).
-is_nebula() { [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = nebula ]; }
-
-down() {
-  local dir=$1 pid
-  [ -d "$dir" ] || return 0
-  if [ -f "$dir/pids" ]; then
-    while read -r pid; do
-      if is_nebula "$pid"; then kill "$pid" 2>/dev/null || true; fi
-    done <"$dir/pids"
-    # Bounded wait for them to go; then SIGKILL.
-    for _ in $(seq 50); do
-      local alive=0
-      while read -r pid; do if is_nebula "$pid"; then alive=1; fi; done <"$dir/pids"
-      [ $alive -eq 0 ] && break
-      sleep 0.1
-    done
-    while read -r pid; do
-      if is_nebula "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
-    done <"$dir/pids"
-    rm -f "$dir/pids"
-  fi
-  if [ -f "$dir/namespaces" ]; then
-    while read -r ns; do
-      if [ -n "$ns" ]; then ip netns del "$ns" 2>/dev/null || true; fi
-    done <"$dir/namespaces"
-    rm -f "$dir/namespaces"
-  fi
-}
-
-# -------- building blocks --------
-add_ns() {  # add_ns <dir> <name>
-  ip netns add "$2"
-  echo "$2" >>"$1/namespaces"
-  ip -n "$2" link set lo up
-}
-
-# No duplicate address detection: an IPv6 overlay address is usable at once.
-no_dad() {  # no_dad <ns>
-  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 2>/dev/null || true
-}
-
-# A veth from namespace $1 (as $2) to the bridge namespace, plugged into br0.
-plug() {  # plug <ns> <ifname> <port name in bridge ns>
-  ip link add "$2" netns "$1" type veth peer name "$3" netns "$BRIDGE_NS"
-  ip -n "$BRIDGE_NS" link set "$3" master br0 up
-  ip -n "$1" link set "$2" up
-}
-
-in_list() {  # in_list <i> <comma list>
-  local item
-  IFS=, read -ra items <<<"$2"
-  for item in "${items[@]}"; do [ "$item" = "$1" ] && return 0; done
-  return 1
-}
+# Teardown (also the trap of a failing "up"): the daemons by recorded PID, the
+# namespaces by recorded name (tools/lab-common.sh).
+down() { lab_down "$1"; }
 
 # The overlay address of host i ("lighthouse" for the lighthouse), without prefix.
 overlay_of() {  # overlay_of <i|lighthouse>
@@ -152,8 +102,7 @@ write_config() {  # write_config <file> <name> <am_lighthouse true|false> <initi
 }
 
 start_nebula() {  # start_nebula <ns> <name>
-  ip netns exec "$1" "$NEBULA" -config "$DIR/$2.yml" >"$DIR/$2.log" 2>&1 &
-  echo $! >>"$DIR/pids"
+  lab_start "$DIR" "$1" "$DIR/$2.log" "$NEBULA" -config "$DIR/$2.yml"
 }
 
 wait_overlay() {  # wait_overlay <ns> <overlay ip> <log name>
@@ -204,7 +153,7 @@ host_pki() {  # host_pki <name> <i|lighthouse> <groups>
   "$NEBULA_CERT" keygen -out-key "$DIR/$name.key" -out-pub "$DIR/$name.pub"
   if [ "$MIGRATION" = 1 ]; then
     sign_cert ca-v1 "$name" 1 "$network" "$groups" "$name-v1.crt" "$name"
-    if [ "$which" != lighthouse ] && in_list "$which" "$V1_ONLY"; then
+    if [ "$which" != lighthouse ] && lab_in_list "$which" "$V1_ONLY"; then
       cp "$DIR/$name-v1.crt" "$DIR/$name.crt"
       ROSTER_CERT=$name-v1.crt
       INITIATING=""
@@ -297,13 +246,11 @@ up() {
 
   log "namespaces $prefix-*"
   BRIDGE_NS=$prefix-br
-  add_ns "$DIR" "$BRIDGE_NS"
-  ip -n "$BRIDGE_NS" link add br0 type bridge
-  ip -n "$BRIDGE_NS" link set br0 up
+  lab_add_bridge_ns "$DIR" "$BRIDGE_NS"
   local lh=$prefix-lh
-  add_ns "$DIR" "$lh"
-  no_dad "$lh"
-  plug "$lh" eth0 plh
+  lab_add_ns "$DIR" "$lh"
+  lab_no_dad "$lh"
+  lab_plug "$lh" eth0 plh "$BRIDGE_NS"
   ip -n "$lh" addr add "$UNDERLAY.1/24" dev eth0
   {
     echo "LAB_PREFIX=$prefix"
@@ -323,35 +270,29 @@ up() {
 
   for ((i = 0; i < hosts; i++)); do
     local ns=$prefix-h$i nat="" underlay
-    add_ns "$DIR" "$ns"
-    no_dad "$ns"
-    if in_list "$i" "$masq" || in_list "$i" "$portmap"; then
+    lab_add_ns "$DIR" "$ns"
+    lab_no_dad "$ns"
+    if lab_in_list "$i" "$masq" || lab_in_list "$i" "$portmap"; then
       nat=$prefix-n$i
-      add_ns "$DIR" "$nat"
-      plug "$nat" wan "pn$i"
+      lab_add_ns "$DIR" "$nat"
+      lab_plug "$nat" wan "pn$i" "$BRIDGE_NS"
       ip -n "$nat" addr add "$UNDERLAY.$((100 + i))/24" dev wan
-      ip link add eth0 netns "$ns" type veth peer name lan netns "$nat"
+      lab_link "$ns" eth0 "$nat" lan
       ip -n "$nat" addr add "10.214.$i.1/24" dev lan
-      ip -n "$nat" link set lan up
       ip -n "$ns" addr add "10.214.$i.2/24" dev eth0
-      ip -n "$ns" link set eth0 up
       ip -n "$ns" route add default via "10.214.$i.1"
-      ip netns exec "$nat" sysctl -qw net.ipv4.ip_forward=1
-      local rules="table ip nat {
-  chain post { type nat hook postrouting priority 100; oifname \"wan\" masquerade; }"
-      if in_list "$i" "$portmap"; then
-        rules+="
-  chain pre { type nat hook prerouting priority -100; iifname \"wan\" udp dport $NEBULA_PORT dnat to 10.214.$i.2:$NEBULA_PORT; }"
+      local portforward=""
+      if lab_in_list "$i" "$portmap"; then
+        portforward="chain pre { type nat hook prerouting priority -100; iifname \"wan\" udp dport $NEBULA_PORT dnat to 10.214.$i.2:$NEBULA_PORT; }"
       fi
-      rules+="
-}"
-      ip netns exec "$nat" nft -f - <<<"$rules"
+      # Unsolicited inbound gets the kernel's answer (nebula's UDP does not care).
+      lab_nat_rules "$nat" wan masquerade rst "$portforward"
       underlay="10.214.$i.2"
-      echo "LAB_NAT_$i=$([ -n "$portmap" ] && in_list "$i" "$portmap" && echo portmap || echo masquerade)" >>"$DIR/lab.env"
+      echo "LAB_NAT_$i=$([ -n "$portmap" ] && lab_in_list "$i" "$portmap" && echo portmap || echo masquerade)" >>"$DIR/lab.env"
       echo "LAB_NS_NAT_$i=$nat" >>"$DIR/lab.env"
       echo "LAB_PUBLIC_$i=$UNDERLAY.$((100 + i))" >>"$DIR/lab.env"
     else
-      plug "$ns" eth0 "ph$i"
+      lab_plug "$ns" eth0 "ph$i" "$BRIDGE_NS"
       underlay="$UNDERLAY.$((10 + i))"
       ip -n "$ns" addr add "$underlay/24" dev eth0
     fi
@@ -374,7 +315,7 @@ up() {
   done
   wait_overlay "$lh" "$(overlay_of lighthouse)" lighthouse
   for ((i = 0; i < hosts; i++)); do wait_overlay "$prefix-h$i" "$(overlay_of "$i")" "h$i"; done
-  echo "LAB_PIDS=\"$(tr '\n' ' ' <"$DIR/pids")\"" >>"$DIR/lab.env"
+  echo "LAB_PIDS=\"$(cut -d' ' -f1 "$DIR/pids" | tr '\n' ' ')\"" >>"$DIR/lab.env"
   log "up: $hosts hosts, nebula ${nebula_version:-?}, overlay $(overlay_net), lighthouse $(overlay_of lighthouse)"
   trap - EXIT INT TERM
 }

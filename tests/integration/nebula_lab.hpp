@@ -22,32 +22,16 @@
 
 #include "../cli/process.hpp"
 #include "../transports/nebula/nebula_new.hpp"
+#include "namespace_support.hpp"
 
 namespace meshmpc::lab {
 
 using namespace std::chrono_literals;
 
-inline bool executable(const std::string& name) {
-  for (const char* dir : {"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/sbin"}) {
-    if (::access((std::filesystem::path(dir) / name).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 // Empty when a lab can be built here; otherwise why not, in one line.
 inline std::string skip_reason() {
-  if (::geteuid() != 0) return "needs root (network namespaces); run as root or in CI";
-  for (const char* tool : {"nebula", "nebula-cert", "ip", "nft", "tc"}) {
-    if (!executable(tool)) return std::string(tool) + " is not installed (tools/install-deps.sh installs it)";
-  }
+  if (std::string why = namespace_skip_reason({"nebula", "nebula-cert", "ip", "nft", "tc"}); !why.empty()) return why;
   if (::access("/dev/net/tun", R_OK | W_OK) != 0) return "no /dev/net/tun (nebula needs a tun device)";
-  // Root in a container may still be denied new network namespaces.
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(::unshare(CLONE_NEWNET) == 0 ? 0 : 1);
-  int status = 0;
-  if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return "cannot create network namespaces here (unshare(CLONE_NEWNET) denied)";
-  }
   return {};
 }
 
