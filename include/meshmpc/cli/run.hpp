@@ -46,7 +46,7 @@ std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t r
 // The party's summary line (cli/summary.cpp): as above, then the path of each
 // link (net/link_path.hpp), "; paths: party 1 (bob) direct, party 2 (carol)
 // relayed via 203.0.113.5:7000". With `json` (a program's --json) the same as one
-// JSON object: {"seconds":0.12,"rounds":5,"bytes_sent":1229,"paths":[{"party":1,
+// JSON object: {"milliseconds":120,"rounds":5,"bytes_sent":1229,"paths":[{"party":1,
 // "name":"bob","path":"direct"},{"party":2,"name":"carol","path":"relayed",
 // "via":"203.0.113.5:7000"}]}.
 std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t rounds,
@@ -72,7 +72,8 @@ void keep_freed_memory();
 // One party, start to end: connect, the session, the program, a clean shutdown;
 // then its summary as one info line of its log (stderr), measured around all of
 // it: wall time since the call, the session's rounds, the bytes this party put on
-// the wire. Returns the exit status: 0, or 1 after logging the failure.
+// the wire, the path of each link (a JSON object when the program has --json).
+// Returns the exit status: 0, or 1 after logging the failure.
 template <FiniteField F>
 int run_party(const RunOptions& options, const F& field, PartyProgram<F> program) {
   auto log = make_logger(options);
