@@ -147,6 +147,9 @@ asio::awaitable<asio::ip::tcp::socket> dial_once(const PartyInfo& party,
 // a party refuses us, and at the deadline with the list of parties never reached
 // (and a summary of the connections refused or dropped meanwhile). The acceptor
 // is closed on return.
+// With TcpOptions::routes, each pair also tries a TCP simultaneous open and,
+// after relay_after, the relay; the dialling party hands one socket at a time to
+// the handshake (docs/net.md, "Routes").
 // Without TLS and with Plaintext::loopback_only, a link to or from an address
 // that is not loopback is refused: ConfigError when we would dial it, a refusal
 // (nothing sent) when it calls us.
