@@ -6,11 +6,13 @@
 // computation, and each link's reported path is checked at both ends.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "exchange.hpp"
 #include "meshmpc/field/fp64.hpp"
@@ -201,6 +203,44 @@ TEST_P(Paths, ReachableEndpointsLinkDirectlyAheadOfPunchingAndTheRelay) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Parties, Paths, ::testing::Values(3, 4));
+
+// The relay dies mid-session: every party's receives fail at once, naming the
+// peer and the relay its link ran through (relayed links are not relinked).
+TEST(Paths, ARelayThatDiesFailsItsLinksNamingTheRelay) {
+  RoutedParties parties(3);
+  std::optional<net::testing::TestRelay> relay(std::in_place);
+  relay_everyone(parties, *relay);
+  const std::string where = net::to_string(relay->endpoint());
+  std::atomic<std::size_t> linked = 0;
+  std::vector<std::string> failures(3);
+  std::thread killer([&] {
+    for (int i = 0; i < 1000 && linked < 3; ++i) std::this_thread::sleep_for(10ms);  // bounded: 10 s
+    relay.reset();
+  });
+  net::testing::expect_no_errors(parties.threads.run([&](std::size_t self) -> asio::awaitable<void> {
+    net::TcpOptions options;
+    options.tls = std::make_shared<tls::Context>(parties.settings[self]);
+    options.routes = parties.routes[self];
+    options.relay_after = 100ms;
+    TcpTransport transport(std::move(*parties.acceptors[self]), std::move(options));
+    net::Network network =
+        co_await net::connect_network(transport, parties.roster, self, 10s, {.receive_timeout = 8s});
+    co_await RoutedParties::exchange_marker(network);  // the relay works, and
+    ++linked;
+    try {
+      co_await network.receive((self + 1) % 3, 99);  // then it dies
+    } catch (const PeerError& error) {
+      failures[self] = error.what();
+    }
+    network.close();
+  }, 30s));
+  killer.join();
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_NE(failures[i].find(net::describe(parties.roster.party((i + 1) % 3)) + " through the relay at " + where),
+              std::string::npos)
+        << "party " << i << ": " << failures[i];
+  }
+}
 
 }  // namespace
 }  // namespace meshmpc::tcp
