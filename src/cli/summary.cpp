@@ -48,7 +48,8 @@ std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t r
                     const net::NetworkStatistics& statistics, const net::Roster& roster, std::size_t self, bool json) {
   const std::uint64_t bytes_sent = statistics.total().sent.wire_bytes();
   if (!json) return summary(elapsed, rounds, bytes_sent) + text_paths(statistics, roster, self);
-  const boost::json::object object{{"milliseconds", std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()},
+  const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+  const boost::json::object object{{"milliseconds", milliseconds},
                                    {"rounds", rounds},
                                    {"bytes_sent", bytes_sent},
                                    {"paths", json_paths(statistics, roster, self)}};

@@ -20,7 +20,9 @@ std::optional<tcp::endpoint> parse_reflexive(const MeshState& state, std::size_t
   boost::system::error_code error;
   const asio::ip::address address = asio::ip::make_address(endpoint.host, error);
   if (error || endpoint.port == 0) throw ConfigError(where + " is not a numeric address with a port");
-  if (const auto fault = plaintext_fault(state.options, address)) throw ConfigError("will not punch to " + where + ": " + *fault);
+  if (const auto fault = plaintext_fault(state.options, address)) {
+    throw ConfigError("will not punch to " + where + ": " + *fault);
+  }
   return tcp::endpoint(address, endpoint.port);
 }
 

@@ -204,6 +204,57 @@ TEST_P(Paths, ReachableEndpointsLinkDirectlyAheadOfPunchingAndTheRelay) {
 
 INSTANTIATE_TEST_SUITE_P(Parties, Paths, ::testing::Values(3, 4));
 
+// Routes that cannot work are refused before any packet is sent, naming the fault.
+TEST(Paths, BadRoutesAreRefusedNamingTheFault) {
+  const auto refusal_of = [](RoutedParties& parties, const std::function<void(std::size_t, net::TcpOptions&)>& set) {
+    std::vector<std::string> messages(parties.roster.size());
+    const auto errors = parties.threads.run([&](std::size_t self) -> asio::awaitable<void> {
+      net::TcpOptions options;
+      options.tls = std::make_shared<tls::Context>(parties.settings[self]);
+      set(self, options);
+      try {
+        co_await net::connect_mesh(std::move(parties.acceptors[self]), parties.roster, self,
+                                   std::chrono::steady_clock::now() + 5s, options);
+      } catch (const ConfigError& error) {
+        messages[self] = error.what();
+      }
+    });
+    net::testing::expect_no_errors(errors);
+    return messages;
+  };
+  {
+    RoutedParties parties(3);
+    for (const std::string& message : refusal_of(parties, [](std::size_t, net::TcpOptions& options) {
+           options.routes.resize(2);
+         })) {
+      EXPECT_NE(message.find("2 routes for 3 parties"), std::string::npos) << message;
+    }
+  }
+  {
+    RoutedParties parties(3);
+    for (const std::string& message : refusal_of(parties, [](std::size_t, net::TcpOptions& options) {
+           options.routes.resize(3);
+           for (auto& routes : options.routes) routes.reflexive = net::Endpoint{"nat.example", 4000};
+         })) {
+      EXPECT_NE(message.find("reflexive endpoint nat.example:4000 is not a numeric address"), std::string::npos)
+          << message;
+    }
+  }
+  {
+    RoutedParties parties(3);
+    for (std::size_t i = 0; i < 3; ++i) {  // the same port, listened on without sharing it
+      parties.acceptors[i].reset();
+      parties.acceptors[i].emplace(net::listen(parties.threads.context(i).get_executor(), parties.listening[i]));
+    }
+    for (const std::string& message : refusal_of(parties, [&](std::size_t, net::TcpOptions& options) {
+           options.routes.resize(3);
+           for (std::size_t j = 0; j < 3; ++j) options.routes[j].reflexive = parties.listening[j];
+         })) {
+      EXPECT_NE(message.find("listen(executor, where, true)"), std::string::npos) << message;
+    }
+  }
+}
+
 // The relay dies mid-session: every party's receives fail at once, naming the
 // peer and the relay its link ran through (relayed links are not relinked).
 TEST(Paths, ARelayThatDiesFailsItsLinksNamingTheRelay) {
