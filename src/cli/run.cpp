@@ -1,6 +1,5 @@
 #include <meshmpc/cli/run.hpp>
 
-#include <fmt/format.h>
 #include <malloc.h>
 
 #include <meshmpc/net/error_text.hpp>
@@ -59,15 +58,6 @@ SessionOptions session_options(const RunOptions& options) {
           .randomness = options.randomness,
           .sec_param = options.sec_param,
           .insecure_threshold_zero = threshold_given && options.threshold == 0 && options.parties > 1};
-}
-
-std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t rounds, std::uint64_t bytes_sent) {
-  const double s = std::chrono::duration<double>(elapsed).count();
-  const double b = static_cast<double>(bytes_sent);
-  const std::string amount = b < 1024 ? fmt::format("{} B", bytes_sent)
-                             : b < 1 << 20 ? fmt::format("{:.1f} KiB", b / 1024)
-                                           : fmt::format("{:.1f} MiB", b / (1 << 20));
-  return fmt::format("done in {:.3f} s: {} rounds, {} sent", s, rounds, amount);
 }
 
 int report_failure(spdlog::logger& log, std::exception_ptr error) {

@@ -31,13 +31,24 @@ void note_refusal(MeshState& state, const std::string& reason) {
   if (state.options.on_refusal) state.options.on_refusal(reason);
 }
 
+// The route of an accepted connection from `claimed`: `known` for one a route
+// made (punched, relayed); else punched when it comes from the party's reflexive
+// endpoint (its simultaneous open reached our listening port), direct otherwise.
+LinkRoute route_of(const MeshState& state, std::size_t claimed, const tcp::endpoint& remote,
+                   const std::optional<LinkRoute>& known) {
+  if (known) return *known;
+  if (is_reflexive(state, claimed, remote)) return LinkRoute{LinkPath::punched, ""};
+  return LinkRoute{};
+}
+
 // The handshake on an accepted connection and, when it passes, the link.
 // `certified` lists the parties the peer's TLS certificate may be (nullopt
 // without TLS).
 template <typename Stream>
-asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream stream, const std::string& remote,
-                                    const IdentityVerdict& identity,
+asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream stream, const tcp::endpoint& from,
+                                    const std::optional<LinkRoute>& known, const IdentityVerdict& identity,
                                     std::optional<std::vector<std::size_t>> certified) {
+  const std::string remote = to_string(from);
   std::optional<std::size_t> reserved;
   const ClaimCheck allowed = [&](std::size_t claimed) -> std::optional<std::string> {
     const std::string who = describe(state->roster.party(claimed));
@@ -64,7 +75,7 @@ asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream str
     const std::size_t claimed = co_await run_handshake(stream, state->roster, state->self, Role::acceptor,
                                                        remote, allowed, state->deadline);
     state->reserved[claimed] = false;
-    state->link_up(claimed, state->make_link(claimed, std::move(stream)));
+    state->link_up(claimed, state->make_link(claimed, std::move(stream), route_of(*state, claimed, from, known)));
   } catch (const Error& error) {
     if (reserved) state->reserved[*reserved] = false;
     note_refusal(*state, error.what());
@@ -74,7 +85,8 @@ asio::awaitable<void> finish_accept(std::shared_ptr<MeshState> state, Stream str
   }
 }
 
-asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket socket) {
+asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket socket,
+                                  std::optional<LinkRoute> known) {
   configure_socket(socket, state->options);
   boost::system::error_code ignored;
   const tcp::endpoint remote_endpoint = socket.remote_endpoint(ignored);
@@ -86,7 +98,7 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
   }
   const IdentityVerdict identity = co_await identity_verdict(state->options, remote_endpoint, state->deadline);
   if (!state->options.tls) {
-    co_await finish_accept(state, std::move(socket), remote, identity, std::nullopt);
+    co_await finish_accept(state, std::move(socket), remote_endpoint, known, identity, std::nullopt);
     co_return;
   }
   tls::Context& context = *state->options.tls;
@@ -107,15 +119,16 @@ asio::awaitable<void> accept_peer(std::shared_ptr<MeshState> state, tcp::socket 
   } catch (const boost::system::system_error&) {
     co_return;  // hung up before TLS began; a party dials again
   }
-  co_await finish_accept(state, std::move(stream), remote, identity, std::move(certified));
+  co_await finish_accept(state, std::move(stream), remote_endpoint, known, identity, std::move(certified));
 }
 
 // The handshake of one accepted connection, ended by its PendingHandshake's timer.
 asio::awaitable<void> run_pending(std::shared_ptr<MeshState> state, tcp::socket socket,
-                                  std::list<PendingHandshake>::iterator entry) {
+                                  std::list<PendingHandshake>::iterator entry, std::optional<LinkRoute> known) {
   using namespace asio::experimental::awaitable_operators;
   std::exception_ptr failure;
-  const auto outcome = co_await (detail::capture_failure(accept_peer(state, std::move(socket)), failure) ||
+  const auto outcome = co_await (detail::capture_failure(accept_peer(state, std::move(socket), std::move(known)),
+                                                         failure) ||
                                  entry->timer.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (outcome.index() == 1 && !entry->evicted && !state->stopping &&
       ++state->timed_out == 1 && state->options.on_refusal) {
@@ -125,6 +138,25 @@ asio::awaitable<void> run_pending(std::shared_ptr<MeshState> state, tcp::socket 
                               "; further ones are counted, not logged");
   }
   if (failure) std::rethrow_exception(failure);
+}
+
+// A punched connection from a party we dial reached our listening port: it is a
+// candidate for the dialler's handshake. At most kWaitingCandidates wait; after
+// the connect phase (punched links are not relinked) it is closed.
+void hand_to_dialler(const std::shared_ptr<MeshState>& state, std::size_t peer, tcp::socket socket) {
+  if (state->connected || state->stopping || settled(*state, peer) || state->waiting[peer] >= kWaitingCandidates) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  // Counted from now, not from when the task starts: a burst of accepts between
+  // two turns of the event loop must not get past the cap.
+  ++state->waiting[peer];
+  state->tasks.spawn([](std::shared_ptr<MeshState> s, std::size_t p, tcp::socket c) -> asio::awaitable<void> {
+    --s->waiting[p];  // adopt_dialled counts it again at once
+    LinkRoute punched{LinkPath::punched, ""};  // named: GCC 12 mishandles a prvalue class argument of a coroutine
+    co_await adopt_dialled(s, p, std::move(c), std::move(punched));
+  }(state, peer, std::move(socket)));
 }
 
 bool out_of_descriptors(const boost::system::error_code& error) {
@@ -155,12 +187,31 @@ asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state) {
     boost::system::error_code gone;
     const tcp::endpoint remote = socket.remote_endpoint(gone);
     if (gone) continue;  // reset before we looked: nothing to do
+    if (const auto peer = dialled_party_at(*state, remote)) {
+      hand_to_dialler(state, *peer, std::move(socket));
+      continue;
+    }
     const auto entry = admit_pending(*state, executor, remote.address());
     // Not a TaskGroup task: a flood makes many short ones, and each TaskGroup task
     // keeps its cancellation signal until the group ends. The timer stops this one.
-    asio::co_spawn(executor, run_pending(state, std::move(socket), entry),
+    std::optional<LinkRoute> unknown;  // named: GCC 12 mishandles a prvalue class argument of a coroutine
+    asio::co_spawn(executor, run_pending(state, std::move(socket), entry, std::move(unknown)),
                    [state, entry](std::exception_ptr) { release_pending(*state, entry); });
   }
+}
+
+asio::awaitable<void> adopt_accepted(std::shared_ptr<MeshState> state, tcp::socket socket, LinkRoute route) {
+  boost::system::error_code gone;
+  const tcp::endpoint remote = socket.remote_endpoint(gone);
+  if (gone) co_return;
+  const auto entry = admit_pending(*state, co_await asio::this_coro::executor, remote.address());
+  struct Release {
+    MeshState& state;
+    std::list<PendingHandshake>::iterator entry;
+    ~Release() { release_pending(state, entry); }
+  } release{*state, entry};
+  std::optional<LinkRoute> known(std::move(route));  // named: see dial_attempt
+  co_await run_pending(state, std::move(socket), entry, std::move(known));
 }
 
 }  // namespace meshmpc::net::detail

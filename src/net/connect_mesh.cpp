@@ -32,11 +32,8 @@ std::string unreached_message(const MeshState& state, Clock::duration waited) {
     if (j == state.self || state.links[j]) continue;
     message += (first ? "" : ", ") + describe(state.roster.party(j));
     first = false;
-    if (dials(state.self, j)) {
-      message += state.last_error[j].empty() ? " (we dial it)" : " (we dial it; last error: " + state.last_error[j] + ")";
-    } else {
-      message += " (it dials us and never did)";
-    }
+    const std::string last = state.last_error[j].empty() ? "" : "; last error: " + state.last_error[j];
+    message += dials(state.self, j) ? " (we dial it" + last + ")" : " (it dials us and never did" + last + ")";
   }
   if (!state.refusals.empty()) {
     message += "; refused connections:";
@@ -66,6 +63,7 @@ void check_inputs(const std::optional<tcp::acceptor>& acceptor, const Roster& ro
   const PartyInfo& me = roster.party(self);
   for (std::size_t j = 0; j < self; ++j) {
     const auto& endpoints = roster.party(j).endpoints;
+    if (detail::has_route(options, j)) continue;  // a punch or a relay may reach it
     if (std::none_of(endpoints.begin(), endpoints.end(), [](const Endpoint& e) { return e.port != 0; })) {
       throw ConfigError(describe(me) + " must dial " + describe(roster.party(j)) +
                         ", but the roster gives it no endpoint with a port");
@@ -74,6 +72,25 @@ void check_inputs(const std::optional<tcp::acceptor>& acceptor, const Roster& ro
   if (options.tls) tls::check_roster(*options.tls, roster, self);
   if (accepts(self, roster.size()) && !(acceptor && acceptor->is_open())) {
     throw ConfigError(describe(me) + " must accept connections but has no listening socket");
+  }
+}
+
+// The accept loop (with routes, also for the last party when it listens: a
+// peer's punched connection may reach its port) and a task per party we dial;
+// with routes, each peer's punch and relay tasks too.
+void start_connecting(const std::shared_ptr<MeshState>& state) {
+  const std::size_t n = state->roster.size();
+  const bool listening = state->acceptor && state->acceptor->is_open();
+  if (accepts(state->self, n) || (state->has_routes() && listening)) state->tasks.spawn(detail::accept_loop(state));
+  for (std::size_t j = 0; j < n; ++j) {
+    if (j == state->self) continue;
+    if (!state->has_routes()) {
+      if (dials(state->self, j)) state->tasks.spawn(detail::dial_peer(state, j));
+    } else if (dials(state->self, j)) {
+      detail::start_routed_dial(state, j);
+    } else {
+      detail::start_routed_accept(state, j);
+    }
   }
 }
 
@@ -99,9 +116,9 @@ asio::awaitable<Mesh> connect_mesh_with(std::optional<tcp::acceptor> acceptor, c
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
   const auto state = std::make_shared<MeshState>(executor, roster, self, deadline, options, std::move(acceptor));
   StopAll stop_all{*state};
+  detail::check_routes(*state);
 
-  if (accepts(self, roster.size())) state->tasks.spawn(detail::accept_loop(state));
-  for (std::size_t j = 0; j < self; ++j) state->tasks.spawn(detail::dial_peer(state, j));
+  start_connecting(state);
 
   while (state->missing > 0 && !state->fatal && Clock::now() < deadline) {
     co_await (state->progress->wait() || detail::sleep_until(deadline));

@@ -88,18 +88,19 @@ namespace {
 // The handshake on a dialled connection to `peer` and, when it passes, the link.
 template <typename Stream>
 asio::awaitable<std::unique_ptr<Link>> finish_dial(MeshState& state, Stream stream, const std::string& remote,
-                                                   const ClaimCheck& expect_target, Clock::time_point deadline) {
+                                                   const ClaimCheck& expect_target, LinkRoute route,
+                                                   Clock::time_point deadline) {
   const std::size_t claimed =
       co_await run_handshake(stream, state.roster, state.self, Role::dialler, remote, expect_target, deadline);
-  co_return state.make_link(claimed, std::move(stream));
+  co_return state.make_link(claimed, std::move(stream), std::move(route));
 }
 
 }  // namespace
 
-asio::awaitable<std::unique_ptr<Link>> dial_attempt(std::shared_ptr<MeshState> state, std::size_t peer,
-                                                    Clock::time_point deadline) {
+asio::awaitable<std::unique_ptr<Link>> dial_handshake(std::shared_ptr<MeshState> state, std::size_t peer,
+                                                      tcp::socket socket, LinkRoute route,
+                                                      Clock::time_point deadline) {
   const PartyInfo& target = state->roster.party(peer);
-  tcp::socket socket = co_await dial_once(target, deadline, state->options);
   configure_socket(socket, state->options);
   boost::system::error_code ignored;
   const std::string remote = describe(target) + " at " + to_string(socket.remote_endpoint(ignored));
@@ -113,7 +114,9 @@ asio::awaitable<std::unique_ptr<Link>> dial_attempt(std::shared_ptr<MeshState> s
     }
     return std::nullopt;
   };
-  if (!state->options.tls) co_return co_await finish_dial(*state, std::move(socket), remote, expect_target, deadline);
+  if (!state->options.tls) {
+    co_return co_await finish_dial(*state, std::move(socket), remote, expect_target, std::move(route), deadline);
+  }
   tls::Context& context = *state->options.tls;
   tls::Stream stream(std::move(socket), context.native());
   const tls::PeerCertificate certificate = co_await tls::handshake(stream, context, true, remote, deadline);
@@ -122,7 +125,18 @@ asio::awaitable<std::unique_ptr<Link>> dial_attempt(std::shared_ptr<MeshState> s
     stream.lowest_layer().close(closing);
     throw PeerError(state->self_name() + ": " + remote + " is not who the roster says: " + *fault);
   }
-  co_return co_await finish_dial(*state, std::move(stream), remote, expect_target, deadline);
+  co_return co_await finish_dial(*state, std::move(stream), remote, expect_target, std::move(route), deadline);
+}
+
+asio::awaitable<std::unique_ptr<Link>> dial_attempt(std::shared_ptr<MeshState> state, std::size_t peer,
+                                                    Clock::time_point deadline) {
+  tcp::socket socket = co_await dial_once(state->roster.party(peer), deadline, state->options);
+  LinkRoute direct;  // named: GCC 12 mishandles a prvalue class argument of a coroutine
+  co_return co_await dial_handshake(state, peer, std::move(socket), std::move(direct), deadline);
+}
+
+bool is_tls_error(const boost::system::system_error& error) {
+  return error.code().category() == asio::error::get_ssl_category();
 }
 
 PeerError tls_refusal(const MeshState& state, std::size_t peer, const boost::system::system_error& error) {
@@ -145,7 +159,7 @@ asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t pe
       co_return;
     } catch (const boost::system::system_error& error) {
       if (error.code() == asio::error::operation_aborted) co_return;
-      if (error.code().category() == asio::error::get_ssl_category()) {
+      if (is_tls_error(error)) {
         state->fatal = std::make_exception_ptr(tls_refusal(*state, peer, error));
         state->progress->notify();
         co_return;

@@ -29,6 +29,12 @@ class MeshRelinker final : public Relinker {
   asio::awaitable<std::unique_ptr<Link>> redial(std::size_t peer, Clock::time_point deadline) override {
     const std::shared_ptr<MeshState> state = state_;
     const std::string target = describe(state->roster.party(peer));
+    // A punched or relayed link is not relinked: its routes belong to the connect
+    // phase (the NAT mappings and relay pipes of that moment), and a direct dial
+    // of the roster's endpoints would only wait out the window.
+    if (const LinkRoute& route = state->link_routes[peer]; route.path != LinkPath::direct) {
+      throw PeerError(target + ": its link was " + to_string(route) + ", and such links are not relinked");
+    }
     auto delay = state->options.first_retry_delay;
     std::string last = "no attempt before the deadline";
     for (;;) {
@@ -36,7 +42,7 @@ class MeshRelinker final : public Relinker {
       try {
         co_return co_await dial_attempt(state, peer, deadline);
       } catch (const boost::system::system_error& error) {
-        if (error.code().category() == asio::error::get_ssl_category()) throw tls_refusal(*state, peer, error);
+        if (is_tls_error(error)) throw tls_refusal(*state, peer, error);
         // Nobody listens at its address any more: the party is gone (killed, or
         // ended), and waiting out the window would only delay naming it.
         if (error.code() == asio::error::connection_refused) {

@@ -5,6 +5,10 @@
 //   dial.cpp                dialling: one endpoint, one attempt, a party until the deadline
 //   accept.cpp              the accept loop and an accepted connection's handshake
 //   pending_handshakes.cpp  the caps on accepted connections still in their handshake
+//   routed_dial.cpp         with TcpOptions::routes: the routes' checks, and a pair's
+//                           candidate sockets taking their turn at the handshake
+//   punch.cpp               TCP simultaneous open from the listening port
+//   relay_routes.cpp        falling back to the peer's relay opener
 //   connect_mesh.cpp        the bounded connect phase and what it says when it fails
 //   mesh_relinker.cpp       relinking after the connect phase
 #include <boost/asio/any_io_executor.hpp>
@@ -45,6 +49,10 @@ struct PendingHandshake {
   bool evicted = false;
 };
 
+// Candidate sockets to one peer we dial that may wait at once for their turn at
+// the handshake (more are closed at once: a flood must not pile up coroutines).
+inline constexpr std::size_t kWaitingCandidates = 4;
+
 // What connect_mesh's coroutines share. All of it lives on one executor.
 struct MeshState {
   MeshState(const asio::any_io_executor& executor, const Roster& roster_in, std::size_t self_in,
@@ -57,6 +65,10 @@ struct MeshState {
         acceptor(std::move(acceptor_in)),
         links(roster_in.size()),
         reserved(roster_in.size(), false),
+        handshaking(roster_in.size(), false),
+        waiting(roster_in.size(), 0),
+        reflexive(roster_in.size()),
+        link_routes(roster_in.size()),
         last_error(roster_in.size()),
         missing(roster_in.size() - 1),
         progress(std::make_shared<Notifier>(executor)),
@@ -69,6 +81,16 @@ struct MeshState {
   std::optional<asio::ip::tcp::acceptor> acceptor;
   Links links;
   std::vector<bool> reserved;  // a handshake claiming this id is under way
+  Clock::time_point started = Clock::now();
+  // With routes, for a party we dial: a candidate socket's handshake is under way
+  // (one at a time, so that the acceptor never sees two and refuses one as a
+  // duplicate); candidates waiting for their turn.
+  std::vector<bool> handshaking;
+  std::vector<std::size_t> waiting;
+  // The parties' reflexive endpoints (TcpOptions::routes), parsed.
+  std::vector<std::optional<asio::ip::tcp::endpoint>> reflexive;
+  // The route of each link that came up in the connect phase.
+  std::vector<LinkRoute> link_routes;
   std::vector<std::string> last_error;
   std::vector<std::string> refusals;  // the first kListedRefusals, shortened
   std::size_t refusal_count = 0;
@@ -96,10 +118,19 @@ struct MeshState {
 
   std::string self_name() const { return describe(roster.party(self)); }
 
+  bool has_routes() const { return !options.routes.empty(); }
+  const PeerRoutes* routes_of(std::size_t peer) const {
+    return peer < options.routes.size() ? &options.routes[peer] : nullptr;
+  }
+
+  // A relayed link names its relay in its errors: when the relay dies, the
+  // message says where to look.
   template <typename Stream>
-  std::unique_ptr<Link> make_link(std::size_t peer, Stream stream) const {
-    return std::make_unique<StreamLink<Stream>>(std::move(stream), peer, describe(roster.party(peer)),
-                                                options.max_frame);
+  std::unique_ptr<Link> make_link(std::size_t peer, Stream stream, LinkRoute route = {}) const {
+    std::string name = describe(roster.party(peer));
+    if (route.path == LinkPath::relayed) name += " through the relay at " + route.via;
+    return std::make_unique<StreamLink<Stream>>(std::move(stream), peer, std::move(name), options.max_frame,
+                                                std::move(route));
   }
 
   void link_up(std::size_t peer, std::unique_ptr<Link> link) {
@@ -107,6 +138,7 @@ struct MeshState {
       if (offer) offer(std::move(link));  // a relink: the Network takes it from here
       return;
     }
+    link_routes[peer] = link->route();
     links[peer] = std::move(link);
     --missing;
     progress->notify();
@@ -132,16 +164,29 @@ std::optional<std::string> identity_fault(const IdentityVerdict& verdict, const 
 // boost::system::system_error when the connection failed.
 asio::awaitable<std::unique_ptr<Link>> dial_attempt(std::shared_ptr<MeshState> state, std::size_t peer,
                                                     Clock::time_point deadline);
+// The same on a socket already connected to `peer` by any route: identity, TLS
+// (as the client) and our handshake, within the deadline.
+asio::awaitable<std::unique_ptr<Link>> dial_handshake(std::shared_ptr<MeshState> state, std::size_t peer,
+                                                      asio::ip::tcp::socket socket, LinkRoute route,
+                                                      Clock::time_point deadline);
 // Attempts with backoff until one links up, one is refused (state.fatal) or the
 // connect deadline passes.
 asio::awaitable<void> dial_peer(std::shared_ptr<MeshState> state, std::size_t peer);
 // TLS 1.3 clients learn that the server refused their certificate only at the
 // first read after the handshake: a refusal, not worth a retry.
 PeerError tls_refusal(const MeshState& state, std::size_t peer, const boost::system::system_error& error);
+bool is_tls_error(const boost::system::system_error& error);
 
 // accept.cpp: accepts until the acceptor closes; each connection's handshake runs
 // as a pending handshake under the caps.
+// With routes, a connection from the reflexive endpoint of a party we dial is that
+// party's punched connection reaching our listening port: it goes to
+// adopt_dialled, not to the acceptor's handshake.
 asio::awaitable<void> accept_loop(std::shared_ptr<MeshState> state);
+// A socket connected by a route (punched, relayed) to a party that dials us,
+// taken as if accepted: the same checks, caps, TLS (as the server) and handshake.
+// Returns when its handshake has ended, one way or the other.
+asio::awaitable<void> adopt_accepted(std::shared_ptr<MeshState> state, asio::ip::tcp::socket socket, LinkRoute route);
 
 // pending_handshakes.cpp
 
@@ -159,6 +204,46 @@ void evict_oldest(MeshState& state, asio::ip::address address, const std::string
 const asio::ip::address& busiest_address(const MeshState& state);
 // Ends every pending handshake (connect_mesh is returning, or the Relinker stops).
 void stop_pending(MeshState& state);
+
+// tcp_socket.cpp: whether the listening socket lets other sockets bind its port
+// (made by listen(..., true)).
+bool shares_port(asio::ip::tcp::acceptor& acceptor);
+
+// routed_dial.cpp
+
+// Checks TcpOptions::routes against the roster (one entry per party, reflexive
+// endpoints numeric and allowed as plaintext; the listening socket shares its
+// port) and fills state.reflexive. Throws ConfigError naming the fault.
+void check_routes(MeshState& state);
+// Whether `peer` can be reached without an endpoint of the roster.
+bool has_route(const TcpOptions& options, std::size_t peer);
+// For a party we dial: the endpoints dialled with backoff (when it has any), and
+// its punch and relay routes, in parallel; the first socket to connect takes the
+// handshake, the others wait their turn or are closed once a link is up.
+void start_routed_dial(std::shared_ptr<MeshState> state, std::size_t peer);
+// For a party that dials us: its punch and relay routes (the endpoints are its).
+void start_routed_accept(std::shared_ptr<MeshState> state, std::size_t peer);
+// A socket connected by any route to a party we dial: waits for its turn (at most
+// kWaitingCandidates wait), then the handshake. True once a link to the peer is
+// up (by this socket or another); the socket is closed otherwise.
+asio::awaitable<bool> adopt_dialled(std::shared_ptr<MeshState> state, std::size_t peer,
+                                    asio::ip::tcp::socket socket, LinkRoute route);
+// Whether nothing more is to be done for `peer`: linked, or connect_mesh ending.
+bool settled(const MeshState& state, std::size_t peer);
+
+// punch.cpp
+
+// Bounded attempts at a TCP simultaneous open with `peer` (both roles); each
+// connected socket is adopted by the role's rule.
+asio::awaitable<void> punch_peer(std::shared_ptr<MeshState> state, std::size_t peer);
+// The party we dial whose reflexive endpoint is `remote`, if any.
+std::optional<std::size_t> dialled_party_at(const MeshState& state, const asio::ip::tcp::endpoint& remote);
+// Whether `remote` is `peer`'s reflexive endpoint (IPv4-mapped addresses compare as IPv4).
+bool is_reflexive(const MeshState& state, std::size_t peer, const asio::ip::tcp::endpoint& remote);
+
+// relay_routes.cpp: after relay_after without a link, the peer's relay opener
+// (bounded attempts, both roles).
+asio::awaitable<void> relay_peer(std::shared_ptr<MeshState> state, std::size_t peer);
 
 // mesh_relinker.cpp: the Relinker that takes over `state` after the connect phase.
 std::shared_ptr<Relinker> make_mesh_relinker(std::shared_ptr<MeshState> state);

@@ -525,6 +525,7 @@ asio::awaitable<void> link_session(std::shared_ptr<NetworkState> state, std::siz
                   true);
       break;
     }
+    peer.statistics.route = fresh->route();
     peer.link = std::move(fresh);
     peer.counted = false;
     peer.statistics.relinks += 1;
@@ -569,6 +570,7 @@ Network::Network(asio::any_io_executor executor, const Roster& roster, std::size
     if (!links[j] || links[j]->peer() != j) {
       throw ConfigError("network of " + state_->self_name + ": no link to " + peer.name);
     }
+    peer.statistics.route = links[j]->route();
     peer.link = std::move(links[j]);
     peer.writer_wake = std::make_unique<detail::Notifier>(executor);
     if (relinker) peer.relink_wake = std::make_unique<detail::Notifier>(executor);

@@ -230,6 +230,44 @@ TEST(SecretSanta, SizesReproduceMpycsDemo) {
   for (const auto& [sectype, seen] : sizes) EXPECT_EQ(seen, (std::set<std::int64_t>{2, 3, 4, 5, 6})) << sectype;
 }
 
+// The summary each party logs names the path of every link: text, and one JSON
+// object with --json (stdout still holds only the result).
+TEST(Summary, EachPartyReportsThePathOfEveryLinkInTextAndJson) {
+  const std::size_t n = 3;
+  for (const bool json : {false, true}) {
+    std::vector<std::string> argv{MESHMPC_SECRETSANTA_EXE, "-M", std::to_string(n), "--timeout", "30"};
+    if (json) argv.push_back("--json");
+    Process p(argv);
+    const auto status = p.finish(90s);
+    ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << p.err();
+    std::istringstream err(p.err());
+    std::size_t summaries = 0;
+    for (std::string line; std::getline(err, line);) {
+      const auto at = line.find(" info: ");
+      if (at == std::string::npos) continue;
+      const std::string message = line.substr(at + 7);
+      if (!json) {
+        if (message.rfind("done in ", 0) != 0) continue;
+        ++summaries;
+        EXPECT_NE(message.find("; paths: party "), std::string::npos) << line;
+        std::size_t direct = 0;
+        for (auto from = message.find(" direct"); from != std::string::npos; from = message.find(" direct", from + 1)) {
+          ++direct;
+        }
+        EXPECT_EQ(direct, n - 1) << line;
+        continue;
+      }
+      const boost::json::object summary = boost::json::parse(message).as_object();
+      ++summaries;
+      EXPECT_GT(summary.at("rounds").as_int64(), 0) << line;
+      const auto& paths = summary.at("paths").as_array();
+      ASSERT_EQ(paths.size(), n - 1) << line;
+      for (const auto& path : paths) EXPECT_EQ(path.at("path").as_string(), "direct") << line;
+    }
+    EXPECT_EQ(summaries, n) << p.err();
+  }
+}
+
 using test::free_ports;
 
 // As across hosts: each party its own process with -I i -P ... and its own --bid.

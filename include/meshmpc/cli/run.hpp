@@ -43,6 +43,14 @@ SessionOptions session_options(const RunOptions& options);
 
 // "done in 0.12 s: 5 rounds, 1.2 KiB sent"
 std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t rounds, std::uint64_t bytes_sent);
+// The party's summary line (cli/summary.cpp): as above, then the path of each
+// link (net/link_path.hpp), "; paths: party 1 (bob) direct, party 2 (carol)
+// relayed via 203.0.113.5:7000". With `json` (a program's --json) the same as one
+// JSON object: {"milliseconds":120,"rounds":5,"bytes_sent":1229,"paths":[{"party":1,
+// "name":"bob","path":"direct"},{"party":2,"name":"carol","path":"relayed",
+// "via":"203.0.113.5:7000"}]}.
+std::string summary(std::chrono::steady_clock::duration elapsed, std::uint64_t rounds,
+                    const net::NetworkStatistics& statistics, const net::Roster& roster, std::size_t self, bool json);
 
 // Logs an exception from a party as one line; returns the exit status (1).
 int report_failure(spdlog::logger& log, std::exception_ptr error);
@@ -64,7 +72,8 @@ void keep_freed_memory();
 // One party, start to end: connect, the session, the program, a clean shutdown;
 // then its summary as one info line of its log (stderr), measured around all of
 // it: wall time since the call, the session's rounds, the bytes this party put on
-// the wire. Returns the exit status: 0, or 1 after logging the failure.
+// the wire, the path of each link (a JSON object when the program has --json).
+// Returns the exit status: 0, or 1 after logging the failure.
 template <FiniteField F>
 int run_party(const RunOptions& options, const F& field, PartyProgram<F> program) {
   auto log = make_logger(options);
@@ -91,8 +100,8 @@ int run_party(const RunOptions& options, const F& field, PartyProgram<F> program
                                                   report_failure(*log, failure);
                                                   reported = true;
                                                 });
-    log->info("{}", summary(std::chrono::steady_clock::now() - started, rounds,
-                            network.statistics().total().sent.wire_bytes()));
+    log->info("{}", summary(std::chrono::steady_clock::now() - started, rounds, network.statistics(), setup.roster,
+                            setup.self, options.vars.count("json") > 0));
   };
   boost::asio::co_spawn(io, party(), [&](std::exception_ptr e) { error = e; });
   io.run();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "meshmpc/net/frame.hpp"
+#include "meshmpc/net/link_path.hpp"
 
 namespace meshmpc::net {
 
@@ -22,6 +23,9 @@ class Link {
 
   // The roster id of the party at the other end.
   virtual std::size_t peer() const = 0;
+
+  // Which way its bytes travel (link_path.hpp); direct unless the transport says.
+  virtual LinkRoute route() const { return {}; }
 
   // Sends the frames in order, as one gather write where the medium has one.
   // Throws PeerError naming the peer when the link is broken (LinkError when the

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "meshmpc/net/frame.hpp"
+#include "meshmpc/net/link_path.hpp"
 
 namespace meshmpc::net {
 
@@ -29,6 +30,8 @@ struct PeerStatistics {
   // New links after the link broke underneath (Network with a Relinker); the
   // frames resent on them are not counted again above.
   std::uint64_t relinks = 0;
+  // The way the current (or last) link to the peer takes (Link::route).
+  LinkRoute route;
   bool operator==(const PeerStatistics&) const = default;
 };
 

@@ -42,13 +42,15 @@ class StreamLink final : public Link {
  public:
   // peer_name is how errors name the peer, e.g. "party 2 (carol)".
   StreamLink(Stream stream, std::size_t peer, std::string peer_name,
-             std::size_t max_frame = kDefaultMaxFrame)
+             std::size_t max_frame = kDefaultMaxFrame, LinkRoute route = {})
       : stream_(std::move(stream)),
         peer_(peer),
         peer_name_(std::move(peer_name)),
-        max_frame_(max_frame) {}
+        max_frame_(max_frame),
+        route_(std::move(route)) {}
 
   std::size_t peer() const override { return peer_; }
+  LinkRoute route() const override { return route_; }
   Stream& stream() { return stream_; }
 
   asio::awaitable<void> write_frames(std::vector<Frame> frames) override {
@@ -208,6 +210,7 @@ class StreamLink final : public Link {
   std::size_t peer_;
   std::string peer_name_;
   std::size_t max_frame_;
+  LinkRoute route_;
   bool finished_sending_ = false;
 };
 

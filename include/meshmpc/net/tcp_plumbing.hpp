@@ -14,9 +14,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "meshmpc/net/frame.hpp"
 #include "meshmpc/net/link.hpp"
+#include "meshmpc/net/peer_routes.hpp"
 #include "meshmpc/net/relinker.hpp"
 #include "meshmpc/net/roster.hpp"
 
@@ -89,6 +91,15 @@ struct TcpOptions {
   // handshake is sent. Null: plaintext, as `plaintext` allows.
   std::shared_ptr<tls::Context> tls;
   Plaintext plaintext = Plaintext::loopback_only;
+  // Ways to reach each party beyond its endpoints (peer_routes.hpp), by party id:
+  // empty, or one entry per party of the roster (our own entry is ignored). Empty:
+  // endpoints only. With routes, give every party a listening socket made by
+  // listen(..., true) — the last party too: its port is the one both parties of
+  // a pair punch from (docs/net.md, "Routes").
+  std::vector<PeerRoutes> routes;
+  // A peer's relay opener is called when no link to it is up this long into the
+  // connect phase (by both parties of the pair).
+  std::chrono::milliseconds relay_after{1500};
 };
 
 // "127.0.0.1:4000", "[fd42::1]:4000".
@@ -104,7 +115,19 @@ constexpr bool accepts(std::size_t self, std::size_t parties) { return self + 1 
 // A listening socket on `where`; its host is resolved (a name, an IPv4 or IPv6
 // address; "" or "*" listen on every IPv6 and IPv4 address). Port 0 picks a free
 // port: read it back from local_endpoint(). Throws ConfigError naming the address.
-asio::ip::tcp::acceptor listen(const asio::any_io_executor& executor, const Endpoint& where);
+// share_port: SO_REUSEPORT too (SO_REUSEADDR always), so that sockets made by
+// socket_on_port can leave from the same port — what TcpOptions::routes needs.
+asio::ip::tcp::acceptor listen(const asio::any_io_executor& executor, const Endpoint& where,
+                               bool share_port = false);
+
+// A socket of `remote`'s family bound, with SO_REUSEADDR and SO_REUSEPORT, to the
+// port of `local` (a listening socket made with share_port): outgoing connections
+// from it leave from the listening port, as a TCP simultaneous open and a
+// rendezvous control connection need (the NAT then maps one port for both). Its
+// address is `local`'s when of `remote`'s family and not the unspecified IPv6
+// address, else the unspecified address. Throws boost::system::system_error.
+asio::ip::tcp::socket socket_on_port(const asio::any_io_executor& executor, const asio::ip::tcp::endpoint& local,
+                                     const asio::ip::tcp::endpoint& remote);
 
 // TCP_NODELAY (a round is one small message; Nagle would hold it back) and the
 // buffer sizes. Best effort: a refused option is not an error.
@@ -124,6 +147,9 @@ asio::awaitable<asio::ip::tcp::socket> dial_once(const PartyInfo& party,
 // a party refuses us, and at the deadline with the list of parties never reached
 // (and a summary of the connections refused or dropped meanwhile). The acceptor
 // is closed on return.
+// With TcpOptions::routes, each pair also tries a TCP simultaneous open and,
+// after relay_after, the relay; the dialling party hands one socket at a time to
+// the handshake (docs/net.md, "Routes").
 // Without TLS and with Plaintext::loopback_only, a link to or from an address
 // that is not loopback is refused: ConfigError when we would dial it, a refusal
 // (nothing sent) when it calls us.

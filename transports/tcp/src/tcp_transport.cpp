@@ -35,7 +35,8 @@ asio::awaitable<net::Links> TcpTransport::connect(const net::Roster& roster, std
     }
     const net::Endpoint where{listen_host_.empty() ? own->host : listen_host_, own->port};
     try {
-      acceptor = net::listen(co_await asio::this_coro::executor, where);
+      // With routes, punching leaves from the listening port: it must be shared.
+      acceptor = net::listen(co_await asio::this_coro::executor, where, !options_.routes.empty());
     } catch (const ConfigError& error) {
       throw ConfigError("tcp transport: " + net::describe(me) + ": " + error.what());
     }
