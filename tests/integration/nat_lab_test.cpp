@@ -196,22 +196,18 @@ TEST_F(NatLabTest, DownRemovesEveryNamespaceAndProcessItStarted) {
 
 constexpr int kRendezvousPort = 7000;
 
-// The paths a party reports, from its --json output.
-//
-// ASSUMED (branch "paths" decides; adjust here when merging): with --json, a
-// party prints on stdout, besides its result line {"party": i, "recipient": j},
-// a JSON object with a member "links": an array with one object per peer,
-// {"peer": <the peer's party index>, "path": "direct" | "punched" | "relayed"}
-// (LinkPath's to_string). The member may also sit in the result object itself.
+// A party's summary with --json is its one info line on stderr, whose message is a
+// JSON object with "paths": one {"party": <peer's index>, "name", "path": "direct" |
+// "punched" | "relayed"[, "via"]} per peer (src/cli/summary.cpp).
 using Paths = std::map<std::size_t, std::string>;  // peer -> path
 
-std::optional<Paths> paths_in(const boost::json::object& line) {
-  const auto* links = line.if_contains("links");
+std::optional<Paths> paths_in(const boost::json::object& summary) {
+  const auto* links = summary.if_contains("paths");
   if (!links || !links->is_array()) return std::nullopt;
   Paths out;
   for (const auto& link : links->as_array()) {
     const auto& o = link.as_object();
-    out[static_cast<std::size_t>(o.at("peer").to_number<std::int64_t>())] = std::string(o.at("path").as_string());
+    out[static_cast<std::size_t>(o.at("party").to_number<std::int64_t>())] = std::string(o.at("path").as_string());
   }
   return out;
 }
@@ -223,19 +219,30 @@ struct SantaRun {
   std::optional<Paths> paths;
 };
 
+std::optional<boost::json::object> json_object(std::string_view text) {
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return v.as_object();
+}
+
 SantaRun parse_santa(int status, const std::string& out, const std::string& err) {
   SantaRun r{status, out, err, {}, {}, {}};
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);) {
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(line, ec);
-    if (ec || !v.is_object()) continue;
-    const auto& o = v.as_object();
-    if (o.contains("party") && o.contains("recipient")) {
-      r.party = o.at("party").to_number<std::int64_t>();
-      r.recipient = o.at("recipient").to_number<std::int64_t>();
+  std::istringstream out_lines(out);
+  for (std::string line; std::getline(out_lines, line);) {
+    const auto o = json_object(line);
+    if (o && o->contains("party") && o->contains("recipient")) {
+      r.party = o->at("party").to_number<std::int64_t>();
+      r.recipient = o->at("recipient").to_number<std::int64_t>();
     }
-    if (auto p = paths_in(o)) r.paths = std::move(p);
+  }
+  std::istringstream err_lines(err);
+  for (std::string line; std::getline(err_lines, line);) {
+    const auto at = line.find(" info: {");
+    if (at == std::string::npos) continue;
+    if (const auto o = json_object(std::string_view(line).substr(at + 7))) {
+      if (auto p = paths_in(*o)) r.paths = std::move(p);
+    }
   }
   return r;
 }
@@ -324,7 +331,7 @@ TEST_P(NatLabSecretSanta, DrawsADerangementOverTheExpectedPaths) {
   // and the two ends of a pair agree.
   for (std::size_t h = 0; h < n; ++h) {
     const SantaRun& r = runs[h];
-    ASSERT_TRUE(r.paths) << "host " << h << " reported no paths (\"links\" in --json):\n" << r.out;
+    ASSERT_TRUE(r.paths) << "host " << h << " reported no paths (\"paths\" in its --json summary):\n" << r.err;
     EXPECT_EQ(r.paths->size(), n - 1) << r.out;
     for (const auto& [peer, path] : *r.paths) {
       ASSERT_TRUE(host_of.count(static_cast<std::int64_t>(peer))) << "host " << h << " names party " << peer;
