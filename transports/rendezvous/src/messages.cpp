@@ -82,17 +82,16 @@ class Reader {
     return std::string(s);
   }
 
+  // A whole number in min..max (a parsed message holds int64, a built one may hold uint64).
   std::size_t number(std::string_view field, std::size_t min, std::size_t max) const {
     const json::value& v = value(field);
-    std::int64_t n = 0;
-    if (v.is_int64()) {
-      n = v.get_int64();
-    } else if (v.is_uint64()) {
-      fail(field, "is " + std::to_string(v.get_uint64()) + ", at most " + std::to_string(max));
-    } else {
-      fail(field, "is not a whole number");
+    if (v.is_int64() && v.get_int64() < 0) {
+      fail(field, "is " + std::to_string(v.get_int64()) + ", not in " + std::to_string(min) + ".." +
+                      std::to_string(max));
     }
-    if (n < 0 || static_cast<std::uint64_t>(n) < min || static_cast<std::uint64_t>(n) > max) {
+    if (!v.is_int64() && !v.is_uint64()) fail(field, "is not a whole number");
+    const std::uint64_t n = v.is_int64() ? static_cast<std::uint64_t>(v.get_int64()) : v.get_uint64();
+    if (n < min || n > max) {
       fail(field, "is " + std::to_string(n) + ", not in " + std::to_string(min) + ".." + std::to_string(max));
     }
     return static_cast<std::size_t>(n);

@@ -80,7 +80,8 @@ asio::awaitable<void> serve_relay(std::shared_ptr<Server::State> state, std::sha
   }
   Session* const session = state->sessions.contains(relay.session) ? &state->sessions.at(relay.session) : nullptr;
   if (session == nullptr || !session->fixed) {
-    co_await refuse(state, control, "relay: no session '" + relay.session + "' with a roster here");
+    std::string unknown = "relay: no session '" + relay.session + "' with a roster here";
+    co_await refuse(state, control, std::move(unknown));
     co_return;
   }
   const std::size_t n = session->members.size();

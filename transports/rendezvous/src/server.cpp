@@ -275,7 +275,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
   } else if (type == "relay") {
     co_await detail::serve_relay(state, control, std::move(first));
   } else {
-    co_await detail::refuse(state, control, "expected a 'join' or 'relay' message first, not '" + type + "'");
+    std::string unexpected = "expected a 'join' or 'relay' message first, not '" + type + "'";
+    co_await detail::refuse(state, control, std::move(unexpected));
   }
 }
 
