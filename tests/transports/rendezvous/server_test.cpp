@@ -49,7 +49,9 @@ struct Identity {
 Identity identity(const std::string& name) {
   net::tls::CertificateSpec spec;
   spec.common_name = name;
-  Identity id{name, net::tls::self_signed_certificate(net::tls::generate_private_key(net::tls::KeyType::ed25519), spec)};
+  Identity id;
+  id.name = name;
+  id.certificate = net::tls::self_signed_certificate(net::tls::generate_private_key(net::tls::KeyType::ed25519), spec);
   id.fingerprint = net::tls::fingerprint_of_pem(id.certificate, name);
   id.fingerprint_text = net::tls::format_fingerprint(id.fingerprint);
   return id;
@@ -117,7 +119,9 @@ class RendezvousServer : public ::testing::Test {
   static asio::awaitable<void> skip_waiting(tcp::socket& socket, std::size_t joined = 0) {
     const json::object message = co_await next(socket);
     EXPECT_EQ(message_type(message), "waiting");
-    if (joined != 0 && message_type(message) == "waiting") EXPECT_EQ(decode_waiting(message).joined.size(), joined);
+    if (joined != 0 && message_type(message) == "waiting") {
+      EXPECT_EQ(decode_waiting(message).joined.size(), joined);
+    }
   }
 
   // Skips Waiting updates up to the roster.
@@ -381,7 +385,9 @@ TEST_F(RendezvousServer, AWaitingPartyThatLeavesIsDroppedFromWaiting) {
     const json::object after_message = co_await next(a);
     const Waiting after = decode_waiting(after_message);
     EXPECT_EQ(after.joined.size(), 1u);
-    if (!after.joined.empty()) EXPECT_EQ(after.joined[0].fingerprint, three[0].fingerprint_text);
+    if (!after.joined.empty()) {
+      EXPECT_EQ(after.joined[0].fingerprint, three[0].fingerprint_text);
+    }
   });
 }
 
