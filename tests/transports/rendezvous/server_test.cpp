@@ -84,6 +84,9 @@ class RendezvousServer : public ::testing::Test {
     });
     context_.run_for(std::chrono::seconds(30));
     ASSERT_TRUE(finished) << "the test body did not finish within 30 s";
+    // Out of work, not out of time: stop() closed every connection and timer.
+    EXPECT_TRUE(context_.stopped()) << "something kept running after stop()";
+    EXPECT_EQ(server_->connections(), 0u);
     if (failure) std::rethrow_exception(failure);
   }
 
@@ -322,6 +325,48 @@ TEST_F(RendezvousServer, MalformedFirstMessagesAreRefusedNamingTheField) {
     }
     { const std::string error = co_await error_of(c); EXPECT_EQ(error, "expected a 'join' or 'relay' message first, not 'post'"); }
     EXPECT_EQ(server_->sessions(), 0u);
+  });
+}
+
+TEST_F(RendezvousServer, PostsBeforeTheRosterTwiceOrToACompleteRoundAreRefused) {
+  start();
+  run([&]() -> asio::awaitable<void> {
+    const std::vector<Identity> ids = identities(3);
+    tcp::socket early = co_await connect();
+    {
+      const json::object message = encode(join_of(ids[2], "early", 2));
+      co_await send(early, message);
+    }
+    co_await skip_waiting(early, 1);
+    {
+      const json::object message = encode(Post{1, "too soon"});
+      co_await send(early, message);
+    }
+    { const std::string error = co_await error_of(early); EXPECT_EQ(error, "post: session 'early' has no roster yet"); }
+
+    const std::string session = "posts";
+    const std::vector<Identity> pair{ids[0], ids[1]};
+    std::vector<tcp::socket> sockets = co_await join_all(pair, session);
+    for (tcp::socket& socket : sockets) {
+      const RosterMsg roster = co_await roster_of(socket);
+      EXPECT_EQ(roster.parties.size(), 2u);
+    }
+    const json::object first = encode(Post{1, "a"});
+    co_await send(sockets[0], first);
+    co_await send(sockets[0], first);
+    {
+      const std::string error = co_await error_of(sockets[0]);
+      EXPECT_NE(error.find("already posted round 1 of session 'posts'"), std::string::npos) << error;
+    }
+    const json::object second = encode(Post{1, "b"});
+    co_await send(sockets[1], second);
+    const json::object round = co_await next(sockets[1]);
+    EXPECT_EQ(decode_round(round).data.size(), 2u);
+    co_await send(sockets[1], second);
+    {
+      const std::string error = co_await error_of(sockets[1]);
+      EXPECT_EQ(error, "post: round 1 of session 'posts' is already complete");
+    }
   });
 }
 
