@@ -535,6 +535,62 @@ TEST_F(RendezvousServer, RelayPipesBytesBothWaysAndRefusesABadToken) {
   });
 }
 
+// A request replaced by a newer one for the same pair is closed; one never
+// matched is closed after relay_wait; an open relay keeps its session after the
+// control connections are gone.
+TEST_F(RendezvousServer, RelayRequestsAreReplacedExpireAndKeepTheirSession) {
+  ServerOptions options;
+  options.relay_wait = std::chrono::milliseconds(300);
+  start(options);
+  run([&]() -> asio::awaitable<void> {
+    const std::vector<Identity> ids = identities(2);
+    const std::string session = "relay2";
+    std::vector<tcp::socket> control = co_await join_all(ids, session);
+    std::vector<RosterMsg> rosters;
+    for (tcp::socket& socket : control) {
+      RosterMsg roster = co_await roster_of(socket);
+      rosters.push_back(std::move(roster));
+    }
+    const std::size_t self0 = rosters[0].parties[0].certificate == ids[0].certificate ? 0 : 1;
+    const json::object from0 = encode(Relay{session, rosters[0].token, 1 - self0});
+    const json::object from1 = encode(Relay{session, rosters[1].token, self0});
+
+    tcp::socket old = co_await connect();
+    co_await send(old, from0);
+    co_await sleep(std::chrono::milliseconds(20));
+    tcp::socket newer = co_await connect();
+    co_await send(newer, from0);
+    std::array<char, 64> byte{};
+    auto [closed, none] = co_await old.async_read_some(asio::buffer(byte), asio::as_tuple(asio::use_awaitable));
+    EXPECT_TRUE(closed) << "the replaced request was closed";
+    EXPECT_EQ(none, 0u);
+    {
+      const std::string error = co_await error_of(newer);
+      EXPECT_NE(error.find("did not ask for its end of the relay"), std::string::npos) << error;
+    }
+
+    tcp::socket a = co_await connect();
+    co_await send(a, from0);
+    tcp::socket b = co_await connect();
+    co_await send(b, from1);
+    const json::object ready_a = co_await next(a);
+    const json::object ready_b = co_await next(b);
+    EXPECT_EQ(message_type(ready_a), "relay_ready");
+    EXPECT_EQ(message_type(ready_b), "relay_ready");
+    for (tcp::socket& socket : control) socket.close();
+    co_await sleep(std::chrono::milliseconds(100));
+    EXPECT_EQ(server_->sessions(), 1u) << "an open relay keeps its session";
+    const std::string ping = "ping";
+    co_await asio::async_write(a, asio::buffer(ping), asio::use_awaitable);
+    std::string got(ping.size(), '\0');
+    co_await asio::async_read(b, asio::buffer(got), asio::use_awaitable);
+    EXPECT_EQ(got, ping);
+    a.close();
+    b.close();
+    co_await until_sessions(0);
+  });
+}
+
 TEST_F(RendezvousServer, ConnectionsOverThePerAddressCapAreBusyWhileOthersComplete) {
   ServerOptions options;
   options.max_per_address = 4;
