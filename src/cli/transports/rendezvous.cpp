@@ -48,7 +48,11 @@ JoinTarget parse_join(const std::string& text) {
   if (target.rendezvous.host.empty() || target.rendezvous.port == 0) {
     throw ConfigError("--join '" + text + "': the rendezvous needs a host and a port (host:port/session-name)");
   }
-  rendezvous::check_session_name(target.session, "--join");
+  try {
+    rendezvous::check_session_name(target.session, "--join");
+  } catch (const ProtocolError& e) {
+    throw ConfigError(e.what());
+  }
   return target;
 }
 
@@ -80,6 +84,16 @@ std::vector<net::tls::Fingerprint> expected_fingerprints(const po::variables_map
   }
   for (const std::string& item : items) out.push_back(net::tls::parse_fingerprint(item, "--expect-fingerprints"));
   return out;
+}
+
+// What the rendezvous accepts as a name: printable ASCII, at most kMaxPartyName.
+void check_party_name(const std::string& name) {
+  if (name.empty() || name.size() > rendezvous::kMaxPartyName) {
+    throw ConfigError("--party-name: give 1 to " + std::to_string(rendezvous::kMaxPartyName) + " characters");
+  }
+  for (const char c : name) {
+    if (c < 0x20 || c > 0x7e) throw ConfigError("--party-name '" + name + "': printable ASCII only");
+  }
 }
 
 std::string host_name() {
@@ -155,7 +169,7 @@ class RendezvousPlugin final : public TransportPlugin {
     }
     if (const auto code = string_if_given(options.vars, "code")) rendezvous::normalise_session_code(*code, "--code");
     expected_fingerprints(options.vars);
-    if (const auto name = string_if_given(options.vars, "party-name")) rendezvous::check_party_name(*name, "--party-name");
+    if (const auto name = string_if_given(options.vars, "party-name")) check_party_name(*name);
     if (const auto listen = string_if_given(options.vars, "listen")) parse_endpoint(*listen, "--listen");
   }
 

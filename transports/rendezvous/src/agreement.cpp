@@ -123,7 +123,7 @@ boost::asio::awaitable<std::vector<std::string>> exchange(const Joined& joined, 
   post.data = std::move(data);
   co_await write_message(*joined.control, encode(post), deadline);
   for (;;) {
-    const json::object message = co_await read_message(*joined.control, deadline, where);
+    const json::object message = co_await read_message(*joined.control, deadline, where, kMaxServerMessageBytes);
     const std::string type = message_type(message);
     if (type == "error") throw PeerError(where + ": " + decode_error(message).message);
     if (type != "round") throw ProtocolError(where + " sent a '" + type + "' message where round " +

@@ -15,8 +15,6 @@ namespace meshmpc::rendezvous {
 
 namespace {
 
-using tcp = asio::ip::tcp;
-
 // The control connection, from the listening port (see join()'s comment).
 asio::awaitable<void> connect_control(Joined& joined, const net::Endpoint& rendezvous, const tcp::endpoint& listening,
                                       std::chrono::steady_clock::time_point deadline) {
@@ -71,7 +69,7 @@ asio::awaitable<Joined> join(JoinOptions options, tcp::endpoint listening,
   for (;;) {
     boost::json::object message;
     try {
-      message = co_await read_message(*joined.control, deadline, where);
+      message = co_await read_message(*joined.control, deadline, where, kMaxServerMessageBytes);
     } catch (const PeerError&) {
       if (std::chrono::steady_clock::now() < deadline) throw;
       throw PeerError("session '" + options.session + "' at " + where + ": only " + std::to_string(joiners.size()) +

@@ -15,8 +15,6 @@ namespace meshmpc::rendezvous {
 
 namespace {
 
-using tcp = asio::ip::tcp;
-
 // Arguments by value: they live in the coroutine's frame, not the caller's.
 asio::awaitable<tcp::socket> open_relay(tcp::endpoint rendezvous, Relay request,
                                         std::chrono::steady_clock::time_point deadline) {
@@ -24,7 +22,7 @@ asio::awaitable<tcp::socket> open_relay(tcp::endpoint rendezvous, Relay request,
   const std::string where = "the relay at " + net::to_string(rendezvous);
   co_await detail::connect_by(socket, rendezvous, deadline, "the relay");
   co_await write_message(socket, encode(request), deadline);
-  const boost::json::object answer = co_await read_message(socket, deadline, where);
+  const boost::json::object answer = co_await read_message(socket, deadline, where, kMaxServerMessageBytes);
   const std::string type = message_type(answer);
   if (type == "error") throw PeerError(where + " refused the pipe: " + decode_error(answer).message);
   if (type != "relay_ready") throw ProtocolError(where + " sent a '" + type + "' message where relay_ready belongs");

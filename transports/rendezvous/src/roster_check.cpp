@@ -84,7 +84,7 @@ RosterDocument checked_roster(const RosterMsg& message, const JoinOptions& optio
       throw ProtocolError("rendezvous roster: " + std::string(e.what()));
     }
     entry.endpoints = party.endpoints;
-    if (party.reflexive) entry.reflexive = numeric_endpoint(*party.reflexive, i);
+    entry.reflexive = numeric_endpoint(party.reflexive, i);
     if (i > 0 && !(roster.parties.back().fingerprint < entry.fingerprint)) {
       throw PeerError(where + ": the roster is not in the agreed order (ascending key fingerprints, each once) at "
                       "party " + std::to_string(i));
