@@ -104,9 +104,9 @@ class Parties {
 
   // Every party joins; the errors (null where it joined).
   std::vector<std::exception_ptr> join(std::chrono::milliseconds limit = 20s) {
-    return threads.run([this, limit](std::size_t i) -> asio::awaitable<void> {
+    const auto deadline = std::chrono::steady_clock::now() + limit;  // one for all
+    return threads.run([this, deadline](std::size_t i) -> asio::awaitable<void> {
       Party& p = parties[i];
-      const auto deadline = std::chrono::steady_clock::now() + limit;
       p.joined = co_await rendezvous::join(p.options, p.acceptor->local_endpoint(), deadline);
     }, limit + 10s);
   }
@@ -127,7 +127,7 @@ class Parties {
       options.routes = std::move(routes);
       options.relay_after = 200ms;
       const std::size_t me = p.joined->self;
-      tcp::TcpTransport transport(std::move(*p.acceptor), std::move(options));
+      meshmpc::tcp::TcpTransport transport(std::move(*p.acceptor), std::move(options));
       net::Network network = co_await net::connect_network(transport, roster, me, 15s, {.receive_timeout = 10s});
       const PartyProgram<Fp64> program = [&, n, me](Session<Fp64>& s) -> asio::awaitable<void> {
         const std::vector<std::int64_t> mine{static_cast<std::int64_t>(3 * me + 2)};
@@ -203,11 +203,17 @@ TEST_P(RendezvousClient, UnreachablePartiesComputeThroughTheRendezvousRelay) {
   RunningServer server;
   Parties parties(GetParam(), server.endpoint());
   net::testing::expect_no_errors(parties.join());
-  tcp::acceptor closed(parties.threads.context(0), tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  const std::uint16_t nowhere = closed.local_endpoint().port();
-  closed.close();
+  // A port per party that nothing listens on (each party needs its own).
+  std::vector<std::uint16_t> nowhere;
+  {
+    std::vector<tcp::acceptor> probes;
+    for (std::size_t i = 0; i < GetParam(); ++i) {
+      probes.emplace_back(parties.threads.context(0), tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+      nowhere.push_back(probes.back().local_endpoint().port());
+    }
+  }
   parties.compute([nowhere](std::size_t, net::Roster& roster, std::vector<net::PeerRoutes>& routes) {
-    for (auto& party : roster.parties) party.endpoints = {{"127.0.0.1", nowhere}};
+    for (auto& party : roster.parties) party.endpoints = {{"127.0.0.1", nowhere[party.id]}};
     for (auto& route : routes) route.reflexive.reset();
   });
   for (const auto& mine : parties.paths) {
@@ -229,13 +235,14 @@ TEST(RendezvousFaults, TheComputationGoesOnWhenTheRendezvousDiesAfterTheRoster) 
 TEST(RendezvousFaults, AWrongCodeIsNamedByEveryHonestParty) {
   RunningServer server;
   Parties parties(3, server.endpoint());
-  parties.use_code("7-crossover-clockwork");
-  parties.parties[2].options.code = normalise_session_code("8-crossover-clockwork", "test");
+  const std::string code = new_session_code();
+  parties.use_code(code);
+  std::string other = new_session_code();
+  while (other == code) other = new_session_code();
+  parties.parties[2].options.code = other;
   const auto errors = parties.join();
   for (std::size_t i = 0; i < 2; ++i) {
     ASSERT_TRUE(errors[i]) << i;
-    const std::size_t impostor = parties.parties[i].joined ? 99 : 0;  // no roster returned on failure
-    EXPECT_EQ(impostor, 0u);
     try {
       std::rethrow_exception(errors[i]);
     } catch (const CodeCheckError& e) {
@@ -253,7 +260,7 @@ TEST(RendezvousFaults, AWrongCodeIsNamedByEveryHonestParty) {
 TEST(RendezvousFaults, ACodeOnOneSideOnlyIsRefusedWithAReason) {
   RunningServer server;
   Parties parties(3, server.endpoint());
-  parties.parties[1].options.code = normalise_session_code("5-lantern-orbit", "test");
+  parties.parties[1].options.code = new_session_code();
   const auto errors = parties.join();
   EXPECT_NE(message(errors[0]).find("uses a session code, and we were given none (--code)"), std::string::npos)
       << message(errors[0]);
@@ -390,11 +397,11 @@ TEST(RendezvousFaults, ARosterThatDiffersBetweenPartiesIsRefusedSayingWhatDiffer
 // A party that posts a signature its key did not make is named by the others.
 TEST(RendezvousFaults, AForgedSignatureIsNamed) {
   RunningServer server;
-  Parties parties(3, server.endpoint());
-  // Party "carol" is played by hand: it joins, then posts a signature by another key.
+  Parties parties(2, server.endpoint());
+  // The third party, "carol", is played by hand: it joins, then posts a signature
+  // by another key.
   const tls::Settings carol = fresh_identity("carol");
   const tls::Settings other = fresh_identity("other");
-  parties.parties.pop_back();
   for (Party& p : parties.parties) p.options.expect = 3;
   net::testing::PartyThreads forger(1);
   std::string forger_error;

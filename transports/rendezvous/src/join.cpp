@@ -3,6 +3,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <optional>
+
 #include "agreement.hpp"
 #include "connect_by.hpp"
 #include "meshmpc/error.hpp"
@@ -67,30 +69,34 @@ asio::awaitable<Joined> join(JoinOptions options, tcp::endpoint listening,
 
   std::vector<Joiner> joiners;
   for (;;) {
-    boost::json::object message;
+    std::optional<boost::json::object> message;
     try {
       message = co_await read_message(*joined.control, deadline, where, kMaxServerMessageBytes);
     } catch (const PeerError&) {
       if (std::chrono::steady_clock::now() < deadline) throw;
+    }
+    // What came after the deadline is not looked at: the error names who had
+    // joined by then (not fewer, as the others leave at their own deadlines).
+    if (!message || std::chrono::steady_clock::now() >= deadline) {
       throw PeerError("session '" + options.session + "' at " + where + ": only " + std::to_string(joiners.size()) +
                       " of " + std::to_string(options.expect) + " parties joined by the deadline (" +
                       joiners_text(joiners) + "); every party must run the same --join with --expect " +
                       std::to_string(options.expect));
     }
-    const std::string type = message_type(message);
+    const std::string type = message_type(*message);
     if (type == "error") {
-      throw PeerError(where + " refused us for session '" + options.session + "': " + decode_error(message).message);
+      throw PeerError(where + " refused us for session '" + options.session + "': " + decode_error(*message).message);
     }
     if (type == "waiting") {
       joiners.clear();
-      for (const auto& joiner : decode_waiting(message).joined) joiners.push_back({joiner.name, joiner.fingerprint});
+      for (const auto& joiner : decode_waiting(*message).joined) joiners.push_back({joiner.name, joiner.fingerprint});
       if (options.on_waiting) options.on_waiting(joiners);
       continue;
     }
     if (type != "roster") {
       throw ProtocolError(where + " sent a '" + type + "' message while we waited for the roster");
     }
-    const RosterMsg roster = decode_roster(message);
+    const RosterMsg roster = decode_roster(*message);
     joined.roster = detail::checked_roster(roster, options, own, joined.self, where);
     joined.token = roster.token;
     break;
