@@ -56,6 +56,9 @@ JoinTarget parse_join(const std::string& text) {
   return target;
 }
 
+// A switch is always in the map (false by default): its value says.
+bool wants_new_code(const po::variables_map& vars) { return vars.count("new-code") && vars["new-code"].as<bool>(); }
+
 std::size_t expected_parties(const po::variables_map& vars) {
   if (!vars.count("expect")) throw ConfigError("--join needs --expect N: how many parties, this one included");
   return detail::parse_unsigned(vars["expect"].as<std::string>(), "--expect", 2, rendezvous::kMaxExpect);
@@ -132,7 +135,7 @@ class RendezvousPlugin final : public TransportPlugin {
   }
   bool discovers_parties() const override { return true; }
   bool selected_by(const po::variables_map& vars) const override {
-    return vars.count("join") > 0 || vars.count("new-code") > 0;
+    return vars.count("join") > 0 || wants_new_code(vars);
   }
   std::optional<std::size_t> party_count(const po::variables_map& vars) const override {
     if (!vars.count("join")) return std::nullopt;
@@ -140,7 +143,7 @@ class RendezvousPlugin final : public TransportPlugin {
   }
   bool uses_tls_keys() const override { return true; }
   std::optional<std::string> answer(const RunOptions& options) const override {
-    if (!options.vars.count("new-code")) return std::nullopt;
+    if (!wants_new_code(options.vars)) return std::nullopt;
     return rendezvous::new_session_code() + "\n";
   }
 
@@ -161,7 +164,10 @@ class RendezvousPlugin final : public TransportPlugin {
   }
 
   void check(const RunOptions& options) const override {
-    if (options.vars.count("new-code")) return;
+    if (wants_new_code(options.vars)) {
+      if (options.vars.count("join")) throw ConfigError("--new-code prints a code and exits: leave out --join");
+      return;
+    }
     if (!options.vars.count("join")) throw ConfigError("--transport rendezvous needs --join host:port/session-name");
     parse_join(options.vars["join"].as<std::string>());
     if (options.index || !options.addresses.empty()) {
@@ -175,7 +181,7 @@ class RendezvousPlugin final : public TransportPlugin {
 
   boost::asio::awaitable<PartySetup> setup(const RunOptions& options) const override {
     const JoinTarget target = parse_join(options.vars["join"].as<std::string>());
-    const auto log = make_logger(options);
+    std::shared_ptr<spdlog::logger> log = make_logger(options);
     rendezvous::JoinOptions join;
     join.rendezvous = target.rendezvous;
     join.session = target.session;
@@ -202,6 +208,9 @@ class RendezvousPlugin final : public TransportPlugin {
 
     const auto deadline = std::chrono::steady_clock::now() + options.timeout;
     const rendezvous::Joined joined = co_await rendezvous::join(join, acceptor.local_endpoint(), deadline);
+    RunOptions as_party = options;
+    as_party.index = joined.self;
+    log = make_logger(as_party);
     if (join.code) {
       log->info("rendezvous: roster signed by all {} parties, each proven by the session code:{}",
                 joined.roster.parties.size(), roster_text(joined));
