@@ -34,8 +34,10 @@ asio::awaitable<tcp::socket> open_relay(tcp::endpoint rendezvous, Relay request,
 std::vector<net::PeerRoutes> peer_routes(const Joined& joined) {
   std::vector<net::PeerRoutes> routes(joined.roster.parties.size());
   for (std::size_t peer = 0; peer < routes.size(); ++peer) {
-    if (peer == joined.self) continue;
+    // Ours too: it tells net whether we are on a public address (a link we punch
+    // to a NATed peer is then direct).
     routes[peer].reflexive = joined.roster.parties[peer].reflexive;
+    if (peer == joined.self) continue;
     Relay request;
     request.session = joined.roster.session;
     request.token = joined.token;
