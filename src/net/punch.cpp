@@ -71,24 +71,6 @@ bool is_reflexive(const MeshState& state, std::size_t peer, const tcp::endpoint&
   return reflexive && reflexive->port() == remote.port() && plain(reflexive->address()) == plain(remote.address());
 }
 
-std::optional<std::size_t> dialled_party_at(const MeshState& state, const tcp::endpoint& remote) {
-  if (!state.has_routes()) return std::nullopt;
-  for (std::size_t j = 0; j < state.self; ++j) {
-    if (is_reflexive(state, j, remote)) return j;
-  }
-  // A NAT that picks a new port per connection (random ports) changes the port but
-  // not the address: when one party we dial, and only one, is behind this public
-  // address, its connection to our listening port (we are public) is that party's.
-  std::optional<std::size_t> found;
-  for (std::size_t j = 0; j < state.self; ++j) {
-    const auto& reflexive = state.reflexive[j];
-    if (!reflexive || plain(reflexive->address()) != plain(remote.address())) continue;
-    if (found) return std::nullopt;
-    found = j;
-  }
-  return found && !settled(state, *found) ? found : std::nullopt;
-}
-
 namespace {
 
 // Whether `party` is reached at its own address: its reflexive endpoint (what the
@@ -105,6 +87,25 @@ bool on_public_address(const MeshState& state, std::size_t party) {
 }
 
 }  // namespace
+
+std::optional<std::size_t> dialled_party_at(const MeshState& state, const tcp::endpoint& remote) {
+  if (!state.has_routes()) return std::nullopt;
+  for (std::size_t j = 0; j < state.self; ++j) {
+    if (is_reflexive(state, j, remote)) return j;
+  }
+  // A NAT that picks a new port per connection (random ports) changes the port but
+  // not the address: when we are on a public address and exactly one other party
+  // is behind this one — a party we dial — its connection is that party's.
+  if (!on_public_address(state, state.self)) return std::nullopt;
+  std::optional<std::size_t> found;
+  for (std::size_t j = 0; j < state.roster.size(); ++j) {
+    const auto& reflexive = state.reflexive[j];
+    if (j == state.self || !reflexive || plain(reflexive->address()) != plain(remote.address())) continue;
+    if (found) return std::nullopt;
+    found = j;
+  }
+  return found && dials(state.self, *found) && !settled(state, *found) ? found : std::nullopt;
+}
 
 LinkRoute punch_route(const MeshState& state, std::size_t peer) {
   const bool direct = on_public_address(state, state.self) || on_public_address(state, peer);
