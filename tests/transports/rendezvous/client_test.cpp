@@ -15,6 +15,7 @@
 #include <chrono>
 #include <algorithm>
 #include <functional>
+#include <latch>
 #include <set>
 #include <optional>
 #include <thread>
@@ -111,24 +112,30 @@ class Parties {
     }, limit + 10s);
   }
 
-  // After join: connect as the CLI does (TLS with the roster's keys, the routes),
-  // compute a sum of products, record each party's paths.
-  void compute(const std::function<void(std::size_t, net::Roster&, std::vector<net::PeerRoutes>&)>& adjust = {}) {
+  using Adjust = std::function<void(std::size_t, net::Roster&, std::vector<net::PeerRoutes>&)>;
+
+  // After join: connect as the CLI does (TLS with the roster's keys, the routes).
+  asio::awaitable<net::Network> connect(std::size_t self, const Adjust& adjust) {
+    Party& p = parties[self];
+    net::Roster roster = network_roster(*p.joined);
+    std::vector<net::PeerRoutes> routes = peer_routes(*p.joined);
+    if (adjust) adjust(self, roster, routes);
+    net::TcpOptions options;
+    options.tls = std::make_shared<tls::Context>(tls::Settings{p.options.key_pem, p.options.cert_pem, ""});
+    options.routes = std::move(routes);
+    options.relay_after = 200ms;
+    meshmpc::tcp::TcpTransport transport(std::move(*p.acceptor), std::move(options));
+    co_return co_await net::connect_network(transport, roster, p.joined->self, 15s, {.receive_timeout = 10s});
+  }
+
+  // Connect, compute a sum of products, record each party's paths.
+  void compute(const Adjust& adjust = {}) {
     const std::size_t n = parties.size();
     opened.assign(n, -1);
     paths.assign(n, {});
     net::testing::expect_no_errors(threads.run([&](std::size_t self) -> asio::awaitable<void> {
-      Party& p = parties[self];
-      net::Roster roster = network_roster(*p.joined);
-      std::vector<net::PeerRoutes> routes = peer_routes(*p.joined);
-      if (adjust) adjust(self, roster, routes);
-      net::TcpOptions options;
-      options.tls = std::make_shared<tls::Context>(tls::Settings{p.options.key_pem, p.options.cert_pem, ""});
-      options.routes = std::move(routes);
-      options.relay_after = 200ms;
-      const std::size_t me = p.joined->self;
-      meshmpc::tcp::TcpTransport transport(std::move(*p.acceptor), std::move(options));
-      net::Network network = co_await net::connect_network(transport, roster, me, 15s, {.receive_timeout = 10s});
+      net::Network network = co_await connect(self, adjust);
+      const std::size_t me = parties[self].joined->self;
       const PartyProgram<Fp64> program = [&, n, me](Session<Fp64>& s) -> asio::awaitable<void> {
         const std::vector<std::int64_t> mine{static_cast<std::int64_t>(3 * me + 2)};
         const auto x = co_await s.input_int_all(mine, 16);
@@ -197,25 +204,27 @@ TEST_P(RendezvousClient, PartiesWithACodeAgreeOnOneRosterAndComputeDirectly) {
   }
 }
 
+// No direct endpoint, no punching: the relay only.
+Parties::Adjust relay_only(std::size_t n, asio::io_context& context) {
+  std::vector<std::uint16_t> nowhere;  // a port per party that nothing listens on
+  std::vector<tcp::acceptor> probes;
+  for (std::size_t i = 0; i < n; ++i) {
+    probes.emplace_back(context, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    nowhere.push_back(probes.back().local_endpoint().port());
+  }
+  return [nowhere](std::size_t, net::Roster& roster, std::vector<net::PeerRoutes>& routes) {
+    for (auto& party : roster.parties) party.endpoints = {{"127.0.0.1", nowhere[party.id]}};
+    for (auto& route : routes) route.reflexive.reset();
+  };
+}
+
 // With no direct endpoint and no punching, every pair goes through the
 // rendezvous's relay, end to end TLS; the path names the relay.
 TEST_P(RendezvousClient, UnreachablePartiesComputeThroughTheRendezvousRelay) {
   RunningServer server;
   Parties parties(GetParam(), server.endpoint());
   net::testing::expect_no_errors(parties.join());
-  // A port per party that nothing listens on (each party needs its own).
-  std::vector<std::uint16_t> nowhere;
-  {
-    std::vector<tcp::acceptor> probes;
-    for (std::size_t i = 0; i < GetParam(); ++i) {
-      probes.emplace_back(parties.threads.context(0), tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-      nowhere.push_back(probes.back().local_endpoint().port());
-    }
-  }
-  parties.compute([nowhere](std::size_t, net::Roster& roster, std::vector<net::PeerRoutes>& routes) {
-    for (auto& party : roster.parties) party.endpoints = {{"127.0.0.1", nowhere[party.id]}};
-    for (auto& route : routes) route.reflexive.reset();
-  });
+  parties.compute(relay_only(GetParam(), parties.threads.context(0)));
   for (const auto& mine : parties.paths) {
     for (const auto& path : mine) EXPECT_EQ(path, "relayed via " + net::to_string(server.endpoint()));
   }
@@ -230,6 +239,34 @@ TEST(RendezvousFaults, TheComputationGoesOnWhenTheRendezvousDiesAfterTheRoster) 
   net::testing::expect_no_errors(parties.join());
   server.reset();
   parties.compute();
+}
+
+// Relayed links depend on the rendezvous: once it is gone, every party's next
+// receive fails, naming the peer and the relay.
+TEST(RendezvousFaults, RelayedLinksFailNamingTheRelayWhenTheRendezvousDies) {
+  RunningServer server;
+  Parties parties(3, server.endpoint());
+  net::testing::expect_no_errors(parties.join());
+  const auto adjust = relay_only(3, parties.threads.context(0));
+  std::latch connected(3), stopped(3);
+  std::vector<std::string> failures(3);
+  net::testing::expect_no_errors(parties.threads.run([&](std::size_t self) -> asio::awaitable<void> {
+    net::Network network = co_await parties.connect(self, adjust);
+    connected.arrive_and_wait();  // every link is up, through the relay
+    if (self == 0) server.stop();
+    stopped.arrive_and_wait();
+    const std::size_t peer = network.self() == 0 ? 1 : 0;
+    try {
+      (void)co_await network.receive(peer, 9);
+    } catch (const std::exception& e) {
+      failures[self] = e.what();
+    }
+    network.close();
+  }, 30s));
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_NE(failures[i].find("through the relay at " + net::to_string(server.endpoint())), std::string::npos)
+        << "party " << i << ": " << failures[i];
+  }
 }
 
 TEST(RendezvousFaults, AWrongCodeIsNamedByEveryHonestParty) {
