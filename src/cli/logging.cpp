@@ -9,7 +9,12 @@ namespace meshmpc::cli {
 
 std::shared_ptr<spdlog::logger> make_logger(const RunOptions& options) {
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  auto logger = std::make_shared<spdlog::logger>("party" + std::to_string(options.index.value_or(0)), sink);
+  // A discovering transport learns the index only once it has found the parties;
+  // without -I, any other process is party 0 (a local launch's first party).
+  const std::string name = options.index || !options.transport_discovers
+                               ? "party" + std::to_string(options.index.value_or(0))
+                               : "party?";
+  auto logger = std::make_shared<spdlog::logger>(name, sink);
   logger->set_pattern("%H:%M:%S.%e %n %^%l%$: %v");
   logger->set_level(options.log_level);
   return logger;

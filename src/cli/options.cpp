@@ -105,7 +105,7 @@ const TransportPlugin* check_transport(const std::string& name) {
 }
 
 // Fills parties, index and addresses from -M, -I, -P and -C, checking that they agree.
-void resolve_parties(const po::variables_map& vm, RunOptions& o) {
+void resolve_parties(const po::variables_map& vm, RunOptions& o, const TransportPlugin* plugin) {
   const bool have_config = vm.count("config") > 0;
   const bool have_party = vm.count("party") > 0;
   if (have_config && have_party) {
@@ -151,6 +151,12 @@ void resolve_parties(const po::variables_map& vm, RunOptions& o) {
                         count_of(o.addresses.size()) + " given by " + source);
     }
     o.parties = o.addresses.size();
+  } else if (const auto counted = plugin ? plugin->party_count(vm) : std::nullopt) {
+    if (m && *m != *counted) {
+      throw ConfigError("-M/--parties " + std::to_string(*m) + " does not match the " + count_of(*counted) +
+                        " the " + std::string(plugin->name()) + " transport's options give");
+    }
+    o.parties = *counted;
   } else {
     o.parties = m.value_or(1);
   }
@@ -246,6 +252,20 @@ void check_security(const po::variables_map& vm, RunOptions& o, const net::Roste
   if (o.ssl && o.insecure_plaintext) {
     throw ConfigError("--insecure-plaintext contradicts TLS (--ssl, a fingerprint in the roster, or a key file): "
                       "give only one of them");
+  }
+  const TransportPlugin* const plugin = find_transport_plugin(o.transport);
+  const bool plugin_tls = plugin && plugin->uses_tls_keys();
+  if (plugin_tls) {
+    if (!o.ssl_ca.empty() || o.insecure_plaintext) {
+      throw ConfigError("the " + o.transport + " transport pins every party's key by the signed roster: "
+                        "--ssl-ca and --insecure-plaintext do not apply");
+    }
+    if (o.ssl_key.empty() != o.ssl_cert.empty()) {
+      throw ConfigError("--ssl-key and --ssl-cert go together (the key and certificate meshmpc-keygen made); "
+                        "give both, or neither for a fresh key for this run");
+    }
+    o.ssl = false;  // the plugin runs TLS itself
+    return;
   }
   if (o.ssl && o.transport != "tcp") {
     throw ConfigError("--ssl applies to --transport tcp; the " + o.transport +
@@ -401,6 +421,13 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   }
 
   o.transport = vm["transport"].as<std::string>();
+  if (vm["transport"].defaulted()) {  // an option of a plugin's own may choose it (--join)
+    for (const TransportPlugin* candidate : transport_plugins()) {
+      if (candidate->selected_by(vm)) {
+        o.transport = std::string(candidate->name());
+      }
+    }
+  }
   const TransportPlugin* const plugin = check_transport(o.transport);
   o.transport_discovers = plugin && plugin->discovers_parties();
   o.mul = parse_mul(vm["mul"].as<std::string>());
@@ -417,7 +444,7 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   if (const auto sid = string_if_given(vm, "session-id")) o.session_id = session_id_from_hex(*sid);
   read_session_secret(vm, o);
 
-  resolve_parties(vm, o);
+  resolve_parties(vm, o, plugin);
   check_base_port(o, vm);
 
   const std::size_t max_t = (o.parties - 1) / 2;
@@ -435,6 +462,10 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   const net::Roster roster = make_roster(o);  // the roster's own checks (distinct names, ...) at parse time
   check_security(vm, o, roster);
   if (plugin) plugin->check(o);
+  if (const auto text = plugin ? plugin->answer(o) : std::nullopt) {
+    o.action = Action::print;
+    o.text = *text;
+  }
   return o;
 }
 

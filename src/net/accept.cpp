@@ -37,7 +37,7 @@ void note_refusal(MeshState& state, const std::string& reason) {
 LinkRoute route_of(const MeshState& state, std::size_t claimed, const tcp::endpoint& remote,
                    const std::optional<LinkRoute>& known) {
   if (known) return *known;
-  if (is_reflexive(state, claimed, remote)) return LinkRoute{LinkPath::punched, ""};
+  if (is_reflexive(state, claimed, remote)) return punch_route(state, claimed);
   return LinkRoute{};
 }
 
@@ -154,7 +154,7 @@ void hand_to_dialler(const std::shared_ptr<MeshState>& state, std::size_t peer, 
   ++state->waiting[peer];
   state->tasks.spawn([](std::shared_ptr<MeshState> s, std::size_t p, tcp::socket c) -> asio::awaitable<void> {
     --s->waiting[p];  // adopt_dialled counts it again at once
-    LinkRoute punched{LinkPath::punched, ""};  // named: GCC 12 mishandles a prvalue class argument of a coroutine
+    LinkRoute punched = punch_route(*s, p);  // named: GCC 12 mishandles a prvalue class argument of a coroutine
     co_await adopt_dialled(s, p, std::move(c), std::move(punched));
   }(state, peer, std::move(socket)));
 }

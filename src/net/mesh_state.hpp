@@ -236,8 +236,15 @@ bool settled(const MeshState& state, std::size_t peer);
 // Bounded attempts at a TCP simultaneous open with `peer` (both roles); each
 // connected socket is adopted by the role's rule.
 asio::awaitable<void> punch_peer(std::shared_ptr<MeshState> state, std::size_t peer);
-// The party we dial whose reflexive endpoint is `remote`, if any.
+// The party we dial whose reflexive endpoint is `remote`, if any; else, when we
+// are on a public address, the party we dial that alone (of all parties) is behind
+// `remote`'s address and not yet linked: a NAT with random ports changed the port
+// of its connection to us.
 std::optional<std::size_t> dialled_party_at(const MeshState& state, const asio::ip::tcp::endpoint& remote);
+// The path of a link a punch made: direct when either party is on a public address
+// (its reflexive endpoint is one it announced: one side just connected to the
+// other), punched when both are behind NATs. Both ends compute the same.
+LinkRoute punch_route(const MeshState& state, std::size_t peer);
 // Whether `remote` is `peer`'s reflexive endpoint (IPv4-mapped addresses compare as IPv4).
 bool is_reflexive(const MeshState& state, std::size_t peer, const asio::ip::tcp::endpoint& remote);
 

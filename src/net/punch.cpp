@@ -71,12 +71,45 @@ bool is_reflexive(const MeshState& state, std::size_t peer, const tcp::endpoint&
   return reflexive && reflexive->port() == remote.port() && plain(reflexive->address()) == plain(remote.address());
 }
 
+namespace {
+
+// Whether `party` is reached at its own address: its reflexive endpoint (what the
+// rendezvous saw) is one of the endpoints it announced, so no NAT is in between.
+bool on_public_address(const MeshState& state, std::size_t party) {
+  const auto& reflexive = state.reflexive[party];
+  if (!reflexive) return false;
+  for (const Endpoint& endpoint : state.roster.party(party).endpoints) {
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(endpoint.host, error);
+    if (!error && endpoint.port == reflexive->port() && plain(address) == plain(reflexive->address())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::size_t> dialled_party_at(const MeshState& state, const tcp::endpoint& remote) {
   if (!state.has_routes()) return std::nullopt;
   for (std::size_t j = 0; j < state.self; ++j) {
     if (is_reflexive(state, j, remote)) return j;
   }
-  return std::nullopt;
+  // A NAT that picks a new port per connection (random ports) changes the port but
+  // not the address: when we are on a public address and exactly one other party
+  // is behind this one — a party we dial — its connection is that party's.
+  if (!on_public_address(state, state.self)) return std::nullopt;
+  std::optional<std::size_t> found;
+  for (std::size_t j = 0; j < state.roster.size(); ++j) {
+    const auto& reflexive = state.reflexive[j];
+    if (j == state.self || !reflexive || plain(reflexive->address()) != plain(remote.address())) continue;
+    if (found) return std::nullopt;
+    found = j;
+  }
+  return found && dials(state.self, *found) && !settled(state, *found) ? found : std::nullopt;
+}
+
+LinkRoute punch_route(const MeshState& state, std::size_t peer) {
+  const bool direct = on_public_address(state, state.self) || on_public_address(state, peer);
+  return LinkRoute{direct ? LinkPath::direct : LinkPath::punched, ""};
 }
 
 asio::awaitable<void> punch_peer(std::shared_ptr<MeshState> state, std::size_t peer) {
@@ -86,7 +119,7 @@ asio::awaitable<void> punch_peer(std::shared_ptr<MeshState> state, std::size_t p
   for (std::size_t attempt = 0; attempt < kPunchAttempts && !settled(*state, peer); ++attempt) {
     if (!busy(*state, peer)) {
       std::optional<tcp::socket> socket = co_await punch_once(*state, peer, target);
-      LinkRoute punched{LinkPath::punched, ""};  // named: GCC 12 mishandles a prvalue class argument of a coroutine
+      LinkRoute punched = punch_route(*state, peer);  // named: GCC 12 mishandles a prvalue class argument of a coroutine
       if (socket && dials(state->self, peer)) {
         if (co_await adopt_dialled(state, peer, std::move(*socket), std::move(punched))) co_return;
       } else if (socket) {

@@ -83,9 +83,10 @@ void check_routes(MeshState& state) {
   bool punching = false;
   for (std::size_t j = 0; j < state.roster.size(); ++j) {
     const auto& reflexive = state.options.routes[j].reflexive;
-    if (j == state.self || !reflexive) continue;
+    if (!reflexive) continue;
+    // Our own is kept too: it says whether we are on a public address (punch_route).
     state.reflexive[j] = parse_reflexive(state, j, *reflexive);
-    punching = true;
+    punching = punching || j != state.self;
   }
   if (punching && state.acceptor && state.acceptor->is_open() && !shares_port(*state.acceptor)) {
     throw ConfigError(me + ": punching needs the listening port shared (SO_REUSEPORT): make the listening "

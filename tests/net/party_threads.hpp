@@ -39,6 +39,7 @@ class PartyThreads {
     for (std::size_t i = 0; i < n; ++i) {
       threads.emplace_back([&, i] {
         asio::io_context& context = *contexts_[i];
+        context.restart();  // a second run() on the same parties (join, then compute)
         bool finished = false;
         asio::co_spawn(context, body(i), [&](std::exception_ptr error) {
           errors[i] = error;

@@ -34,8 +34,9 @@ inline constexpr std::size_t kMaxPassphrase = 1024;
 inline constexpr std::string_view kInMemoryTransport = "inmem";
 
 // What the caller of Parser::parse should do: run the computation, or print
-// RunOptions::text (help or version) and exit with status 0.
-enum class Action { run, help, version };
+// RunOptions::text (help, version, or a plugin's answer such as a fresh session
+// code) and exit with status 0.
+enum class Action { run, help, version, print };
 
 struct RunOptions {
   Action action = Action::run;

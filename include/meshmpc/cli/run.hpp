@@ -95,6 +95,8 @@ int run_party(const RunOptions& options, const F& field, PartyProgram<F> program
     log->debug("connecting to {} parties over {}", setup.roster.size() - 1, setup.transport->name());
     auto network = co_await net::connect_network(*setup.transport, setup.roster, setup.self, options.timeout,
                                                  {.receive_timeout = options.timeout});
+    log->debug("links up to {} parties, {:.3f} s after the start", setup.roster.size() - 1,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     const auto rounds = co_await run_session<F>(network, field, session_options(options), program,
                                                 [&](std::exception_ptr failure) {
                                                   report_failure(*log, failure);

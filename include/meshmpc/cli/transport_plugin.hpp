@@ -8,8 +8,10 @@
 // transport_plugins(); the transport itself is its own library under transports/.
 #include <boost/asio/awaitable.hpp>
 #include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,6 +46,31 @@ class TransportPlugin {
   // True when the plugin finds the parties itself: then -M N without -I means "N
   // parties on the network, this process is one of them", not a local launch.
   virtual bool discovers_parties() const { return false; }
+
+  // True when the plugin's own options choose it where --transport is not given
+  // (the rendezvous: --join or --new-code).
+  virtual bool selected_by(const boost::program_options::variables_map& vars) const {
+    (void)vars;
+    return false;
+  }
+
+  // How many parties the plugin's own options say there are (the rendezvous:
+  // --expect), when -M does not; nullopt: -M (or 1).
+  virtual std::optional<std::size_t> party_count(const boost::program_options::variables_map& vars) const {
+    (void)vars;
+    return std::nullopt;
+  }
+
+  // True when the plugin runs TLS itself with this party's --ssl-key/--ssl-cert
+  // (the rendezvous: the key it announces and signs with).
+  virtual bool uses_tls_keys() const { return false; }
+
+  // Text to print instead of running (the rendezvous: --new-code prints a fresh
+  // session code), or nullopt.
+  virtual std::optional<std::string> answer(const RunOptions& options) const {
+    (void)options;
+    return std::nullopt;
+  }
 
   // Checks the plugin's options once parsing is done (throws ConfigError naming
   // the option), so that a bad command line fails before anything starts.

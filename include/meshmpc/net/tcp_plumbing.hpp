@@ -92,7 +92,8 @@ struct TcpOptions {
   std::shared_ptr<tls::Context> tls;
   Plaintext plaintext = Plaintext::loopback_only;
   // Ways to reach each party beyond its endpoints (peer_routes.hpp), by party id:
-  // empty, or one entry per party of the roster (our own entry is ignored). Empty:
+  // empty, or one entry per party of the roster (of our own entry only the
+  // reflexive address is read: whether we are on a public address). Empty:
   // endpoints only. With routes, give every party a listening socket made by
   // listen(..., true) — the last party too: its port is the one both parties of
   // a pair punch from (docs/net.md, "Routes").

@@ -9,5 +9,6 @@ namespace meshmpc::cli::plugins {
 const TransportPlugin& tcp();
 const TransportPlugin& tailscale();
 const TransportPlugin& nebula();
+const TransportPlugin& rendezvous();
 
 }  // namespace meshmpc::cli::plugins

@@ -7,7 +7,8 @@
 namespace meshmpc::cli {
 
 std::span<const TransportPlugin* const> transport_plugins() {
-  static const std::array<const TransportPlugin*, 3> all = {&plugins::tcp(), &plugins::tailscale(), &plugins::nebula()};
+  static const std::array<const TransportPlugin*, 4> all = {&plugins::tcp(), &plugins::tailscale(), &plugins::nebula(),
+                                                            &plugins::rendezvous()};
   return all;
 }
 

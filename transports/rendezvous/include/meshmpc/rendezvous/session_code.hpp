@@ -4,7 +4,7 @@
 // number from 1 to 999 and two words of our own list of 256 (session_code_words()).
 //
 // Entropy: log2(999) + 2 · log2(256) ≈ 9.96 + 16 = 25.96 bits, i.e. one code in
-// 255.7 million. That is enough only because the code is never used as a key by
+// 999 · 65536 ≈ 65.5 million. That is enough only because the code is never used as a key by
 // itself: it is the password of a PAKE (CPace, cpace.hpp, run by code_check.hpp),
 // so nobody who watches or relays the traffic — the rendezvous included — can test
 // guesses offline. An attacker that takes part in a session (e.g. a rendezvous that
