@@ -28,6 +28,7 @@
 
 #include "../cli/process.hpp"
 #include "namespace_support.hpp"
+#include "scripted_lab.hpp"
 
 namespace meshmpc::lab {
 
@@ -63,44 +64,13 @@ inline std::vector<std::optional<int>> finish_together(const std::vector<cli::te
   }
 }
 
-class NatLab {
+class NatLab : public ScriptedLab {
  public:
   // `options`: nat-lab.sh up options besides --dir, --hosts and --prefix
   // (e.g. {"--mode", "random"}).
-  NatLab(std::size_t hosts, const std::vector<std::string>& options) : hosts_(hosts) {
-    static int counter = 0;
-    std::string pattern = (std::filesystem::temp_directory_path() / "meshmpc-natlab-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-    // Unique per test process and per lab: parallel tests build labs side by side.
-    std::vector<std::string> argv{"/bin/bash", MESHMPC_NAT_LAB_SCRIPT, "up", "--dir", dir_, "--hosts",
-                                  std::to_string(hosts), "--prefix",
-                                  "nat" + std::to_string(::getpid()) + "-" + std::to_string(counter++)};
-    argv.insert(argv.end(), options.begin(), options.end());
-    cli::test::Process up(argv);
-    const auto status = up.finish(60s);
-    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
-      teardown();
-      throw std::runtime_error("nat-lab.sh up failed: " + up.err());
-    }
-    std::ifstream env(dir_ + "/lab.env");
-    for (std::string line; std::getline(env, line);) {
-      const auto eq = line.find('=');
-      if (eq != std::string::npos) env_[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-  }
-  ~NatLab() { teardown(); }
-  NatLab(const NatLab&) = delete;
-  NatLab& operator=(const NatLab&) = delete;
+  NatLab(std::size_t hosts, const std::vector<std::string>& options)
+      : ScriptedLab(MESHMPC_NAT_LAB_SCRIPT, "nat", hosts, options) {}
 
-  std::size_t hosts() const { return hosts_; }
-  const std::string& dir() const { return dir_; }
-  std::string get(const std::string& key) const {
-    const auto it = env_.find(key);
-    if (it == env_.end()) throw std::runtime_error("lab.env has no " + key);
-    return it->second;
-  }
-  std::string ns(std::size_t i) const { return get("LAB_NS_" + std::to_string(i)); }
   // lan, portpreserving, random or public.
   std::string kind(std::size_t i) const { return get("LAB_KIND_" + std::to_string(i)); }
   // Party i's own address, and the one its connections come from on the public segment.
@@ -109,51 +79,9 @@ class NatLab {
   std::string rendezvous_ns() const { return get("LAB_NS_RENDEZVOUS"); }
   std::string rendezvous_ip() const { return get("LAB_RENDEZVOUS_IP"); }
 
-  // Starts `argv` inside party i's namespace.
-  std::unique_ptr<cli::test::Process> start_in(std::size_t i, const std::vector<std::string>& argv) const {
-    return start_in_namespace(ns(i), argv);
-  }
   // Starts `argv` inside the rendezvous host's namespace.
   std::unique_ptr<cli::test::Process> start_in_rendezvous(const std::vector<std::string>& argv) const {
     return start_in_namespace(rendezvous_ns(), argv);
-  }
-
-  // A TCP connection from inside namespace `ns` to ip:port, bounded: 0 when it
-  // connected (then closed), else the errno (ECONNREFUSED: a RST came back;
-  // ETIMEDOUT: nothing answered within `timeout`).
-  static int connect_from(const std::string& ns, const std::string& ip, std::uint16_t port,
-                          std::chrono::milliseconds timeout) {
-    int result = EBADF;
-    const std::string path = "/var/run/netns/" + ns;
-    // setns changes only this thread's namespace: a thread of its own.
-    std::thread worker([&] {
-      const int nsfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (nsfd < 0) return;
-      const bool inside = ::setns(nsfd, CLONE_NEWNET) == 0;
-      ::close(nsfd);
-      const int fd = inside ? ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0) : -1;
-      if (fd < 0) return;
-      sockaddr_in to{};
-      to.sin_family = AF_INET;
-      to.sin_port = htons(port);
-      ::inet_pton(AF_INET, ip.c_str(), &to.sin_addr);
-      result = ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0 ? 0 : errno;
-      if (result == EINPROGRESS) {
-        pollfd p{fd, POLLOUT, 0};
-        if (::poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
-          socklen_t length = sizeof result;
-          ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &length);
-        } else {
-          result = ETIMEDOUT;
-        }
-      }
-      ::close(fd);
-    });
-    worker.join();
-    return result;
-  }
-  int connect_from(std::size_t i, const std::string& ip, std::uint16_t port, std::chrono::milliseconds timeout) const {
-    return connect_from(ns(i), ip, port, timeout);
   }
 
   // True once something accepts TCP connections at the rendezvous host's
@@ -171,7 +99,7 @@ class NatLab {
   // Starts `argv` through nat-lab.sh start (recorded: the lab's teardown stops
   // it and its children); where: "rendezvous" or a party index. Its PID.
   pid_t start_recorded(const std::string& where, const std::vector<std::string>& argv) const {
-    std::vector<std::string> command{"/bin/bash", MESHMPC_NAT_LAB_SCRIPT, "start", "--dir", dir_, "--in", where, "--"};
+    std::vector<std::string> command{"/bin/bash", script(), "start", "--dir", dir(), "--in", where, "--"};
     command.insert(command.end(), argv.begin(), argv.end());
     cli::test::Process start(command);
     const auto status = start.finish(20s);
@@ -180,30 +108,6 @@ class NatLab {
     }
     return static_cast<pid_t>(std::stol(start.out()));
   }
-
-  // Stops what the lab started and deletes its namespaces now (the destructor
-  // does it otherwise).
-  void down() { teardown(); }
-
- private:
-  static std::unique_ptr<cli::test::Process> start_in_namespace(const std::string& ns, std::vector<std::string> argv) {
-    // ip netns exec execs the command: the Process's PID is the program's own.
-    argv.insert(argv.begin(), {"/usr/bin/env", "ip", "netns", "exec", ns});
-    return std::make_unique<cli::test::Process>(argv);
-  }
-
-  void teardown() {
-    if (dir_.empty()) return;
-    cli::test::Process down({"/bin/bash", MESHMPC_NAT_LAB_SCRIPT, "down", "--dir", dir_});
-    down.finish(30s);
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-    dir_.clear();
-  }
-
-  std::size_t hosts_;
-  std::string dir_;
-  std::map<std::string, std::string> env_;
 };
 
 }  // namespace meshmpc::lab

@@ -144,54 +144,6 @@ std::string describe_paths(const std::map<std::string, std::string>& paths) {
   return text;
 }
 
-// sockaddr for ip:port, IPv4 or IPv6 by the address's form.
-struct SocketAddress {
-  SocketAddress(const std::string& ip, std::uint16_t port) {
-    if (ip.find(':') != std::string::npos) {
-      auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-      in6->sin6_family = AF_INET6;
-      in6->sin6_port = htons(port);
-      ::inet_pton(AF_INET6, ip.c_str(), &in6->sin6_addr);
-      length = sizeof(sockaddr_in6);
-    } else {
-      auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-      in->sin_family = AF_INET;
-      in->sin_port = htons(port);
-      ::inet_pton(AF_INET, ip.c_str(), &in->sin_addr);
-      length = sizeof(sockaddr_in);
-    }
-  }
-  int family() const { return storage.ss_family; }
-  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-};
-
-// A TCP connect from host `from`'s namespace to ip:port, bounded: 0 when it
-// connected, else the errno (ETIMEDOUT when nothing answered in time).
-int tcp_connect_from(const NebulaLab& lab, std::size_t from, const std::string& ip, std::uint16_t port,
-                     std::chrono::milliseconds timeout = 2000ms) {
-  const SocketAddress to(ip, port);
-  const int fd = lab.socket_in(from, SOCK_STREAM, to.family());
-  if (fd < 0) return EBADF;
-  ::fcntl(fd, F_SETFL, O_NONBLOCK);
-  int result = 0;
-  if (::connect(fd, to.get(), to.length) != 0) {
-    result = errno;
-    if (result == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
-      if (::poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
-        socklen_t length = sizeof result;
-        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &length);
-      } else {
-        result = ETIMEDOUT;
-      }
-    }
-  }
-  ::close(fd);
-  return result;
-}
-
 // A listening TCP socket on every address (IPv4 and IPv6) at `port` inside host i's namespace.
 struct ListenerIn {
   ListenerIn(const NebulaLab& lab, std::size_t i, std::uint16_t port) : fd(lab.socket_in(i, SOCK_STREAM, AF_INET6)) {
@@ -260,11 +212,11 @@ void nat_case(const std::string& nat_option, const std::string& expected_path,
   const ListenerIn listener(lab, 1, kProbePort);
   ASSERT_TRUE(listener.ok) << "cannot listen in " << lab.ns(1);
   // Over the overlay, h0 reaches h1's listener (the probe works) ...
-  EXPECT_EQ(tcp_connect_from(lab, 0, lab.overlay_ip(1), kProbePort, 10000ms), 0)
+  EXPECT_EQ(lab.connect_from(0, lab.overlay_ip(1), kProbePort, 10000ms), 0)
       << "overlay probe h0 -> h1 at " << lab.overlay_ip(1);
   // ... but not directly: neither h1's own address nor its NAT's public one.
-  EXPECT_NE(tcp_connect_from(lab, 0, lab.underlay_ip(1), kProbePort), 0) << "direct TCP to " << lab.underlay_ip(1);
-  EXPECT_NE(tcp_connect_from(lab, 0, lab.get("LAB_PUBLIC_1"), kProbePort), 0) << "direct TCP to h1's NAT";
+  EXPECT_NE(lab.connect_from(0, lab.underlay_ip(1), kProbePort), 0) << "direct TCP to " << lab.underlay_ip(1);
+  EXPECT_NE(lab.connect_from(0, lab.get("LAB_PUBLIC_1"), kProbePort), 0) << "direct TCP to h1's NAT";
   for (const LabProgram* program : programs) {
     expect_everyone_printed(run_everywhere(lab, *program), program->expected(n));
   }
