@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "exchange.hpp"
+#include "products.hpp"
 #include "meshmpc/field/fp64.hpp"
 #include "meshmpc/net/tls/context.hpp"
 #include "meshmpc/net/tls/credentials.hpp"
@@ -88,7 +89,7 @@ struct RoutedParties {
       co_await products(network);
       statistics[self] = network.statistics();
     }, 30s));
-    for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(opened[i], plain_products(n)) << "party " << i;
+    for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(opened[i], net::testing::plain_products(n)) << "party " << i;
     // The routes that lost a race end before their handshake: nothing is refused.
     EXPECT_EQ(refusals, "");
   }
@@ -107,22 +108,8 @@ struct RoutedParties {
   }
 
   asio::awaitable<void> products(net::Network& network) {
-    const std::size_t n = network.size(), self = network.self();
-    const PartyProgram<Fp64> program = [&, n, self](Session<Fp64>& s) -> asio::awaitable<void> {
-      const std::vector<std::int64_t> mine{static_cast<std::int64_t>(3 * self + 2)};
-      const auto x = co_await s.input_int_all(mine, 16);
-      auto sum = co_await s.mul(x[0], x[1]);
-      for (std::size_t i = 1; i < n; ++i) sum = sum + co_await s.mul(x[i], x[(i + 1) % n]);
-      opened[self] = (co_await s.output(sum))[0];
-    };
-    co_await run_session<Fp64>(network, Fp64{}, SessionOptions{.threshold = (n - 1) / 2}, program);
+    opened[network.self()] = co_await net::testing::open_products(network);
     co_await network.shutdown();
-  }
-
-  static std::int64_t plain_products(std::size_t n) {
-    std::int64_t sum = 0;
-    for (std::size_t i = 0; i < n; ++i) sum += static_cast<std::int64_t>((3 * i + 2) * (3 * ((i + 1) % n) + 2));
-    return sum;
   }
 
   void expect_paths(const net::LinkRoute& expected) {

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "exchange.hpp"
+#include "products.hpp"
 #include "meshmpc/error.hpp"
 #include "meshmpc/field/fp64.hpp"
 #include "meshmpc/net/tls/context.hpp"
@@ -112,32 +113,17 @@ struct TlsParties {
   std::array<std::string, kParties> refusals;
 };
 
-// The sum of the products x_i * x_{i+1} of the parties' inputs, opened; the plain
-// computation beside it.
+// The products (products.hpp) over the parties' links, then a clean shutdown.
 asio::awaitable<void> products_over(net::Network& network, std::vector<std::int64_t>& opened) {
-  const std::size_t n = network.size(), self = network.self();
-  const PartyProgram<Fp64> program = [&, n, self](Session<Fp64>& s) -> asio::awaitable<void> {
-    const std::vector<std::int64_t> mine{static_cast<std::int64_t>(3 * self + 2)};
-    const auto x = co_await s.input_int_all(mine, 16);
-    auto sum = co_await s.mul(x[0], x[1]);
-    for (std::size_t i = 1; i < n; ++i) sum = sum + co_await s.mul(x[i], x[(i + 1) % n]);
-    opened[self] = (co_await s.output(sum))[0];
-  };
-  co_await run_session<Fp64>(network, Fp64{}, SessionOptions{.threshold = (n - 1) / 2}, program);
+  opened[network.self()] = co_await net::testing::open_products(network);
   co_await network.shutdown();
-}
-
-std::int64_t plain_products(std::size_t n) {
-  std::int64_t sum = 0;
-  for (std::size_t i = 0; i < n; ++i) sum += static_cast<std::int64_t>((3 * i + 2) * (3 * ((i + 1) % n) + 2));
-  return sum;
 }
 
 void expect_products(TlsParties& parties) {
   std::vector<std::int64_t> opened(TlsParties::kParties, -1);
   const auto errors = parties.run(10s, [&](std::size_t, net::Network& network) { return products_over(network, opened); });
   net::testing::expect_no_errors(errors);
-  for (std::size_t i = 0; i < TlsParties::kParties; ++i) EXPECT_EQ(opened[i], plain_products(3)) << "party " << i;
+  for (std::size_t i = 0; i < TlsParties::kParties; ++i) EXPECT_EQ(opened[i], net::testing::plain_products(3)) << "party " << i;
 }
 
 TEST(TlsTransport, PinnedSelfSignedPartiesComputeTogether) {

@@ -98,23 +98,7 @@ Options parse_options(const std::vector<std::string>& args) {
        "issue the party certificates with the CA in DIR2 (meshmpc_ca.key, meshmpc_ca.crt) instead of self-signing")
       ("fingerprint", po::value<std::string>()->value_name("FILE.crt"), "print the fingerprint of a certificate");
 
-  po::variables_map vm;
-  try {
-    // Stray words land in a hidden option, so that the message can name them.
-    po::options_description all;
-    all.add(description).add_options()("unexpected-argument", po::value<std::vector<std::string>>());
-    po::positional_options_description stray;
-    stray.add("unexpected-argument", -1);
-    po::store(po::command_line_parser(args).options(all).positional(stray).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + " (see --help)");
-  }
-
-  if (vm.count("unexpected-argument") > 0) {
-    throw UsageError("unexpected argument '" + vm["unexpected-argument"].as<std::vector<std::string>>().front() +
-                     "' (see --help)");
-  }
+  const po::variables_map vm = apps::parse_arguments(description, args);
 
   Options o;
   if (vm.count("help") > 0) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "../app_arguments.hpp"
+
 #include "meshmpc/net/tls/credentials.hpp"
 
 namespace meshmpc::keygen {
@@ -17,10 +19,7 @@ inline constexpr const char* kDefaultDir = ".config";
 inline constexpr const char* kDefaultCaName = "meshmpc CA";
 
 // A bad command line: the program says so in one line and exits 2.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using apps::UsageError;
 
 enum class Mode { help, parties, ca, fingerprint };
 

@@ -3,6 +3,8 @@
 #include <spdlog/common.h>
 
 #include <stdexcept>
+
+#include "../app_arguments.hpp"
 #include <string>
 #include <vector>
 
@@ -12,10 +14,7 @@
 namespace meshmpc::rendezvous_app {
 
 // A bad command line: the program says so in one line and exits 2.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using apps::UsageError;
 
 struct Options {
   bool help = false;

@@ -35,6 +35,7 @@
 #include "meshmpc/runtime/session.hpp"
 #include "meshmpc/tcp/tcp_transport.hpp"
 #include "party_threads.hpp"
+#include "products.hpp"
 
 namespace meshmpc::rendezvous {
 namespace {
@@ -136,22 +137,14 @@ class Parties {
     net::testing::expect_no_errors(threads.run([&](std::size_t self) -> asio::awaitable<void> {
       net::Network network = co_await connect(self, adjust);
       const std::size_t me = parties[self].joined->self;
-      const PartyProgram<Fp64> program = [&, n, me](Session<Fp64>& s) -> asio::awaitable<void> {
-        const std::vector<std::int64_t> mine{static_cast<std::int64_t>(3 * me + 2)};
-        const auto x = co_await s.input_int_all(mine, 16);
-        auto sum = co_await s.mul(x[0], x[1]);
-        for (std::size_t i = 1; i < n; ++i) sum = sum + co_await s.mul(x[i], x[(i + 1) % n]);
-        opened[self] = (co_await s.output(sum))[0];
-      };
-      co_await run_session<Fp64>(network, Fp64{}, SessionOptions{.threshold = (n - 1) / 2}, program);
+      opened[self] = co_await net::testing::open_products(network);
       const auto statistics = network.statistics();
       for (std::size_t j = 0; j < n; ++j) {
         if (j != me) paths[self].push_back(net::to_string(statistics.peers[j].route));
       }
       co_await network.shutdown();
     }, 40s));
-    std::int64_t plain = 0;
-    for (std::size_t i = 0; i < n; ++i) plain += static_cast<std::int64_t>((3 * i + 2) * (3 * ((i + 1) % n) + 2));
+    const std::int64_t plain = net::testing::plain_products(n);
     for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(opened[i], plain) << "party " << i;
   }
 
