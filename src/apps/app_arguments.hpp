@@ -4,6 +4,8 @@
 // is named rather than ignored (not installed).
 #include <boost/program_options.hpp>
 
+#include <charconv>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -38,6 +40,20 @@ inline boost::program_options::variables_map parse_arguments(
                      "' (see --help)");
   }
   return vm;
+}
+
+// `text` as a whole number in min..max; UsageError naming `what` otherwise.
+inline std::uint64_t parse_number(const std::string& text, const std::string& what, std::uint64_t min, std::uint64_t max) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
+    throw UsageError(what + ": '" + text + "' is not a whole number");
+  }
+  if (ec == std::errc::result_out_of_range || value < min || value > max) {
+    throw UsageError(what + ": " + text + " is out of range (" + std::to_string(min) + ".." + std::to_string(max) +
+                     ")");
+  }
+  return value;
 }
 
 }  // namespace meshmpc::apps

@@ -17,19 +17,6 @@ constexpr std::size_t kMaxParties = 1000;
 constexpr unsigned kMaxDays = 36500;
 constexpr std::size_t kMaxCommonName = 64;  // RFC 5280 ub-common-name
 
-std::uint64_t parse_number(const std::string& text, const std::string& what, std::uint64_t min, std::uint64_t max) {
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
-    throw UsageError(what + ": '" + text + "' is not a whole number");
-  }
-  if (ec == std::errc::result_out_of_range || value < min || value > max) {
-    throw UsageError(what + ": " + text + " is out of range (" + std::to_string(min) + ".." + std::to_string(max) +
-                     ")");
-  }
-  return value;
-}
-
 // host:port as the roster takes it; IPv6 in brackets.
 void check_endpoint(const std::string& text) {
   const std::string where = "--endpoint '" + text + "'";
@@ -45,7 +32,7 @@ void check_endpoint(const std::string& text) {
   for (char c : host) {
     if (c == ' ' || c == '\t' || c == '/') throw UsageError(where + ": '" + std::string(1, c) + "' in the host");
   }
-  parse_number(text.substr(colon + 1), where + ": port", 1, 65535);
+  apps::parse_number(text.substr(colon + 1), where + ": port", 1, 65535);
 }
 
 void check_name(const std::string& name) {
@@ -138,7 +125,7 @@ Options parse_options(const std::vector<std::string>& args) {
     }
   }
   if (vm.count("days") > 0) {
-    o.days = static_cast<unsigned>(parse_number(vm["days"].as<std::string>(), "--days", 1, kMaxDays));
+    o.days = static_cast<unsigned>(apps::parse_number(vm["days"].as<std::string>(), "--days", 1, kMaxDays));
   }
   if (vm.count("name") > 0) {
     o.name = vm["name"].as<std::string>();
@@ -161,10 +148,10 @@ Options parse_options(const std::vector<std::string>& args) {
   o.mode = Mode::parties;
   std::optional<std::size_t> index;
   std::optional<std::size_t> count;
-  if (vm.count("parties") > 0) count = parse_number(optional_text(vm, "parties"), "-M/--parties", 1, kMaxParties);
+  if (vm.count("parties") > 0) count = apps::parse_number(optional_text(vm, "parties"), "-M/--parties", 1, kMaxParties);
   if (vm.count("index") > 0) {
     const std::uint64_t max = count ? *count - 1 : kMaxParties - 1;
-    index = parse_number(optional_text(vm, "index"), "-I/--index", 0, max);
+    index = apps::parse_number(optional_text(vm, "index"), "-I/--index", 0, max);
   }
   if (index) {
     o.indices = {*index};

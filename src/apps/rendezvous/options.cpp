@@ -14,19 +14,6 @@ namespace {
 constexpr std::uint64_t kMaxConnectionsLimit = 1'000'000;
 constexpr std::uint64_t kMaxWaitSeconds = 7 * 24 * 3600;
 
-std::uint64_t parse_number(const std::string& text, const std::string& what, std::uint64_t min, std::uint64_t max) {
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
-    throw UsageError(what + ": '" + text + "' is not a whole number");
-  }
-  if (ec == std::errc::result_out_of_range || value < min || value > max) {
-    throw UsageError(what + ": " + text + " is out of range (" + std::to_string(min) + ".." + std::to_string(max) +
-                     ")");
-  }
-  return value;
-}
-
 // host:port; "*" or "" for every address, IPv6 in brackets, port 0 for any free one.
 net::Endpoint parse_listen(const std::string& text) {
   const std::string where = "--listen '" + text + "'";
@@ -43,7 +30,7 @@ net::Endpoint parse_listen(const std::string& text) {
   for (const char c : host) {
     if (c <= ' ' || c > '~' || c == '/') throw UsageError(where + ": '" + std::string(1, c) + "' in the host");
   }
-  const auto port = parse_number(text.substr(colon + 1), where + ": port", 0, 65535);
+  const auto port = apps::parse_number(text.substr(colon + 1), where + ": port", 0, 65535);
   return net::Endpoint{host, static_cast<std::uint16_t>(port)};
 }
 
@@ -92,16 +79,16 @@ Options parse_options(const std::vector<std::string>& args) {
   if (vm.count("listen") == 0) throw UsageError("--listen host:port is required (see --help)");
   o.listen = parse_listen(vm["listen"].as<std::string>());
   if (vm.count("max-connections") > 0) {
-    o.server.max_connections = parse_number(vm["max-connections"].as<std::string>(), "--max-connections", 1,
+    o.server.max_connections = apps::parse_number(vm["max-connections"].as<std::string>(), "--max-connections", 1,
                                             kMaxConnectionsLimit);
   }
   if (vm.count("max-per-address") > 0) {
-    o.server.max_per_address = parse_number(vm["max-per-address"].as<std::string>(), "--max-per-address", 1,
+    o.server.max_per_address = apps::parse_number(vm["max-per-address"].as<std::string>(), "--max-per-address", 1,
                                             kMaxConnectionsLimit);
   }
   if (vm.count("wait-timeout") > 0) {
     o.server.wait_timeout = std::chrono::seconds(
-        parse_number(vm["wait-timeout"].as<std::string>(), "--wait-timeout", 1, kMaxWaitSeconds));
+        apps::parse_number(vm["wait-timeout"].as<std::string>(), "--wait-timeout", 1, kMaxWaitSeconds));
   }
   if (vm.count("log-level") > 0) o.log_level = parse_level(vm["log-level"].as<std::string>());
   return o;
