@@ -67,8 +67,10 @@ TEST(RendezvousOptions, NewCodePrintsACodeThatCodeAccepts) {
 
 TEST(RendezvousOptions, ExpectedFingerprintsFromAListOrAFile) {
   const std::string key = net::tls::generate_private_key(net::tls::KeyType::ed25519);
-  const std::string fp = net::tls::format_fingerprint(
-      net::tls::fingerprint_of_pem(net::tls::self_signed_certificate(key, {.common_name = "a"}), "t"));
+  net::tls::CertificateSpec spec;
+  spec.common_name = "a";
+  const std::string fp =
+      net::tls::format_fingerprint(net::tls::fingerprint_of_pem(net::tls::self_signed_certificate(key, spec), "t"));
   EXPECT_EQ(parse({"--join", "127.0.0.1:7000/x", "--expect", "2", "--expect-fingerprints", fp + "," + fp}).action,
             Action::run);
   const std::string file = ::testing::TempDir() + "/expected-fingerprints";
