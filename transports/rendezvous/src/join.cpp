@@ -3,6 +3,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <optional>
 
 #include "agreement.hpp"
@@ -43,11 +44,26 @@ asio::awaitable<void> connect_control(Joined& joined, const net::Endpoint& rende
   throw PeerError(failure);
 }
 
-std::string joiners_text(const std::vector<Joiner>& joiners) {
-  if (joiners.empty()) return "none";
+// Everyone seen in the session, in the order they joined, those gone marked: at
+// the deadline the others leave too, so "who is here now" would shrink by the
+// moment.
+std::string joiners_text(const std::vector<Joiner>& seen, const std::vector<Joiner>& here) {
+  if (seen.empty()) return "none";
   std::string text;
-  for (const Joiner& joiner : joiners) text += (text.empty() ? "'" : ", '") + joiner.name + "' " + joiner.fingerprint;
+  for (const Joiner& joiner : seen) {
+    const bool left = std::none_of(here.begin(), here.end(),
+                                   [&](const Joiner& h) { return h.fingerprint == joiner.fingerprint; });
+    text += (text.empty() ? "'" : ", '") + joiner.name + "' " + joiner.fingerprint + (left ? " (left)" : "");
+  }
   return text;
+}
+
+void remember(std::vector<Joiner>& seen, const std::vector<Joiner>& here) {
+  for (const Joiner& joiner : here) {
+    const bool known = std::any_of(seen.begin(), seen.end(),
+                                   [&](const Joiner& s) { return s.fingerprint == joiner.fingerprint; });
+    if (!known && seen.size() < kMaxExpect) seen.push_back(joiner);
+  }
 }
 
 }  // namespace
@@ -67,7 +83,7 @@ asio::awaitable<Joined> join(JoinOptions options, tcp::endpoint listening,
   announce.endpoints = options.endpoints;
   co_await write_message(*joined.control, encode(announce), deadline);
 
-  std::vector<Joiner> joiners;
+  std::vector<Joiner> joiners, seen;
   for (;;) {
     std::optional<boost::json::object> message;
     try {
@@ -75,12 +91,11 @@ asio::awaitable<Joined> join(JoinOptions options, tcp::endpoint listening,
     } catch (const PeerError&) {
       if (std::chrono::steady_clock::now() < deadline) throw;
     }
-    // What came after the deadline is not looked at: the error names who had
-    // joined by then (not fewer, as the others leave at their own deadlines).
+    // What came after the deadline is not looked at.
     if (!message || std::chrono::steady_clock::now() >= deadline) {
-      throw PeerError("session '" + options.session + "' at " + where + ": only " + std::to_string(joiners.size()) +
+      throw PeerError("session '" + options.session + "' at " + where + ": only " + std::to_string(seen.size()) +
                       " of " + std::to_string(options.expect) + " parties joined by the deadline (" +
-                      joiners_text(joiners) + "); every party must run the same --join with --expect " +
+                      joiners_text(seen, joiners) + "); every party must run the same --join with --expect " +
                       std::to_string(options.expect));
     }
     const std::string type = message_type(*message);
@@ -90,6 +105,7 @@ asio::awaitable<Joined> join(JoinOptions options, tcp::endpoint listening,
     if (type == "waiting") {
       joiners.clear();
       for (const auto& joiner : decode_waiting(*message).joined) joiners.push_back({joiner.name, joiner.fingerprint});
+      remember(seen, joiners);
       if (options.on_waiting) options.on_waiting(joiners);
       continue;
     }
