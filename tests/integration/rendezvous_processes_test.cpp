@@ -149,5 +149,14 @@ TEST(RendezvousProcessFaults, APartyShortStopsEveryoneAtTheDeadlineNamingWhoJoin
   }
 }
 
+TEST(RendezvousProcessFaults, ARendezvousThatIsNotThereIsNamed) {
+  // A port nothing listens on: the connection is refused at once.
+  Process p({MESHMPC_SECRETSANTA_EXE, "--join", "127.0.0.1:1/nobody-home", "--expect", "3", "--timeout", "5"});
+  const auto status = p.finish(30s);
+  ASSERT_TRUE(status && WIFEXITED(*status)) << p.err();
+  EXPECT_EQ(WEXITSTATUS(*status), 1) << p.err();
+  EXPECT_NE(p.err().find("cannot reach the rendezvous at 127.0.0.1:1"), std::string::npos) << p.err();
+}
+
 }  // namespace
 }  // namespace meshmpc
