@@ -18,6 +18,11 @@
 
 namespace meshmpc {
 
+// The secure type "elements of the session's field", as MPyC's SecFld: what
+// Session's input, constant and random calls are told to make, e.g.
+// s.random_bits(secfld(), 8).
+struct secfld {};
+
 template <FiniteField F>
 class SecFld {
  public:
@@ -35,6 +40,19 @@ class SecFld {
   const Shares<F>& shares() const { return shares_; }
   std::span<const Element> view() const { return shares_; }
   std::size_t size() const { return shares_.size(); }
+
+  // Entry i alone, and this value repeated `times` times: local.
+  SecFld at(std::size_t i) const {
+    if (i >= size())
+      throw RangeError("entry " + std::to_string(i) + " of a secure vector of " + std::to_string(size()));
+    return SecFld(field_, Shares<F>{shares_[i]});
+  }
+  SecFld repeated(std::size_t times) const {
+    Shares<F> out;
+    out.reserve(size() * times);
+    for (std::size_t k = 0; k < times; ++k) out.insert(out.end(), shares_.begin(), shares_.end());
+    return SecFld(field_, std::move(out));
+  }
 
   // ConfigError unless `other` belongs to the same session as this value; names
   // both fields and the operation.
@@ -68,12 +86,18 @@ class SecFld {
     a.field().scale(std::span<Element>(r.shares_), c, a.view());
     return r;
   }
+  friend SecFld operator*(const SecFld& a, Element c) { return c * a; }
   // Adding a public constant: every party adds it to its share.
   friend SecFld operator+(const SecFld& a, Element c) {
     SecFld r = a;
     for (auto& s : r.shares_) s = a.field().add(s, c);
     return r;
   }
+  friend SecFld operator+(Element c, const SecFld& a) { return a + c; }
+  friend SecFld operator-(const SecFld& a, Element c) { return a + a.field().neg(c); }
+  friend SecFld operator-(Element c, const SecFld& a) { return -a + c; }
+  SecFld& operator+=(const SecFld& b) { return *this = *this + b; }
+  SecFld& operator-=(const SecFld& b) { return *this = *this - b; }
 
  private:
   std::span<const Element> checked(const SecFld& other, const char* op) const {

@@ -13,6 +13,13 @@
 
 namespace meshmpc {
 
+// The secure type "l-bit integers", as MPyC's SecInt(l): what Session's input,
+// constant and random calls are told to make, e.g. s.input(secint(32), 0, v, 3).
+struct secint {
+  constexpr explicit secint(std::size_t bit_length = 32) : bits(bit_length) {}
+  std::size_t bits;
+};
+
 // Constrained on FiniteField only so that Session<F> can name it for any field;
 // its operations (comparisons, encode's range) need a PrimeField.
 template <FiniteField F>
@@ -45,6 +52,11 @@ class SecInt {
     return out;
   }
 
+  // Entry i alone, and this value repeated `times` times (e.g. one entry set
+  // against every entry of another value): local, no communication.
+  SecInt at(std::size_t i) const { return {value_.at(i), bits_}; }
+  SecInt repeated(std::size_t times) const { return {value_.repeated(times), bits_}; }
+
   // One vector of all parts, in order (e.g. the per-party results of input_int_all).
   static SecInt concat(const std::vector<SecInt>& parts) {
     if (parts.empty()) throw RangeError("concat of no secure integers");
@@ -56,11 +68,21 @@ class SecInt {
     return SecInt(SecFld<F>(parts.front().value_.field_handle(), std::move(all)), parts.front().bits_);
   }
 
+  // Local arithmetic: with another secure integer of the session, or a public
+  // integer (every party applies it to its share).
   friend SecInt operator+(const SecInt& a, const SecInt& b) { return {a.value_ + b.checked(a, "+"), a.bits_}; }
   friend SecInt operator-(const SecInt& a, const SecInt& b) { return {a.value_ - b.checked(a, "-"), a.bits_}; }
   friend SecInt operator-(const SecInt& a) { return {-a.value_, a.bits_}; }
   friend SecInt operator*(std::int64_t c, const SecInt& a) { return {a.value_.field().from_int(c) * a.value_, a.bits_}; }
+  friend SecInt operator*(const SecInt& a, std::int64_t c) { return c * a; }
   friend SecInt operator+(const SecInt& a, std::int64_t c) { return {a.value_ + a.value_.field().from_int(c), a.bits_}; }
+  friend SecInt operator+(std::int64_t c, const SecInt& a) { return a + c; }
+  friend SecInt operator-(const SecInt& a, std::int64_t c) { return {a.value_ - a.value_.field().from_int(c), a.bits_}; }
+  friend SecInt operator-(std::int64_t c, const SecInt& a) { return -a + c; }
+  SecInt& operator+=(const SecInt& b) { return *this = *this + b; }
+  SecInt& operator-=(const SecInt& b) { return *this = *this - b; }
+  SecInt& operator+=(std::int64_t c) { return *this = *this + c; }
+  SecInt& operator-=(std::int64_t c) { return *this = *this - c; }
 
  private:
   // Same session (ConfigError naming both fields), then same bit length.

@@ -1,11 +1,18 @@
 #pragma once
 // Session<F>: what a user program holds — one party's handle on one computation.
-// It reads like an MPyC program:
+// A program says which secure type it makes (secint(l), secfld()) and then works
+// with the values, as an MPyC program does:
 //
 //   auto s = co_await Session<Fp64>::start(Fp64{}, network, {});  // t = floor((n-1)/2)
-//   auto x = co_await s.input(0, my_values, 3);   // party 0's three values
-//   auto y = co_await s.mul(x, x);
-//   auto v = co_await s.open(y);
+//   auto x = co_await s.input(secint(32), 0, my_values, 3);  // party 0's three values
+//   auto y = co_await s.mul(x, x - 1);                       // local: x - 1; one round: the product
+//   auto c = co_await s.lt(y, 100);
+//   auto v = co_await s.output(2 * c + y);                   // std::vector<std::int64_t>
+//
+// Local operations are operators of the values (secint.hpp, secfld.hpp);
+// interactive ones are members here, co_awaited. Raw share vectors belong to
+// protocol code: protocols::core_of(s) and protocols::next_scope(s) reach the Core
+// and the labels under a handle (protocols/*.hpp take those).
 //
 // Every operation takes its message labels from the handle's Scope when it is
 // *called*, so parties agree on labels whatever the scheduling. Work that runs
@@ -18,6 +25,7 @@
 // once for its shipped fields (src/runtime/instantiate_*.cpp; `extern template`
 // below and in session_ntl.hpp), so a program compiles none of the protocols.
 // A program over a field of its own includes <meshmpc/runtime/session_impl.hpp>.
+#include <meshmpc/asio.hpp>
 #include <meshmpc/field/fp127.hpp>
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/runtime/core.hpp>
@@ -34,8 +42,18 @@
 
 namespace meshmpc {
 
-// Programs are written with Asio's coroutines: asio::awaitable<void> per party.
-namespace asio = boost::asio;
+template <FiniteField F>
+class Session;
+
+namespace protocols {
+// For protocol code and its tests, not programs: the Core under a session handle,
+// and a fresh Scope of the handle's labels (taken in program order, as every
+// operation of the handle takes one).
+template <FiniteField F>
+Core<F>& core_of(Session<F>& s);
+template <FiniteField F>
+Scope next_scope(Session<F>& s);
+}  // namespace protocols
 
 template <FiniteField F>
 class Session {
@@ -76,69 +94,82 @@ class Session {
   std::size_t n() const { return core_->n(); }
   std::size_t t() const { return core_->t(); }
   std::size_t id() const { return core_->self(); }
-  Core<F>& core() { return *core_; }
+  // The options as resolved at the start (threshold, randomness, multiplication).
+  const SessionOptions& options() const { return core_->options(); }
   // Rounds of communication so far, and the traffic of this party's links.
   std::uint64_t rounds() const { return core_->rounds(); }
   net::NetworkStatistics statistics() const { return core_->network().statistics(); }
 
-  // --- input and output (one round each)
-  Awaitable<Vec> input(std::size_t owner, CSpan values, std::size_t count);
-  Awaitable<std::vector<Vec>> input_all(CSpan mine);
-  Awaitable<Vec> open(CSpan x);
-  Awaitable<std::optional<Vec>> open_to(std::span<const std::size_t> receivers, CSpan x);
+  // --- secure values from inputs, constants and randomness. The first argument
+  // names the secure type to make, as MPyC's `mpc.input(secint(x), owner)`:
+  // secint(l) for l-bit integers, secfld() for elements of the session's field.
+  // Party `owner`'s `count` values (read at the owner only; other parties pass an
+  // empty span). Integers outside the l-bit range are refused at the owner, before
+  // anything is sent. One round.
+  Awaitable<SecInt<F>> input(secint type, std::size_t owner, std::span<const std::int64_t> values,
+                             std::size_t count);
+  Awaitable<SecFld<F>> input(secfld type, std::size_t owner, CSpan values, std::size_t count);
+  // Every party's values at once, the same count each: result[i] holds party i's.
+  // One round.
+  Awaitable<std::vector<SecInt<F>>> input_all(secint type, std::span<const std::int64_t> mine);
+  Awaitable<std::vector<SecFld<F>>> input_all(secfld type, CSpan mine);
+  // Public values as secure values (every party holds the value as its share).
+  SecInt<F> constant(secint type, std::span<const std::int64_t> values) const {
+    return SecInt<F>(SecFld<F>(core_->field_handle(), SecInt<F>::encode(field(), values, type.bits)), type.bits);
+  }
+  SecInt<F> constant(secint type, std::int64_t value, std::size_t count) const {
+    return constant(type, std::vector<std::int64_t>(count, value));
+  }
+  SecFld<F> constant(secfld, CSpan values) const {
+    return SecFld<F>(core_->field_handle(), Vec(values.begin(), values.end()));
+  }
+  // Uniformly random secret field elements, and random secret bits (0 or 1).
+  Awaitable<SecFld<F>> random(secfld type, std::size_t count);
+  Awaitable<SecFld<F>> random_bits(secfld type, std::size_t count);
+  Awaitable<SecInt<F>> random_bits(secint type, std::size_t count);
+  // A uniformly random permutation of 0..n-1 (fixed points allowed); `count`
+  // independent ones at once take the rounds of one.
+  Awaitable<SecInt<F>> random_permutation(secint type, std::size_t n);
+  Awaitable<std::vector<SecInt<F>>> random_permutations(secint type, std::size_t n, std::size_t count);
+  // A uniformly random derangement (a permutation without fixed point) of 0..n-1;
+  // over secfld() in GF(2^d) the elements whose bit patterns are 0..n-1 (MPyC's
+  // secret santa over SecFld).
+  Awaitable<SecInt<F>> random_derangement(secint type, std::size_t n);
+  Awaitable<SecFld<F>> random_derangement(secfld type, std::size_t n);
 
-  // --- local operations (no communication)
-  Vec add(CSpan x, CSpan y) const { return apply([&](auto out) { field().add(out, x, y); }, x.size()); }
-  Vec sub(CSpan x, CSpan y) const { return apply([&](auto out) { field().sub(out, x, y); }, x.size()); }
-  Vec neg(CSpan x) const { return apply([&](auto out) { field().neg(out, x); }, x.size()); }
-  Vec scale(Element a, CSpan x) const { return apply([&](auto out) { field().scale(out, a, x); }, x.size()); }
-  // x + c for public c: every party adds c to its share (f(0) + c = (f + c)(0)).
-  Vec add_public(CSpan x, CSpan c) const { return add(x, c); }
+  // Every operation below refuses (ConfigError naming both fields) a value of
+  // another session, e.g. of a sub_session. Local operations are the operators of
+  // SecInt and SecFld (x + y, x - c, c * x); the interactive ones are here.
 
-  // --- products (one degree reduction each)
-  Awaitable<Vec> mul(CSpan x, CSpan y);
-  Awaitable<Vec> inner(CSpan x, CSpan y);
-
-  // --- randomness
-  Awaitable<Vec> random(std::size_t count);
-  Awaitable<Vec> random_bits(std::size_t count);
-
-  // --- secure types
-  // Party `owner`'s values as secret field elements (values read at the owner only).
-  Awaitable<SecFld<F>> input_fld(std::size_t owner, CSpan values, std::size_t count);
-  // Party `owner`'s l-bit integers; the range is checked at the owner before sending.
-  Awaitable<SecInt<F>> input_int(std::size_t owner, std::span<const std::int64_t> values, std::size_t count,
-                                 std::size_t bits = 32);
-  // Every party's l-bit integers: result[i] holds party i's.
-  Awaitable<std::vector<SecInt<F>>> input_int_all(std::span<const std::int64_t> mine, std::size_t bits = 32);
-  // Secure values of this session from this party's shares (e.g. one element of
-  // another value, repeated).
-  SecFld<F> from_shares(Vec shares) const { return SecFld<F>(core_->field_handle(), std::move(shares)); }
-
-  // Every operation below that takes secure values refuses (ConfigError naming
-  // both fields) a value of another session, e.g. of a sub_session.
-  Awaitable<SecFld<F>> mul(const SecFld<F>& x, const SecFld<F>& y);
-  Awaitable<SecInt<F>> mul(const SecInt<F>& x, const SecInt<F>& y);
-  Awaitable<Vec> output(const SecFld<F>& x);
-  // Opens field elements to the named parties only; the others get nothing.
-  Awaitable<std::optional<Vec>> output_to(std::span<const std::size_t> receivers, const SecFld<F>& x);
-  // Opens integers in the centered representation.
+  // --- outputs (one round)
+  // Integers in the centered representation, field elements as they are.
   Awaitable<std::vector<std::int64_t>> output(const SecInt<F>& x);
-  // Opens integers to the named parties only (private outputs): they get the values.
+  Awaitable<Vec> output(const SecFld<F>& x);
+  // To the named parties only (private outputs): they get the values, the others
+  // nothing.
   Awaitable<std::optional<std::vector<std::int64_t>>> output_to(std::span<const std::size_t> receivers,
                                                                 const SecInt<F>& x);
+  Awaitable<std::optional<Vec>> output_to(std::span<const std::size_t> receivers, const SecFld<F>& x);
+
+  // --- products (one degree reduction each)
+  Awaitable<SecInt<F>> mul(const SecInt<F>& x, const SecInt<F>& y);
+  Awaitable<SecFld<F>> mul(const SecFld<F>& x, const SecFld<F>& y);
+  // <x, y> as one secret value: local products summed, one degree reduction.
+  Awaitable<SecInt<F>> inner(const SecInt<F>& x, const SecInt<F>& y);
+  Awaitable<SecFld<F>> inner(const SecFld<F>& x, const SecFld<F>& y);
+  // The sum of all entries (local) and their product (a tree of products).
+  SecInt<F> sum(const SecInt<F>& x) const { return SecInt<F>(sum(x.value()), x.bit_length()); }
+  SecFld<F> sum(const SecFld<F>& x) const {
+    Element acc = field().zero();
+    for (const auto& v : own(x, "sum")) acc = field().add(acc, v);
+    return SecFld<F>(core_->field_handle(), Vec{acc});
+  }
+  Awaitable<SecInt<F>> product(const SecInt<F>& x);
 
   // --- secure integers: comparisons and the like (docs/protocols.md). Element-wise
   // on equal-length vectors; results 0/1 (or -1/0/1 for sign) of the same bit
   // length. Operands are l-bit integers; a comparison needs l + k + 2 bits of field
   // (ConfigError otherwise, before anything is sent).
-  // Public values as a secure integer (every party holds the value as its share).
-  SecInt<F> constant(std::span<const std::int64_t> values, std::size_t bits = 32) const {
-    return SecInt<F>(SecFld<F>(core_->field_handle(), SecInt<F>::encode(field(), values, bits)), bits);
-  }
-  SecInt<F> constant(std::int64_t value, std::size_t count, std::size_t bits = 32) const {
-    return constant(std::vector<std::int64_t>(count, value), bits);
-  }
   Awaitable<SecInt<F>> lt(const SecInt<F>& a, const SecInt<F>& b) requires PrimeField<F>;
   Awaitable<SecInt<F>> gt(const SecInt<F>& a, const SecInt<F>& b) requires PrimeField<F>;
   Awaitable<SecInt<F>> le(const SecInt<F>& a, const SecInt<F>& b) requires PrimeField<F>;
@@ -164,24 +195,12 @@ class Session {
   // lowest index. Both results have one element.
   Awaitable<std::pair<SecInt<F>, SecInt<F>>> argmax(const SecInt<F>& x) requires PrimeField<F> { return arg(x, true); }
   Awaitable<std::pair<SecInt<F>, SecInt<F>>> argmin(const SecInt<F>& x) requires PrimeField<F> { return arg(x, false); }
-  // The sum of all entries (local) and their product.
-  SecInt<F> sum(const SecInt<F>& x) const {
-    Element acc = field().zero();
-    for (const auto& v : own(x, "sum")) acc = field().add(acc, v);
-    return SecInt<F>(SecFld<F>(core_->field_handle(), Vec{acc}), x.bit_length());
-  }
-  Awaitable<SecInt<F>> product(const SecInt<F>& x);
   Awaitable<SecInt<F>> sort(const SecInt<F>& x, bool descending = false) requires PrimeField<F>;
   // floor(x / d) and x mod d (in [0, d)) for a public d >= 1.
   Awaitable<SecInt<F>> div(const SecInt<F>& x, std::uint64_t d) requires PrimeField<F>;
   Awaitable<SecInt<F>> mod(const SecInt<F>& x, std::uint64_t d) requires PrimeField<F>;
 
   // --- secure field elements of any field (MPyC's SecFld: GF(p), GF(2^d))
-  // Uniformly random secret elements, and random secret bits (0 or 1).
-  Awaitable<SecFld<F>> random_fld(std::size_t count);
-  Awaitable<SecFld<F>> random_bits_fld(std::size_t count);
-  // <x, y> as one secret element: local products summed, one degree reduction.
-  Awaitable<SecFld<F>> inner(const SecFld<F>& x, const SecFld<F>& y);
   // [x == 0], [x == y] as secret 0/1 elements, by Fermat (field_equality.hpp): any
   // field up to 2^128 elements; for small integers SecInt's eq is much cheaper.
   Awaitable<SecFld<F>> is_zero(const SecFld<F>& x);
@@ -189,25 +208,18 @@ class Session {
   // Whether each x is zero, made public and nothing else (MPyC's is_zero_public):
   // two rounds, wrong with probability at most 2^-k (docs/protocols.md).
   Awaitable<std::vector<bool>> is_zero_public(const SecFld<F>& x);
-  // x in a uniformly random secret order.
-  Awaitable<SecFld<F>> shuffle(const SecFld<F>& x);
-  // A uniformly random derangement of 0..n-1 as field elements (in GF(2^d) the
-  // elements whose bit patterns are 0..n-1): MPyC's secret santa over SecFld.
-  Awaitable<SecFld<F>> random_derangement_fld(std::size_t n);
 
-  // --- random permutations
-  // x in a uniformly random secret order.
+  // --- x in a uniformly random secret order
   Awaitable<SecInt<F>> shuffle(const SecInt<F>& x);
-  // A uniformly random permutation of 0..n-1 (fixed points allowed).
-  Awaitable<SecInt<F>> random_permutation(std::size_t n, std::size_t bits = 32);
-  // `count` independent ones at once (the rounds of one).
-  Awaitable<std::vector<SecInt<F>>> random_permutations(std::size_t n, std::size_t count, std::size_t bits = 32);
-  // A uniformly random derangement (no fixed point) of 0..n-1.
-  Awaitable<SecInt<F>> random_derangement(std::size_t n, std::size_t bits = 32);
+  Awaitable<SecFld<F>> shuffle(const SecFld<F>& x);
 
  private:
   template <FiniteField>
   friend class Session;
+  template <FiniteField G>
+  friend Core<G>& protocols::core_of(Session<G>& s);
+  template <FiniteField G>
+  friend Scope protocols::next_scope(Session<G>& s);
 
   // parent_rounds: where a sub-session's rounds count too (empty: nowhere else).
   static Awaitable<Session> start_at(F field, net::Network& network, SessionOptions options, Scope root,
@@ -222,6 +234,7 @@ class Session {
   static Awaitable<SecInt<F>> as_int(std::shared_ptr<Core<F>> core, Awaitable<Vec> shares, std::size_t bits);
   static Awaitable<std::vector<SecInt<F>>> as_ints(std::shared_ptr<Core<F>> core, Awaitable<std::vector<Vec>> all,
                                                    std::size_t bits);
+  static Awaitable<std::vector<SecFld<F>>> as_flds(std::shared_ptr<Core<F>> core, Awaitable<std::vector<Vec>> all);
   static Awaitable<std::vector<std::int64_t>> to_ints(std::shared_ptr<Core<F>> core, Awaitable<Vec> opened);
   static Awaitable<std::optional<std::vector<std::int64_t>>> to_ints_at(std::shared_ptr<Core<F>> core,
                                                                         Awaitable<std::optional<Vec>> opened);
@@ -235,7 +248,9 @@ class Session {
   Awaitable<SecInt<F>> ltz(const SecInt<F>& x) requires PrimeField<F>;
   Awaitable<SecInt<F>> extreme(const SecInt<F>& a, const SecInt<F>& b, bool want_max) requires PrimeField<F>;
   Awaitable<std::pair<SecInt<F>, SecInt<F>>> arg(const SecInt<F>& x, bool want_max) requires PrimeField<F>;
-  SecInt<F> like(const SecInt<F>& a, std::int64_t c) const { return constant(c, a.size(), a.bit_length()); }
+  SecInt<F> like(const SecInt<F>& a, std::int64_t c) const {
+    return constant(secint(a.bit_length()), c, a.size());
+  }
 
   // The shares of a value of this session; ConfigError naming both fields for a
   // value of another session (its shares would be read in the wrong field).
@@ -246,13 +261,6 @@ class Session {
   const Vec& own(const SecInt<F>& x, const char* op) const { return own(x.value(), op); }
   [[noreturn]] void refuse_foreign(const SecFld<F>& x, const char* op) const;
 
-  template <class Op>
-  Vec apply(Op op, std::size_t size) const {
-    Vec out(size);
-    op(std::span<Element>(out));
-    return out;
-  }
-
   std::shared_ptr<Core<F>> core_;
   Scope scope_;
 };
@@ -261,5 +269,16 @@ class Session {
 // includes only this header compiles none of the protocols behind these members.
 extern template class Session<Fp64>;
 extern template class Session<Fp127>;
+
+namespace protocols {
+template <FiniteField F>
+Core<F>& core_of(Session<F>& s) {
+  return *s.core_;
+}
+template <FiniteField F>
+Scope next_scope(Session<F>& s) {
+  return s.scope_.child();
+}
+}  // namespace protocols
 
 }  // namespace meshmpc

@@ -30,101 +30,111 @@ auto Session<F>::start_at(F field, net::Network& network, SessionOptions options
   co_return s;
 }
 
-// --- input and output
+// --- inputs and randomness
 
 template <FiniteField F>
-auto Session<F>::input(std::size_t owner, CSpan values, std::size_t count) -> Awaitable<Vec> {
-  return protocols::input(*core_, scope_.child(), owner, Vec(values.begin(), values.end()), count);
+auto Session<F>::input(secint type, std::size_t owner, std::span<const std::int64_t> values, std::size_t count)
+    -> Awaitable<SecInt<F>> {
+  auto encoded = id() == owner ? SecInt<F>::encode(field(), values, type.bits) : Vec{};
+  return as_int(core_, protocols::input(*core_, scope_.child(), owner, std::move(encoded), count), type.bits);
 }
 
 template <FiniteField F>
-auto Session<F>::input_all(CSpan mine) -> Awaitable<std::vector<Vec>> {
-  return protocols::input_all(*core_, scope_.child(), Vec(mine.begin(), mine.end()), mine.size());
+auto Session<F>::input(secfld, std::size_t owner, CSpan values, std::size_t count) -> Awaitable<SecFld<F>> {
+  return as_fld(core_, protocols::input(*core_, scope_.child(), owner, Vec(values.begin(), values.end()), count));
 }
 
 template <FiniteField F>
-auto Session<F>::open(CSpan x) -> Awaitable<Vec> {
-  return protocols::open(*core_, scope_.child(), Vec(x.begin(), x.end()), t());
+auto Session<F>::input_all(secint type, std::span<const std::int64_t> mine) -> Awaitable<std::vector<SecInt<F>>> {
+  return as_ints(core_,
+                 protocols::input_all(*core_, scope_.child(), SecInt<F>::encode(field(), mine, type.bits), mine.size()),
+                 type.bits);
 }
 
 template <FiniteField F>
-auto Session<F>::open_to(std::span<const std::size_t> receivers, CSpan x) -> Awaitable<std::optional<Vec>> {
-  return protocols::open_to(*core_, scope_.child(), std::vector<std::size_t>(receivers.begin(), receivers.end()),
-                            Vec(x.begin(), x.end()));
-}
-
-// --- products and randomness
-
-template <FiniteField F>
-auto Session<F>::mul(CSpan x, CSpan y) -> Awaitable<Vec> {
-  return protocols::mul(*core_, scope_.child(), Vec(x.begin(), x.end()), Vec(y.begin(), y.end()));
+auto Session<F>::input_all(secfld, CSpan mine) -> Awaitable<std::vector<SecFld<F>>> {
+  return as_flds(core_, protocols::input_all(*core_, scope_.child(), Vec(mine.begin(), mine.end()), mine.size()));
 }
 
 template <FiniteField F>
-auto Session<F>::inner(CSpan x, CSpan y) -> Awaitable<Vec> {
-  return protocols::inner(*core_, scope_.child(), Vec(x.begin(), x.end()), Vec(y.begin(), y.end()));
+auto Session<F>::random(secfld, std::size_t count) -> Awaitable<SecFld<F>> {
+  return as_fld(core_, protocols::random(*core_, scope_.child(), count));
 }
 
 template <FiniteField F>
-auto Session<F>::random(std::size_t count) -> Awaitable<Vec> {
-  return protocols::random(*core_, scope_.child(), count);
+auto Session<F>::random_bits(secfld, std::size_t count) -> Awaitable<SecFld<F>> {
+  return as_fld(core_, protocols::random_bits(*core_, scope_.child(), count));
 }
 
 template <FiniteField F>
-auto Session<F>::random_bits(std::size_t count) -> Awaitable<Vec> {
-  return protocols::random_bits(*core_, scope_.child(), count);
-}
-
-// --- secure types: input and output
-
-template <FiniteField F>
-auto Session<F>::input_fld(std::size_t owner, CSpan values, std::size_t count) -> Awaitable<SecFld<F>> {
-  return as_fld(core_, input(owner, values, count));
+auto Session<F>::random_bits(secint type, std::size_t count) -> Awaitable<SecInt<F>> {
+  return as_int(core_, protocols::random_bits(*core_, scope_.child(), count), type.bits);
 }
 
 template <FiniteField F>
-auto Session<F>::input_int(std::size_t owner, std::span<const std::int64_t> values, std::size_t count,
-                           std::size_t bits) -> Awaitable<SecInt<F>> {
-  const auto encoded = id() == owner ? SecInt<F>::encode(field(), values, bits) : Vec{};
-  return as_int(core_, input(owner, encoded, count), bits);
+auto Session<F>::random_permutation(secint type, std::size_t n) -> Awaitable<SecInt<F>> {
+  return as_int(core_, protocols::random_permutation(*core_, scope_.child(), n), type.bits);
 }
 
 template <FiniteField F>
-auto Session<F>::input_int_all(std::span<const std::int64_t> mine, std::size_t bits)
+auto Session<F>::random_permutations(secint type, std::size_t n, std::size_t count)
     -> Awaitable<std::vector<SecInt<F>>> {
-  return as_ints(core_, input_all(SecInt<F>::encode(field(), mine, bits)), bits);
+  return as_ints(core_, protocols::random_permutations(*core_, scope_.child(), n, count), type.bits);
 }
 
 template <FiniteField F>
-auto Session<F>::mul(const SecFld<F>& x, const SecFld<F>& y) -> Awaitable<SecFld<F>> {
-  return as_fld(core_, mul(own(x, "mul"), own(y, "mul")));
+auto Session<F>::random_derangement(secint type, std::size_t n) -> Awaitable<SecInt<F>> {
+  return as_int(core_, protocols::random_derangement(*core_, scope_.child(), n), type.bits);
 }
 
 template <FiniteField F>
-auto Session<F>::mul(const SecInt<F>& x, const SecInt<F>& y) -> Awaitable<SecInt<F>> {
-  return as_int(core_, mul(own(x, "mul"), own(y, "mul")), x.bit_length());
+auto Session<F>::random_derangement(secfld, std::size_t n) -> Awaitable<SecFld<F>> {
+  return as_fld(core_, protocols::random_derangement(*core_, scope_.child(), n));
+}
+
+// --- outputs and products
+
+template <FiniteField F>
+auto Session<F>::output(const SecInt<F>& x) -> Awaitable<std::vector<std::int64_t>> {
+  return to_ints(core_, output(x.value()));
 }
 
 template <FiniteField F>
 auto Session<F>::output(const SecFld<F>& x) -> Awaitable<Vec> {
-  return open(own(x, "output"));
-}
-
-template <FiniteField F>
-auto Session<F>::output_to(std::span<const std::size_t> receivers, const SecFld<F>& x)
-    -> Awaitable<std::optional<Vec>> {
-  return open_to(receivers, own(x, "output_to"));
-}
-
-template <FiniteField F>
-auto Session<F>::output(const SecInt<F>& x) -> Awaitable<std::vector<std::int64_t>> {
-  return to_ints(core_, open(own(x, "output")));
+  return protocols::open(*core_, scope_.child(), own(x, "output"), t());
 }
 
 template <FiniteField F>
 auto Session<F>::output_to(std::span<const std::size_t> receivers, const SecInt<F>& x)
     -> Awaitable<std::optional<std::vector<std::int64_t>>> {
-  return to_ints_at(core_, open_to(receivers, own(x, "output_to")));
+  return to_ints_at(core_, output_to(receivers, x.value()));
+}
+
+template <FiniteField F>
+auto Session<F>::output_to(std::span<const std::size_t> receivers, const SecFld<F>& x)
+    -> Awaitable<std::optional<Vec>> {
+  return protocols::open_to(*core_, scope_.child(), std::vector<std::size_t>(receivers.begin(), receivers.end()),
+                            own(x, "output_to"));
+}
+
+template <FiniteField F>
+auto Session<F>::mul(const SecInt<F>& x, const SecInt<F>& y) -> Awaitable<SecInt<F>> {
+  return as_int(core_, protocols::mul(*core_, scope_.child(), own(x, "mul"), own(y, "mul")), x.bit_length());
+}
+
+template <FiniteField F>
+auto Session<F>::mul(const SecFld<F>& x, const SecFld<F>& y) -> Awaitable<SecFld<F>> {
+  return as_fld(core_, protocols::mul(*core_, scope_.child(), own(x, "mul"), own(y, "mul")));
+}
+
+template <FiniteField F>
+auto Session<F>::inner(const SecInt<F>& x, const SecInt<F>& y) -> Awaitable<SecInt<F>> {
+  return as_int(core_, protocols::inner(*core_, scope_.child(), own(x, "inner"), own(y, "inner")), x.bit_length());
+}
+
+template <FiniteField F>
+auto Session<F>::inner(const SecFld<F>& x, const SecFld<F>& y) -> Awaitable<SecFld<F>> {
+  return as_fld(core_, protocols::inner(*core_, scope_.child(), own(x, "inner"), own(y, "inner")));
 }
 
 // --- secure integers
@@ -264,21 +274,6 @@ auto Session<F>::arg(const SecInt<F>& x, bool want_max) -> Awaitable<std::pair<S
 // --- secure field elements
 
 template <FiniteField F>
-auto Session<F>::random_fld(std::size_t count) -> Awaitable<SecFld<F>> {
-  return as_fld(core_, random(count));
-}
-
-template <FiniteField F>
-auto Session<F>::random_bits_fld(std::size_t count) -> Awaitable<SecFld<F>> {
-  return as_fld(core_, random_bits(count));
-}
-
-template <FiniteField F>
-auto Session<F>::inner(const SecFld<F>& x, const SecFld<F>& y) -> Awaitable<SecFld<F>> {
-  return as_fld(core_, inner(own(x, "inner"), own(y, "inner")));
-}
-
-template <FiniteField F>
 auto Session<F>::is_zero(const SecFld<F>& x) -> Awaitable<SecFld<F>> {
   return as_fld(core_, protocols::is_zero_fermat(*core_, scope_.child(), own(x, "is_zero")));
 }
@@ -293,32 +288,11 @@ auto Session<F>::shuffle(const SecFld<F>& x) -> Awaitable<SecFld<F>> {
   return as_fld(core_, protocols::shuffle(*core_, scope_.child(), own(x, "shuffle")));
 }
 
-template <FiniteField F>
-auto Session<F>::random_derangement_fld(std::size_t n) -> Awaitable<SecFld<F>> {
-  return as_fld(core_, protocols::random_derangement(*core_, scope_.child(), n));
-}
-
 // --- random permutations
 
 template <FiniteField F>
 auto Session<F>::shuffle(const SecInt<F>& x) -> Awaitable<SecInt<F>> {
   return as_int(core_, protocols::shuffle(*core_, scope_.child(), own(x, "shuffle")), x.bit_length());
-}
-
-template <FiniteField F>
-auto Session<F>::random_permutation(std::size_t n, std::size_t bits) -> Awaitable<SecInt<F>> {
-  return as_int(core_, protocols::random_permutation(*core_, scope_.child(), n), bits);
-}
-
-template <FiniteField F>
-auto Session<F>::random_permutations(std::size_t n, std::size_t count, std::size_t bits)
-    -> Awaitable<std::vector<SecInt<F>>> {
-  return as_ints(core_, protocols::random_permutations(*core_, scope_.child(), n, count), bits);
-}
-
-template <FiniteField F>
-auto Session<F>::random_derangement(std::size_t n, std::size_t bits) -> Awaitable<SecInt<F>> {
-  return as_int(core_, protocols::random_derangement(*core_, scope_.child(), n), bits);
 }
 
 // --- adapters (they take no labels: the awaitable they wrap already did)
@@ -343,12 +317,27 @@ auto Session<F>::as_ints(std::shared_ptr<Core<F>> core, Awaitable<std::vector<Ve
 }
 
 template <FiniteField F>
+auto Session<F>::as_flds(std::shared_ptr<Core<F>> core, Awaitable<std::vector<Vec>> all)
+    -> Awaitable<std::vector<SecFld<F>>> {
+  std::vector<SecFld<F>> out;
+  for (auto& v : co_await std::move(all)) out.emplace_back(core->field_handle(), std::move(v));
+  co_return out;
+}
+
+namespace detail {
+// Opened elements as integers in the centered representation.
+template <FiniteField F>
+std::vector<std::int64_t> ints_of(const F& field, const Shares<F>& opened) {
+  std::vector<std::int64_t> out(opened.size());
+  for (std::size_t i = 0; i < opened.size(); ++i) out[i] = field.to_int(opened[i]);
+  return out;
+}
+}  // namespace detail
+
+template <FiniteField F>
 auto Session<F>::to_ints(std::shared_ptr<Core<F>> core, Awaitable<Vec> opened)
     -> Awaitable<std::vector<std::int64_t>> {
-  const auto v = co_await std::move(opened);
-  std::vector<std::int64_t> out(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) out[i] = core->field().to_int(v[i]);
-  co_return out;
+  co_return detail::ints_of(core->field(), co_await std::move(opened));
 }
 
 template <FiniteField F>
@@ -356,9 +345,7 @@ auto Session<F>::to_ints_at(std::shared_ptr<Core<F>> core, Awaitable<std::option
     -> Awaitable<std::optional<std::vector<std::int64_t>>> {
   const auto v = co_await std::move(opened);
   if (!v) co_return std::nullopt;
-  std::vector<std::int64_t> out(v->size());
-  for (std::size_t i = 0; i < v->size(); ++i) out[i] = core->field().to_int((*v)[i]);
-  co_return out;
+  co_return detail::ints_of(core->field(), *v);
 }
 
 template <FiniteField F>
