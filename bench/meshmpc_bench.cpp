@@ -53,30 +53,31 @@ std::vector<std::int64_t> random_ints(std::size_t count, std::size_t bits, std::
 
 template <class F>
 boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
-  const auto x = co_await s.random(p.batch);
-  const auto y = co_await s.random(p.batch);
-  // A named vector: GCC 12 cannot keep an initializer list alive across co_await.
-  const std::vector<typename F::Element> first(1, x[0]);
+  using meshmpc::secfld;
+  using meshmpc::secint;
+  const auto x = co_await s.random(secfld(), p.batch);
+  const auto y = co_await s.random(secfld(), p.batch);
+  const auto first = x.at(0);
   const bool integers = p.op == "cmp" || p.op == "eq" || p.op == "sort";
   const auto a_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 1) : std::vector<std::int64_t>{};
   const auto b_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 2) : std::vector<std::int64_t>{};
-  const auto a = co_await s.input_int(0, a_values, integers ? p.batch : 0, p.bits);
-  const auto b = co_await s.input_int(0, b_values, integers ? p.batch : 0, p.bits);
+  const auto a = co_await s.input(secint(p.bits), 0, a_values, integers ? p.batch : 0);
+  const auto b = co_await s.input(secint(p.bits), 0, b_values, integers ? p.batch : 0);
   for (std::size_t r = 0; r < p.repeat; ++r) {
-    (void)co_await s.open(first);  // every party past its set-up
+    (void)co_await s.output(first);  // every party past its set-up
     const auto rounds_before = s.rounds();
     const auto bytes_before = s.statistics().total().sent.wire_bytes();
     const auto start = std::chrono::steady_clock::now();
     if (p.op == "mul") {
       (void)co_await s.mul(x, y);
     } else if (p.op == "open") {
-      (void)co_await s.open(x);
+      (void)co_await s.output(x);
     } else if (p.op == "random") {
-      (void)co_await s.random(p.batch);
+      (void)co_await s.random(secfld(), p.batch);
     } else if (p.op == "random_bits") {
-      (void)co_await s.random_bits(p.batch);
+      (void)co_await s.random_bits(secfld(), p.batch);
     } else if (p.op == "input") {
-      (void)co_await s.input(0, x, p.batch);  // party 0 deals (its shares stand in as values)
+      (void)co_await s.input(secfld(), 0, x.shares(), p.batch);  // party 0 deals (its shares stand in as values)
     } else if (p.op == "cmp") {
       (void)co_await s.lt(a, b);
     } else if (p.op == "eq") {
@@ -84,21 +85,21 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
     } else if (p.op == "sort") {
       (void)co_await s.sort(a);
     } else if (p.op == "permute") {
-      (void)co_await s.random_permutation(p.batch);
+      (void)co_await s.random_permutation(secint(p.bits), p.batch);
     }
     // The operation has ended for party 0 when it has its result, but its own
     // last messages may still be queued: one more opening makes sure every party
     // is through (and every byte counted). Its one round is not the operation's.
-    (void)co_await s.open(first);
+    (void)co_await s.output(first);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto rounds = s.rounds() - rounds_before - 1;
     const auto bytes = s.statistics().total().sent.wire_bytes() - bytes_before;
     if (s.id() == 0) {
-      const std::string op = p.op == "mul" ? "mul-" + to_string(s.core().options().mul) : p.op;
+      const std::string op = p.op == "mul" ? "mul-" + to_string(s.options().mul) : p.op;
       std::printf("%s,%zu,%s,%zu,%.6f,%.0f,%llu,%.2f,%s,%s\n", op.c_str(), p.parties,
                   p.transport.c_str(), p.batch, seconds, static_cast<double>(p.batch) / seconds,
                   static_cast<unsigned long long>(rounds), static_cast<double>(bytes) / static_cast<double>(p.batch),
-                  s.field().name().c_str(), to_string(s.core().randomness()).c_str());
+                  s.field().name().c_str(), to_string(s.options().randomness).c_str());
       std::fflush(stdout);
     }
   }

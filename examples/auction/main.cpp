@@ -34,8 +34,7 @@ template <class F>
 boost::asio::awaitable<SecInt<F>> unit_at(Session<F>& s, const SecInt<F>& w, std::size_t n, std::size_t bits) {
   std::vector<std::int64_t> indices(n);
   for (std::size_t i = 0; i < n; ++i) indices[i] = static_cast<std::int64_t>(i);
-  const SecInt<F> w_n(s.from_shares(meshmpc::Shares<F>(n, w.view()[0])), bits);
-  co_return co_await s.eq(s.constant(indices, bits), w_n);
+  co_return co_await s.eq(s.constant(meshmpc::secint(bits), indices), w.repeated(n));
 }
 
 // Outside the coroutine: GCC 12 mishandles initializer lists inside coroutines.
@@ -48,7 +47,7 @@ void print_result(const Auction& a, std::size_t party, std::int64_t winner, std:
 template <class F>
 boost::asio::awaitable<void> auction(Session<F>& s, const Auction& a) {
   const std::vector<std::int64_t> mine(1, a.bids.of(s.id()));
-  const auto bids = SecInt<F>::concat(co_await s.input_int_all(mine, a.bits));  // bids[i]: party i's
+  const auto bids = SecInt<F>::concat(co_await s.input_all(meshmpc::secint(a.bits), mine));  // bids[i]: party i's
   const auto [winner, top] = co_await s.argmax(bids);
   SecInt<F> price = top;
   if (a.vickrey) {

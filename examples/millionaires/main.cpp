@@ -33,7 +33,7 @@ void print_result(const Millionaires& m, std::size_t party, std::int64_t richest
 template <class F>
 boost::asio::awaitable<void> millionaires(Session<F>& s, const Millionaires& m) {
   const std::vector<std::int64_t> mine(1, m.wealth.of(s.id()));
-  const auto w = SecInt<F>::concat(co_await s.input_int_all(mine, m.bits));  // w[i]: party i's
+  const auto w = SecInt<F>::concat(co_await s.input_all(meshmpc::secint(m.bits), mine));  // w[i]: party i's
   const auto [index, top] = co_await s.argmax(w);  // both secret; only the index is opened
   const auto richest = co_await s.output(index);
   print_result(m, s.id(), richest[0]);

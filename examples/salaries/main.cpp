@@ -43,7 +43,7 @@ void print_result(const Salaries& a, std::size_t party, std::int64_t total, doub
 
 boost::asio::awaitable<void> salaries(Session<Fp64>& s, const Salaries& a) {
   const std::vector<std::int64_t> mine(1, a.salaries.of(s.id()));
-  const auto x = co_await s.input_int_all(mine, kBits);  // x[i]: party i's salary
+  const auto x = co_await s.input_all(meshmpc::secint(kBits), mine);  // x[i]: party i's salary
   auto total = x[0];
   for (std::size_t i = 1; i < x.size(); ++i) total = total + x[i];
   auto sum_sq = co_await s.mul(x[0], x[0]);

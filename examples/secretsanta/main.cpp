@@ -68,7 +68,7 @@ void print_all(const Santa& a, std::size_t party, const std::vector<std::int64_t
 }
 
 boost::asio::awaitable<void> draw(Session<Fp64>& s, const Santa& a) {
-  const auto p = co_await s.random_derangement(s.n(), kBits);
+  const auto p = co_await s.random_derangement(meshmpc::secint(kBits), s.n());
   if (a.mode == Mode::reveal) {
     print_all(a, s.id(), co_await s.output(p));
   } else {
@@ -76,7 +76,7 @@ boost::asio::awaitable<void> draw(Session<Fp64>& s, const Santa& a) {
     // own, so together they take one round trip.
     std::optional<std::int64_t> mine;
     for (std::size_t i = 0; i < s.n(); ++i) {
-      const SecInt<Fp64> p_i(s.from_shares(meshmpc::Shares<Fp64>(1, p.view()[i])), kBits);
+      const SecInt<Fp64> p_i = p.at(i);
       const std::vector<std::size_t> receiver(1, i);
       const auto got = co_await s.output_to(receiver, p_i);
       if (got) mine = got->front();
@@ -105,7 +105,7 @@ boost::asio::awaitable<void> over_secure_integers(Session<Fp64>& s, const Santa&
   const std::string sectype = "SecInt" + std::to_string(kBits);
   print_heading(a, "Using secure integers: " + sectype);
   for (std::size_t n = a.first; n <= a.last; ++n) {
-    const auto p = co_await s.random_derangement(n, kBits);
+    const auto p = co_await s.random_derangement(meshmpc::secint(kBits), n);
     print_row(a, s.id(), sectype, n, co_await s.output(p));
   }
 }
@@ -116,7 +116,7 @@ boost::asio::awaitable<void> over_prime_field(Session<Fp64>& s, const Santa& a) 
   const std::string sectype = sub.field().name();
   print_heading(a, "Using secure prime fields: " + sectype);
   for (std::size_t n = a.first; n <= a.last; ++n) {
-    const auto p = co_await sub.random_derangement(n, kBits);
+    const auto p = co_await sub.random_derangement(meshmpc::secint(kBits), n);
     const auto opened = co_await sub.output(p.value());  // field elements, not integers
     std::vector<std::int64_t> row;
     for (const auto& e : opened) row.push_back(static_cast<std::int64_t>(sub.field().to_uint(e)));
@@ -132,7 +132,7 @@ boost::asio::awaitable<void> over_binary_field(Session<Fp64>& s, const Santa& a)
   const std::string sectype = sub.field().name();
   print_heading(a, "Using secure binary fields: " + sectype);
   for (std::size_t n = a.first; n <= a.last; ++n) {
-    const auto opened = co_await sub.output(co_await sub.random_derangement_fld(n));
+    const auto opened = co_await sub.output(co_await sub.random_derangement(meshmpc::secfld(), n));
     std::vector<std::int64_t> row;  // the elements' bit patterns: 0..n-1
     for (const auto& e : opened) row.push_back(sub.field().to_int(e));
     print_row(a, s.id(), sectype, n, row);

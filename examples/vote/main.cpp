@@ -57,7 +57,7 @@ template <class F>
 boost::asio::awaitable<void> vote(Session<F>& s, const Vote& v) {
   std::vector<std::int64_t> ballot(v.options, 0);
   ballot[static_cast<std::size_t>(v.choices.of(s.id()))] = 1;
-  const auto ballots = co_await s.input_int_all(ballot, v.bits);  // ballots[i]: party i's unit vector
+  const auto ballots = co_await s.input_all(meshmpc::secint(v.bits), ballot);  // ballots[i]: party i's unit vector
   auto tally = ballots[0];
   for (std::size_t i = 1; i < ballots.size(); ++i) tally = tally + ballots[i];
   if (v.winner_only) {

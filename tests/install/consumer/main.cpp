@@ -6,7 +6,7 @@ using namespace meshmpc;
 template <class F>  // the field the comparisons need at this n (cli::main_fitted picks it)
 asio::awaitable<void> richest(Session<F>& s, std::int64_t wealth) {
   const std::vector mine{wealth};
-  const auto w = SecInt<F>::concat(co_await s.input_int_all(mine, 32));  // w[i]: party i's
+  const auto w = SecInt<F>::concat(co_await s.input_all(secint(32), mine));  // w[i]: party i's
   const auto [index, top] = co_await s.argmax(w);       // both secret; ties: lowest index
   const auto who = co_await s.output(index);            // only the index is revealed
   std::printf("party %lld is the richest\n", static_cast<long long>(who[0]));
