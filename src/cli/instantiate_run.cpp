@@ -2,7 +2,7 @@
 // field, into the library: programs see the `extern` declarations in run.hpp and
 // fitted_field.hpp and link these.
 #include <meshmpc/cli/fitted_field.hpp>
-#include <meshmpc/cli/run.hpp>
+#include <meshmpc/cli/run_impl.hpp>
 
 namespace meshmpc::cli {
 MESHMPC_CLI_RUN_INSTANTIATION(, Fp64)

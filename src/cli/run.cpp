@@ -1,4 +1,4 @@
-#include <meshmpc/cli/run.hpp>
+#include <meshmpc/cli/run_impl.hpp>
 
 #include <malloc.h>
 

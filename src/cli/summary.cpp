@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include <meshmpc/cli/run.hpp>
+#include <meshmpc/cli/run_impl.hpp>
 
 namespace meshmpc::cli {
 

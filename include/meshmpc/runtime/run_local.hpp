@@ -4,6 +4,7 @@
 // trying a program out; the same program runs unchanged over TCP.
 #include <meshmpc/net/inmemory.hpp>
 #include <meshmpc/net/transport.hpp>
+#include <meshmpc/runtime/party_program.hpp>
 #include <meshmpc/runtime/session.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -27,9 +28,6 @@ inline std::string what(std::exception_ptr error) {
     return "an unknown exception";
   }
 }
-
-template <FiniteField F>
-using PartyProgram = std::function<boost::asio::awaitable<void>(Session<F>&)>;
 
 // One party's whole session over connected links: start, program, and a clean end
 // — or, on failure, Network::abort so that the peers learn why at once (what was

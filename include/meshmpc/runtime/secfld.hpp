@@ -28,8 +28,8 @@ class SecFld {
  public:
   using Element = typename F::Element;
 
-  // Shares of the session whose field this is (Session::from_shares makes them
-  // from a session; ConfigError for a null field).
+  // This party's shares of a value of the session whose field this is (protocol
+  // code passes protocols::core_of(s).field_handle(); ConfigError for a null field).
   SecFld(std::shared_ptr<const F> field, Shares<F> shares) : field_(std::move(field)), shares_(std::move(shares)) {
     if (!field_) throw ConfigError("a secure field value needs its session's field, got none");
   }

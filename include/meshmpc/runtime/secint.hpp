@@ -57,7 +57,7 @@ class SecInt {
   SecInt at(std::size_t i) const { return {value_.at(i), bits_}; }
   SecInt repeated(std::size_t times) const { return {value_.repeated(times), bits_}; }
 
-  // One vector of all parts, in order (e.g. the per-party results of input_int_all).
+  // One vector of all parts, in order (e.g. the per-party results of input_all).
   static SecInt concat(const std::vector<SecInt>& parts) {
     if (parts.empty()) throw RangeError("concat of no secure integers");
     Shares<F> all;

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "meshmpc/cli/options.hpp"
-#include "meshmpc/cli/run.hpp"
+#include "meshmpc/cli/run_impl.hpp"
 #include "meshmpc/nebula/certificate.hpp"
 #include "pki.hpp"
 
