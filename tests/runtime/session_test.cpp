@@ -155,9 +155,11 @@ TEST(Session, SubSessionComputesInItsOwnFieldOnTheSameLinks) {
   EXPECT_NE(product_mod(outer_field.modulus()), product_mod(kOther));
 }
 
-// A party's rounds are all its sessions' rounds: what a sub-session takes (its
-// set-up included) counts in the session that started it, which the party's
-// summary reports (cli/run.hpp).
+// A party's rounds are all its sessions' rounds: what a sub-session takes counts
+// in the session that started it (its root scope is a child of the parent's
+// handle; its set-up counts no rounds), which the party's summary reports
+// (cli/run.hpp). Run one after the other, the sub-session's depth adds to the
+// parent's (rounds_test.cpp has it run alongside).
 TEST(Session, SubSessionRoundsCountInTheSessionThatStartedIt) {
   std::mutex m;
   std::vector<std::array<std::uint64_t, 3>> seen;  // parent's added rounds, sub's rounds, parent's own after

@@ -53,7 +53,9 @@ class Core {
   // The threshold and the randomness are resolved here, where n is known
   // (resolve_threshold: ConfigError for 2t >= n or an unrequested t = 0;
   // resolve_randomness); options() then holds the resolved values.
-  Core(F field, net::Network& network, SessionOptions options)
+  // `root`: the session's root scope, whose depth now is the session's round 0
+  // (a sub-session's root is a child of its parent's handle: it starts deeper).
+  Core(F field, net::Network& network, SessionOptions options, const Scope& root)
       : field_(std::make_shared<const F>(std::move(field))),
         net_(network),
         options_(options),
@@ -61,7 +63,8 @@ class Core {
         t_(resolve_threshold(options, n_)),
         self_(network.self()),
         shamir_(*field_, n_, t_),
-        extractor_(*field_, n_, t_) {
+        extractor_(*field_, n_, t_),
+        rounds_base_(root.rounds()) {
     options_.threshold = t_;
     options_.randomness = resolve_randomness(options, t_);
   }
@@ -103,16 +106,13 @@ class Core {
     Prg::derive_key(key, "rbit-xor", mine.keys[static_cast<std::size_t>(PairKeyUse::dealt_bits)]);
   }
 
-  // Communication rounds this party took part in (each protocol counts its own),
-  // for the summaries of programs and benchmarks.
-  std::uint64_t rounds() const { return rounds_; }
-  void count_rounds(std::uint64_t r) {
-    rounds_ += r;
-    if (parent_rounds_) parent_rounds_(r);
-  }
-  // A sub-session's Core counts its rounds in the session that started it too:
-  // they are rounds of the same party on the same links.
-  void count_rounds_also(std::function<void(std::uint64_t)> parent) { parent_rounds_ = std::move(parent); }
+  // The communication depth of the work issued through a handle's scope, in
+  // rounds: the longest chain of exchanges, one after another, that it waited on
+  // (Scope: work run at once counts once, its longest branch), from this
+  // session's start. Every protocol counts its own rounds on its scope
+  // (Scope::count_rounds), so the figure is the same on every run and every
+  // transport. For the summaries of programs and benchmarks.
+  std::uint64_t rounds(const Scope& handle) const { return handle.rounds() - rounds_base_; }
 
   // The audit (transcript) hook: when set, told every vector this party learns by
   // reconstructing a sharing — user openings ("open", "open_to") and each protocol's
@@ -169,8 +169,7 @@ class Core {
   std::optional<Prss<F>> prss_;
   std::map<std::size_t, PairKeys> pair_keys_;
   Prg rng_;
-  std::uint64_t rounds_ = 0;
-  std::function<void(std::uint64_t)> parent_rounds_;
+  std::uint64_t rounds_base_;
   OpenObserver open_observer_;
 };
 

@@ -75,11 +75,11 @@ class Session {
   // options — as MPyC programs mix secure types in one run (secret santa over
   // integers, then a prime field). Its labels descend from this handle's, so its
   // messages never mix with this session's; its setup gives it its own keys.
-  // Its rounds count in rounds() here too: they are this party's rounds as much.
+  // Its root scope is a child of this handle's: its rounds count in rounds() here
+  // too, as any operation's (a branch, if it runs alongside this handle's work).
   template <FiniteField G>
   Awaitable<Session<G>> sub_session(G field) {
-    return Session<G>::start_at(std::move(field), core_->network(), core_->options(), scope_.child(),
-                                [parent = core_](std::uint64_t r) { parent->count_rounds(r); });
+    return Session<G>::start_at(std::move(field), core_->network(), core_->options(), scope_.child());
   }
 
   Session(Session&&) noexcept = default;
@@ -87,7 +87,9 @@ class Session {
   Session(const Session&) = delete;  // a copy would reuse labels: use fork()
   Session& operator=(const Session&) = delete;
 
-  // A handle for a concurrent task, with its own labels.
+  // A handle for a concurrent task, with its own labels. Its rounds start at this
+  // handle's when forked and count in this handle as they happen: a task forked
+  // and joined counts as a branch run in parallel (the longer branch counts).
   Session fork() { return Session(core_, scope_.child()); }
 
   const F& field() const { return core_->field(); }
@@ -96,8 +98,11 @@ class Session {
   std::size_t id() const { return core_->self(); }
   // The options as resolved at the start (threshold, randomness, multiplication).
   const SessionOptions& options() const { return core_->options(); }
-  // Rounds of communication so far, and the traffic of this party's links.
-  std::uint64_t rounds() const { return core_->rounds(); }
+  // The communication depth so far, in rounds: the longest chain of rounds, one
+  // waiting on the other, among the work issued through this handle and its forks
+  // since the session started (concurrent work counts once; Scope). And the
+  // traffic of this party's links.
+  std::uint64_t rounds() const { return core_->rounds(scope_); }
   net::NetworkStatistics statistics() const { return core_->network().statistics(); }
 
   // --- secure values from inputs, constants and randomness. The first argument
@@ -221,9 +226,7 @@ class Session {
   template <FiniteField G>
   friend Scope protocols::next_scope(Session<G>& s);
 
-  // parent_rounds: where a sub-session's rounds count too (empty: nowhere else).
-  static Awaitable<Session> start_at(F field, net::Network& network, SessionOptions options, Scope root,
-                                     std::function<void(std::uint64_t)> parent_rounds = {});
+  static Awaitable<Session> start_at(F field, net::Network& network, SessionOptions options, Scope root);
 
   Session(std::shared_ptr<Core<F>> core, Scope scope) : core_(std::move(core)), scope_(scope) {}
 
@@ -240,7 +243,9 @@ class Session {
                                                                         Awaitable<std::optional<Vec>> opened);
   static Awaitable<SecInt<F>> not_of(Awaitable<SecInt<F>> bit);
   static Awaitable<SecInt<F>> sign_of(Awaitable<SecInt<F>> negative, Awaitable<SecInt<F>> zero);
-  static Awaitable<SecInt<F>> abs_of(Session s, SecInt<F> x, Awaitable<SecInt<F>> negative) requires PrimeField<F>;
+  // `compare`: the scope `negative` runs under (its product counts after it).
+  static Awaitable<SecInt<F>> abs_of(Session s, SecInt<F> x, Awaitable<SecInt<F>> negative, Scope compare)
+    requires PrimeField<F>;
   static Awaitable<std::pair<SecInt<F>, SecInt<F>>> arg_of(std::shared_ptr<Core<F>> core,
                                                            Awaitable<std::pair<Vec, Vec>> result, std::size_t bits);
 

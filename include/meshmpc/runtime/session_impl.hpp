@@ -21,10 +21,9 @@
 namespace meshmpc {
 
 template <FiniteField F>
-auto Session<F>::start_at(F field, net::Network& network, SessionOptions options, Scope root,
-                          std::function<void(std::uint64_t)> parent_rounds) -> Awaitable<Session> {
-  auto core = std::make_shared<Core<F>>(std::move(field), network, options);
-  core->count_rounds_also(std::move(parent_rounds));
+auto Session<F>::start_at(F field, net::Network& network, SessionOptions options, Scope root)
+    -> Awaitable<Session> {
+  auto core = std::make_shared<Core<F>>(std::move(field), network, options, root);
   Session s(core, root);
   co_await protocols::setup(*core, s.scope_.child());
   co_return s;
@@ -198,8 +197,12 @@ auto Session<F>::abs(const SecInt<F>& x) -> Awaitable<SecInt<F>>
   requires PrimeField<F>
 {
   own(x, "abs");
-  auto negative = ltz(x);
-  return abs_of(fork(), x, std::move(negative));
+  // ltz(x) with its scope kept: the fork is taken before the comparison runs, yet
+  // its product waits on it (the labels are those ltz(x) takes).
+  Scope compare = scope_.child();
+  auto negative = as_int(core_, protocols::less_than_zero(*core_, compare, own(x, "compare"), x.bit_length()),
+                         x.bit_length());
+  return abs_of(fork(), x, std::move(negative), compare);
 }
 
 template <FiniteField F>
@@ -362,10 +365,12 @@ auto Session<F>::sign_of(Awaitable<SecInt<F>> negative, Awaitable<SecInt<F>> zer
 }
 
 template <FiniteField F>
-auto Session<F>::abs_of(Session s, SecInt<F> x, Awaitable<SecInt<F>> negative) -> Awaitable<SecInt<F>>
+auto Session<F>::abs_of(Session s, SecInt<F> x, Awaitable<SecInt<F>> negative, Scope compare)
+    -> Awaitable<SecInt<F>>
   requires PrimeField<F>
 {
   const SecInt<F> neg = co_await std::move(negative);
+  s.scope_.count_after(compare);
   co_return co_await s.if_else(neg, -x, x);
 }
 

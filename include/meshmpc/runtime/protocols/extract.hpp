@@ -39,7 +39,7 @@ boost::asio::awaitable<std::vector<Shares<F>>> extract_sharings(Core<F>& c, Scop
   std::vector<Shares<F>> out(outputs, Shares<F>(count));
   if (count == 0) co_return out;
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
 
   // dealt[j]: party j's shares of every dealt sharing, one block of b per output.
   std::vector<Shares<F>> dealt(n, Shares<F>(outputs * b));

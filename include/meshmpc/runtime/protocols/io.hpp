@@ -38,7 +38,7 @@ template <FiniteField F>
 boost::asio::awaitable<Shares<F>> input(Core<F>& c, Scope scope, std::size_t owner,
                                         Shares<F> values, std::size_t count) {
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
   if (owner >= c.n())
     throw RangeError("input: owner " + std::to_string(owner) + " is not a party (n = " + std::to_string(c.n()) + ")");
   if (c.self() != owner) co_return co_await c.receive(owner, label, count);
@@ -54,7 +54,7 @@ template <FiniteField F>
 boost::asio::awaitable<std::vector<Shares<F>>> input_all(Core<F>& c, Scope scope,
                                                          Shares<F> mine, std::size_t count) {
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
   if (mine.size() != count)
     throw RangeError("input_all: party " + std::to_string(c.self()) + " gave " + std::to_string(mine.size()) +
                      " values where the session expects " + std::to_string(count));
@@ -103,7 +103,7 @@ boost::asio::awaitable<Shares<F>> open_by_kings(Core<F>& c, Scope scope, Shares<
   const std::size_t n = c.n(), me = c.self(), m = x.size();
   const auto to_king = scope.next_label();
   const auto from_king = scope.next_label();
-  c.count_rounds(2);
+  scope.count_rounds(2);
   const std::size_t start = static_cast<std::size_t>(to_king % n);
   auto first = [&](std::size_t k) { return (k + n - start) % n; };  // king k's elements: first, first + n, ...
   auto count_of = [&](std::size_t k) { return first(k) < m ? (m - first(k) + n - 1) / n : 0; };
@@ -153,7 +153,7 @@ boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std
     co_return opened;
   }
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
   const auto senders = rotating_parties(c.n(), degree + 1, label);
   const bool sending = std::find(senders.begin(), senders.end(), c.self()) != senders.end();
   if (sending)
@@ -171,7 +171,7 @@ template <FiniteField F>
 boost::asio::awaitable<std::optional<Shares<F>>> open_to(Core<F>& c, Scope scope,
                                                          std::vector<std::size_t> receivers, Shares<F> x) {
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
   for (auto r : receivers)
     if (r >= c.n()) throw RangeError("open_to: receiver " + std::to_string(r) + " is not a party (n = " + std::to_string(c.n()) + ")");
   const auto senders = rotating_parties(c.n(), c.t() + 1, label);

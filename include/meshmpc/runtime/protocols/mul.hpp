@@ -85,7 +85,7 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
   const F& f = c.field();
   const std::size_t n = c.n(), t = c.t(), me = c.self(), m = d.size();
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
   const auto resharers = rotating_parties(n, 2 * t + 1, label);
   std::vector<E> rx;
   for (auto i : resharers) rx.push_back(f.from_uint(i + 1));

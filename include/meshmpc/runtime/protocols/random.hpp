@@ -127,7 +127,7 @@ template <FiniteField F>
 boost::asio::awaitable<Shares<F>> random_bits_by_dealers(Core<F>& c, Scope scope, std::size_t count) {
   const F& f = c.field();
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
   const std::size_t dealers = c.t() + 1;
   std::vector<Shares<F>> dealt(dealers);
   if (c.self() < dealers) {
@@ -206,7 +206,7 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
   const auto counter = prss_counter(scope.next_label());
   const auto shares = c.prss().bit_shares(counter, count);  // indexed like prss_subsets(n, 1)
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
 
   Shares<F> u(count, f.zero());  // shares of the dealt XORs
   if (dealt_xor_bits(n, count, me) > 0) deal_xor_bits(c, counter, label, count, u);
@@ -271,7 +271,7 @@ boost::asio::awaitable<Shares<F>> random_ints(Core<F>& c, Scope scope, std::size
   if (bits < 1 || bits > 63) throw RangeError("random_ints: " + std::to_string(bits) + "-bit integers (1..63)");
   const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
   const auto label = scope.next_label();
-  c.count_rounds(1);
+  scope.count_rounds(1);
   const std::size_t dealers = c.t() + 1;
   if (c.self() < dealers) {
     Shares<F> mine(count);
