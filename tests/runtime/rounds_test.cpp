@@ -103,7 +103,7 @@ TEST_P(RoundsOfProducts, ConcurrentProductsCountOnceSequentialOnesAddUp) {
                   [&](Session<Fp64>& s) -> asio::awaitable<void> {
     std::vector<Fp64::Element> mine;
     for (auto v : inputs[s.id()]) mine.push_back(s.field().from_int(v));
-    const auto x = co_await s.input_all(mine);
+    const auto x = co_await s.input_all(secfld(), mine);
     std::array<std::uint64_t, 4> r{};
     auto before = s.rounds();
     const auto alone = co_await s.mul(x[0], x[1]);
@@ -115,10 +115,10 @@ TEST_P(RoundsOfProducts, ConcurrentProductsCountOnceSequentialOnesAddUp) {
     const auto c = co_await s.mul(x[0], x[1]);
     const auto d = co_await s.mul(x[1], x[2]);
     r[2] = s.rounds() - before;
-    const auto [oa, ob] = co_await (s.open(a) && s.open(b));
-    const auto oc = co_await s.open(c);
-    const auto od = co_await s.open(d);
-    const auto o1 = co_await s.open(alone);
+    const auto [oa, ob] = co_await (s.output(a) && s.output(b));
+    const auto oc = co_await s.output(c);
+    const auto od = co_await s.output(d);
+    const auto o1 = co_await s.output(alone);
     r[3] = s.rounds();
     std::lock_guard lock(m);
     for (std::size_t k = 0; k < kCount; ++k) {
@@ -160,9 +160,9 @@ TEST(Rounds, SignCountsTheLongerOfItsTwoTestsAndAbsItsProductAfterTheTest) {
   std::mutex m;
   std::vector<std::array<std::uint64_t, 5>> seen;  // ltz, is_zero, sign, mul, abs
   run_local<Fp64>(3, Fp64{}, test::options_for(3), [&](Session<Fp64>& s) -> asio::awaitable<void> {
-    const auto x = co_await s.input_int(0, s.id() == 0 ? std::span<const std::int64_t>(values)
-                                                       : std::span<const std::int64_t>{},
-                                        count, kBits);
+    const auto x = co_await s.input(secint(kBits), 0,
+                                    s.id() == 0 ? std::span<const std::int64_t>(values) : std::span<const std::int64_t>{},
+                                    count);
     std::array<std::uint64_t, 5> r{};
     auto before = s.rounds();
     const auto negative = co_await s.lt(x, 0);  // the less-than-zero of sign(x)
@@ -211,9 +211,9 @@ TEST(Rounds, SignCountsTheLongerOfItsTwoTestsAndAbsItsProductAfterTheTest) {
 template <FiniteField F>
 asio::awaitable<std::uint64_t> product_of_inputs(Session<F>& s, std::uint64_t mine) {
   const std::vector<typename F::Element> v(1, s.field().from_uint(mine));
-  const auto x = co_await s.input_all(v);
+  const auto x = co_await s.input_all(secfld(), v);
   const auto p = co_await s.mul(x[0], x[1]);
-  co_return s.field().to_uint((co_await s.open(p))[0]);
+  co_return s.field().to_uint((co_await s.output(p))[0]);
 }
 
 TEST(Rounds, SubSessionCountsInTheParentAsAStepOrAsABranch) {
@@ -257,13 +257,13 @@ TEST(Rounds, ForkCountsInItsHandleAsItGoes) {
   run_local<Fp64>(3, Fp64{}, test::options_for(3), [&](Session<Fp64>& s) -> asio::awaitable<void> {
     std::array<std::uint64_t, 4> r{};
     const std::vector v{s.field().from_int(static_cast<std::int64_t>(s.id()) + 2)};
-    const auto x = co_await s.input_all(v);  // 2, 3, 4
+    const auto x = co_await s.input_all(secfld(), v);  // 2, 3, 4
     auto f = s.fork();
     r[0] = f.rounds();  // starts at its handle's: the input's round
     const auto p = co_await f.mul(x[0], x[1]);
     r[1] = s.rounds();  // counted in s already, with no join
     r[2] = f.rounds();
-    r[3] = static_cast<std::uint64_t>(s.field().to_int((co_await s.open(p))[0]));
+    r[3] = static_cast<std::uint64_t>(s.field().to_int((co_await s.output(p))[0]));
     std::lock_guard lock(m);
     seen.push_back(r);
   });
@@ -280,14 +280,13 @@ asio::awaitable<void> sleep_ms(int ms) {
 }
 
 // `products` products by y one after another, with pauses, then the opening.
-asio::awaitable<void> chain(std::shared_ptr<Session<Fp64>> s, std::vector<Fp64::Element> x,
-                            std::vector<Fp64::Element> y, std::size_t products, int pause,
-                            std::vector<std::int64_t>* out) {
+asio::awaitable<void> chain(std::shared_ptr<Session<Fp64>> s, SecFld<Fp64> x, SecFld<Fp64> y, std::size_t products,
+                            int pause, std::vector<std::int64_t>* out) {
   for (std::size_t k = 0; k < products; ++k) {
     co_await sleep_ms(pause);
     x = co_await s->mul(x, y);
   }
-  for (auto v : co_await s->open(x)) out->push_back(s->field().to_int(v));
+  for (auto v : co_await s->output(x)) out->push_back(s->field().to_int(v));
 }
 
 TEST(Rounds, ForkedTasksCountTheirLongestWhateverTheScheduling) {
@@ -299,7 +298,7 @@ TEST(Rounds, ForkedTasksCountTheirLongestWhateverTheScheduling) {
   run_local<Fp64>(3, Fp64{}, test::options_for(3), [&](Session<Fp64>& s) -> asio::awaitable<void> {
     std::vector<Fp64::Element> mine;
     for (auto v : inputs[s.id()]) mine.push_back(s.field().from_int(v));
-    const auto x = co_await s.input_all(mine);
+    const auto x = co_await s.input_all(secfld(), mine);
     auto ex = co_await asio::this_coro::executor;
     std::mt19937 gen(static_cast<unsigned>(5 + 11 * s.id()));
     std::uniform_int_distribution<int> delay(0, 12);
@@ -311,7 +310,9 @@ TEST(Rounds, ForkedTasksCountTheirLongestWhateverTheScheduling) {
     for (std::size_t task = 0; task < kTasks; ++task) {
       auto fork = std::make_shared<Session<Fp64>>(s.fork());
       const auto lo = static_cast<std::ptrdiff_t>(task * kCount), hi = lo + static_cast<std::ptrdiff_t>(kCount);
-      auto slice = [&](const std::vector<Fp64::Element>& v) { return std::vector(v.begin() + lo, v.begin() + hi); };
+      auto slice = [&](const SecFld<Fp64>& v) {
+        return SecFld<Fp64>(v.field_handle(), Shares<Fp64>(v.shares().begin() + lo, v.shares().begin() + hi));
+      };
       // Task k: 1 + k mod 3 products, then an opening.
       auto body = chain(fork, slice(x[0]), slice(x[1]), 1 + task % 3, delay(gen), &results[task]);
       asio::co_spawn(ex, std::move(body), [&](std::exception_ptr e) {
