@@ -73,11 +73,11 @@ TEST(Faults, APartyThatDiesIsNamedByTheOthers) {
                    3, field, {.threshold = 1},
                    [&](Session<Fp64>& s) -> asio::awaitable<void> {
                      const std::vector v{s.field().from_int(5)};
-                     const auto x = co_await s.input_all(v);
+                     const auto x = co_await s.input_all(secfld(), v);
                      if (s.id() == 1) throw Error("party 1 gives up");
                      try {
                        // Party 1 is among the senders of every opening: its shares are needed.
-                       for (int round = 0; round < 3; ++round) (void)co_await s.open(x[0]);
+                       for (int round = 0; round < 3; ++round) (void)co_await s.output(x[0]);
                      } catch (const PeerError& e) {
                        std::lock_guard lock(m);
                        errors[s.id()] = e.what();
@@ -106,7 +106,7 @@ TEST(Faults, AStalledPartyTimesOut) {
                      }
                      try {
                        const std::vector v{s.field().from_int(1)};
-                       (void)co_await s.input_all(v);
+                       (void)co_await s.input_all(secfld(), v);
                      } catch (const PeerError& e) {
                        std::lock_guard lock(m);
                        errors[s.id()] = e.what();

@@ -50,9 +50,9 @@ TEST(Keys, PairSubkeysAgreeAcrossEachPairAndDifferByUseAndPair) {
   std::map<std::tuple<std::size_t, std::size_t, std::size_t>, Prg::Key> held;  // (self, peer, use)
   std::size_t checked = 0;
   run_local<Fp64>(kN, Fp64{}, SessionOptions{}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
-    const auto x = co_await s.input_int_all(in[s.id()], 32);
+    const auto x = co_await s.input_all(secint(32), in[s.id()]);
     const auto out = co_await s.output(co_await s.mul(x[1], x[3]));
-    const auto bits = co_await s.output(SecInt<Fp64>(co_await s.random_bits_fld(64), 32));
+    const auto bits = co_await s.output(co_await s.random_bits(secint(32), 64));
     std::lock_guard lock(m);
     for (std::size_t k = 0; k < kCount; ++k) EXPECT_EQ(out[k], in[1][k] * in[3][k]);
     // t = 1 at n = 4: the bits come by dealt XOR, from the "rbit-xor" subkeys.
@@ -66,7 +66,7 @@ TEST(Keys, PairSubkeysAgreeAcrossEachPairAndDifferByUseAndPair) {
     for (std::size_t j = 0; j < kN; ++j) {
       if (j == s.id()) continue;
       for (std::size_t u = 0; u < kPairKeyUses; ++u)
-        held[{s.id(), j, u}] = s.core().pair_key(j, static_cast<PairKeyUse>(u));
+        held[{s.id(), j, u}] = protocols::core_of(s).pair_key(j, static_cast<PairKeyUse>(u));
     }
     ++checked;
   });

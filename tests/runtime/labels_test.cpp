@@ -34,9 +34,9 @@ TEST(Labels, ConcurrentBranchesAgree) {
   std::size_t checked = 0;
   run_local<Fp64>(3, field, {.threshold = 1}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
     const std::vector v{s.field().from_int(static_cast<std::int64_t>(s.id()) + 2)};
-    const auto x = co_await s.input_all(v);  // 2, 3, 4
+    const auto x = co_await s.input_all(secfld(), v);  // 2, 3, 4
     auto [a, b] = co_await (s.mul(x[0], x[1]) && s.mul(x[1], x[2]));
-    auto [oa, ob] = co_await (s.open(a) && s.open(b));
+    auto [oa, ob] = co_await (s.output(a) && s.output(b));
     std::lock_guard lock(m);
     EXPECT_EQ(s.field().to_int(oa[0]), 6);
     EXPECT_EQ(s.field().to_int(ob[0]), 12);
@@ -47,14 +47,13 @@ TEST(Labels, ConcurrentBranchesAgree) {
 
 // One spawned task: two products and an opening, with pauses. Parameters by
 // value: a coroutine must not refer to a lambda's captures.
-asio::awaitable<void> task_body(std::shared_ptr<Session<Fp64>> s, std::vector<Fp64::Element> a,
-                                std::vector<Fp64::Element> b, std::vector<Fp64::Element> c, int d1, int d2,
-                                std::vector<std::int64_t>* out) {
+asio::awaitable<void> task_body(std::shared_ptr<Session<Fp64>> s, SecFld<Fp64> a, SecFld<Fp64> b, SecFld<Fp64> c,
+                                int d1, int d2, std::vector<std::int64_t>* out) {
   co_await sleep_ms(d1);
   const auto ab = co_await s->mul(a, b);
   co_await sleep_ms(d2);
   const auto abc = co_await s->mul(ab, c);
-  const auto opened = co_await s->open(abc);
+  const auto opened = co_await s->output(abc);
   for (auto v : opened) out->push_back(s->field().to_int(v));
 }
 
@@ -75,7 +74,7 @@ TEST_P(SpawnedTasks, AgreeWhateverTheScheduling) {
   run_local<Fp64>(n, field, options, [&](Session<Fp64>& s) -> asio::awaitable<void> {
     std::vector<Fp64::Element> mine;
     for (auto v : inputs[s.id()]) mine.push_back(s.field().from_int(v));
-    const auto x = co_await s.input_all(mine);
+    const auto x = co_await s.input_all(secfld(), mine);
     auto ex = co_await asio::this_coro::executor;
     std::mt19937 gen(static_cast<unsigned>(99 + 7 * s.id()));
     std::uniform_int_distribution<int> delay(0, 15);
@@ -87,7 +86,11 @@ TEST_P(SpawnedTasks, AgreeWhateverTheScheduling) {
       auto sub = std::make_shared<Session<Fp64>>(s.fork());
       const int d1 = delay(gen), d2 = delay(gen);
       const auto lo = static_cast<std::ptrdiff_t>(task * kCount), hi = lo + static_cast<std::ptrdiff_t>(kCount);
-      auto slice = [&](const std::vector<Fp64::Element>& v) { return std::vector(v.begin() + lo, v.begin() + hi); };
+      // This task's entries of a secure vector: a value of the same session made
+      // from this party's shares of them (local).
+      auto slice = [&](const SecFld<Fp64>& v) {
+        return SecFld<Fp64>(v.field_handle(), Shares<Fp64>(v.shares().begin() + lo, v.shares().begin() + hi));
+      };
       auto body = task_body(sub, slice(x[0]), slice(x[1]), slice(x[2]), d1, d2, &results[task]);
       asio::co_spawn(ex, std::move(body), [&](std::exception_ptr e) {
         if (e && !failure) failure = e;

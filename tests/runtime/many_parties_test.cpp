@@ -55,8 +55,8 @@ class ManyParties : public testing::TestWithParam<Params> {
     std::mutex m;
     std::size_t done = 0;
     run_local<F>(p.n, F{}, o, [&](Session<F>& s) -> boost::asio::awaitable<void> {
-      EXPECT_EQ(s.core().randomness(), want);
-      EXPECT_EQ(s.core().has_prss(), want == Randomness::prss);
+      EXPECT_EQ(protocols::core_of(s).randomness(), want);
+      EXPECT_EQ(protocols::core_of(s).has_prss(), want == Randomness::prss);
       co_await body(s);
       std::lock_guard lock(m);
       ++done;
@@ -79,16 +79,16 @@ TEST_P(ManyPartiesArithmetic, ProductsRandomSharingsAndBitsMatchThePlainComputat
     const F& f = s.field();
     std::vector<E> mine;
     for (auto v : in[s.id()]) mine.push_back(f.from_int(v));
-    const auto x = co_await s.input_all(mine);
+    const auto x = co_await s.input_all(secfld(), mine);
     const auto p01 = co_await s.mul(x[0], x[1]);
     const auto p = co_await s.mul(p01, x[n - 1]);
-    const auto opened = co_await s.open(p);
+    const auto opened = co_await s.output(p);
     for (std::size_t k = 0; k < kCount; ++k)
       EXPECT_EQ(f.to_int(opened[k]), in[0][k] * in[1][k] * in[n - 1][k]) << "party " << s.id() << " at " << k;
-    const auto r = co_await s.random(kCount);
-    const auto b = co_await s.open(co_await s.random_bits(64));
+    const auto r = co_await s.random(secfld(), kCount);
+    const auto b = co_await s.output(co_await s.random_bits(secfld(), 64));
     std::lock_guard lock(m);
-    random_shares[s.id()] = r;
+    random_shares[s.id()] = r.shares();
     if (s.id() == 0)
       for (auto v : b) bits.push_back(f.to_int(v));
   });
@@ -122,11 +122,12 @@ TEST_P(ManyPartiesIntegers, ComparisonsEqualityAndSortMatchThePlainComputation) 
   const std::size_t count = a.size();
   run([&](Session<F>& s) -> boost::asio::awaitable<void> {
     const std::size_t last = n - 1;  // b from another party than a
-    const auto x = co_await s.input_int(0, s.id() == 0 ? std::span<const std::int64_t>(a) : std::span<const std::int64_t>{},
-                                        count, kBits);
-    const auto y = co_await s.input_int(last, s.id() == last ? std::span<const std::int64_t>(b)
-                                                             : std::span<const std::int64_t>{},
-                                        count, kBits);
+    const auto x = co_await s.input(secint(kBits), 0,
+                                    s.id() == 0 ? std::span<const std::int64_t>(a) : std::span<const std::int64_t>{},
+                                    count);
+    const auto y = co_await s.input(secint(kBits), last,
+                                    s.id() == last ? std::span<const std::int64_t>(b) : std::span<const std::int64_t>{},
+                                    count);
     const auto lt = co_await s.output(co_await s.lt(x, y));
     const auto ge = co_await s.output(co_await s.ge(x, y));
     const auto eq = co_await s.output(co_await s.eq(x, y));

@@ -33,14 +33,15 @@ TEST_P(Kings, EveryPartyOpensEveryValueOfDegreeTAndTwoT) {
       xv[e] = f.from_int(x[e]);
       yv[e] = f.from_int(y[e]);
     }
-    const auto xs = co_await s.input(0, xv, count);
-    const auto ys = co_await s.input(1, yv, count);
+    auto& core = protocols::core_of(s);
+    const auto xs = co_await protocols::input(core, protocols::next_scope(s), 0, xv, count);
+    const auto ys = co_await protocols::input(core, protocols::next_scope(s), 1, yv, count);
     // Degree t: the inputs themselves.
-    const auto opened = co_await protocols::open(s.core(), Scope(0x0be0), xs, t);
+    const auto opened = co_await protocols::open(core, Scope(0x0be0), xs, t);
     // Degree 2t: the local products, before any reduction.
     Shares<Fp64> products(count);
     f.mul(std::span<Fp64::Element>(products), std::span<const Fp64::Element>(xs), std::span<const Fp64::Element>(ys));
-    const auto opened2 = co_await protocols::open(s.core(), Scope(0x0be1), products, 2 * t);
+    const auto opened2 = co_await protocols::open(core, Scope(0x0be1), products, 2 * t);
     std::lock_guard lock(m);
     std::size_t wrong = 0;
     for (std::size_t e = 0; e < count; ++e)

@@ -63,7 +63,7 @@ std::vector<View> run_recorded(std::size_t n, const F& field, SessionOptions opt
       n, field, options,
       [&](Session<F>& s) -> boost::asio::awaitable<void> {
         View& mine = views[s.id()];  // one slot per party thread: no lock needed
-        s.core().set_open_observer([&mine](std::string_view tag, std::span<const E> values) {
+        protocols::core_of(s).set_open_observer([&mine](std::string_view tag, std::span<const E> values) {
           auto& out = mine[std::string(tag)];
           out.insert(out.end(), values.begin(), values.end());
         });
@@ -206,10 +206,12 @@ std::vector<View> run_comparison(CompareOp op, std::int64_t x, std::int64_t y, s
   SessionOptions options = options_for(3);
   options.sec_param = k;
   return run_recorded(3, field, options, [&](Session<F>& s) -> boost::asio::awaitable<void> {
-    const auto a = co_await s.input_int(0, s.id() == 0 ? std::span<const std::int64_t>(xs) : std::span<const std::int64_t>{},
-                                        kBatch, kBits);
-    const auto b = co_await s.input_int(1, s.id() == 1 ? std::span<const std::int64_t>(ys) : std::span<const std::int64_t>{},
-                                        kBatch, kBits);
+    const auto a = co_await s.input(secint(kBits), 0,
+                                    s.id() == 0 ? std::span<const std::int64_t>(xs) : std::span<const std::int64_t>{},
+                                    kBatch);
+    const auto b = co_await s.input(secint(kBits), 1,
+                                    s.id() == 1 ? std::span<const std::int64_t>(ys) : std::span<const std::int64_t>{},
+                                    kBatch);
     // (No co_await inside ?: — GCC miscompiles that in coroutines.)
     std::vector<std::int64_t> got;
     if (op == CompareOp::lt)
@@ -302,7 +304,7 @@ TEST(Privacy, IsZeroPublicOpensZeroOrUniform) {
       xs[e] = want[e] ? f.zero() : small ? f.one() : f.from_uint(1 + gen() % (f.modulus() - 1));
     }
     return std::pair{want, run_recorded(3, f, options_for(3), [&](Session<F>& s) -> boost::asio::awaitable<void> {
-                       const auto x = co_await s.input_fld(0, s.id() == 0 ? std::span<const E>(xs) : std::span<const E>{},
+                       const auto x = co_await s.input(secfld(), 0, s.id() == 0 ? std::span<const E>(xs) : std::span<const E>{},
                                                            kCount);
                        const auto got = co_await s.is_zero_public(x);
                        EXPECT_TRUE(got == want) << "party " << s.id() << ": is_zero_public is wrong";
@@ -349,8 +351,8 @@ TEST_P(PrivacySquares, RandomBitsOpenUniformSquaresIndependentOfTheBits) {
   std::vector<E> bits;
   std::mutex m;
   const auto views = run_recorded(n, f, options_for(n, randomness), [&](Session<F>& s) -> boost::asio::awaitable<void> {
-    const auto b = co_await s.random_bits(kCount);
-    const auto opened = co_await s.open(b);
+    const auto b = co_await s.random_bits(secfld(), kCount);
+    const auto opened = co_await s.output(b);
     for (const auto& v : opened) EXPECT_TRUE(f.is_zero(v) || v == f.one()) << "party " << s.id() << ": not a bit";
     std::lock_guard lock(m);
     if (s.id() == 0) bits = opened;
@@ -397,8 +399,9 @@ TEST(Privacy, DivisionOpensOnlyMaskedValuesAndRejectionBits) {
     const Ints xs(kCount, x);
     const std::int64_t want = x >= 0 ? x / 7 : -((-x + 6) / 7);  // floor
     return run_recorded(3, f, options_for(3), [&](Session<F>& s) -> boost::asio::awaitable<void> {
-      const auto a = co_await s.input_int(0, s.id() == 0 ? std::span<const std::int64_t>(xs) : std::span<const std::int64_t>{},
-                                          kCount, kBits);
+      const auto a = co_await s.input(secint(kBits), 0,
+                                      s.id() == 0 ? std::span<const std::int64_t>(xs) : std::span<const std::int64_t>{},
+                                      kCount);
       const auto got = co_await s.output(co_await s.div(a, kDivisor));
       EXPECT_EQ(std::count(got.begin(), got.end(), want), static_cast<std::ptrdiff_t>(kCount))
           << "party " << s.id() << ": wrong quotient of " << x;
@@ -454,7 +457,7 @@ TEST_P(PrivacyFieldEquality, OpensOnlyUniformKingValues) {
     std::vector<E> xs(kCount);
     for (std::size_t e = 0; e < kCount; ++e) xs[e] = zeros ? f.zero() : f.from_uint(1 + e % 65520);
     return run_recorded(3, f, options_for(3, Randomness::prss, mul), [&](Session<F>& s) -> boost::asio::awaitable<void> {
-      const auto x = co_await s.input_fld(0, s.id() == 0 ? std::span<const E>(xs) : std::span<const E>{}, kCount);
+      const auto x = co_await s.input(secfld(), 0, s.id() == 0 ? std::span<const E>(xs) : std::span<const E>{}, kCount);
       const auto got = co_await s.output(co_await s.is_zero(x));
       EXPECT_EQ(std::count(got.begin(), got.end(), zeros ? f.one() : f.zero()), static_cast<std::ptrdiff_t>(kCount))
           << "party " << s.id() << ": wrong equality";
@@ -496,14 +499,13 @@ TEST(Privacy, RandomPermutationsRevealOnlyRejections) {
   constexpr std::size_t kCount = 3000, kN = 3;
   std::vector<Ints> perms;
   const auto views = run_recorded(3, f, options_for(3), [&](Session<F>& s) -> boost::asio::awaitable<void> {
-    const auto ps = co_await s.random_permutations(kN, kCount, 8);
-    std::vector<E> all;  // one opening for the whole batch
-    for (const auto& p : ps) all.insert(all.end(), p.value().view().begin(), p.value().view().end());
-    const auto opened = co_await s.open(all);
+    const auto ps = co_await s.random_permutations(secint(8), kN, kCount);
+    const auto all = SecInt<F>::concat(ps);  // one opening for the whole batch
+    const auto opened = co_await s.output(all);
     if (s.id() != 0) co_return;
     for (std::size_t q = 0; q < kCount; ++q) {
       Ints p;
-      for (std::size_t i = 0; i < kN; ++i) p.push_back(f.to_int(opened[q * kN + i]));
+      for (std::size_t i = 0; i < kN; ++i) p.push_back(opened[q * kN + i]);
       perms.push_back(std::move(p));
     }
   });
@@ -537,7 +539,7 @@ TEST(Privacy, RandomPermutationsRevealOnlyRejections) {
 }
 
 boost::asio::awaitable<Ints> derangement_of_three(Session<F> s) {
-  const auto d = co_await s.random_derangement(3, 8);
+  const auto d = co_await s.random_derangement(secint(8), 3);
   co_return co_await s.output(d);
 }
 

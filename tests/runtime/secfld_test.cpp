@@ -81,8 +81,8 @@ TEST_P(SecFldBinary, ProductsSumsAndInnerProductsMatchThePlainField) {
   }
   run([&](Session<G>& s) -> boost::asio::awaitable<void> {
     const Elements none;
-    const auto a = co_await s.input_fld(0, s.id() == 0 ? x : none, x.size());
-    const auto b = co_await s.input_fld(1, s.id() == 1 ? y : none, y.size());
+    const auto a = co_await s.input(secfld(), 0, s.id() == 0 ? x : none, x.size());
+    const auto b = co_await s.input(secfld(), 1, s.id() == 1 ? y : none, y.size());
     const auto ab = co_await s.mul(a, b);
     const auto inner = co_await s.inner(a, b);
     EXPECT_EQ(co_await s.output(ab), products);
@@ -102,8 +102,8 @@ TEST_P(SecFldBinary, EqualityByFermatOverAllOfGF256) {
   const Elements x = elements(xs), y = elements(ys);
   run([&](Session<G>& s) -> boost::asio::awaitable<void> {
     const Elements none;
-    const auto a = co_await s.input_fld(0, s.id() == 0 ? x : none, x.size());
-    const auto b = co_await s.input_fld(2, s.id() == 2 ? y : none, y.size());
+    const auto a = co_await s.input(secfld(), 0, s.id() == 0 ? x : none, x.size());
+    const auto b = co_await s.input(secfld(), 2, s.id() == 2 ? y : none, y.size());
     const auto equal = co_await s.eq(a, b);
     EXPECT_EQ(bits_of(co_await s.output(equal)), expected);
     const auto zero = co_await s.is_zero(a);
@@ -115,7 +115,7 @@ TEST_P(SecFldBinary, EqualityByFermatOverAllOfGF256) {
 
 TEST_P(SecFldBinary, RandomBitsAreBitsAndRandomElementsVary) {
   run([&](Session<G>& s) -> boost::asio::awaitable<void> {
-    const auto bits = bits_of(co_await s.output(co_await s.random_bits_fld(400)));
+    const auto bits = bits_of(co_await s.output(co_await s.random_bits(secfld(), 400)));
     std::size_t ones = 0;
     for (auto b : bits) {
       EXPECT_LE(b, 1U);
@@ -125,7 +125,7 @@ TEST_P(SecFldBinary, RandomBitsAreBitsAndRandomElementsVary) {
     EXPECT_GT(ones, 120U);
     EXPECT_LT(ones, 280U);
     // 6000 uniform draws miss one of the 256 elements with probability < 2 * 10^-8.
-    const auto values = bits_of(co_await s.output(co_await s.random_fld(6000)));
+    const auto values = bits_of(co_await s.output(co_await s.random(secfld(), 6000)));
     EXPECT_EQ(std::set<std::uint64_t>(values.begin(), values.end()).size(), 256U);
   });
 }
@@ -138,7 +138,7 @@ TEST_P(SecFldBinary, PublicZeroTestsAreRightDespiteTheSmallField) {
   const Elements x = elements(xs);
   run([&](Session<G>& s) -> boost::asio::awaitable<void> {
     const Elements none;
-    const auto a = co_await s.input_fld(0, s.id() == 0 ? x : none, x.size());
+    const auto a = co_await s.input(secfld(), 0, s.id() == 0 ? x : none, x.size());
     const auto zero = co_await s.is_zero_public(a);
     std::size_t wrong = 0;
     for (std::size_t i = 0; i < xs.size(); ++i) wrong += zero[i] != (xs[i] == 0) ? 1 : 0;
@@ -149,7 +149,7 @@ TEST_P(SecFldBinary, PublicZeroTestsAreRightDespiteTheSmallField) {
 TEST_P(SecFldBinary, RandomDerangementsHaveNoFixedPoint) {
   for (std::size_t size = 2; size <= 7; ++size) {
     run([&](Session<G>& s) -> boost::asio::awaitable<void> {
-      const auto p = bits_of(co_await s.output(co_await s.random_derangement_fld(size)));
+      const auto p = bits_of(co_await s.output(co_await s.random_derangement(secfld(), size)));
       EXPECT_EQ(p.size(), size);
       if (p.size() != size) co_return;
       EXPECT_EQ(std::set<std::uint64_t>(p.begin(), p.end()).size(), size);
@@ -204,11 +204,11 @@ TEST_P(SecFldOdd, ProductsEqualityBitsAndDerangements) {
   }
   run([&](Session<H>& s) -> boost::asio::awaitable<void> {
     const std::vector<H::Element> none;
-    const auto a = co_await s.input_fld(0, s.id() == 0 ? x : none, x.size());
-    const auto b = co_await s.input_fld(1, s.id() == 1 ? y : none, y.size());
+    const auto a = co_await s.input(secfld(), 0, s.id() == 0 ? x : none, x.size());
+    const auto b = co_await s.input(secfld(), 1, s.id() == 1 ? y : none, y.size());
     EXPECT_EQ(co_await s.output(co_await s.mul(a, b)), products);
     EXPECT_EQ(digits_of(co_await s.output(co_await s.eq(a, b))), equal);
-    const auto bits = digits_of(co_await s.output(co_await s.random_bits_fld(300)));
+    const auto bits = digits_of(co_await s.output(co_await s.random_bits(secfld(), 300)));
     std::size_t ones = 0;
     for (auto v : bits) {
       EXPECT_LE(v, 1U);
@@ -217,7 +217,7 @@ TEST_P(SecFldOdd, ProductsEqualityBitsAndDerangements) {
     EXPECT_GT(ones, 75U);  // 300 fair bits: outside 75..225 with probability < 10^-17
     EXPECT_LT(ones, 225U);
     for (std::size_t size = 2; size <= 5; ++size) {
-      const auto p = digits_of(co_await s.output(co_await s.random_derangement_fld(size)));
+      const auto p = digits_of(co_await s.output(co_await s.random_derangement(secfld(), size)));
       EXPECT_EQ(std::set<std::uint64_t>(p.begin(), p.end()).size(), size);
       for (std::size_t i = 0; i < p.size(); ++i) {
         EXPECT_LT(p[i], size);
@@ -241,8 +241,8 @@ TEST(SecFldPrime, EqualityByFermatInFp64) {
   std::size_t done = 0;
   run_local<Fp64>(3, f, SessionOptions{.threshold = 1}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
     const std::vector<Fp64::Element> none;
-    const auto a = co_await s.input_fld(0, s.id() == 0 ? x : none, x.size());
-    const auto b = co_await s.input_fld(1, s.id() == 1 ? y : none, y.size());
+    const auto a = co_await s.input(secfld(), 0, s.id() == 0 ? x : none, x.size());
+    const auto b = co_await s.input(secfld(), 1, s.id() == 1 ? y : none, y.size());
     EXPECT_EQ(co_await s.output(co_await s.eq(a, b)), expected);
     std::lock_guard lock(m);
     ++done;

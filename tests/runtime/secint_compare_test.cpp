@@ -42,8 +42,8 @@ void check_comparisons(const F& field, std::size_t n, std::size_t bits, const In
   std::mutex m;
   std::size_t checked = 0;
   run_local<F>(n, field, test::options_for(n, k), [&](Session<F>& s) -> boost::asio::awaitable<void> {
-    const auto x = co_await s.input_int(0, s.id() == 0 ? std::span<const std::int64_t>(a) : std::span<const std::int64_t>{}, count, bits);
-    const auto y = co_await s.input_int(1, s.id() == 1 ? std::span<const std::int64_t>(b) : std::span<const std::int64_t>{}, count, bits);
+    const auto x = co_await s.input(secint(bits), 0, s.id() == 0 ? std::span<const std::int64_t>(a) : std::span<const std::int64_t>{}, count);
+    const auto y = co_await s.input(secint(bits), 1, s.id() == 1 ? std::span<const std::int64_t>(b) : std::span<const std::int64_t>{}, count);
     std::vector<SecInt<F>> results;
     results.push_back(co_await s.lt(x, y));
     results.push_back(co_await s.le(x, y));
@@ -194,7 +194,7 @@ TEST(Errors, AFieldTooSmallForTheBitLengthIsNamed) {
   std::string message;
   std::mutex m;
   EXPECT_ANY_THROW(run_local<Fp64>(3, Fp64{}, test::options_for(3), [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
-    const auto x = s.constant(std::int64_t{1}, 4, 40);
+    const auto x = s.constant(secint(40), std::int64_t{1}, 4);
     try {
       (void)co_await s.lt(x, x);
     } catch (const ConfigError& e) {

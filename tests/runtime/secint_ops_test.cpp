@@ -26,8 +26,9 @@ void with_input(std::size_t n, const Ints& x, Body body, std::size_t bits = 32) 
   std::mutex m;
   std::size_t done = 0;
   run_local<F>(n, F{}, test::options_for(n), [&](Session<F>& s) -> boost::asio::awaitable<void> {
-    const auto v = co_await s.input_int(0, s.id() == 0 ? std::span<const std::int64_t>(x) : std::span<const std::int64_t>{},
-                                        x.size(), bits);
+    const auto v = co_await s.input(secint(bits), 0,
+                                    s.id() == 0 ? std::span<const std::int64_t>(x) : std::span<const std::int64_t>{},
+                                    x.size());
     co_await body(s, v);
     std::lock_guard lock(m);
     ++done;
@@ -70,12 +71,12 @@ TEST_P(Ops, IfElseSumAndProduct) {
   const Ints small = {5, -3, 12, -7, 2};
   with_input(GetParam(), x, [&](Session<F>& s, const SecInt<F>& v) -> boost::asio::awaitable<void> {
     const auto negative = co_await s.lt(v, 0);
-    const auto picked = co_await s.if_else(negative, s.constant(100, x.size()), v);
+    const auto picked = co_await s.if_else(negative, s.constant(secint(), 100, x.size()), v);
     Ints want_pick;
     for (auto e : x) want_pick.push_back(e < 0 ? 100 : e);
     EXPECT_EQ((co_await s.output(picked)), want_pick);
     EXPECT_EQ((co_await s.output(s.sum(v))), one(std::accumulate(x.begin(), x.end(), std::int64_t{0})));
-    EXPECT_EQ((co_await s.output(co_await s.product(s.constant(small)))), one(5 * -3 * 12 * -7 * 2));
+    EXPECT_EQ((co_await s.output(co_await s.product(s.constant(secint(), small)))), one(5 * -3 * 12 * -7 * 2));
     EXPECT_EQ((co_await s.output(co_await s.product(v))), one(0));
   });
 }
@@ -123,7 +124,7 @@ TEST_P(Ops, ShuffleKeepsTheValuesAndDerangementsHaveNoFixedPoint) {
     std::sort(sorted.begin(), sorted.end());
     EXPECT_EQ(shuffled, sorted);
     for (const std::size_t m : sizes) {
-      const auto p = co_await s.output(co_await s.random_derangement(m));
+      const auto p = co_await s.output(co_await s.random_derangement(secint(), m));
       EXPECT_EQ(p.size(), m);
       if (p.size() != m) co_return;
       std::set<std::int64_t> seen(p.begin(), p.end());
@@ -160,7 +161,7 @@ TEST(Permutations, AreUniformByChiSquare) {
   std::map<Ints, std::size_t> counts;
   std::mutex m;
   run_local<F>(3, F{}, test::options_for(3), [&](Session<F>& s) -> boost::asio::awaitable<void> {
-    const auto perms = co_await s.random_permutations(4, kTrials);
+    const auto perms = co_await s.random_permutations(secint(), 4, kTrials);
     for (const auto& p : perms) {
       const auto opened = co_await s.output(p);
       if (s.id() != 0) continue;

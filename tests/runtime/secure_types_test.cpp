@@ -21,7 +21,7 @@ TEST(SecInt, PolynomialOfInputsMatchesPlain) {
   std::mutex m;
   std::size_t checked = 0;
   run_local<Fp64>(3, field, {.threshold = 1}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
-    const auto x = co_await s.input_int_all(in[s.id()], 32);
+    const auto x = co_await s.input_all(secint(32), in[s.id()]);
     // (x0 * x1) + 3 * x2 - x0 + 7
     const auto p = co_await s.mul(x[0], x[1]);
     const auto r = p + 3 * x[2] - x[0] + 7;
@@ -41,7 +41,7 @@ TEST(SecInt, OutOfRangeInputIsRefusedBeforeSending) {
         3, field, {.threshold = 1},
         [&](Session<Fp64>& s) -> asio::awaitable<void> {
           const std::vector<std::int64_t> v{5, std::int64_t{1} << 31};
-          (void)co_await s.input_int(0, v, 2, 32);
+          (void)co_await s.input(secint(32), 0, v, 2);
         },
         std::chrono::seconds(2));
   } catch (const RangeError& e) {
@@ -60,7 +60,7 @@ TEST(SecFld, LinearCombinationAndProduct) {
     const auto& f = s.field();
     std::vector<Fp64::Element> mine;
     if (s.id() == 4) mine = {f.from_uint(11), f.from_uint(12)};
-    const auto a = co_await s.input_fld(4, mine, 2);
+    const auto a = co_await s.input(secfld(), 4, mine, 2);
     const auto b = co_await s.mul(a, a);
     const auto c = f.from_uint(5) * b - a + f.from_uint(1);
     const auto out = co_await s.output(c);

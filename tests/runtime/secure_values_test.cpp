@@ -46,8 +46,8 @@ TEST(SecureValues, MixingASessionAndASubSessionOverAnotherPrimeIsRefused) {
     auto sub = co_await s.sub_session(Fp64(kOtherPrime));
     const std::string outer_name = s.field().name(), inner_name = sub.field().name();
     EXPECT_NE(outer_name, inner_name);
-    const auto x = co_await s.input_int_all(in[s.id()], 32);
-    const auto y = co_await sub.input_int_all(in[s.id()], 32);
+    const auto x = co_await s.input_all(secint(32), in[s.id()]);
+    const auto y = co_await sub.input_all(secint(32), in[s.id()]);
     // Local operators, on secure integers and on the field values beneath.
     expect_names_both(config_error_of([&] { (void)(x[0] + y[1]); }), outer_name, inner_name);
     expect_names_both(config_error_of([&] { (void)(y[0] - x[1]); }), outer_name, inner_name);
@@ -77,8 +77,8 @@ TEST(SecureValues, ASubSessionOverTheSameFieldIsStillAnotherSession) {
   run_local<Fp64>(3, Fp64{}, SessionOptions{}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
     auto sub = co_await s.sub_session(Fp64{});
     const std::vector<std::int64_t> mine{static_cast<std::int64_t>(s.id()) + 2};
-    const auto x = co_await s.input_int_all(mine, 32);
-    const auto y = co_await sub.input_int_all(mine, 32);
+    const auto x = co_await s.input_all(secint(32), mine);
+    const auto y = co_await sub.input_all(secint(32), mine);
     const auto msg = config_error_of([&] { (void)(x[0] + y[0]); });
     EXPECT_NE(msg.find("different sessions"), std::string::npos) << msg;
     EXPECT_NE(msg.find("the same field, but another session"), std::string::npos) << msg;
@@ -103,10 +103,10 @@ TEST(SecureValues, AValueKeptAfterItsSessionEndedIsStillSafeToRead) {
   std::vector<std::optional<SecFld<Fp64>>> kept_sub(kN);
   run_local<Fp64>(kN, Fp64{}, SessionOptions{}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
     auto sub = co_await s.sub_session(Fp64(kOtherPrime));
-    const auto x = co_await s.input_int_all(in[s.id()], 32);
+    const auto x = co_await s.input_all(secint(32), in[s.id()]);
     const auto product = co_await s.mul(x[0], x[1]);
     const std::vector<Fp64::Element> seven(1, sub.field().from_uint(7));
-    const auto y = co_await sub.input_fld(0, seven, 1);
+    const auto y = co_await sub.input(secfld(), 0, seven, 1);
     std::lock_guard lock(m);
     kept[s.id()] = product;
     kept_sub[s.id()] = y;

@@ -7,6 +7,7 @@
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/runtime/session_ntl.hpp>
 #include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/protocols/io.hpp>
 #include <meshmpc/runtime/protocols/random.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -55,15 +56,15 @@ void run_arithmetic(const F& field, const Params& p) {
   run_local<F>(n, field, options, [&](Session<F>& s) -> boost::asio::awaitable<void> {
     std::vector<typename F::Element> mine;
     for (auto v : inputs[s.id()]) mine.push_back(s.field().from_int(v));
-    const auto x = co_await s.input_all(mine);
+    const auto x = co_await s.input_all(secfld(), mine);
     auto total = x[0];
-    for (std::size_t i = 1; i < n; ++i) total = s.add(total, x[i]);
+    for (std::size_t i = 1; i < n; ++i) total = total + x[i];
     const auto p01 = co_await s.mul(x[0], x[1]);
     const auto p012 = co_await s.mul(p01, x[2]);
     const auto ip = co_await s.inner(x[0], x[1]);
-    const auto opened_sum = co_await s.open(total);
-    const auto opened_prod = co_await s.open(p012);
-    const auto opened_dot = co_await s.open(ip);
+    const auto opened_sum = co_await s.output(total);
+    const auto opened_prod = co_await s.output(p012);
+    const auto opened_dot = co_await s.output(ip);
     std::lock_guard lock(m);
     for (std::size_t k = 0; k < kCount; ++k) {
       EXPECT_EQ(s.field().to_int(opened_sum[k]), sum[k]) << "party " << s.id() << " sum at " << k;
@@ -101,10 +102,10 @@ TEST(Session, PrivateOutputReachesOnlyItsReceiver) {
   std::vector<std::optional<std::int64_t>> seen(3);
   run_local<Fp64>(3, field, {.threshold = 1}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
     const std::vector v{s.field().from_int(100 + static_cast<std::int64_t>(s.id()))};
-    const auto x = co_await s.input_all(v);
+    const auto x = co_await s.input_all(secfld(), v);
     // Party 2 learns party 0's value + party 1's value; parties 0 and 1 learn nothing.
     const std::vector<std::size_t> to{2};
-    const auto out = co_await s.open_to(to, s.add(x[0], x[1]));
+    const auto out = co_await s.output_to(to, x[0] + x[1]);
     std::lock_guard lock(m);
     if (out) seen[s.id()] = s.field().to_int((*out)[0]);
   });
@@ -117,9 +118,9 @@ TEST(Session, PrivateOutputReachesOnlyItsReceiver) {
 // x0 * x1 opened, for the parties' inputs `mine`: three rounds.
 boost::asio::awaitable<std::uint64_t> product_of_inputs(Session<Fp64>& s, std::uint64_t mine) {
   const std::vector<Fp64::Element> v(1, s.field().from_uint(mine));
-  const auto x = co_await s.input_all(v);
+  const auto x = co_await s.input_all(secfld(), v);
   const auto p = co_await s.mul(x[0], x[1]);
-  co_return s.field().to_uint((co_await s.open(p))[0]);
+  co_return s.field().to_uint((co_await s.output(p))[0]);
 }
 
 // A session over GF(2^61 - 1) on the links of one over GF(2^64 - 59), both
@@ -189,8 +190,8 @@ TEST(Session, InputFromOneOwner) {
     std::vector<Fp64::Element> mine;
     if (s.id() == 3)
       for (auto v : values) mine.push_back(s.field().from_int(v));
-    const auto x = co_await s.input(3, mine, 10);
-    const auto opened = co_await s.open(s.scale(s.field().from_int(3), x));
+    const auto x = co_await s.input(secfld(), 3, mine, 10);
+    const auto opened = co_await s.output(s.field().from_int(3) * x);
     std::lock_guard lock(m);
     for (std::size_t k = 0; k < 10; ++k) EXPECT_EQ(s.field().to_int(opened[k]), 3 * values[k]);
     ++checked;
@@ -206,8 +207,8 @@ TEST_P(RandomSharings, RandomBitsAreBitsAndVary) {
   std::mutex m;
   std::vector<std::vector<std::int64_t>> bits(3);
   run_local<Fp64>(3, field, {.threshold = 1, .randomness = GetParam()}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
-    const auto b = co_await s.random_bits(kCount);
-    const auto opened = co_await s.open(b);
+    const auto b = co_await s.random_bits(secfld(), kCount);
+    const auto opened = co_await s.output(b);
     std::lock_guard lock(m);
     for (auto v : opened) bits[s.id()].push_back(s.field().to_int(v));
   });
@@ -228,8 +229,8 @@ TEST_P(RandomSharings, RandomSharingsAreConsistentAndDistinct) {
   std::mutex m;
   std::vector<std::vector<Fp64::Element>> values(5);
   run_local<Fp64>(5, field, {.threshold = 2, .randomness = GetParam()}, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
-    const auto r = co_await s.random(64);
-    const auto opened = co_await s.open(r);
+    const auto r = co_await s.random(secfld(), 64);
+    const auto opened = co_await s.output(r);
     std::lock_guard lock(m);
     values[s.id()] = opened;
   });
@@ -257,12 +258,13 @@ TEST_P(DealtXorBits, NoSinglePartyKnowsTheBits) {
     Scope scope(0x5eed);
     Scope copy = scope;
     const auto counter = prss_counter(copy.next_label());  // the protocol's first label
-    const auto clear = s.core().prss().bits(counter, kCount);
+    auto& core = protocols::core_of(s);
+    const auto clear = core.prss().bits(counter, kCount);
     std::vector<std::uint8_t> x(kCount, 0);
     for (const auto& key : clear)
       for (std::size_t j = 0; j < kCount; ++j) x[j] ^= key[j];
-    const auto b = co_await protocols::random_bits_by_dealt_xor(s.core(), scope, kCount);
-    const auto values = co_await s.open(b);
+    const auto b = co_await protocols::random_bits_by_dealt_xor(core, scope, kCount);
+    const auto values = co_await protocols::open(core, protocols::next_scope(s), b, s.t());
     std::lock_guard lock(m);
     for (auto v : values) opened[s.id()].push_back(s.field().to_int(v));
     known[s.id()] = x;

@@ -43,14 +43,14 @@ void expect_default_session(std::size_t n) {
   std::mutex m;
   std::vector<std::size_t> ts;
   run_local<Fp64>(n, Fp64{}, SessionOptions{}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
-    const auto x = co_await s.input_int_all(in[s.id()], 32);
+    const auto x = co_await s.input_all(secint(32), in[s.id()]);
     const auto p = co_await s.mul(x.front(), x.back());
     const auto out = co_await s.output(p);
     std::lock_guard lock(m);
     for (std::size_t k = 0; k < kCount; ++k)
       EXPECT_EQ(out[k], in.front()[k] * in.back()[k]) << "n = " << n << " party " << s.id() << " at " << k;
     ts.push_back(s.t());
-    EXPECT_EQ(s.core().options().threshold, std::optional<std::size_t>(s.t())) << "options hold the resolved t";
+    EXPECT_EQ(s.options().threshold, std::optional<std::size_t>(s.t())) << "options hold the resolved t";
   });
   ASSERT_EQ(ts.size(), n);
   for (auto t : ts) EXPECT_EQ(t, (n - 1) / 2) << "n = " << n;
@@ -95,7 +95,7 @@ TEST(Threshold, ZeroAskedForByNameRunsAndComputesCorrectly) {
   const SessionOptions options{.threshold = 0, .insecure_threshold_zero = true};
   run_local<Fp64>(3, Fp64{}, options, [&](Session<Fp64>& s) -> asio::awaitable<void> {
     EXPECT_EQ(s.t(), 0u);
-    const auto x = co_await s.input_int_all(in[s.id()], 32);
+    const auto x = co_await s.input_all(secint(32), in[s.id()]);
     const auto p = co_await s.mul(x[0], x[1]);
     const auto out = co_await s.output(p + x[2]);
     std::lock_guard lock(m);
@@ -129,10 +129,10 @@ TEST(SessionRandomness, PrssKeysExistExactlyWhenResolvedToPrss) {
     std::size_t checked = 0;
     run_local<Fp64>(n, Fp64{}, SessionOptions{}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
       const bool prss = n == 3;
-      EXPECT_EQ(s.core().randomness(), prss ? Randomness::prss : Randomness::extraction);
-      EXPECT_EQ(s.core().has_prss(), prss);
+      EXPECT_EQ(protocols::core_of(s).randomness(), prss ? Randomness::prss : Randomness::extraction);
+      EXPECT_EQ(protocols::core_of(s).has_prss(), prss);
       const std::vector<std::int64_t> mine{static_cast<std::int64_t>(s.id()) + 2};
-      const auto x = co_await s.input_int_all(mine, 32);
+      const auto x = co_await s.input_all(secint(32), mine);
       const auto out = co_await s.output(co_await s.mul(x[0], x[n - 1]));
       std::lock_guard lock(m);
       EXPECT_EQ(out, std::vector<std::int64_t>{2 * static_cast<std::int64_t>(n + 1)});

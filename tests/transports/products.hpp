@@ -19,7 +19,7 @@ inline boost::asio::awaitable<std::int64_t> open_products(Network& network) {
   std::int64_t opened = -1;
   const PartyProgram<Fp64> program = [&opened, n, self](Session<Fp64>& s) -> boost::asio::awaitable<void> {
     const std::vector<std::int64_t> mine{static_cast<std::int64_t>(3 * self + 2)};
-    const auto x = co_await s.input_int_all(mine, 16);
+    const auto x = co_await s.input_all(secint(16), mine);
     auto sum = co_await s.mul(x[0], x[1]);
     for (std::size_t i = 1; i < n; ++i) sum = sum + co_await s.mul(x[i], x[(i + 1) % n]);
     opened = (co_await s.output(sum))[0];

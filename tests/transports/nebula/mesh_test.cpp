@@ -86,7 +86,7 @@ TEST_P(NebulaLoopback, PartiesFindThemselvesAndComputeASumOfProducts) {
                                                              {.receive_timeout = 10s});
         const PartyProgram<Fp64> program = [&, self](Session<Fp64>& s) -> asio::awaitable<void> {
           const std::vector mine{3 + 2 * std::int64_t(self)};
-          const auto x = co_await s.input_int_all(mine, 16);
+          const auto x = co_await s.input_all(secint(16), mine);
           auto sum = co_await s.mul(x[0], x[1 % n]);
           for (std::size_t i = 1; i < n; ++i) sum = sum + co_await s.mul(x[i], x[(i + 1) % n]);
           opened[self] = (co_await s.output(sum))[0];
@@ -167,7 +167,7 @@ TEST(NebulaIpv6, PartiesListenAndDialOnIpv6AndCompute) {
         net::Network network = co_await net::connect_network(transport, roster, self, 10s, {.receive_timeout = 10s});
         const PartyProgram<Fp64> program = [&, self](Session<Fp64>& s) -> asio::awaitable<void> {
           const std::vector<std::int64_t> mine{10 + std::int64_t(self)};
-          const auto x = co_await s.input_int_all(mine, 16);
+          const auto x = co_await s.input_all(secint(16), mine);
           opened[self] = (co_await s.output(co_await s.mul(x[0], x[1]) + x[2]))[0];
         };
         co_await run_session<Fp64>(network, Fp64{}, SessionOptions{.threshold = 1}, program);
