@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "meshmpc/error.hpp"
-#include "hex.hpp"
+#include "meshmpc/hex.hpp"
 #include "number.hpp"
 
 namespace meshmpc::cli {
@@ -80,7 +80,7 @@ RosterLine parse_roster_line(std::string_view text, std::string_view where) {
   return line;
 }
 
-std::string session_id_to_hex(const net::SessionId& id) { return bytes_to_hex(id); }
+std::string session_id_to_hex(const net::SessionId& id) { return to_hex(id); }
 
 net::SessionId session_id_from_hex(std::string_view hex) {
   net::SessionId id{};

@@ -3,7 +3,7 @@
 #include <sodium.h>
 
 #include "meshmpc/error.hpp"
-#include "hex.hpp"
+#include "meshmpc/hex.hpp"
 
 namespace meshmpc::cli {
 
@@ -13,7 +13,7 @@ net::SessionSecret random_session_secret() {
   return secret;
 }
 
-std::string session_secret_to_hex(const net::SessionSecret& secret) { return bytes_to_hex(secret); }
+std::string session_secret_to_hex(const net::SessionSecret& secret) { return to_hex(secret); }
 
 net::SessionSecret session_secret_from_hex(std::string_view hex, std::string_view where) {
   net::SessionSecret secret{};

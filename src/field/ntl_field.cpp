@@ -69,49 +69,6 @@ NtlFieldCore::NtlFieldCore(const NTL::ZZ& p) : p_(p) {
 
 NtlFieldCore::NtlFieldCore(std::string_view p_decimal) : NtlFieldCore(parse_decimal(p_decimal)) {}
 
-NtlFieldCore::Element NtlFieldCore::one() const {
-  const auto g = enter();
-  Element r;
-  NTL::set(r);
-  return r;
-}
-
-NtlFieldCore::Element NtlFieldCore::add(const Element& a, const Element& b) const {
-  const auto g = enter();
-  Element r;
-  NTL::add(r, a, b);
-  return r;
-}
-
-NtlFieldCore::Element NtlFieldCore::sub(const Element& a, const Element& b) const {
-  const auto g = enter();
-  Element r;
-  NTL::sub(r, a, b);
-  return r;
-}
-
-NtlFieldCore::Element NtlFieldCore::neg(const Element& a) const {
-  const auto g = enter();
-  Element r;
-  NTL::negate(r, a);
-  return r;
-}
-
-NtlFieldCore::Element NtlFieldCore::mul(const Element& a, const Element& b) const {
-  const auto g = enter();
-  Element r;
-  NTL::mul(r, a, b);
-  return r;
-}
-
-NtlFieldCore::Element NtlFieldCore::inv(const Element& a) const {
-  if (is_zero(a)) throw RangeError("inverse of 0 in " + name_);
-  const auto g = enter();
-  Element r;
-  NTL::inv(r, a);
-  return r;
-}
-
 std::optional<NtlFieldCore::Element> NtlFieldCore::sqrt(const Element& a) const {
   if (is_zero(a)) return a;
   // NTL's SqrRootMod is undefined on non-residues: decide with the Jacobi symbol first.

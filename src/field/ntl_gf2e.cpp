@@ -51,35 +51,6 @@ u128 NtlGF2ECore::order_minus_one() const {
   return degree_ == 128 ? ~u128{0} : (u128{1} << degree_) - 1;
 }
 
-NtlGF2ECore::Element NtlGF2ECore::one() const {
-  const auto g = enter();
-  Element r;
-  NTL::set(r);
-  return r;
-}
-
-NtlGF2ECore::Element NtlGF2ECore::add(const Element& a, const Element& b) const {
-  const auto g = enter();
-  Element r;
-  NTL::add(r, a, b);
-  return r;
-}
-
-NtlGF2ECore::Element NtlGF2ECore::mul(const Element& a, const Element& b) const {
-  const auto g = enter();
-  Element r;
-  NTL::mul(r, a, b);
-  return r;
-}
-
-NtlGF2ECore::Element NtlGF2ECore::inv(const Element& a) const {
-  if (is_zero(a)) throw RangeError("inverse of 0 in " + name_);
-  const auto g = enter();
-  Element r;
-  NTL::inv(r, a);
-  return r;
-}
-
 NtlGF2ECore::Element NtlGF2ECore::from_uint(std::uint64_t v) const {
   if (static_cast<std::size_t>(std::bit_width(v)) > degree_)
     throw RangeError(std::to_string(v) + " is not a bit pattern of " + name_ + " (" + std::to_string(degree_) +

@@ -41,49 +41,6 @@ u128 NtlZZpECore::order_minus_one() const {
   return q - 1;
 }
 
-NtlZZpECore::Element NtlZZpECore::one() const {
-  const auto g = enter();
-  Element r;
-  NTL::set(r);
-  return r;
-}
-
-NtlZZpECore::Element NtlZZpECore::add(const Element& a, const Element& b) const {
-  const auto g = enter();
-  Element r;
-  NTL::add(r, a, b);
-  return r;
-}
-
-NtlZZpECore::Element NtlZZpECore::sub(const Element& a, const Element& b) const {
-  const auto g = enter();
-  Element r;
-  NTL::sub(r, a, b);
-  return r;
-}
-
-NtlZZpECore::Element NtlZZpECore::neg(const Element& a) const {
-  const auto g = enter();
-  Element r;
-  NTL::negate(r, a);
-  return r;
-}
-
-NtlZZpECore::Element NtlZZpECore::mul(const Element& a, const Element& b) const {
-  const auto g = enter();
-  Element r;
-  NTL::mul(r, a, b);
-  return r;
-}
-
-NtlZZpECore::Element NtlZZpECore::inv(const Element& a) const {
-  if (is_zero(a)) throw RangeError("inverse of 0 in " + name_);
-  const auto g = enter();
-  Element r;
-  NTL::inv(r, a);
-  return r;
-}
-
 NtlZZpECore::Element NtlZZpECore::from_uint(std::uint64_t v) const {
   std::vector<std::uint64_t> digits(degree_, 0);
   std::uint64_t rest = v;

@@ -15,9 +15,9 @@
 #include <memory>
 #include <string>
 
-namespace meshmpc::net::detail {
+#include "meshmpc/asio.hpp"
 
-namespace asio = boost::asio;
+namespace meshmpc::net::detail {
 
 // A wake-up call for one waiting coroutine: notify() before wait() is kept, and
 // several notify() calls before a wait() count once (the waiter re-checks state).

@@ -45,6 +45,20 @@ Roster roster_with_secret(std::size_t n, std::uint8_t secret_byte) {
   return roster;
 }
 
+// Spawns party 2 (carol) dialling party 0 (alice) over `socket`, with a deadline
+// 5 s away: `error` ends up holding its PeerError's text, or "linked".
+void dial_as_carol(asio::io_context& context, tcp::socket& socket, const Roster& roster, std::string& error) {
+  asio::co_spawn(context, [&socket, &roster, &error]() -> asio::awaitable<void> {
+    try {
+      co_await run_handshake(socket, roster, 2, Role::dialler, "party 0 (alice) at 127.0.0.1", nullptr,
+                             std::chrono::steady_clock::now() + 5s);
+      error = "linked";
+    } catch (const PeerError& e) {
+      error = e.what();
+    }
+  }, asio::detached);
+}
+
 TEST(Handshake, HelloRoundTrips) {
   const Hello hello = make_hello(make_roster(7), 3);
   const HelloBytes bytes = encode_hello(hello);
@@ -265,15 +279,7 @@ TEST(Handshake, TheDiallerRefusesAnAcceptorThatCannotProveItself) {
   SocketPair pair = connected_pair(context);
   const Roster roster = roster_with_secret(3, 5);
   std::string dialler_error;
-  asio::co_spawn(context, [&]() -> asio::awaitable<void> {
-    try {
-      co_await run_handshake(pair.dialer, roster, 2, Role::dialler, "party 0 (alice) at 127.0.0.1", nullptr,
-                             std::chrono::steady_clock::now() + 5s);
-      dialler_error = "linked";
-    } catch (const PeerError& error) {
-      dialler_error = error.what();
-    }
-  }, asio::detached);
+  dial_as_carol(context, pair.dialer, roster, dialler_error);
   asio::co_spawn(context, [&]() -> asio::awaitable<void> {
     const HelloBytes ours = hello_from(0);
     co_await asio::async_write(pair.acceptor_side, asio::buffer(ours), asio::use_awaitable);
@@ -296,15 +302,9 @@ TEST(Handshake, TheDiallerRefusesAnAcceptorThatCannotProveItself) {
 TEST(Handshake, ARefusalsReasonIsShownSanitised) {
   asio::io_context context;
   SocketPair pair = connected_pair(context);
+  const Roster roster = make_roster(3);
   std::string dialler_error;
-  asio::co_spawn(context, [&]() -> asio::awaitable<void> {
-    try {
-      co_await run_handshake(pair.dialer, make_roster(3), 2, Role::dialler, "party 0 (alice) at 127.0.0.1", nullptr,
-                             std::chrono::steady_clock::now() + 5s);
-    } catch (const PeerError& error) {
-      dialler_error = error.what();
-    }
-  }, asio::detached);
+  dial_as_carol(context, pair.dialer, roster, dialler_error);
   asio::co_spawn(context, [&]() -> asio::awaitable<void> {
     const HelloBytes ours = hello_from(0);
     co_await asio::async_write(pair.acceptor_side, asio::buffer(ours), asio::use_awaitable);

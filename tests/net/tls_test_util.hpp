@@ -1,7 +1,8 @@
 #pragma once
 // What the TLS credential tests share: a private temporary directory removed at
-// the end of the test, file helpers, and verification of a certificate against a
-// CA through OpenSSL's own X509_verify_cert (a real store, not our code).
+// the end of the test (tests/temp_dir.hpp), file helpers, and verification of a
+// certificate against a CA through OpenSSL's own X509_verify_cert (a real store,
+// not our code).
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 #include <sys/stat.h>
@@ -15,27 +16,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "../temp_dir.hpp"
+
 namespace meshmpc::net::tls::test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "meshmpc-tls-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using meshmpc::test::TempDir;
 
 inline unsigned mode_of(const std::string& path) {
   struct stat st {};

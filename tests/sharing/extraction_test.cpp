@@ -12,10 +12,7 @@
 namespace meshmpc {
 namespace {
 
-using test::expect_error;
-using test::fixed_key;
-using test::subsets_of_size;
-using test::views_of;
+using namespace test;  // test_support.hpp
 
 template <class F>
 class ExtractionTyped : public ::testing::Test {
@@ -95,7 +92,7 @@ class ExtractionTyped : public ::testing::Test {
     return solve(std::move(m)).size() == k;
   }
 };
-TYPED_TEST_SUITE(ExtractionTyped, test::SharingFields);
+TYPED_TEST_SUITE(ExtractionTyped, SharingFields);
 
 // The privacy argument: with the t corrupted inputs fixed, the outputs are the
 // image of the n - t honest inputs under an (n - t) x (n - t) submatrix, a

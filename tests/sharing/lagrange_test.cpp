@@ -9,15 +9,14 @@
 namespace meshmpc {
 namespace {
 
-using test::expect_error;
-using test::fixed_key;
+using namespace test;  // test_support.hpp
 
 template <class F>
 class LagrangeTyped : public ::testing::Test {
  protected:
   F field;
 };
-TYPED_TEST_SUITE(LagrangeTyped, test::SharingFields);
+TYPED_TEST_SUITE(LagrangeTyped, SharingFields);
 
 TYPED_TEST(LagrangeTyped, CoefficientsInterpolateRandomPolynomialsAtArbitraryPoints) {
   using E = typename TypeParam::Element;

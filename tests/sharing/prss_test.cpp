@@ -12,10 +12,7 @@
 namespace meshmpc {
 namespace {
 
-using test::expect_error;
-using test::fixed_key;
-using test::subsets_of_size;
-using test::views_of;
+using namespace test;  // test_support.hpp
 
 // All n parties of one PRSS set-up, each with its own object and only its keys.
 template <class F>
@@ -39,7 +36,7 @@ class PrssTyped : public ::testing::Test {
  protected:
   F field;
 };
-TYPED_TEST_SUITE(PrssTyped, test::SharingFields);
+TYPED_TEST_SUITE(PrssTyped, SharingFields);
 
 // Runs fill(prss, out) for every party and returns the share table.
 template <class F, class Fill>

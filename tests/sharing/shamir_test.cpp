@@ -13,10 +13,7 @@
 namespace meshmpc {
 namespace {
 
-using test::expect_error;
-using test::fixed_key;
-using test::subsets_of_size;
-using test::views_of;
+using namespace test;  // test_support.hpp
 
 template <class F>
 class ShamirTyped : public ::testing::Test {
@@ -33,7 +30,7 @@ class ShamirTyped : public ::testing::Test {
     return out;
   }
 };
-TYPED_TEST_SUITE(ShamirTyped, test::SharingFields);
+TYPED_TEST_SUITE(ShamirTyped, SharingFields);
 
 TYPED_TEST(ShamirTyped, SharesAndReconstructsForEveryThresholdUpToNineParties) {
   const auto& f = this->field;

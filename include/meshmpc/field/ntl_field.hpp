@@ -12,6 +12,7 @@
 // holding one (`const auto g = f.enter();`) around a run of scalar ops saves little
 // but costs nothing.
 #include <meshmpc/field/field_ops.hpp>
+#include <meshmpc/field/ntl_core_ops.hpp>
 #include <meshmpc/field/prime_field.hpp>
 
 #include <NTL/ZZ.h>
@@ -43,10 +44,9 @@ class NtlModulusGuard {
   std::optional<NTL::ZZ_pPush> push_;
 };
 
-class NtlFieldCore {
+// Elements are canonical representatives in [0, p).
+class NtlFieldCore : public NtlCoreOps<NtlFieldCore, NTL::ZZ_p> {
  public:
-  using Element = NTL::ZZ_p;  // canonical representative in [0, p)
-
   // Throws ConfigError if p is not an odd prime (probabilistic test, error < 2^-40).
   explicit NtlFieldCore(const NTL::ZZ& p);
   // p in decimal; throws ConfigError if it is not a decimal integer or not an odd prime.
@@ -59,16 +59,12 @@ class NtlFieldCore {
 
   NtlModulusGuard enter() const { return NtlModulusGuard(context_, info_); }
 
-  Element zero() const { return Element(); }
-  Element one() const;
-  bool is_zero(const Element& a) const { return NTL::IsZero(a) != 0; }
+  // zero, one, is_zero, add, sub, neg, mul, inv: NtlCoreOps; the vector forms below.
+  using NtlCoreOps::add;
+  using NtlCoreOps::mul;
+  using NtlCoreOps::neg;
+  using NtlCoreOps::sub;
 
-  Element add(const Element& a, const Element& b) const;
-  Element sub(const Element& a, const Element& b) const;
-  Element neg(const Element& a) const;
-  Element mul(const Element& a, const Element& b) const;
-  // Throws RangeError for 0.
-  Element inv(const Element& a) const;
   // Empty if a is not a square.
   std::optional<Element> sqrt(const Element& a) const;
 

@@ -9,6 +9,7 @@
 // duration of every public operation (NTL keeps the GF2E modulus per thread).
 #include <meshmpc/field/field_ops.hpp>
 #include <meshmpc/field/int128.hpp>
+#include <meshmpc/field/ntl_core_ops.hpp>
 #include <meshmpc/field/prime_field.hpp>
 
 #include <NTL/GF2E.h>
@@ -35,10 +36,8 @@ class NtlGF2EGuard {
   std::optional<NTL::GF2EPush> push_;
 };
 
-class NtlGF2ECore {
+class NtlGF2ECore : public NtlCoreOps<NtlGF2ECore, NTL::GF2E> {
  public:
-  using Element = NTL::GF2E;
-
   // GF(2^d) with NTL's sparse irreducible polynomial of degree d (a trinomial or
   // pentanomial; for d = 8 the AES polynomial x^8 + x^4 + x^3 + x + 1, as MPyC).
   // ConfigError unless 1 <= d <= 4096.
@@ -62,16 +61,10 @@ class NtlGF2ECore {
 
   NtlGF2EGuard enter() const { return NtlGF2EGuard(context_, info_); }
 
-  Element zero() const { return Element(); }
-  Element one() const;
-  bool is_zero(const Element& a) const { return NTL::IsZero(a) != 0; }
-
-  Element add(const Element& a, const Element& b) const;
+  // zero, one, is_zero, add, mul, inv: NtlCoreOps. In characteristic 2 subtracting
+  // is adding and every element is its own negative.
   Element sub(const Element& a, const Element& b) const { return add(a, b); }
   Element neg(const Element& a) const { return a; }
-  Element mul(const Element& a, const Element& b) const;
-  // Throws RangeError for 0.
-  Element inv(const Element& a) const;
 
   // Bit patterns below 2^d; anything else (negative, too wide) is refused.
   Element from_int(std::int64_t v) const;

@@ -9,6 +9,7 @@
 // makes this field's pair current for its duration, as NtlField does.
 #include <meshmpc/field/field_ops.hpp>
 #include <meshmpc/field/int128.hpp>
+#include <meshmpc/field/ntl_core_ops.hpp>
 #include <meshmpc/field/prime_field.hpp>
 
 #include <NTL/ZZ.h>
@@ -40,10 +41,8 @@ class NtlZZpEGuard {
   std::optional<NTL::ZZ_pEPush> ext_;
 };
 
-class NtlZZpECore {
+class NtlZZpECore : public NtlCoreOps<NtlZZpECore, NTL::ZZ_pE> {
  public:
-  using Element = NTL::ZZ_pE;
-
   // GF(p^d); ConfigError unless p is an odd prime below 2^62 and 1 <= d <= 1024.
   NtlZZpECore(std::uint64_t p, std::size_t degree);
 
@@ -59,16 +58,7 @@ class NtlZZpECore {
 
   NtlZZpEGuard enter() const { return NtlZZpEGuard(base_, base_info_, ext_, ext_info_); }
 
-  Element zero() const { return Element(); }
-  Element one() const;
-  bool is_zero(const Element& a) const { return NTL::IsZero(a) != 0; }
-
-  Element add(const Element& a, const Element& b) const;
-  Element sub(const Element& a, const Element& b) const;
-  Element neg(const Element& a) const;
-  Element mul(const Element& a, const Element& b) const;
-  // Throws RangeError for 0.
-  Element inv(const Element& a) const;
+  // zero, one, is_zero, add, sub, neg, mul, inv: NtlCoreOps.
 
   // Integers below p^d by their base-p digits; anything else is refused.
   Element from_int(std::int64_t v) const;

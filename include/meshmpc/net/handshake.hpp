@@ -34,13 +34,12 @@
 #include <string_view>
 #include <vector>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/error.hpp"
 #include "meshmpc/net/deadline.hpp"
 #include "meshmpc/net/roster.hpp"
 
 namespace meshmpc::net {
-
-namespace asio = boost::asio;
 
 inline constexpr std::array<std::byte, 4> kHandshakeMagic{std::byte{'M'}, std::byte{'M'},
                                                           std::byte{'P'}, std::byte{'C'}};

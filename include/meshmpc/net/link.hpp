@@ -10,12 +10,11 @@
 #include <span>
 #include <vector>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/net/frame.hpp"
 #include "meshmpc/net/link_path.hpp"
 
 namespace meshmpc::net {
-
-namespace asio = boost::asio;
 
 class Link {
  public:

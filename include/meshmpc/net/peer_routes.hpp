@@ -9,12 +9,11 @@
 #include <functional>
 #include <optional>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/net/link_path.hpp"
 #include "meshmpc/net/roster.hpp"
 
 namespace meshmpc::net {
-
-namespace asio = boost::asio;
 
 // Opens a byte pipe to one peer through a relay, connected by the deadline: both
 // parties of the pair call their opener and the relay joins the two sockets. The

@@ -12,6 +12,7 @@
 #include <functional>
 #include <initializer_list>
 
+#include "meshmpc/hex.hpp"
 #include "meshmpc/nebula/ca_pool.hpp"
 #include "meshmpc/nebula/host_key.hpp"
 #include "certificate_fault.hpp"

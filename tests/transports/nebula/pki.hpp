@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../../cli/process.hpp"
+#include "../../temp_dir.hpp"
 #include "nebula_new.hpp"
 #include "meshmpc/nebula/certificate.hpp"
 #include "meshmpc/nebula/pem.hpp"
@@ -51,26 +52,7 @@ inline std::string program_path(const std::string& name) {
 inline std::string newer_nebula_cert() { return meshmpc::test::newer_nebula_tool("nebula-cert"); }
 inline constexpr const char* kNoNewerNebulaCert = meshmpc::test::kNoNewerNebula;
 
-// A directory removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "meshmpc-nebula-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using meshmpc::test::TempDir;
 
 // Runs a program to its end (bounded); returns stdout, throws with stderr on failure.
 inline std::string run(std::vector<std::string> argv) {

@@ -88,15 +88,21 @@ TEST_P(LocalApiStatus, ParsesTheFixtureWithSelfPeersAndPaths) {
 
 INSTANTIATE_TEST_SUITE_P(Chunked, LocalApiStatus, ::testing::Values(false, true));
 
-TEST(LocalApi, WhoisNamesTheNodeAndUser) {
+// A stand-in that answers every request with whois.json and keeps the last
+// request's target.
+struct WhoisStandIn {
   TempDir dir;
   std::string target;
-  LocalApiStandIn standin(dir.file("ts.sock"), [&](std::string_view t) {
-    target = t;
-    return Reply{200, fixture("whois.json")};
-  });
-  const WhoIs who = run(LocalApi(standin.path()).whois({asio::ip::make_address("100.101.1.20"), 40123}));
-  EXPECT_EQ(target, "/localapi/v0/whois?addr=100.101.1.20:40123");
+  LocalApiStandIn standin{dir.file("ts.sock"), [this](std::string_view t) {
+                            target = t;
+                            return Reply{200, fixture("whois.json")};
+                          }};
+};
+
+TEST(LocalApi, WhoisNamesTheNodeAndUser) {
+  WhoisStandIn api;
+  const WhoIs who = run(LocalApi(api.standin.path()).whois({asio::ip::make_address("100.101.1.20"), 40123}));
+  EXPECT_EQ(api.target, "/localapi/v0/whois?addr=100.101.1.20:40123");
   EXPECT_EQ(who.stable_id, "nBOB22CNTRL");
   EXPECT_EQ(who.name, "bob-desktop");
   EXPECT_EQ(who.tags, std::vector<std::string>{"tag:mpc"});
@@ -105,15 +111,10 @@ TEST(LocalApi, WhoisNamesTheNodeAndUser) {
 }
 
 TEST(LocalApi, WhoisOfAnIpv6AddressIsBracketedAndEscaped) {
-  TempDir dir;
-  std::string target;
-  LocalApiStandIn standin(dir.file("ts.sock"), [&](std::string_view t) {
-    target = t;
-    return Reply{200, fixture("whois.json")};
-  });
-  run(LocalApi(standin.path()).whois({asio::ip::make_address("fd7a:115c:a1e0::6e01:114"), 7000}));
-  EXPECT_EQ(target, "/localapi/v0/whois?addr=%5Bfd7a:115c:a1e0::6e01:114%5D:7000");
-  EXPECT_EQ(testing::whois_ip(target), "fd7a:115c:a1e0::6e01:114");
+  WhoisStandIn api;
+  run(LocalApi(api.standin.path()).whois({asio::ip::make_address("fd7a:115c:a1e0::6e01:114"), 7000}));
+  EXPECT_EQ(api.target, "/localapi/v0/whois?addr=%5Bfd7a:115c:a1e0::6e01:114%5D:7000");
+  EXPECT_EQ(testing::whois_ip(api.target), "fd7a:115c:a1e0::6e01:114");
 }
 
 TEST(LocalApi, WhoisOfAnUnknownAddressIsAPeerError) {

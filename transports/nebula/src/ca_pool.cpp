@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "meshmpc/hex.hpp"
 #include "p256.hpp"
 
 namespace meshmpc::nebula {

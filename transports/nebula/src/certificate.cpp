@@ -10,6 +10,7 @@
 
 #include "certificate_codec.hpp"
 #include "der.hpp"
+#include "meshmpc/hex.hpp"
 #include "meshmpc/nebula/pem.hpp"
 
 namespace meshmpc::nebula {
@@ -106,17 +107,6 @@ Digest compute_fingerprint(const Certificate& cert) {
   crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(hashed.data()),
                      hashed.size());
   return out;
-}
-
-std::string to_hex(std::span<const std::byte> bytes) {
-  constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (std::byte b : bytes) {
-    const auto v = std::to_integer<unsigned>(b);
-    hex += kDigits[v >> 4];
-    hex += kDigits[v & 15];
-  }
-  return hex;
 }
 
 std::string to_string(UnixSeconds time) {

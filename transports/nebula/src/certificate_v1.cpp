@@ -1,12 +1,14 @@
 // v1 certificates: the protobuf RawNebulaCertificate of nebula cert_v1.proto
-// (docs/transports/nebula.md, "v1 certificate wire format"). Nebula re-encodes the
-// parsed details before it verifies the signature, so only its own encoding can
-// ever verify; this reader accepts exactly that encoding (checked by re-encoding)
-// and names the first byte that departs from it.
+// (docs/transports/nebula.md, "v1 certificate wire format"), read and written
+// with protobuf.hpp. Nebula re-encodes the parsed details before it verifies the
+// signature, so only its own encoding can ever verify; this reader accepts exactly
+// that encoding (checked by re-encoding) and names the first byte that departs
+// from it.
 #include <bit>
 #include <optional>
 
 #include "certificate_codec.hpp"
+#include "protobuf.hpp"
 
 namespace meshmpc::nebula::detail {
 
@@ -18,72 +20,13 @@ enum : std::uint64_t {
   kName = 1, kIps = 2, kSubnets = 3, kGroups = 4, kNotBefore = 5, kNotAfter = 6,
   kPublicKey = 7, kIsCa = 8, kIssuer = 9, kCurve = 100,
 };
-enum : std::uint64_t { kVarint = 0, kLengthDelimited = 2 };
 
-// A protobuf reader over one message; offsets are relative to the certificate body.
-class Reader {
- public:
-  Reader(std::span<const std::byte> bytes, std::size_t base, const std::string& source)
-      : bytes_(bytes), base_(base), source_(source) {}
-
-  bool done() const { return pos_ >= bytes_.size(); }
-  const std::string& source() const { return source_; }
-  std::size_t offset() const { return base_ + pos_; }
-
-  [[noreturn]] void fail(const std::string& why, std::optional<std::size_t> at = std::nullopt) const {
-    malformed(source_, at.value_or(offset()), why);
-  }
-
-  std::uint64_t varint() {
-    const std::size_t start = offset();
-    std::uint64_t value = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-      if (done()) fail("truncated varint", start);
-      const auto b = std::to_integer<std::uint64_t>(bytes_[pos_++]);
-      value |= (b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return value;
-    }
-    fail("varint longer than 10 bytes", start);
-  }
-
-  // A length-delimited payload.
-  std::span<const std::byte> bytes() {
-    const std::size_t start = offset();
-    const std::uint64_t length = varint();
-    if (length > bytes_.size() - pos_) {
-      fail("a length of " + std::to_string(length) + " runs past the end (" + std::to_string(bytes_.size() - pos_) +
-               " bytes left)",
-           start);
-    }
-    const auto out = bytes_.subspan(pos_, static_cast<std::size_t>(length));
-    pos_ += static_cast<std::size_t>(length);
-    return out;
-  }
-
- private:
-  std::span<const std::byte> bytes_;
-  std::size_t pos_ = 0;
-  std::size_t base_;
-  const std::string& source_;
-};
-
-void put_varint(std::vector<std::byte>& out, std::uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<std::byte>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<std::byte>(value));
-}
-
-void put_tag(std::vector<std::byte>& out, std::uint64_t field, std::uint64_t wire_type) {
-  put_varint(out, field << 3 | wire_type);
-}
-
-void put_bytes(std::vector<std::byte>& out, std::uint64_t field, std::span<const std::byte> bytes) {
-  put_tag(out, field, kLengthDelimited);
-  put_varint(out, bytes.size());
-  out.insert(out.end(), bytes.begin(), bytes.end());
-}
+using protobuf::kLengthDelimited;
+using protobuf::kVarint;
+using protobuf::put_bytes;
+using protobuf::put_tag;
+using protobuf::put_varint;
+using protobuf::Reader;
 
 std::span<const std::byte> as_bytes(std::string_view text) { return std::as_bytes(std::span(text)); }
 
@@ -105,7 +48,7 @@ std::string dotted(std::uint32_t word) { return IpNetwork::v4(word, 32).address_
 std::vector<IpNetwork> parse_networks(Reader& outer, const char* what) {
   const std::size_t start = outer.offset();
   const auto packed = outer.bytes();
-  Reader reader(packed, outer.offset() - packed.size(), outer.source());
+  Reader reader = outer.inside(packed);
   std::vector<std::pair<std::uint32_t, std::size_t>> values;  // word, offset
   while (!reader.done()) {
     const std::size_t at = reader.offset();
@@ -139,7 +82,7 @@ struct Positions {
 };
 
 Positions parse_details(Certificate& c, std::span<const std::byte> details, std::size_t base) {
-  Reader reader(details, base, c.source);
+  Reader reader(details, base, c.source, malformed);
   Positions at{base, base, base};
   std::uint64_t last_field = 0;
   bool seen_key = false;
@@ -256,7 +199,7 @@ Certificate parse_certificate_v1(std::span<const std::byte> body, const std::str
   Certificate c;
   c.version = CertificateVersion::v1;
   c.source = source;
-  Reader reader(body, 0, c.source);
+  Reader reader(body, 0, c.source, malformed);
   if (reader.done()) reader.fail("empty certificate");
   std::size_t at = reader.offset();
   if (reader.varint() != (kDetails << 3 | kLengthDelimited)) reader.fail("expected the Details field (0x0a) first", at);

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "meshmpc/error.hpp"
+#include "meshmpc/hex.hpp"
 #include "meshmpc/rendezvous/code_check.hpp"
 #include "meshmpc/rendezvous/messages.hpp"
 #include "meshmpc/rendezvous/wire.hpp"
@@ -21,13 +22,6 @@ namespace json = boost::json;
 
 // A signature (Ed25519: 64 bytes; ECDSA P-256 DER: at most 72) is far below this.
 constexpr std::size_t kMaxSignatureBytes = 512;
-
-std::string hex(std::span<const std::byte> bytes) {
-  std::string text(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  text.pop_back();
-  return text;
-}
 
 // nullopt unless `text` is hex of at most `max` bytes.
 std::optional<std::vector<std::byte>> unhex(std::string_view text, std::size_t max) {
@@ -62,16 +56,16 @@ struct Signed {
 
 std::string encode(const Signed& s) {
   json::object o;
-  o["signature"] = hex(s.signature);
-  o["header"] = hex(s.header);
+  o["signature"] = to_hex(s.signature);
+  o["header"] = to_hex(s.header);
   json::array digests;
   for (const FieldDigests& entry : s.digests) {
     std::vector<std::byte> flat;
     for (const auto& field : entry) flat.insert(flat.end(), field.begin(), field.end());
-    digests.emplace_back(hex(flat));
+    digests.emplace_back(to_hex(flat));
   }
   o["digests"] = std::move(digests);
-  if (s.code) o["code"] = hex(*s.code);
+  if (s.code) o["code"] = to_hex(*s.code);
   return json::serialize(o);
 }
 
@@ -188,7 +182,7 @@ boost::asio::awaitable<void> agree(const Joined& joined, const JoinOptions& opti
   if (!check) co_return;
 
   const std::vector<std::byte> confirmation = check->second_message(first);
-  const auto confirmations = co_await exchange(joined, 2, hex(confirmation), deadline, where);
+  const auto confirmations = co_await exchange(joined, 2, to_hex(confirmation), deadline, where);
   std::vector<std::vector<std::byte>> second(n);
   for (std::size_t j = 0; j < n; ++j) {
     if (j == joined.self) continue;

@@ -8,13 +8,12 @@
 #include <chrono>
 #include <string>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/error.hpp"
 #include "meshmpc/net/deadline.hpp"
 #include "meshmpc/net/tcp_plumbing.hpp"
 
 namespace meshmpc::rendezvous::detail {
-
-namespace asio = boost::asio;
 
 // Throws PeerError naming `what` and the address when the connection fails or the
 // deadline passes first.

@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/net/roster.hpp"
 #include "meshmpc/net/tls/fingerprint.hpp"
 
 namespace meshmpc::net::tls {
 
-namespace asio = boost::asio;
 using Stream = asio::ssl::stream<asio::ip::tcp::socket>;
 
 struct Settings {

@@ -125,8 +125,6 @@ std::vector<Certificate> read_certificates(const std::string& path);
 // A file holding exactly one certificate.
 Certificate read_certificate(const std::string& path);
 
-// Lowercase hex of bytes; "" for none.
-std::string to_hex(std::span<const std::byte> bytes);
 // "2026-11-25T22:09:35Z".
 std::string to_string(UnixSeconds time);
 

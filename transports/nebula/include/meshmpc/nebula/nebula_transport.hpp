@@ -14,12 +14,11 @@
 #include <memory>
 #include <utility>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/net/tcp_plumbing.hpp"
 #include "meshmpc/net/transport.hpp"
 
 namespace meshmpc::nebula {
-
-namespace asio = boost::asio;
 
 class NebulaTransport final : public net::Transport {
  public:

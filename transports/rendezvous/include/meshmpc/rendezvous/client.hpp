@@ -14,14 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/net/peer_routes.hpp"
 #include "meshmpc/net/roster.hpp"
 #include "meshmpc/net/tls/fingerprint.hpp"
 #include "meshmpc/rendezvous/roster_document.hpp"
 
 namespace meshmpc::rendezvous {
-
-namespace asio = boost::asio;
 
 // Who has joined a session so far (the rendezvous's word: for progress and for
 // the error when the deadline passes).

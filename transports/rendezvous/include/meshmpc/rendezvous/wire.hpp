@@ -13,9 +13,10 @@
 #include <string>
 #include <string_view>
 
+#include "meshmpc/asio.hpp"
+
 namespace meshmpc::rendezvous {
 
-namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 inline constexpr std::size_t kLengthBytes = 4;

@@ -16,12 +16,11 @@
 #include <string_view>
 #include <vector>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/tailscale/local_api_token.hpp"
 #include "meshmpc/tailscale/status.hpp"
 
 namespace meshmpc::tailscale {
-
-namespace asio = boost::asio;
 
 // Overrides the socket path when no --tailscale-socket is given.
 inline constexpr const char* kSocketEnvironment = "MESHMPC_TAILSCALE_SOCKET";

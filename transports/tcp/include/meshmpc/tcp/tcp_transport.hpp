@@ -11,12 +11,11 @@
 #include <optional>
 #include <string>
 
+#include "meshmpc/asio.hpp"
 #include "meshmpc/net/tcp_plumbing.hpp"
 #include "meshmpc/net/transport.hpp"
 
 namespace meshmpc::tcp {
-
-namespace asio = boost::asio;
 
 class TcpTransport final : public net::Transport {
  public:
