@@ -9,8 +9,9 @@
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
-#include "meshmpc/cli/parties.hpp"
-#include "meshmpc/error.hpp"
+#include <meshmpc/cli/parties.hpp>
+#include <meshmpc/error.hpp>
+
 #include "number.hpp"
 
 namespace meshmpc::cli {

@@ -1,11 +1,12 @@
-#include "meshmpc/cli/parties.hpp"
+#include <meshmpc/cli/parties.hpp>
 
 #include <sys/random.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "hex.hpp"
 #include "number.hpp"
 

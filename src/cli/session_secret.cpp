@@ -1,8 +1,9 @@
-#include "meshmpc/cli/session_secret.hpp"
+#include <meshmpc/cli/session_secret.hpp>
 
 #include <sodium.h>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "hex.hpp"
 
 namespace meshmpc::cli {

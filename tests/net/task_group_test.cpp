@@ -11,8 +11,9 @@
 #include <chrono>
 #include <memory>
 
+#include <meshmpc/net/deadline.hpp>
+
 #include "../../src/net/async_util.hpp"
-#include "meshmpc/net/deadline.hpp"
 
 namespace meshmpc::net::detail {
 namespace {

@@ -34,9 +34,9 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/deadline.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/deadline.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::net {
 

@@ -10,8 +10,8 @@
 #include <span>
 #include <vector>
 
-#include "meshmpc/net/frame.hpp"
-#include "meshmpc/net/link_path.hpp"
+#include <meshmpc/net/frame.hpp>
+#include <meshmpc/net/link_path.hpp>
 
 namespace meshmpc::net {
 

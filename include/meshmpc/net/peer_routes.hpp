@@ -9,8 +9,8 @@
 #include <functional>
 #include <optional>
 
-#include "meshmpc/net/link_path.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/net/link_path.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::net {
 

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <sstream>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::keygen {
 

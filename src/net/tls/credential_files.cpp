@@ -11,8 +11,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+
 #include "openssl_util.hpp"
 
 namespace meshmpc::net::tls {

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <string>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/deadline.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/deadline.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
 
 namespace meshmpc::rendezvous::detail {
 

@@ -12,7 +12,8 @@
 #include <boost/asio/write.hpp>
 #include <vector>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "server_state.hpp"
 
 namespace meshmpc::rendezvous {

@@ -1,10 +1,10 @@
-#include "meshmpc/tailscale/discovery.hpp"
+#include <meshmpc/tailscale/discovery.hpp>
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <cctype>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::tailscale {
 

@@ -1,4 +1,4 @@
-#include "meshmpc/tailscale/local_api_token.hpp"
+#include <meshmpc/tailscale/local_api_token.hpp>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::tailscale {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 namespace meshmpc::net::tls {
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/net/peer_routes.hpp"
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
-#include "meshmpc/rendezvous/roster_document.hpp"
+#include <meshmpc/net/peer_routes.hpp>
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
+#include <meshmpc/rendezvous/roster_document.hpp>
 
 namespace meshmpc::rendezvous {
 

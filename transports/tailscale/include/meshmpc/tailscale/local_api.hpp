@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/tailscale/local_api_token.hpp"
-#include "meshmpc/tailscale/status.hpp"
+#include <meshmpc/tailscale/local_api_token.hpp>
+#include <meshmpc/tailscale/status.hpp>
 
 namespace meshmpc::tailscale {
 

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "meshmpc/net/tcp_plumbing.hpp"
-#include "meshmpc/net/transport.hpp"
+#include <meshmpc/net/tcp_plumbing.hpp>
+#include <meshmpc/net/transport.hpp>
 
 namespace meshmpc::tcp {
 
