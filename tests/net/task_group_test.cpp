@@ -13,7 +13,7 @@
 
 #include <meshmpc/net/deadline.hpp>
 
-#include "../../src/net/async_util.hpp"
+#include "async_util.hpp"
 
 namespace meshmpc::net::detail {
 namespace {
