@@ -1,8 +1,9 @@
 // The -C config file (cli/parties.hpp): MPyC's INI layout, one section per party,
 // read with Boost.PropertyTree, then the roster checks make_roster applies.
+#include <meshmpc/cli/parties.hpp>
+#include <meshmpc/error.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/cli/parties.hpp"
-#include "meshmpc/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace meshmpc;

@@ -6,13 +6,14 @@
 #include <algorithm>
 #include <vector>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/field/fp127.hpp>
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/field/ntl_field.hpp>
+#include <meshmpc/field/ntl_gf2e.hpp>
+#include <meshmpc/field/ntl_zzpe.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/field/fp127.hpp"
-#include "meshmpc/field/fp64.hpp"
-#include "meshmpc/field/ntl_field.hpp"
-#include "meshmpc/field/ntl_gf2e.hpp"
-#include "meshmpc/field/ntl_zzpe.hpp"
 
 namespace {
 

@@ -3,9 +3,10 @@
 // what decodes re-encodes to the same bytes.
 #include <algorithm>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/frame.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/frame.hpp"
 
 namespace {
 // Small, so that oversize lengths are refused as often as payloads are copied.

@@ -4,10 +4,11 @@
 // the wire format as handshake.hpp changes.
 #include <algorithm>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/handshake.hpp>
+#include <meshmpc/net/peer_text.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/handshake.hpp"
-#include "meshmpc/net/peer_text.hpp"
 
 namespace {
 

@@ -9,9 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <meshmpc/nebula/ca_pool.hpp>
+#include <meshmpc/nebula/certificate.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/nebula/ca_pool.hpp"
-#include "meshmpc/nebula/certificate.hpp"
 
 namespace meshmpc::fuzz {
 

@@ -1,7 +1,8 @@
 // The Nebula certificate decoder (nebula/certificate.hpp) on the protobuf body a
 // peer's certificate file holds, then the CA check of ca_pool.hpp. The decoder
 // accepts only Nebula's own encoding, so what parses re-encodes to the same bytes.
-#include "meshmpc/nebula/ca_pool.hpp"
+#include <meshmpc/nebula/ca_pool.hpp>
+
 #include "nebula_certificate_check.hpp"
 #include "nebula_pki.hpp"
 

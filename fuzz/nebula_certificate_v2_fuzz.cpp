@@ -4,7 +4,8 @@
 // verification, the P-256 blocklist's second fingerprint form). The decoder
 // accepts only DER as Nebula writes it, so what parses re-encodes to the same
 // bytes, and its fingerprint is SHA-256 over details ‖ curve ‖ key ‖ signature.
-#include "meshmpc/nebula/ca_pool.hpp"
+#include <meshmpc/nebula/ca_pool.hpp>
+
 #include "nebula_certificate_check.hpp"
 #include "nebula_pki.hpp"
 

@@ -1,8 +1,9 @@
 // A nebula config.yml (nebula/node_config.hpp), parsed with libyaml for its pki
 // and tun sections.
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/node_config.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/node_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace meshmpc::nebula;

@@ -1,9 +1,10 @@
 // PEM text as Nebula writes it (nebula/pem.hpp): a certificate or CA bundle file
 // (parse_certificates) and a host key file (check_host_key), both read from
 // files the user points at, or given inline in config.yml.
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/host_key.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/host_key.hpp"
 #include "nebula_pki.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,8 +1,9 @@
 // The roster file of a Nebula session (nebula/roster_file.hpp): one certificate
 // path and an optional port per line.
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/roster_file.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/roster_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace meshmpc::nebula;

@@ -1,9 +1,10 @@
 // A -P value (cli/parties.hpp): "host:port" or the roster line meshmpc-keygen
 // prints, "host:port FINGERPRINT", and the --session-id text. A fingerprint that
 // parses prints back to a text that parses to it.
+#include <meshmpc/cli/parties.hpp>
+#include <meshmpc/error.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/cli/parties.hpp"
-#include "meshmpc/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace meshmpc;

@@ -8,10 +8,11 @@
 #include <array>
 #include <vector>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/rendezvous/code_check.hpp>
+#include <meshmpc/rendezvous/session_code.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/rendezvous/code_check.hpp"
-#include "meshmpc/rendezvous/session_code.hpp"
 
 namespace {
 

@@ -8,10 +8,11 @@
 #include <functional>
 #include <string>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
 
 namespace {
 

@@ -1,7 +1,8 @@
 // tailscaled's LocalAPI status body (tailscale/status.hpp), parsed with Boost.JSON.
+#include <meshmpc/error.hpp>
+#include <meshmpc/tailscale/status.hpp>
+
 #include "fuzz_input.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/tailscale/status.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace meshmpc;

@@ -3,9 +3,10 @@
 // to the same values.
 #include <string>
 
+#include <meshmpc/error.hpp>
+
 #include "fuzz_input.hpp"
 #include "integer_list.hpp"
-#include "meshmpc/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace meshmpc;

@@ -14,7 +14,7 @@
 #include <cstring>
 #include <thread>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli {
 

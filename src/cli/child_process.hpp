@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/cli/launcher.hpp"
+#include <meshmpc/cli/launcher.hpp>
 
 namespace meshmpc::cli {
 

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
 
 namespace meshmpc::cli {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 namespace meshmpc::cli {
 

@@ -1,4 +1,4 @@
-#include "meshmpc/cli/launcher.hpp"
+#include <meshmpc/cli/launcher.hpp>
 
 #include "child_process.hpp"
 #include "ephemeral_tls.hpp"
@@ -13,9 +13,9 @@
 #include <algorithm>
 #include <optional>
 
-#include "meshmpc/cli/parties.hpp"
-#include "meshmpc/cli/session_secret.hpp"
-#include "meshmpc/error.hpp"
+#include <meshmpc/cli/parties.hpp>
+#include <meshmpc/cli/session_secret.hpp>
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli {
 

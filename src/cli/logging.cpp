@@ -1,4 +1,4 @@
-#include "meshmpc/cli/logging.hpp"
+#include <meshmpc/cli/logging.hpp>
 
 #include <chrono>
 #include <string>

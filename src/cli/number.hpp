@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli::detail {
 

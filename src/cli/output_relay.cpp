@@ -6,7 +6,7 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "meshmpc/cli/launcher.hpp"
+#include <meshmpc/cli/launcher.hpp>
 
 namespace meshmpc::cli {
 

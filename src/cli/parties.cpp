@@ -1,12 +1,12 @@
-#include "meshmpc/cli/parties.hpp"
+#include <meshmpc/cli/parties.hpp>
 
 #include <sys/random.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/hex.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/hex.hpp>
 #include "number.hpp"
 
 namespace meshmpc::cli {

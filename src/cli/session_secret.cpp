@@ -1,9 +1,9 @@
-#include "meshmpc/cli/session_secret.hpp"
+#include <meshmpc/cli/session_secret.hpp>
 
 #include <sodium.h>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/hex.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/hex.hpp>
 
 namespace meshmpc::cli {
 

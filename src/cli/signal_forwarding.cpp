@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli {
 

@@ -3,8 +3,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <filesystem>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
 
 namespace meshmpc::cli {
 

@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <string>
 
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/tls/context.hpp"
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/tls/context.hpp>
 
 namespace meshmpc::cli {
 

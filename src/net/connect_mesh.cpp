@@ -6,8 +6,9 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <meshmpc/net/tls/context.hpp>
+
 #include "mesh_state.hpp"
-#include "meshmpc/net/tls/context.hpp"
 
 namespace meshmpc::net {
 

@@ -2,7 +2,7 @@
 
 #include <exception>
 
-#include "meshmpc/net/deadline.hpp"
+#include <meshmpc/net/deadline.hpp>
 
 namespace meshmpc::net::detail {
 

@@ -6,12 +6,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <meshmpc/net/deadline.hpp>
+#include <meshmpc/net/error_text.hpp>
+#include <meshmpc/net/handshake.hpp>
+#include <meshmpc/net/tls/context.hpp>
+#include <meshmpc/net/tls/link.hpp>
+
 #include "mesh_state.hpp"
-#include "meshmpc/net/deadline.hpp"
-#include "meshmpc/net/error_text.hpp"
-#include "meshmpc/net/handshake.hpp"
-#include "meshmpc/net/tls/context.hpp"
-#include "meshmpc/net/tls/link.hpp"
 
 namespace meshmpc::net {
 

@@ -1,4 +1,4 @@
-#include "meshmpc/net/frame.hpp"
+#include <meshmpc/net/frame.hpp>
 
 #include <openssl/crypto.h>
 
@@ -6,7 +6,7 @@
 #include <limits>
 #include <string>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::net {
 

@@ -1,4 +1,4 @@
-#include "meshmpc/net/handshake.hpp"
+#include <meshmpc/net/handshake.hpp>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "meshmpc/net/peer_text.hpp"
+#include <meshmpc/net/peer_text.hpp>
 
 namespace meshmpc::net {
 

@@ -1,4 +1,4 @@
-#include "meshmpc/net/inmemory.hpp"
+#include <meshmpc/net/inmemory.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
@@ -6,8 +6,9 @@
 #include <functional>
 #include <mutex>
 
+#include <meshmpc/error.hpp>
+
 #include "async_util.hpp"
-#include "meshmpc/error.hpp"
 
 namespace meshmpc::net {
 

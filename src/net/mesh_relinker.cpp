@@ -5,8 +5,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/error.hpp>
 
+#include <meshmpc/net/error_text.hpp>
+
 #include "mesh_state.hpp"
-#include "meshmpc/net/error_text.hpp"
 
 namespace meshmpc::net::detail {
 

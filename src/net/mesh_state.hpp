@@ -26,10 +26,11 @@
 #include <string>
 #include <vector>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/stream_link.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
+
 #include "async_util.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/stream_link.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
 
 namespace meshmpc::net::detail {
 

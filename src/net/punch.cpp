@@ -9,9 +9,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <meshmpc/net/deadline.hpp>
+#include <meshmpc/net/error_text.hpp>
+
 #include "mesh_state.hpp"
-#include "meshmpc/net/deadline.hpp"
-#include "meshmpc/net/error_text.hpp"
 
 namespace meshmpc::net::detail {
 

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <exception>
 
+#include <meshmpc/net/deadline.hpp>
+
 #include "mesh_state.hpp"
-#include "meshmpc/net/deadline.hpp"
 
 namespace meshmpc::net::detail {
 

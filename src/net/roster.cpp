@@ -1,4 +1,4 @@
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/net/roster.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <set>
 #include <string_view>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::net {
 

@@ -6,8 +6,9 @@
 // from the peer at a time, since the peer runs one at a time.
 #include <algorithm>
 
+#include <meshmpc/net/error_text.hpp>
+
 #include "mesh_state.hpp"
-#include "meshmpc/net/error_text.hpp"
 
 namespace meshmpc::net::detail {
 

@@ -4,9 +4,10 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <sys/socket.h>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
+
 #include "mesh_state.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
 
 namespace meshmpc::net {
 

@@ -1,4 +1,4 @@
-#include "meshmpc/net/transport.hpp"
+#include <meshmpc/net/transport.hpp>
 
 #include <boost/asio/this_coro.hpp>
 

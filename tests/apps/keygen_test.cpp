@@ -8,10 +8,11 @@
 
 #include <sstream>
 
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
+
 #include "../cli/process.hpp"
 #include "../net/tls_test_util.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
 
 namespace meshmpc {
 namespace {

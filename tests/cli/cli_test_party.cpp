@@ -13,11 +13,11 @@
 #include <thread>
 #include <vector>
 
-#include "meshmpc/cli/launcher.hpp"
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/cli/parties.hpp"
-#include "meshmpc/cli/session_secret.hpp"
-#include "meshmpc/error.hpp"
+#include <meshmpc/cli/launcher.hpp>
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/cli/parties.hpp>
+#include <meshmpc/cli/session_secret.hpp>
+#include <meshmpc/error.hpp>
 
 namespace cli = meshmpc::cli;
 namespace po = boost::program_options;

@@ -1,4 +1,4 @@
-#include "meshmpc/cli/launcher.hpp"
+#include <meshmpc/cli/launcher.hpp>
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,8 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/cli/parties.hpp"
-#include "meshmpc/error.hpp"
+#include <meshmpc/cli/parties.hpp>
+#include <meshmpc/error.hpp>
+
 #include "process.hpp"
 
 namespace meshmpc::cli {

@@ -1,4 +1,4 @@
-#include "meshmpc/cli/options.hpp"
+#include <meshmpc/cli/options.hpp>
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/cli/logging.hpp"
-#include "meshmpc/cli/parties.hpp"
-#include "meshmpc/error.hpp"
+#include <meshmpc/cli/logging.hpp>
+#include <meshmpc/cli/parties.hpp>
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/error.hpp"
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli::test {
 

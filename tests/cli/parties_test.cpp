@@ -1,4 +1,4 @@
-#include "meshmpc/cli/parties.hpp"
+#include <meshmpc/cli/parties.hpp>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli {
 namespace {

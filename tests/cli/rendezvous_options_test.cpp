@@ -6,9 +6,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/rendezvous/session_code.hpp"
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/rendezvous/session_code.hpp>
+
 #include "parse_util.hpp"
 
 namespace meshmpc::cli {

@@ -1,5 +1,5 @@
 // Where a party's session secret comes from, and what the CLI refuses.
-#include "meshmpc/cli/session_secret.hpp"
+#include <meshmpc/cli/session_secret.hpp>
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -4,8 +4,8 @@
 
 #include "parse_util.hpp"
 
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/error.hpp"
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::cli {
 namespace {

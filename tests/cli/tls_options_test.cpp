@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
 
 namespace meshmpc::cli {
 namespace {

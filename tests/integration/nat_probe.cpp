@@ -44,7 +44,7 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/net/deadline.hpp"
+#include <meshmpc/net/deadline.hpp>
 
 namespace {
 

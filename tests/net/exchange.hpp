@@ -13,7 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "meshmpc/net/network.hpp"
+#include <meshmpc/net/network.hpp>
+
 #include "party_threads.hpp"
 
 namespace meshmpc::net::testing {

@@ -1,4 +1,4 @@
-#include "meshmpc/net/handshake.hpp"
+#include <meshmpc/net/handshake.hpp>
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstring>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "party_threads.hpp"
 
 namespace meshmpc::net {

@@ -20,10 +20,11 @@
 #include <functional>
 #include <thread>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/network.hpp"
-#include "meshmpc/net/peer_text.hpp"
-#include "meshmpc/net/stream_link.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/network.hpp>
+#include <meshmpc/net/peer_text.hpp>
+#include <meshmpc/net/stream_link.hpp>
+
 #include "party_threads.hpp"
 
 namespace meshmpc::net {

@@ -1,12 +1,13 @@
-#include "meshmpc/net/network.hpp"
+#include <meshmpc/net/network.hpp>
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/inmemory.hpp>
+
 #include "exchange.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/inmemory.hpp"
 
 namespace meshmpc::net {
 namespace {

@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "meshmpc/net/frame.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/net/frame.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::net::testing {
 

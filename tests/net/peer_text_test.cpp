@@ -1,4 +1,4 @@
-#include "meshmpc/net/peer_text.hpp"
+#include <meshmpc/net/peer_text.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/net/roster.hpp>
 
 #include <gtest/gtest.h>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::net {
 namespace {

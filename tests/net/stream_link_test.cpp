@@ -1,4 +1,4 @@
-#include "meshmpc/net/stream_link.hpp"
+#include <meshmpc/net/stream_link.hpp>
 
 #include <gtest/gtest.h>
 

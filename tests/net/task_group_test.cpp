@@ -11,8 +11,9 @@
 #include <chrono>
 #include <memory>
 
-#include "../../src/net/async_util.hpp"
-#include "meshmpc/net/deadline.hpp"
+#include <meshmpc/net/deadline.hpp>
+
+#include "async_util.hpp"
 
 namespace meshmpc::net::detail {
 namespace {

@@ -1,7 +1,7 @@
 // Keys and certificates made with credentials.hpp, checked with OpenSSL itself
 // (X509_verify_cert, the openssl command line) rather than with our own readers,
 // and the key file rules: 0600 written, shared modes refused, nothing overwritten.
-#include "meshmpc/net/tls/credentials.hpp"
+#include <meshmpc/net/tls/credentials.hpp>
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -15,7 +15,8 @@
 #include <ctime>
 #include <functional>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "tls_test_util.hpp"
 
 namespace meshmpc::net::tls {

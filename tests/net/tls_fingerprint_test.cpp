@@ -1,12 +1,12 @@
 // Fingerprints: known answers from independent tools, the round trip, every
 // forgiving variant, and every single-character typo caught as a typo.
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::net::tls {
 namespace {

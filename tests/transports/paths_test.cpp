@@ -14,14 +14,15 @@
 #include <string>
 #include <thread>
 
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/net/tls/context.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/session.hpp>
+#include <meshmpc/tcp/tcp_transport.hpp>
+
 #include "exchange.hpp"
 #include "products.hpp"
-#include "meshmpc/field/fp64.hpp"
-#include "meshmpc/net/tls/context.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/runtime/run_local.hpp"
-#include "meshmpc/runtime/session.hpp"
-#include "meshmpc/tcp/tcp_transport.hpp"
 #include "test_relay.hpp"
 
 namespace meshmpc::tcp {

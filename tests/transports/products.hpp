@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "meshmpc/field/fp64.hpp"
-#include "meshmpc/net/network.hpp"
-#include "meshmpc/runtime/run_local.hpp"
-#include "meshmpc/runtime/session.hpp"
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/net/network.hpp>
+#include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/session.hpp>
 
 namespace meshmpc::net::testing {
 

@@ -18,12 +18,13 @@
 #include <random>
 #include <thread>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/network.hpp"
-#include "meshmpc/net/tls/context.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
-#include "meshmpc/tcp/tcp_transport.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/network.hpp>
+#include <meshmpc/net/tls/context.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
+#include <meshmpc/tcp/tcp_transport.hpp>
+
 #include "party_threads.hpp"
 
 namespace meshmpc::tcp {

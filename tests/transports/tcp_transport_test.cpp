@@ -1,4 +1,4 @@
-#include "meshmpc/tcp/tcp_transport.hpp"
+#include <meshmpc/tcp/tcp_transport.hpp>
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,10 +14,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fstream>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/handshake.hpp>
+#include <meshmpc/net/stream_link.hpp>
+
 #include "exchange.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/handshake.hpp"
-#include "meshmpc/net/stream_link.hpp"
 
 namespace meshmpc::tcp {
 namespace {

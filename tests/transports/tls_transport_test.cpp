@@ -9,15 +9,16 @@
 #include <memory>
 #include <mutex>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/net/tls/context.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/session.hpp>
+#include <meshmpc/tcp/tcp_transport.hpp>
+
 #include "exchange.hpp"
 #include "products.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/field/fp64.hpp"
-#include "meshmpc/net/tls/context.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/runtime/run_local.hpp"
-#include "meshmpc/runtime/session.hpp"
-#include "meshmpc/tcp/tcp_transport.hpp"
 
 namespace meshmpc::tcp {
 namespace {

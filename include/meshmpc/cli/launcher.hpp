@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::cli {
 

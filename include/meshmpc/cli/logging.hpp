@@ -6,7 +6,7 @@
 
 #include <spdlog/logger.h>
 
-#include "meshmpc/cli/options.hpp"
+#include <meshmpc/cli/options.hpp>
 
 namespace meshmpc::cli {
 

@@ -18,8 +18,8 @@
 #include <boost/program_options.hpp>
 #include <spdlog/common.h>
 
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/runtime/session_options.hpp"
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/runtime/session_options.hpp>
 
 namespace meshmpc::cli {
 

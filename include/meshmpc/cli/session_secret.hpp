@@ -17,9 +17,9 @@
 
 #include <spdlog/logger.h>
 
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/cli/transport_plugin.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/cli/transport_plugin.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::cli {
 

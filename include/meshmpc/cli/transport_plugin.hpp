@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/transport.hpp"
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/transport.hpp>
 
 namespace meshmpc::cli {
 

@@ -34,10 +34,10 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/deadline.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/deadline.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::net {
 
@@ -150,13 +150,12 @@ asio::awaitable<void> await_verdict(Stream& stream, const std::string& self_name
   }
 }
 
+// Sends our hello and reads the peer's. A TLS party answering our plaintext is
+// named as such.
 template <typename Stream>
-asio::awaitable<std::size_t> handshake_steps(Stream& stream, const Roster& roster, std::size_t self, Role role,
-                                             const std::string& remote, const ClaimCheck& check) {
-  const std::string self_name = describe(roster.party(self));
-  const HelloBytes our_hello = encode_hello(make_hello(roster, self));
+asio::awaitable<HelloBytes> swap_hellos(Stream& stream, const HelloBytes& our_hello, const std::string& self_name,
+                                        const std::string& remote) {
   co_await send_bytes(stream, our_hello);
-
   HelloBytes their_hello{};
   auto [read_error, got] = co_await asio::async_read(stream, asio::buffer(their_hello),
                                                      asio::as_tuple(asio::use_awaitable));
@@ -167,6 +166,34 @@ asio::awaitable<std::size_t> handshake_steps(Stream& stream, const Roster& roste
     }
     throw boost::system::system_error(read_error);
   }
+  co_return their_hello;
+}
+
+// A verdict that accepts, followed by our proof (as `role`) that we hold the key.
+template <typename Stream>
+asio::awaitable<void> send_acceptance(Stream& stream, const HandshakeKey& key, Role role,
+                                      const HelloBytes& dialler_hello, const HelloBytes& acceptor_hello) {
+  std::vector<std::byte> message = encode_verdict(std::nullopt);
+  const Proof proof = make_proof(key, role, dialler_hello, acceptor_hello);
+  message.insert(message.end(), proof.begin(), proof.end());
+  co_await send_bytes(stream, message);
+}
+
+// Reads the peer's proof and whether it holds for `peer_role`.
+template <typename Stream>
+asio::awaitable<bool> peer_proves(Stream& stream, const HandshakeKey& key, Role peer_role,
+                                  const HelloBytes& dialler_hello, const HelloBytes& acceptor_hello) {
+  Proof proof{};
+  co_await asio::async_read(stream, asio::buffer(proof), asio::use_awaitable);
+  co_return proof_holds(key, peer_role, dialler_hello, acceptor_hello, proof);
+}
+
+template <typename Stream>
+asio::awaitable<std::size_t> handshake_steps(Stream& stream, const Roster& roster, std::size_t self, Role role,
+                                             const std::string& remote, const ClaimCheck& check) {
+  const std::string self_name = describe(roster.party(self));
+  const HelloBytes our_hello = encode_hello(make_hello(roster, self));
+  const HelloBytes their_hello = co_await swap_hellos(stream, our_hello, self_name, remote);
   const std::optional<Hello> theirs = decode_hello(their_hello);
   const std::string refusing = self_name + " refused a connection from " + remote + ": ";
   if (auto fault = hello_form_fault(theirs)) {
@@ -178,21 +205,14 @@ asio::awaitable<std::size_t> handshake_steps(Stream& stream, const Roster& roste
   const HandshakeKey key = handshake_key(roster);
   const HelloBytes& dialler_hello = role == Role::dialler ? our_hello : their_hello;
   const HelloBytes& acceptor_hello = role == Role::dialler ? their_hello : our_hello;
-  const auto send_acceptance = [&]() -> asio::awaitable<void> {
-    std::vector<std::byte> message = encode_verdict(std::nullopt);
-    const Proof proof = make_proof(key, role, dialler_hello, acceptor_hello);
-    message.insert(message.end(), proof.begin(), proof.end());
-    co_await send_bytes(stream, message);
-  };
 
   if (role == Role::dialler) {
     // The acceptor's claim can be checked now: it only answers the dial.
     if (auto fault = hello_claim_fault(*theirs, roster, self, check)) co_await refuse(stream, refusing + *fault);
-    co_await send_acceptance();
+    co_await send_acceptance(stream, key, role, dialler_hello, acceptor_hello);
     co_await await_verdict(stream, self_name, remote);
-    Proof proof{};
-    co_await asio::async_read(stream, asio::buffer(proof), asio::use_awaitable);
-    if (!proof_holds(key, Role::acceptor, dialler_hello, acceptor_hello, proof)) {
+    const bool proved = co_await peer_proves(stream, key, Role::acceptor, dialler_hello, acceptor_hello);
+    if (!proved) {
       close_stream(stream);
       throw PeerError(self_name + ": " + remote + " did not prove that it belongs to this session (another "
                       "session id or session secret): not a party of this session, or an impostor at its address");
@@ -201,15 +221,14 @@ asio::awaitable<std::size_t> handshake_steps(Stream& stream, const Roster& roste
   }
 
   co_await await_verdict(stream, self_name, remote);
-  Proof proof{};
-  co_await asio::async_read(stream, asio::buffer(proof), asio::use_awaitable);
-  if (!proof_holds(key, Role::dialler, dialler_hello, acceptor_hello, proof)) {
+  const bool proved = co_await peer_proves(stream, key, Role::dialler, dialler_hello, acceptor_hello);
+  if (!proved) {
     // Nothing about the roster in the reason: the caller proved nothing.
     co_await refuse(stream, refusing + "the peer did not prove that it belongs to this session (another session "
                                        "id or session secret)");
   }
   if (auto fault = hello_claim_fault(*theirs, roster, self, check)) co_await refuse(stream, refusing + *fault);
-  co_await send_acceptance();
+  co_await send_acceptance(stream, key, role, dialler_hello, acceptor_hello);
   co_return theirs->party;
 }
 

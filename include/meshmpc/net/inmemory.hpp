@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "meshmpc/net/transport.hpp"
+#include <meshmpc/net/transport.hpp>
 
 namespace meshmpc::net {
 

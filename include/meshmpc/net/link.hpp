@@ -10,9 +10,9 @@
 #include <span>
 #include <vector>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/net/frame.hpp"
-#include "meshmpc/net/link_path.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/net/frame.hpp>
+#include <meshmpc/net/link_path.hpp>
 
 namespace meshmpc::net {
 

@@ -18,11 +18,11 @@
 #include <cstddef>
 #include <memory>
 
-#include "meshmpc/net/frame.hpp"
-#include "meshmpc/net/link.hpp"
-#include "meshmpc/net/relinker.hpp"
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/statistics.hpp"
+#include <meshmpc/net/frame.hpp>
+#include <meshmpc/net/link.hpp>
+#include <meshmpc/net/relinker.hpp>
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/statistics.hpp>
 
 namespace meshmpc::net {
 

@@ -9,9 +9,9 @@
 #include <functional>
 #include <optional>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/net/link_path.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/net/link_path.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::net {
 

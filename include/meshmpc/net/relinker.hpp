@@ -11,7 +11,7 @@
 #include <functional>
 #include <memory>
 
-#include "meshmpc/net/link.hpp"
+#include <meshmpc/net/link.hpp>
 
 namespace meshmpc::net {
 

@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 namespace meshmpc::net {
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "meshmpc/net/frame.hpp"
-#include "meshmpc/net/link_path.hpp"
+#include <meshmpc/net/frame.hpp>
+#include <meshmpc/net/link_path.hpp>
 
 namespace meshmpc::net {
 

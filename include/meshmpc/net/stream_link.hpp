@@ -19,8 +19,8 @@
 #include <string>
 #include <utility>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/link.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/link.hpp>
 
 namespace meshmpc::net {
 

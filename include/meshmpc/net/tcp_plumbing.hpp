@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/net/frame.hpp"
-#include "meshmpc/net/link.hpp"
-#include "meshmpc/net/peer_routes.hpp"
-#include "meshmpc/net/relinker.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/net/frame.hpp>
+#include <meshmpc/net/link.hpp>
+#include <meshmpc/net/peer_routes.hpp>
+#include <meshmpc/net/relinker.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::net {
 

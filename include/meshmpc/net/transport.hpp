@@ -9,10 +9,10 @@
 #include <memory>
 #include <string>
 
-#include "meshmpc/net/link.hpp"
-#include "meshmpc/net/network.hpp"
-#include "meshmpc/net/relinker.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/net/link.hpp>
+#include <meshmpc/net/network.hpp>
+#include <meshmpc/net/relinker.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::net {
 

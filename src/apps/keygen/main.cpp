@@ -13,9 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
+
 #include "options.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <sstream>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::keygen {
 
@@ -55,16 +55,8 @@ std::string optional_text(const po::variables_map& vm, const char* option) {
   return vm.count(option) > 0 ? vm[option].as<std::string>() : std::string();
 }
 
-}  // namespace
-
-std::string endpoint_host(const std::string& endpoint) {
-  std::string host = endpoint.substr(0, endpoint.rfind(':'));
-  if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
-  return host;
-}
-
-Options parse_options(const std::vector<std::string>& args) {
-  po::options_description description("Options");
+// Every option keygen takes.
+void describe_options(po::options_description& description) {
   // Values are strings: the numbers are checked here, with messages that name the
   // option ("-1" would otherwise wrap into an unsigned).
   description.add_options()
@@ -84,35 +76,37 @@ Options parse_options(const std::vector<std::string>& args) {
       ("ca-dir", po::value<std::string>()->value_name("DIR2"),
        "issue the party certificates with the CA in DIR2 (meshmpc_ca.key, meshmpc_ca.crt) instead of self-signing")
       ("fingerprint", po::value<std::string>()->value_name("FILE.crt"), "print the fingerprint of a certificate");
+}
 
-  const po::variables_map vm = apps::parse_arguments(description, args);
-
+// --help: the usage and every option.
+Options help(const po::options_description& description) {
   Options o;
-  if (vm.count("help") > 0) {
-    std::ostringstream help;
-    help << "Usage: meshmpc-keygen -I i [options]        a party's key and self-signed certificate\n"
-            "       meshmpc-keygen -M N [options]        parties 0..N-1\n"
-            "       meshmpc-keygen -I i --ca-dir DIR2    a party's certificate issued by a CA\n"
-            "       meshmpc-keygen --ca [options]        a CA\n"
-            "       meshmpc-keygen --fingerprint FILE    a certificate's fingerprint\n"
-            "Keys and certificates for meshmpc's TLS transport. A party's roster line\n"
-            "(host:port FINGERPRINT) goes to stdout, what was written to stderr.\n\n"
-         << description;
-    o.mode = Mode::help;
-    o.help_text = help.str();
-    return o;
-  }
+  std::ostringstream help;
+  help << "Usage: meshmpc-keygen -I i [options]        a party's key and self-signed certificate\n"
+          "       meshmpc-keygen -M N [options]        parties 0..N-1\n"
+          "       meshmpc-keygen -I i --ca-dir DIR2    a party's certificate issued by a CA\n"
+          "       meshmpc-keygen --ca [options]        a CA\n"
+          "       meshmpc-keygen --fingerprint FILE    a certificate's fingerprint\n"
+          "Keys and certificates for meshmpc's TLS transport. A party's roster line\n"
+          "(host:port FINGERPRINT) goes to stdout, what was written to stderr.\n\n"
+       << description;
+  o.mode = Mode::help;
+  o.help_text = help.str();
+  return o;
+}
 
-  const bool ca = vm["ca"].as<bool>();
-  const bool fingerprint = vm.count("fingerprint") > 0;
-  const bool party = vm.count("index") > 0 || vm.count("parties") > 0;
+// Exactly one of parties (-I/-M), --ca and --fingerprint.
+void check_one_mode(bool ca, bool fingerprint, bool party) {
   const int modes = static_cast<int>(ca) + static_cast<int>(fingerprint) + static_cast<int>(party);
   if (modes != 1) {
     throw UsageError(modes > 1
                          ? "give one of -I/-M (parties), --ca or --fingerprint (see --help)"
                          : "nothing to do: give -I i, -M N, --ca or --fingerprint FILE (see --help)");
   }
+}
 
+// --dir, --type, --days and --name, which more than one mode takes.
+void read_common_options(const po::variables_map& vm, Options& o) {
   if (vm.count("dir") > 0) {
     o.dir = vm["dir"].as<std::string>();
     if (o.dir.empty()) throw UsageError("--dir: empty directory name");
@@ -131,20 +125,10 @@ Options parse_options(const std::vector<std::string>& args) {
     o.name = vm["name"].as<std::string>();
     check_name(*o.name);
   }
+}
 
-  if (fingerprint) {
-    refuse(vm, "--fingerprint", {"dir", "type", "name", "endpoint", "days", "ca-dir"});
-    o.mode = Mode::fingerprint;
-    o.certificate = vm["fingerprint"].as<std::string>();
-    if (o.certificate.empty()) throw UsageError("--fingerprint: empty file name");
-    return o;
-  }
-  if (ca) {
-    refuse(vm, "--ca", {"endpoint", "ca-dir"});
-    o.mode = Mode::ca;
-    return o;
-  }
-
+// -I, -M, --endpoint and --ca-dir: which parties to make, and how.
+void read_party_options(const po::variables_map& vm, Options& o) {
   o.mode = Mode::parties;
   std::optional<std::size_t> index;
   std::optional<std::size_t> count;
@@ -168,6 +152,42 @@ Options parse_options(const std::vector<std::string>& args) {
     o.ca_dir = vm["ca-dir"].as<std::string>();
     if (o.ca_dir->empty()) throw UsageError("--ca-dir: empty directory name");
   }
+}
+
+}  // namespace
+
+std::string endpoint_host(const std::string& endpoint) {
+  std::string host = endpoint.substr(0, endpoint.rfind(':'));
+  if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
+Options parse_options(const std::vector<std::string>& args) {
+  po::options_description description("Options");
+  describe_options(description);
+  const po::variables_map vm = apps::parse_arguments(description, args);
+  if (vm.count("help") > 0) return help(description);
+
+  Options o;
+  const bool ca = vm["ca"].as<bool>();
+  const bool fingerprint = vm.count("fingerprint") > 0;
+  const bool party = vm.count("index") > 0 || vm.count("parties") > 0;
+  check_one_mode(ca, fingerprint, party);
+  read_common_options(vm, o);
+
+  if (fingerprint) {
+    refuse(vm, "--fingerprint", {"dir", "type", "name", "endpoint", "days", "ca-dir"});
+    o.mode = Mode::fingerprint;
+    o.certificate = vm["fingerprint"].as<std::string>();
+    if (o.certificate.empty()) throw UsageError("--fingerprint: empty file name");
+    return o;
+  }
+  if (ca) {
+    refuse(vm, "--ca", {"endpoint", "ca-dir"});
+    o.mode = Mode::ca;
+    return o;
+  }
+  read_party_options(vm, o);
   return o;
 }
 

@@ -8,7 +8,7 @@
 
 #include "../app_arguments.hpp"
 
-#include "meshmpc/net/tls/credentials.hpp"
+#include <meshmpc/net/tls/credentials.hpp>
 
 namespace meshmpc::keygen {
 

@@ -12,8 +12,9 @@
 #include <exception>
 #include <iostream>
 
-#include "meshmpc/net/tcp_plumbing.hpp"
-#include "meshmpc/rendezvous/server.hpp"
+#include <meshmpc/net/tcp_plumbing.hpp>
+#include <meshmpc/rendezvous/server.hpp>
+
 #include "options.hpp"
 
 int main(int argc, char* argv[]) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/rendezvous/server.hpp"
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/rendezvous/server.hpp>
 
 namespace meshmpc::rendezvous_app {
 

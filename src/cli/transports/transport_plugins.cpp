@@ -1,4 +1,4 @@
-#include "meshmpc/cli/transport_plugin.hpp"
+#include <meshmpc/cli/transport_plugin.hpp>
 
 #include <array>
 

@@ -1,4 +1,4 @@
-#include "meshmpc/net/tls/context.hpp"
+#include <meshmpc/net/tls/context.hpp>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -8,8 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <ctime>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/deadline.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/deadline.hpp>
 
 namespace meshmpc::net::tls {
 

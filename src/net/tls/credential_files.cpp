@@ -11,8 +11,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+
 #include "openssl_util.hpp"
 
 namespace meshmpc::net::tls {
@@ -111,9 +112,18 @@ void write_new_file(const std::string& path, std::string_view text, mode_t mode,
   }
 }
 
-// The checks shared by both readers, in the order the header promises; the
-// private-key mode check only when `private_key`.
-std::string read_checked_file(const std::string& path, const std::string& what, bool private_key, off_t limit) {
+// A private key that group or others may read or write is refused.
+void check_key_mode(mode_t mode, const std::string& path, const std::string& what, bool private_key) {
+  const mode_t shared = S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH;
+  if (private_key && (mode & shared) != 0) {
+    throw ConfigError(what + " '" + path + "' has mode " + octal_mode(mode) +
+                      ": group or others may read or write it; run: chmod 600 " + path);
+  }
+}
+
+// The file's status before it is opened: it exists, is a regular file, and a
+// private key's mode keeps it private.
+struct stat checked_status(const std::string& path, const std::string& what, bool private_key) {
   struct stat before {};
   if (::stat(path.c_str(), &before) != 0) {
     const int error = errno;
@@ -123,14 +133,44 @@ std::string read_checked_file(const std::string& path, const std::string& what, 
   if (!S_ISREG(before.st_mode)) {
     throw ConfigError(what + " '" + path + "' is " + file_kind(before.st_mode) + ", not a file");
   }
-  const mode_t shared = S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH;
-  const auto check_mode = [&](mode_t mode) {
-    if (private_key && (mode & shared) != 0) {
-      throw ConfigError(what + " '" + path + "' has mode " + octal_mode(mode) +
-                        ": group or others may read or write it; run: chmod 600 " + path);
+  check_key_mode(before.st_mode, path, what, private_key);
+  return before;
+}
+
+// Reads `fd` into `text`, sized beforehand from fstat: a file that grew since is
+// refused, one that shrank is kept as it is.
+void read_sized(int fd, std::string& text, const std::string& path, const std::string& what) {
+  std::size_t got = 0;
+  for (;;) {
+    if (got == text.size()) {
+      // Expect the end here; a file that grew since fstat is refused.
+      std::array<char, 1> extra{};
+      const ssize_t n = ::read(fd, extra.data(), extra.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw ConfigError("cannot read " + what + " '" + path + "': " + errno_text(errno));
+      if (n > 0) {
+        OPENSSL_cleanse(extra.data(), extra.size());
+        throw ConfigError(what + " '" + path + "' changed while being read; try again");
+      }
+      break;
     }
-  };
-  check_mode(before.st_mode);
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw ConfigError("cannot read " + what + " '" + path + "': " + errno_text(errno));
+    }
+    if (n == 0) {
+      text.resize(got);  // shrank since fstat: keep what is there
+      break;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+}
+
+// The checks shared by both readers, in the order the header promises; the
+// private-key mode check only when `private_key`.
+std::string read_checked_file(const std::string& path, const std::string& what, bool private_key, off_t limit) {
+  const struct stat before = checked_status(path, what, private_key);
 
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) throw ConfigError("cannot read " + what + " '" + path + "': " + errno_text(errno));
@@ -143,7 +183,7 @@ std::string read_checked_file(const std::string& path, const std::string& what, 
   if (opened.st_dev != before.st_dev || opened.st_ino != before.st_ino || !S_ISREG(opened.st_mode)) {
     throw ConfigError(what + " '" + path + "' was replaced while being opened; try again");
   }
-  check_mode(opened.st_mode);
+  check_key_mode(opened.st_mode, path, what, private_key);
   if (opened.st_size > limit) {
     throw ConfigError(what + " '" + path + "' is " + std::to_string(opened.st_size) + " bytes, too large for a " +
                       (private_key ? "private key" : "certificate file"));
@@ -153,31 +193,7 @@ std::string read_checked_file(const std::string& path, const std::string& what, 
   // key text behind in freed memory.
   std::string text(static_cast<std::size_t>(opened.st_size), '\0');
   WipeOnThrow wipe(text);
-  std::size_t got = 0;
-  for (;;) {
-    if (got == text.size()) {
-      // Expect the end here; a file that grew since fstat is refused.
-      std::array<char, 1> extra{};
-      const ssize_t n = ::read(file.get(), extra.data(), extra.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw ConfigError("cannot read " + what + " '" + path + "': " + errno_text(errno));
-      if (n > 0) {
-        OPENSSL_cleanse(extra.data(), extra.size());
-        throw ConfigError(what + " '" + path + "' changed while being read; try again");
-      }
-      break;
-    }
-    const ssize_t n = ::read(file.get(), text.data() + got, text.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw ConfigError("cannot read " + what + " '" + path + "': " + errno_text(errno));
-    }
-    if (n == 0) {
-      text.resize(got);  // shrank since fstat: keep what is there
-      break;
-    }
-    got += static_cast<std::size_t>(n);
-  }
+  read_sized(file.get(), text, path, what);
   wipe.disarm();
   return text;
 }

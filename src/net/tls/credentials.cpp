@@ -1,5 +1,5 @@
 // Key generation and X.509 certificates (the file side is credential_files.cpp).
-#include "meshmpc/net/tls/credentials.hpp"
+#include <meshmpc/net/tls/credentials.hpp>
 
 #include <openssl/asn1.h>
 #include <openssl/buffer.h>
@@ -9,7 +9,8 @@
 #include <cstdint>
 #include <ctime>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "openssl_util.hpp"
 
 namespace meshmpc::net::tls {

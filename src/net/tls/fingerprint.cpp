@@ -1,4 +1,4 @@
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -8,7 +8,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "openssl_util.hpp"
 
 namespace meshmpc::net::tls {

@@ -1,4 +1,4 @@
-#include "meshmpc/net/tls/link.hpp"
+#include <meshmpc/net/tls/link.hpp>
 
 namespace meshmpc::net {
 

@@ -5,7 +5,7 @@
 
 #include <climits>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::net::tls::detail {
 

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/c_deleter.hpp"
+#include <meshmpc/c_deleter.hpp>
 
 namespace meshmpc::net::tls::detail {
 

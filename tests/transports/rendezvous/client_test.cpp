@@ -20,20 +20,21 @@
 #include <optional>
 #include <thread>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/field/fp64.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
-#include "meshmpc/net/tls/context.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/rendezvous/client.hpp"
-#include "meshmpc/rendezvous/code_check.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
-#include "meshmpc/rendezvous/server.hpp"
-#include "meshmpc/rendezvous/session_code.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
-#include "meshmpc/runtime/run_local.hpp"
-#include "meshmpc/runtime/session.hpp"
-#include "meshmpc/tcp/tcp_transport.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
+#include <meshmpc/net/tls/context.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/rendezvous/client.hpp>
+#include <meshmpc/rendezvous/code_check.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
+#include <meshmpc/rendezvous/server.hpp>
+#include <meshmpc/rendezvous/session_code.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
+#include <meshmpc/runtime/run_local.hpp>
+#include <meshmpc/runtime/session.hpp>
+#include <meshmpc/tcp/tcp_transport.hpp>
+
 #include "party_threads.hpp"
 #include "products.hpp"
 

@@ -14,9 +14,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/rendezvous/code_check.hpp"
-#include "meshmpc/rendezvous/session_code.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/rendezvous/code_check.hpp>
+#include <meshmpc/rendezvous/session_code.hpp>
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/rendezvous/cpace.hpp"
+#include <meshmpc/rendezvous/cpace.hpp>
 
 namespace {
 

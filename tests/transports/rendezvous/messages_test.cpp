@@ -15,10 +15,10 @@
 #include <functional>
 #include <string>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
 
 namespace {
 

@@ -21,12 +21,12 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
-#include "meshmpc/net/tls/credentials.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
-#include "meshmpc/rendezvous/server.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
+#include <meshmpc/net/tls/credentials.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
+#include <meshmpc/rendezvous/server.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/rendezvous/session_code.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/rendezvous/session_code.hpp>
 
 namespace {
 

@@ -1,13 +1,14 @@
 // The discovery rule on statuses shaped from the fixture, as each node sees them.
-#include "meshmpc/tailscale/discovery.hpp"
+#include <meshmpc/tailscale/discovery.hpp>
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <meshmpc/error.hpp>
+
 #include "localapi_standin.hpp"
-#include "meshmpc/error.hpp"
 
 namespace meshmpc::tailscale {
 namespace {

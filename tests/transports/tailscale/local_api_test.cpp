@@ -1,5 +1,5 @@
 // The LocalAPI client against the stand-in: real HTTP over a real Unix socket.
-#include "meshmpc/tailscale/local_api.hpp"
+#include <meshmpc/tailscale/local_api.hpp>
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -11,8 +11,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <meshmpc/error.hpp>
+
 #include "localapi_standin.hpp"
-#include "meshmpc/error.hpp"
 
 // Options are spelt with designated initializers; the others keep their defaults.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

@@ -1,16 +1,17 @@
 // Three parties, each with its own stand-in tailscaled, over real TCP between
 // distinct loopback addresses that play the nodes' Tailscale IPs.
-#include "meshmpc/tailscale/tailscale_transport.hpp"
+#include <meshmpc/tailscale/tailscale_transport.hpp>
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <mutex>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/tailscale/discovery.hpp>
+
 #include "exchange.hpp"
 #include "localapi_standin.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/tailscale/discovery.hpp"
 
 namespace meshmpc::tailscale {
 namespace {

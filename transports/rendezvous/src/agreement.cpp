@@ -8,11 +8,11 @@
 
 #include <optional>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/hex.hpp"
-#include "meshmpc/rendezvous/code_check.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/hex.hpp>
+#include <meshmpc/rendezvous/code_check.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
 
 namespace meshmpc::rendezvous::detail {
 

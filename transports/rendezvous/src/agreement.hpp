@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "meshmpc/rendezvous/client.hpp"
+#include <meshmpc/rendezvous/client.hpp>
 
 namespace meshmpc::rendezvous::detail {
 

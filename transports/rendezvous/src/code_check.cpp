@@ -1,4 +1,4 @@
-#include "meshmpc/rendezvous/code_check.hpp"
+#include <meshmpc/rendezvous/code_check.hpp>
 
 #include <sodium.h>
 
@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "meshmpc/rendezvous/session_code.hpp"
+#include <meshmpc/rendezvous/session_code.hpp>
 
 namespace meshmpc::rendezvous {
 

@@ -8,10 +8,10 @@
 #include <chrono>
 #include <string>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/deadline.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/deadline.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
 
 namespace meshmpc::rendezvous::detail {
 

@@ -8,7 +8,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "server_state.hpp"
 
 namespace meshmpc::rendezvous {

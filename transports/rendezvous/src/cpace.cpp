@@ -1,4 +1,4 @@
-#include "meshmpc/rendezvous/cpace.hpp"
+#include <meshmpc/rendezvous/cpace.hpp>
 
 #include <sodium.h>
 
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::rendezvous::cpace {
 

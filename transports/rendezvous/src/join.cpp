@@ -6,12 +6,13 @@
 #include <algorithm>
 #include <optional>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/rendezvous/client.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
+
 #include "agreement.hpp"
 #include "connect_by.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/rendezvous/client.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
 #include "roster_check.hpp"
 
 namespace meshmpc::rendezvous {

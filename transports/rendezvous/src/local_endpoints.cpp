@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "meshmpc/rendezvous/client.hpp"
+#include <meshmpc/rendezvous/client.hpp>
 
 namespace meshmpc::rendezvous {
 

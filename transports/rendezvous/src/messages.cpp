@@ -1,4 +1,4 @@
-#include "meshmpc/rendezvous/messages.hpp"
+#include <meshmpc/rendezvous/messages.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/string.hpp>
@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <initializer_list>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 namespace meshmpc::rendezvous {
 

@@ -5,11 +5,12 @@
 // end through it (net/peer_routes.hpp).
 #include <boost/asio/this_coro.hpp>
 
+#include <meshmpc/error.hpp>
+#include <meshmpc/rendezvous/client.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
+
 #include "connect_by.hpp"
-#include "meshmpc/error.hpp"
-#include "meshmpc/rendezvous/client.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
 
 namespace meshmpc::rendezvous {
 

@@ -12,7 +12,8 @@
 #include <boost/asio/write.hpp>
 #include <vector>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
+
 #include "server_state.hpp"
 
 namespace meshmpc::rendezvous {
@@ -61,6 +62,21 @@ asio::awaitable<void> run_pipe(std::shared_ptr<Server::State> state, detail::Pip
   co_await (copy(pipe.a, pipe.b) && copy(pipe.b, pipe.a));
 }
 
+// Why a relay request of party `self` (n: none) of a session of n parties is
+// refused; empty when it is not.
+std::string relay_refusal(const Relay& relay, std::size_t self, std::size_t n) {
+  std::string refusal;
+  if (self == n) {
+    refusal = "relay: the token is not one of session '" + relay.session + "'";
+  } else if (relay.peer >= n) {
+    refusal = "relay: peer " + std::to_string(relay.peer) + " is not a party of session '" + relay.session + "' (" +
+              std::to_string(n) + " parties)";
+  } else if (relay.peer == self) {
+    refusal = "relay: party " + std::to_string(self) + " asked for a relay to itself";
+  }
+  return refusal;
+}
+
 }  // namespace
 
 namespace detail {
@@ -86,15 +102,7 @@ asio::awaitable<void> serve_relay(std::shared_ptr<Server::State> state, std::sha
   }
   const std::size_t n = session->members.size();
   const std::size_t self = party_of(*session, relay.token);
-  std::string refusal;
-  if (self == n) {
-    refusal = "relay: the token is not one of session '" + relay.session + "'";
-  } else if (relay.peer >= n) {
-    refusal = "relay: peer " + std::to_string(relay.peer) + " is not a party of session '" + relay.session + "' (" +
-              std::to_string(n) + " parties)";
-  } else if (relay.peer == self) {
-    refusal = "relay: party " + std::to_string(self) + " asked for a relay to itself";
-  }
+  std::string refusal = relay_refusal(relay, self, n);
   if (!refusal.empty()) {
     spdlog::info("rendezvous: refused a relay from {}: {}", control->peer, refusal);
     co_await refuse(state, control, std::move(refusal));

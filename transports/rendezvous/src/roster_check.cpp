@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::rendezvous::detail {
 

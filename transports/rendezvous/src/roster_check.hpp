@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/rendezvous/client.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
+#include <meshmpc/rendezvous/client.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
 
 namespace meshmpc::rendezvous::detail {
 

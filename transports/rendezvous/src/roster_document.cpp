@@ -1,6 +1,6 @@
 // The roster's fixed encoding, its hash and field digests (SHA-256, OpenSSL),
 // and the signatures over it (OpenSSL EVP: Ed25519 or ECDSA P-256 with SHA-256).
-#include "meshmpc/rendezvous/roster_document.hpp"
+#include <meshmpc/rendezvous/roster_document.hpp>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::rendezvous {
 

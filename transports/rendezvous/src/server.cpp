@@ -1,7 +1,7 @@
 // The rendezvous server's frame: accepting within the caps, the first message of
 // each connection, housekeeping (expiry), stop. The join and post rules are in
 // control.cpp, relays in relay_pipe.cpp.
-#include "meshmpc/rendezvous/server.hpp"
+#include <meshmpc/rendezvous/server.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -13,8 +13,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
+
 #include "server_state.hpp"
 
 namespace meshmpc::rendezvous {

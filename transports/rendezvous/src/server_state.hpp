@@ -17,11 +17,11 @@
 #include <utility>
 #include <vector>
 
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
-#include "meshmpc/rendezvous/messages.hpp"
-#include "meshmpc/rendezvous/server.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
+#include <meshmpc/rendezvous/messages.hpp>
+#include <meshmpc/rendezvous/server.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
 
 namespace meshmpc::rendezvous::detail {
 

@@ -1,12 +1,12 @@
-#include "meshmpc/rendezvous/session_code.hpp"
+#include <meshmpc/rendezvous/session_code.hpp>
 
 #include <sodium.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/peer_text.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/peer_text.hpp>
 
 namespace meshmpc::rendezvous {
 

@@ -3,7 +3,7 @@
 // help. No two are one edit apart, none is spelled differently in British and
 // American English, none is a number word. tests/transports/rendezvous/
 // session_code_test.cpp checks the count, the order, the letters and the distance.
-#include "meshmpc/rendezvous/session_code.hpp"
+#include <meshmpc/rendezvous/session_code.hpp>
 
 namespace meshmpc::rendezvous {
 

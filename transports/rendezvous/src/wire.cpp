@@ -1,6 +1,6 @@
 // The socket side of the framing: reads and writes with deadlines. The pure
 // encoding (lengths, bodies) is in wire_codec.cpp, which the fuzz targets build.
-#include "meshmpc/rendezvous/wire.hpp"
+#include <meshmpc/rendezvous/wire.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/read.hpp>
@@ -8,9 +8,9 @@
 #include <boost/asio/write.hpp>
 #include <cstdio>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/deadline.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/deadline.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
 
 namespace meshmpc::rendezvous {
 

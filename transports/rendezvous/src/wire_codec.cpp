@@ -2,8 +2,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/rendezvous/wire.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/rendezvous/wire.hpp>
 
 namespace meshmpc::rendezvous {
 

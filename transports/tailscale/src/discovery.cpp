@@ -1,10 +1,10 @@
-#include "meshmpc/tailscale/discovery.hpp"
+#include <meshmpc/tailscale/discovery.hpp>
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <cctype>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::tailscale {
 
@@ -70,19 +70,8 @@ std::string rule_text(const Selection& selection) {
   return rule;
 }
 
-}  // namespace
-
-bool is_valid_tag(std::string_view tag) {
-  constexpr std::string_view kPrefix = "tag:";
-  if (tag.size() <= kPrefix.size() || tag.substr(0, kPrefix.size()) != kPrefix) return false;
-  const std::string_view name = tag.substr(kPrefix.size());
-  if (!std::isalpha(static_cast<unsigned char>(name.front()))) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
-}
-
-Discovery discover_parties(const Status& status, const Selection& selection, std::size_t parties,
-                           std::uint16_t port) {
+// tailscaled is up, on the tailnet, with an interface to listen on.
+void check_on_tailnet(const Status& status) {
   if (status.backend_state != "Running") {
     std::string message = "tailscale: this node is not on the tailnet (tailscaled's state is " +
                           (status.backend_state.empty() ? std::string("unknown") : status.backend_state) + ")";
@@ -94,6 +83,10 @@ Discovery discover_parties(const Status& status, const Selection& selection, std
                       "tailnet address to listen on; run tailscaled with its tailscale0 interface (without "
                       "--tun=userspace-networking)");
   }
+}
+
+// A rule saying which nodes are the parties, and a valid one.
+void check_selection(const Selection& selection) {
   if (selection.tag.empty() && selection.hosts.empty()) {
     throw ConfigError("tailscale: say which nodes are the parties: --tag (e.g. --tag tag:mpc) and/or --hosts");
   }
@@ -101,32 +94,37 @@ Discovery discover_parties(const Status& status, const Selection& selection, std
     throw ConfigError("tailscale: --tag '" + selection.tag +
                       "' is not a Tailscale tag (expected tag:<name>, the name a letter then letters, digits, '-')");
   }
+}
 
+// The nodes --hosts names, each exactly one node (and carrying --tag if given).
+std::vector<const Node*> nodes_in_hosts(const std::vector<const Node*>& candidates, const Selection& selection) {
+  std::vector<const Node*> chosen;
+  for (const std::string& host : selection.hosts) {
+    const std::vector<const Node*> named = nodes_named(candidates, host);
+    if (named.empty()) {
+      throw ConfigError("tailscale: --hosts: no node named '" + host + "' on the tailnet (nodes seen: " +
+                        list_names(candidates) + ")");
+    }
+    if (named.size() > 1) {
+      throw ConfigError("tailscale: --hosts: '" + host + "' names several nodes (" + list_names(named) +
+                        "); use their MagicDNS names");
+    }
+    if (!selection.tag.empty() && !named.front()->has_tag(selection.tag)) {
+      throw ConfigError("tailscale: --hosts: node " + named.front()->machine_name() + " does not carry " +
+                        selection.tag);
+    }
+    if (std::find(chosen.begin(), chosen.end(), named.front()) == chosen.end()) chosen.push_back(named.front());
+  }
+  return chosen;
+}
+
+// The nodes the selection chooses, this node among them.
+std::vector<const Node*> chosen_nodes(const Status& status, const Selection& selection) {
   std::vector<const Node*> candidates{&status.self};
   for (const Node& peer : status.peers) {
     if (!peer.sharee && !peer.expired) candidates.push_back(&peer);
   }
-  std::vector<const Node*> chosen;
-  if (selection.hosts.empty()) {
-    chosen = candidates;
-  } else {
-    for (const std::string& host : selection.hosts) {
-      const std::vector<const Node*> named = nodes_named(candidates, host);
-      if (named.empty()) {
-        throw ConfigError("tailscale: --hosts: no node named '" + host + "' on the tailnet (nodes seen: " +
-                          list_names(candidates) + ")");
-      }
-      if (named.size() > 1) {
-        throw ConfigError("tailscale: --hosts: '" + host + "' names several nodes (" + list_names(named) +
-                          "); use their MagicDNS names");
-      }
-      if (!selection.tag.empty() && !named.front()->has_tag(selection.tag)) {
-        throw ConfigError("tailscale: --hosts: node " + named.front()->machine_name() + " does not carry " +
-                          selection.tag);
-      }
-      if (std::find(chosen.begin(), chosen.end(), named.front()) == chosen.end()) chosen.push_back(named.front());
-    }
-  }
+  std::vector<const Node*> chosen = selection.hosts.empty() ? candidates : nodes_in_hosts(candidates, selection);
   if (!selection.tag.empty()) {
     std::erase_if(chosen, [&](const Node* node) { return !node->has_tag(selection.tag); });
   }
@@ -135,8 +133,14 @@ Discovery discover_parties(const Status& status, const Selection& selection, std
                       rule_text(selection) + "; tag it (tailscale up --advertise-tags=" +
                       (selection.tag.empty() ? std::string("tag:mpc") : selection.tag) + ") or name it in --hosts");
   }
+  return chosen;
+}
 
-  Discovery discovery;
+// The chosen nodes online, in party order (by stable id), exactly `parties` of
+// them; the others are left in discovery.offline.
+std::vector<const Node*> online_parties(const Status& status, const Selection& selection,
+                                        const std::vector<const Node*>& chosen, std::size_t parties,
+                                        Discovery& discovery) {
   std::vector<const Node*> online;
   for (const Node* node : chosen) {
     if (node == &status.self || node->online) {
@@ -157,6 +161,27 @@ Discovery discover_parties(const Status& status, const Selection& selection, std
     }
     throw ConfigError(message);
   }
+  return online;
+}
+
+}  // namespace
+
+bool is_valid_tag(std::string_view tag) {
+  constexpr std::string_view kPrefix = "tag:";
+  if (tag.size() <= kPrefix.size() || tag.substr(0, kPrefix.size()) != kPrefix) return false;
+  const std::string_view name = tag.substr(kPrefix.size());
+  if (!std::isalpha(static_cast<unsigned char>(name.front()))) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+}
+
+Discovery discover_parties(const Status& status, const Selection& selection, std::size_t parties,
+                           std::uint16_t port) {
+  check_on_tailnet(status);
+  check_selection(selection);
+  const std::vector<const Node*> chosen = chosen_nodes(status, selection);
+  Discovery discovery;
+  const std::vector<const Node*> online = online_parties(status, selection, chosen, parties, discovery);
   for (std::size_t i = 0; i < online.size(); ++i) {
     const Node& node = *online[i];
     net::PartyInfo party{i, node.machine_name(), endpoints_of(node, port), node.stable_id, std::nullopt};

@@ -1,4 +1,4 @@
-#include "meshmpc/tailscale/local_api.hpp"
+#include <meshmpc/tailscale/local_api.hpp>
 
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/deadline.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/deadline.hpp>
 
 namespace meshmpc::tailscale {
 

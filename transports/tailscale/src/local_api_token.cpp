@@ -1,4 +1,4 @@
-#include "meshmpc/tailscale/local_api_token.hpp"
+#include <meshmpc/tailscale/local_api_token.hpp>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::tailscale {
 
@@ -52,6 +52,74 @@ struct Candidate {
   std::string folder;
 };
 
+// What a search of the group containers found: the newest proof file for the
+// port, and counts for the message when there is none.
+struct ProofSearch {
+  std::optional<Candidate> newest;
+  std::size_t folders = 0;
+  std::size_t other_ports = 0;
+  std::size_t malformed = 0;
+};
+
+// One file of a container: the newest proof file for `port` is kept, every other
+// token read is wiped.
+void consider_proof_file(const fs::directory_entry& file, const fs::path& folder, std::optional<std::uint16_t> port,
+                         ProofSearch& search) {
+  std::error_code error;
+  std::string file_name = file.path().filename().string();
+  if (!file_name.starts_with(kProofPrefix)) return;
+  const std::string_view rest = std::string_view(file_name).substr(kProofPrefix.size());
+  const std::size_t dash = rest.find('-');
+  const auto found_port = dash == std::string_view::npos ? std::nullopt : parse_port(rest.substr(0, dash));
+  if (!found_port || dash + 1 == rest.size()) {
+    ++search.malformed;
+  } else if (port && *found_port != *port) {
+    ++search.other_ports;
+  } else {
+    Candidate candidate{*found_port, std::string(rest.substr(dash + 1)), file.last_write_time(error),
+                        folder.string()};
+    if (!search.newest || candidate.written > search.newest->written) {
+      if (search.newest) wipe(search.newest->token);
+      search.newest = std::move(candidate);
+    } else {
+      wipe(candidate.token);
+    }
+  }
+  wipe(file_name);
+}
+
+// The port and token of the newest proof file (its token wiped from `newest`).
+std::optional<LoopbackCredentials> credentials_from(Candidate& newest, std::vector<std::string>& looked) {
+  LoopbackCredentials found{newest.port, nullptr};
+  try {
+    found.token = std::make_shared<const LocalApiToken>(
+        newest.token, "the App Store Tailscale app's sameuserproof file in " + newest.folder);
+  } catch (const ConfigError& e) {
+    wipe(newest.token);
+    looked.push_back(e.what());
+    return std::nullopt;
+  }
+  wipe(newest.token);
+  return found;
+}
+
+// Why the search found no proof file.
+std::string no_proof_file(const std::string& group_containers, const ProofSearch& search,
+                          std::optional<std::uint16_t> port) {
+  std::string why = group_containers + "/*" + std::string(kAppStoreContainerSuffix) + ": ";
+  if (search.folders == 0) {
+    why += "no such folder (no App Store Tailscale app)";
+  } else if (search.other_ports != 0) {
+    why += "no sameuserproof file for port " + std::to_string(*port) + " (only for other ports)";
+  } else {
+    why += "no sameuserproof file (is the Tailscale app running?)";
+  }
+  if (search.malformed != 0) {
+    why += "; " + std::to_string(search.malformed) + " sameuserproof file(s) with a malformed name ignored";
+  }
+  return why;
+}
+
 // The App Store app: sameuserproof-<port>-<token> in a folder of Group Containers.
 std::optional<LoopbackCredentials> find_app_store(const std::string& group_containers,
                                                   std::optional<std::uint16_t> port, std::vector<std::string>& looked) {
@@ -65,65 +133,20 @@ std::optional<LoopbackCredentials> find_app_store(const std::string& group_conta
     looked.push_back(group_containers + ": " + error.message() + " (no App Store Tailscale app)");
     return std::nullopt;
   }
-  std::optional<Candidate> newest;
-  std::size_t folders = 0;
-  std::size_t other_ports = 0;
-  std::size_t malformed = 0;
+  ProofSearch search;
   for (const fs::directory_entry& container : containers) {
     const std::string name = container.path().filename().string();
     if (!name.ends_with(kAppStoreContainerSuffix) || !container.is_directory(error)) continue;
-    ++folders;
+    ++search.folders;
     fs::directory_iterator files(container.path(), error);
     if (error) {
       looked.push_back(container.path().string() + ": " + error.message());
       continue;
     }
-    for (const fs::directory_entry& file : files) {
-      std::string file_name = file.path().filename().string();
-      if (!file_name.starts_with(kProofPrefix)) continue;
-      const std::string_view rest = std::string_view(file_name).substr(kProofPrefix.size());
-      const std::size_t dash = rest.find('-');
-      const auto found_port = dash == std::string_view::npos ? std::nullopt : parse_port(rest.substr(0, dash));
-      if (!found_port || dash + 1 == rest.size()) {
-        ++malformed;
-      } else if (port && *found_port != *port) {
-        ++other_ports;
-      } else {
-        Candidate candidate{*found_port, std::string(rest.substr(dash + 1)), file.last_write_time(error),
-                            container.path().string()};
-        if (!newest || candidate.written > newest->written) {
-          if (newest) wipe(newest->token);
-          newest = std::move(candidate);
-        } else {
-          wipe(candidate.token);
-        }
-      }
-      wipe(file_name);
-    }
+    for (const fs::directory_entry& file : files) consider_proof_file(file, container.path(), port, search);
   }
-  if (newest) {
-    LoopbackCredentials found{newest->port, nullptr};
-    try {
-      found.token = std::make_shared<const LocalApiToken>(
-          newest->token, "the App Store Tailscale app's sameuserproof file in " + newest->folder);
-    } catch (const ConfigError& e) {
-      wipe(newest->token);
-      looked.push_back(e.what());
-      return std::nullopt;
-    }
-    wipe(newest->token);
-    return found;
-  }
-  std::string why = group_containers + "/*" + std::string(kAppStoreContainerSuffix) + ": ";
-  if (folders == 0) {
-    why += "no such folder (no App Store Tailscale app)";
-  } else if (other_ports != 0) {
-    why += "no sameuserproof file for port " + std::to_string(*port) + " (only for other ports)";
-  } else {
-    why += "no sameuserproof file (is the Tailscale app running?)";
-  }
-  if (malformed != 0) why += "; " + std::to_string(malformed) + " sameuserproof file(s) with a malformed name ignored";
-  looked.push_back(why);
+  if (search.newest) return credentials_from(*search.newest, looked);
+  looked.push_back(no_proof_file(group_containers, search, port));
   return std::nullopt;
 }
 

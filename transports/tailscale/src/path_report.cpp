@@ -1,4 +1,4 @@
-#include "meshmpc/tailscale/path_report.hpp"
+#include <meshmpc/tailscale/path_report.hpp>
 
 namespace meshmpc::tailscale {
 

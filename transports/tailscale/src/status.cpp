@@ -1,11 +1,11 @@
-#include "meshmpc/tailscale/status.hpp"
+#include <meshmpc/tailscale/status.hpp>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::tailscale {
 

@@ -1,11 +1,11 @@
-#include "meshmpc/tailscale/tailscale_transport.hpp"
+#include <meshmpc/tailscale/tailscale_transport.hpp>
 
 #include <boost/asio/this_coro.hpp>
 #include <optional>
 #include <string>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/tailscale/path_report.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/tailscale/path_report.hpp>
 
 namespace meshmpc::tailscale {
 

@@ -1,9 +1,9 @@
-#include "meshmpc/tcp/tcp_transport.hpp"
+#include <meshmpc/tcp/tcp_transport.hpp>
 
 #include <boost/asio/this_coro.hpp>
 #include <utility>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::tcp {
 

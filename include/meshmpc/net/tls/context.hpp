@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 namespace meshmpc::net::tls {
 

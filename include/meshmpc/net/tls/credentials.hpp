@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 namespace meshmpc::net::tls {
 

@@ -2,8 +2,8 @@
 // The Link over TLS: StreamLink over Asio's SSL stream (context.hpp makes the
 // stream and runs its handshake; tcp_plumbing.hpp builds these links when
 // TcpOptions::tls is set).
-#include "meshmpc/net/stream_link.hpp"
-#include "meshmpc/net/tls/context.hpp"
+#include <meshmpc/net/stream_link.hpp>
+#include <meshmpc/net/tls/context.hpp>
 
 namespace meshmpc::net {
 

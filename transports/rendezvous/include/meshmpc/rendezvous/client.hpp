@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/net/peer_routes.hpp"
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
-#include "meshmpc/rendezvous/roster_document.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/net/peer_routes.hpp>
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
+#include <meshmpc/rendezvous/roster_document.hpp>
 
 namespace meshmpc::rendezvous {
 

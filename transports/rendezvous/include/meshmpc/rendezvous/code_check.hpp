@@ -37,9 +37,9 @@
 #include <utility>
 #include <vector>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
-#include "meshmpc/rendezvous/cpace.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
+#include <meshmpc/rendezvous/cpace.hpp>
 
 namespace meshmpc::rendezvous {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::rendezvous {
 

@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/net/tls/fingerprint.hpp"
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/net/tls/fingerprint.hpp>
 
 namespace meshmpc::rendezvous {
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/net/roster.hpp"
-#include "meshmpc/tailscale/status.hpp"
+#include <meshmpc/net/roster.hpp>
+#include <meshmpc/tailscale/status.hpp>
 
 namespace meshmpc::tailscale {
 

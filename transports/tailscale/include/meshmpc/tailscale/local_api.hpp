@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/tailscale/local_api_token.hpp"
-#include "meshmpc/tailscale/status.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/tailscale/local_api_token.hpp>
+#include <meshmpc/tailscale/status.hpp>
 
 namespace meshmpc::tailscale {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <utility>
 
-#include "meshmpc/net/tcp_plumbing.hpp"
-#include "meshmpc/net/transport.hpp"
-#include "meshmpc/tailscale/local_api.hpp"
+#include <meshmpc/net/tcp_plumbing.hpp>
+#include <meshmpc/net/transport.hpp>
+#include <meshmpc/tailscale/local_api.hpp>
 
 namespace meshmpc::tailscale {
 

@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
-#include "meshmpc/net/transport.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
+#include <meshmpc/net/transport.hpp>
 
 namespace meshmpc::tcp {
 

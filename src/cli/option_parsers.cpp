@@ -1,0 +1,91 @@
+#include "option_parsers.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <iterator>
+#include <string_view>
+#include <system_error>
+
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/error.hpp>
+
+namespace meshmpc::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// The names --log-level takes, in spdlog's order (trace = 0 .. off = 6).
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+std::string known_transports() {
+  std::string list;
+  for (const TransportPlugin* plugin : transport_plugins()) {
+    list += (list.empty() ? "" : ", ") + std::string(plugin->name());
+  }
+  return list + ", " + std::string(kInMemoryTransport);
+}
+
+}  // namespace
+
+std::string transports_help() {
+  std::string text = "how parties reach each other:";
+  for (const TransportPlugin* plugin : transport_plugins()) {
+    text += " " + std::string(plugin->name()) + " (" + std::string(plugin->summary()) + "),";
+  }
+  return text + " " + std::string(kInMemoryTransport) + " (all parties as threads of this process)";
+}
+
+spdlog::level::level_enum parse_log_level(const std::string& text) {
+  for (std::size_t i = 0; i < std::size(kLogLevels); ++i) {
+    if (text == kLogLevels[i]) return static_cast<spdlog::level::level_enum>(i);
+  }
+  std::string known;
+  for (std::string_view name : kLogLevels) known += (known.empty() ? "" : ", ") + std::string(name);
+  throw ConfigError("--log-level: unknown level '" + text + "'; known: " + known);
+}
+
+MulProtocol parse_mul(const std::string& text) {
+  try {
+    return mul_protocol_from_string(text);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--mul: ") + e.what());
+  }
+}
+
+Randomness parse_randomness(const po::variables_map& vm) {
+  Randomness r;
+  try {
+    r = randomness_from_string(vm["randomness"].as<std::string>());
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--randomness: ") + e.what());
+  }
+  if (!vm["no-prss"].as<bool>()) return r;
+  if (!vm["randomness"].defaulted() && r != Randomness::extraction)
+    throw ConfigError("--no-prss means --randomness extraction, but --randomness " + to_string(r) +
+                      " was given too: give one of them");
+  return Randomness::extraction;
+}
+
+std::chrono::milliseconds parse_timeout(const std::string& text) {
+  double seconds = 0;
+  const char* const end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, seconds);
+  if (text.empty() || ec != std::errc{} || ptr != end || !std::isfinite(seconds)) {
+    throw ConfigError("--timeout: '" + text + "' is not a number of seconds");
+  }
+  // At least a millisecond; at most a day, which no network wait should need.
+  if (seconds < 0.001 || seconds > 86400) {
+    throw ConfigError("--timeout: " + text + " seconds is out of range (0.001..86400)");
+  }
+  return std::chrono::milliseconds(std::llround(seconds * 1000));
+}
+
+const TransportPlugin* check_transport(const std::string& name) {
+  if (name == kInMemoryTransport) return nullptr;
+  const TransportPlugin* plugin = find_transport_plugin(name);
+  if (!plugin) throw ConfigError("--transport: unknown transport '" + name + "'; known: " + known_transports());
+  return plugin;
+}
+
+}  // namespace meshmpc::cli

@@ -1,0 +1,31 @@
+#pragma once
+// One option's text made a value, its error naming the option (not installed:
+// the parser's steps share them).
+#include <chrono>
+#include <string>
+
+#include <boost/program_options/variables_map.hpp>
+#include <spdlog/common.h>
+
+#include <meshmpc/cli/transport_plugin.hpp>
+#include <meshmpc/runtime/session_options.hpp>
+
+namespace meshmpc::cli {
+
+// --transport's help: each plugin's name and summary, and inmem.
+std::string transports_help();
+
+spdlog::level::level_enum parse_log_level(const std::string& text);
+
+MulProtocol parse_mul(const std::string& text);
+
+// --randomness, with MPyC's --no-prss as a synonym of --randomness extraction.
+Randomness parse_randomness(const boost::program_options::variables_map& vm);
+
+// --timeout in seconds, 0.001..86400.
+std::chrono::milliseconds parse_timeout(const std::string& text);
+
+// The plugin named by --transport; nullptr for inmem.
+const TransportPlugin* check_transport(const std::string& name);
+
+}  // namespace meshmpc::cli
