@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "meshmpc/asio.hpp"
+#include <meshmpc/asio.hpp>
 
 namespace meshmpc::net::detail {
 

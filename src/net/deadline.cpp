@@ -1,4 +1,4 @@
-#include "meshmpc/net/deadline.hpp"
+#include <meshmpc/net/deadline.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -10,7 +10,7 @@
 #include <optional>
 #include <utility>
 
-#include "meshmpc/asio.hpp"
+#include <meshmpc/asio.hpp>
 
 namespace meshmpc::net {
 

@@ -7,7 +7,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "meshmpc/nebula/certificate.hpp"
+#include <meshmpc/nebula/certificate.hpp>
 
 namespace meshmpc::nebula::test {
 

@@ -12,9 +12,9 @@
 #include <functional>
 #include <initializer_list>
 
-#include "meshmpc/hex.hpp"
-#include "meshmpc/nebula/ca_pool.hpp"
-#include "meshmpc/nebula/host_key.hpp"
+#include <meshmpc/hex.hpp>
+#include <meshmpc/nebula/ca_pool.hpp>
+#include <meshmpc/nebula/host_key.hpp>
 #include "certificate_fault.hpp"
 #include "pki.hpp"
 

@@ -8,9 +8,9 @@
 #include <boost/asio/io_context.hpp>
 #include <optional>
 
-#include "meshmpc/cli/options.hpp"
-#include "meshmpc/cli/run_impl.hpp"
-#include "meshmpc/nebula/certificate.hpp"
+#include <meshmpc/cli/options.hpp>
+#include <meshmpc/cli/run_impl.hpp>
+#include <meshmpc/nebula/certificate.hpp>
 #include "pki.hpp"
 
 namespace meshmpc::cli {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "meshmpc/nebula/nebula_parties.hpp"
+#include <meshmpc/nebula/nebula_parties.hpp>
 #include "pki.hpp"
 
 namespace meshmpc::nebula::test {

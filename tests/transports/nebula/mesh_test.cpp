@@ -9,10 +9,10 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "../../net/party_threads.hpp"
-#include "meshmpc/field/fp64.hpp"
-#include "meshmpc/nebula/nebula_parties.hpp"
-#include "meshmpc/nebula/nebula_transport.hpp"
-#include "meshmpc/runtime/run_local.hpp"
+#include <meshmpc/field/fp64.hpp>
+#include <meshmpc/nebula/nebula_parties.hpp>
+#include <meshmpc/nebula/nebula_transport.hpp>
+#include <meshmpc/runtime/run_local.hpp>
 #include "loopback_pki.hpp"
 
 namespace meshmpc::nebula {

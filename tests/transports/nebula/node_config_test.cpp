@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <functional>
 
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/node_config.hpp"
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/node_config.hpp>
 #include "pki.hpp"
 
 namespace meshmpc::nebula {

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "meshmpc/nebula/nebula_parties.hpp"
+#include <meshmpc/nebula/nebula_parties.hpp>
 #include "nebula_new.hpp"
 #include "certificate_fault.hpp"
 #include "loopback_pki.hpp"

@@ -21,8 +21,8 @@
 #include "../../cli/process.hpp"
 #include "../../temp_dir.hpp"
 #include "nebula_new.hpp"
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/pem.hpp"
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/pem.hpp>
 
 namespace meshmpc::nebula::test {
 

@@ -1,10 +1,10 @@
-#include "meshmpc/nebula/ca_pool.hpp"
+#include <meshmpc/nebula/ca_pool.hpp>
 
 #include <sodium.h>
 
 #include <algorithm>
 
-#include "meshmpc/hex.hpp"
+#include <meshmpc/hex.hpp>
 #include "p256.hpp"
 
 namespace meshmpc::nebula {

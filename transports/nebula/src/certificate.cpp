@@ -2,7 +2,7 @@
 // mix), the fingerprint and the signed bytes, the key and signature forms per
 // curve, and how certificates are named in messages. The wire formats live in
 // certificate_v1.cpp (protobuf) and certificate_v2.cpp (DER).
-#include "meshmpc/nebula/certificate.hpp"
+#include <meshmpc/nebula/certificate.hpp>
 
 #include <sodium.h>
 
@@ -10,8 +10,8 @@
 
 #include "certificate_codec.hpp"
 #include "der.hpp"
-#include "meshmpc/hex.hpp"
-#include "meshmpc/nebula/pem.hpp"
+#include <meshmpc/hex.hpp>
+#include <meshmpc/nebula/pem.hpp>
 
 namespace meshmpc::nebula {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/nebula/certificate.hpp"
+#include <meshmpc/nebula/certificate.hpp>
 
 namespace meshmpc::nebula::detail {
 

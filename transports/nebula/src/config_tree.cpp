@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <system_error>
 
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/pem.hpp"
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/pem.hpp>
 
 namespace meshmpc::nebula::detail {
 

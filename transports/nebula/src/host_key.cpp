@@ -1,10 +1,10 @@
-#include "meshmpc/nebula/host_key.hpp"
+#include <meshmpc/nebula/host_key.hpp>
 
 #include <sodium.h>
 
 #include <optional>
 
-#include "meshmpc/nebula/pem.hpp"
+#include <meshmpc/nebula/pem.hpp>
 #include "p256.hpp"
 
 namespace meshmpc::nebula {

@@ -1,4 +1,4 @@
-#include "meshmpc/nebula/ip_network.hpp"
+#include <meshmpc/nebula/ip_network.hpp>
 
 #include <arpa/inet.h>
 

@@ -1,4 +1,4 @@
-#include "meshmpc/nebula/nebula_parties.hpp"
+#include <meshmpc/nebula/nebula_parties.hpp>
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -10,8 +10,8 @@
 #include <memory>
 #include <optional>
 
-#include "meshmpc/nebula/host_key.hpp"
-#include "meshmpc/nebula/roster_file.hpp"
+#include <meshmpc/nebula/host_key.hpp>
+#include <meshmpc/nebula/roster_file.hpp>
 
 namespace meshmpc::nebula {
 

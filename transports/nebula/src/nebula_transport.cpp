@@ -1,11 +1,11 @@
-#include "meshmpc/nebula/nebula_transport.hpp"
+#include <meshmpc/nebula/nebula_transport.hpp>
 
 #include <algorithm>
 #include <memory>
 #include <optional>
 #include <boost/asio/this_coro.hpp>
 
-#include "meshmpc/error.hpp"
+#include <meshmpc/error.hpp>
 
 namespace meshmpc::nebula {
 

@@ -1,8 +1,8 @@
-#include "meshmpc/nebula/node_config.hpp"
+#include <meshmpc/nebula/node_config.hpp>
 
 #include "config_tree.hpp"
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/pem.hpp"
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/pem.hpp>
 
 namespace meshmpc::nebula {
 

@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "meshmpc/c_deleter.hpp"
+#include <meshmpc/c_deleter.hpp>
 
 namespace meshmpc::nebula::p256 {
 

@@ -1,4 +1,4 @@
-#include "meshmpc/nebula/pem.hpp"
+#include <meshmpc/nebula/pem.hpp>
 
 #include <sodium.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "meshmpc/nebula/certificate.hpp"
+#include <meshmpc/nebula/certificate.hpp>
 
 namespace meshmpc::nebula {
 

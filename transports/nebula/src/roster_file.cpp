@@ -1,11 +1,11 @@
-#include "meshmpc/nebula/roster_file.hpp"
+#include <meshmpc/nebula/roster_file.hpp>
 
 #include <charconv>
 #include <filesystem>
 #include <sstream>
 
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/pem.hpp"
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/pem.hpp>
 
 namespace meshmpc::nebula {
 

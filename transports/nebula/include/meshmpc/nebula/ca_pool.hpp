@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/nebula/certificate.hpp"
+#include <meshmpc/nebula/certificate.hpp>
 
 namespace meshmpc::nebula {
 

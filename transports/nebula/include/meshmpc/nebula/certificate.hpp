@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "meshmpc/error.hpp"
-#include "meshmpc/nebula/ip_network.hpp"
+#include <meshmpc/error.hpp>
+#include <meshmpc/nebula/ip_network.hpp>
 
 namespace meshmpc::nebula {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "meshmpc/nebula/certificate.hpp"
+#include <meshmpc/nebula/certificate.hpp>
 
 namespace meshmpc::nebula {
 

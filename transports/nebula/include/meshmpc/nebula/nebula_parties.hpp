@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "meshmpc/nebula/ca_pool.hpp"
-#include "meshmpc/nebula/certificate.hpp"
-#include "meshmpc/nebula/node_config.hpp"
-#include "meshmpc/net/roster.hpp"
+#include <meshmpc/nebula/ca_pool.hpp>
+#include <meshmpc/nebula/certificate.hpp>
+#include <meshmpc/nebula/node_config.hpp>
+#include <meshmpc/net/roster.hpp>
 
 namespace meshmpc::nebula {
 

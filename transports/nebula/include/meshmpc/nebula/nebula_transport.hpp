@@ -14,9 +14,9 @@
 #include <memory>
 #include <utility>
 
-#include "meshmpc/asio.hpp"
-#include "meshmpc/net/tcp_plumbing.hpp"
-#include "meshmpc/net/transport.hpp"
+#include <meshmpc/asio.hpp>
+#include <meshmpc/net/tcp_plumbing.hpp>
+#include <meshmpc/net/transport.hpp>
 
 namespace meshmpc::nebula {
 

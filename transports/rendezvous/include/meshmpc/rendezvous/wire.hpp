@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "meshmpc/asio.hpp"
+#include <meshmpc/asio.hpp>
 
 namespace meshmpc::rendezvous {
 
