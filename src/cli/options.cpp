@@ -100,8 +100,23 @@ std::chrono::milliseconds parse_timeout(const std::string& text) {
 const TransportPlugin* check_transport(const std::string& name) {
   if (name == kInMemoryTransport) return nullptr;
   const TransportPlugin* plugin = find_transport_plugin(name);
+  if (const OmittedTransport* omitted = plugin ? nullptr : find_omitted_transport(name)) {
+    throw ConfigError("--transport: transport '" + name + "' is not built into this program (" +
+                      std::string(omitted->option) + "=OFF); built: " + known_transports());
+  }
   if (!plugin) throw ConfigError("--transport: unknown transport '" + name + "'; known: " + known_transports());
   return plugin;
+}
+
+// For an option this program does not know: the transports it was built without,
+// whose options (--join, --nebula-config, …) it cannot know either.
+std::string omitted_transports_note() {
+  std::string note;
+  for (const OmittedTransport& omitted : omitted_transports()) {
+    note += (note.empty() ? "; this program is built without the " : ", the ") + std::string(omitted.name) +
+            " transport (" + std::string(omitted.option) + "=OFF)";
+  }
+  return note;
 }
 
 // Fills parties, index and addresses from -M, -I, -P and -C, checking that they agree.
@@ -397,6 +412,8 @@ RunOptions Parser::parse(const std::vector<std::string>& argv) const {
   try {
     const std::vector<std::string> args(argv.empty() ? argv.begin() : argv.begin() + 1, argv.end());
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  } catch (const po::unknown_option& e) {
+    throw ConfigError(program_ + ": " + e.what() + omitted_transports_note() + " (see --help)");
   } catch (const po::error& e) {
     throw ConfigError(program_ + ": " + e.what() + " (see --help)");
   }
