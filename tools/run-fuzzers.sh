@@ -19,7 +19,11 @@ cmake --build --preset fuzz -j "$(nproc)"
 bin=build/fuzz/fuzz
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  for dir in fuzz/corpus/*/; do targets+=("$(basename "$dir")"); done
+  # Every target this build has: a transport left out (MESHMPC_WITH_<NAME>=OFF) has none.
+  for dir in fuzz/corpus/*/; do
+    t=$(basename "$dir")
+    if [ -x "$bin/${t}_fuzz" ]; then targets+=("$t"); else echo "$t: not built, skipped" >&2; fi
+  done
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/meshmpc-fuzz.XXXXXX")

@@ -84,8 +84,21 @@ std::chrono::milliseconds parse_timeout(const std::string& text) {
 const TransportPlugin* check_transport(const std::string& name) {
   if (name == kInMemoryTransport) return nullptr;
   const TransportPlugin* plugin = find_transport_plugin(name);
+  if (const OmittedTransport* omitted = plugin ? nullptr : find_omitted_transport(name)) {
+    throw ConfigError("--transport: transport '" + name + "' is not built into this program (" +
+                      std::string(omitted->option) + "=OFF); built: " + known_transports());
+  }
   if (!plugin) throw ConfigError("--transport: unknown transport '" + name + "'; known: " + known_transports());
   return plugin;
+}
+
+std::string omitted_transports_note() {
+  std::string note;
+  for (const OmittedTransport& omitted : omitted_transports()) {
+    note += (note.empty() ? "; this program is built without the " : ", the ") + std::string(omitted.name) +
+            " transport (" + std::string(omitted.option) + "=OFF)";
+  }
+  return note;
 }
 
 }  // namespace meshmpc::cli

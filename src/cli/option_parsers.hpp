@@ -28,4 +28,8 @@ std::chrono::milliseconds parse_timeout(const std::string& text);
 // The plugin named by --transport; nullptr for inmem.
 const TransportPlugin* check_transport(const std::string& name);
 
+// For an option this program does not know: the transports it was built without,
+// whose options (--join, --nebula-config, …) it cannot know either; empty when none.
+std::string omitted_transports_note();
+
 }  // namespace meshmpc::cli

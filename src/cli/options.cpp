@@ -116,6 +116,8 @@ void store_command_line(const std::vector<std::string>& argv, const std::string&
   try {
     const std::vector<std::string> args(argv.empty() ? argv.begin() : argv.begin() + 1, argv.end());
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  } catch (const po::unknown_option& e) {
+    throw ConfigError(program + ": " + e.what() + omitted_transports_note() + " (see --help)");
   } catch (const po::error& e) {
     throw ConfigError(program + ": " + e.what() + " (see --help)");
   }

@@ -6,6 +6,8 @@
 // `-M 5 --transport tailscale` on five machines needs no addresses and no -I.
 // Each plugin lives in src/cli/transports/<name>.cpp and is listed in
 // transport_plugins(); the transport itself is its own library under transports/.
+// A build configured with MESHMPC_WITH_<NAME>=OFF has neither the library nor the
+// plugin, and names the option when that transport is asked for.
 #include <boost/asio/awaitable.hpp>
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
@@ -87,5 +89,18 @@ std::span<const TransportPlugin* const> transport_plugins();
 
 // The plugin named `name`, or nullptr.
 const TransportPlugin* find_transport_plugin(std::string_view name);
+
+// A transport this build was configured without, and the CMake option that
+// would have built it: {"nebula", "MESHMPC_WITH_NEBULA"}.
+struct OmittedTransport {
+  std::string_view name;
+  std::string_view option;
+};
+
+// Every transport this build was configured without (empty by default).
+std::span<const OmittedTransport> omitted_transports();
+
+// The omitted transport named `name`, or nullptr (built, or no such transport).
+const OmittedTransport* find_omitted_transport(std::string_view name);
 
 }  // namespace meshmpc::cli
