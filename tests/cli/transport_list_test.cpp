@@ -1,7 +1,7 @@
 // The transports of this build (MESHMPC_WITH_<NAME>, src/cli/CMakeLists.txt): every
 // plugin is found by its name, and a transport the build left out is refused
 // naming the option it was built without, not as an unknown name.
-#include "meshmpc/cli/transport_plugin.hpp"
+#include <meshmpc/cli/transport_plugin.hpp>
 
 #include <gtest/gtest.h>
 
