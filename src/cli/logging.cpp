@@ -5,6 +5,11 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+// LogLevel (options.hpp) is spdlog's order, so that it converts by value.
+static_assert(static_cast<int>(meshmpc::cli::LogLevel::trace) == spdlog::level::trace);
+static_assert(static_cast<int>(meshmpc::cli::LogLevel::error) == spdlog::level::err);
+static_assert(static_cast<int>(meshmpc::cli::LogLevel::off) == spdlog::level::off);
+
 namespace meshmpc::cli {
 
 std::shared_ptr<spdlog::logger> make_logger(const RunOptions& options) {
@@ -16,7 +21,7 @@ std::shared_ptr<spdlog::logger> make_logger(const RunOptions& options) {
                                : "party?";
   auto logger = std::make_shared<spdlog::logger>(name, sink);
   logger->set_pattern("%H:%M:%S.%e %n %^%l%$: %v");
-  logger->set_level(options.log_level);
+  logger->set_level(static_cast<spdlog::level::level_enum>(options.log_level));
   return logger;
 }
 

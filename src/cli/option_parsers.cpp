@@ -36,9 +36,9 @@ std::string transports_help() {
   return text + " " + std::string(kInMemoryTransport) + " (all parties as threads of this process)";
 }
 
-spdlog::level::level_enum parse_log_level(const std::string& text) {
+LogLevel parse_log_level(const std::string& text) {
   for (std::size_t i = 0; i < std::size(kLogLevels); ++i) {
-    if (text == kLogLevels[i]) return static_cast<spdlog::level::level_enum>(i);
+    if (text == kLogLevels[i]) return static_cast<LogLevel>(i);
   }
   std::string known;
   for (std::string_view name : kLogLevels) known += (known.empty() ? "" : ", ") + std::string(name);

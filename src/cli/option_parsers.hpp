@@ -5,7 +5,7 @@
 #include <string>
 
 #include <boost/program_options/variables_map.hpp>
-#include <spdlog/common.h>
+#include <meshmpc/cli/options.hpp>
 
 #include <meshmpc/cli/transport_plugin.hpp>
 #include <meshmpc/runtime/session_options.hpp>
@@ -15,7 +15,7 @@ namespace meshmpc::cli {
 // --transport's help: each plugin's name and summary, and inmem.
 std::string transports_help();
 
-spdlog::level::level_enum parse_log_level(const std::string& text);
+LogLevel parse_log_level(const std::string& text);
 
 MulProtocol parse_mul(const std::string& text);
 

@@ -159,7 +159,7 @@ const TransportPlugin* read_run_settings(const po::variables_map& vm, RunOptions
   o.randomness = parse_randomness(vm);
   o.log_level = parse_log_level(vm["log-level"].as<std::string>());
   // MPyC's --no-log keeps warnings and errors (logging.disable(INFO)).
-  if (vm["no-log"].as<bool>()) o.log_level = std::max(o.log_level, spdlog::level::warn);
+  if (vm["no-log"].as<bool>()) o.log_level = std::max(o.log_level, LogLevel::warn);
   o.output_file = vm["output-file"].as<bool>();
   o.timeout = parse_timeout(vm["timeout"].as<std::string>());
   o.bit_length = static_cast<unsigned>(detail::parse_unsigned(vm["bit-length"].as<std::string>(),

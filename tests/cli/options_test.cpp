@@ -34,7 +34,7 @@ TEST(CliOptions, DefaultsMatchMpyc) {
   EXPECT_EQ(o.bit_length, 32u);
   EXPECT_EQ(o.sec_param, 30u);
   EXPECT_EQ(o.randomness, Randomness::automatic);
-  EXPECT_EQ(o.log_level, spdlog::level::info);
+  EXPECT_EQ(o.log_level, LogLevel::info);
   EXPECT_FALSE(o.output_file);
   EXPECT_EQ(o.transport, "tcp");
   EXPECT_EQ(o.mul, MulProtocol::grr);
@@ -55,7 +55,7 @@ TEST(CliOptions, ReadsEveryLongOption) {
   EXPECT_EQ(o.bit_length, 64u);
   EXPECT_EQ(o.sec_param, 40u);
   EXPECT_EQ(o.randomness, Randomness::extraction);
-  EXPECT_EQ(o.log_level, spdlog::level::debug);
+  EXPECT_EQ(o.log_level, LogLevel::debug);
   EXPECT_TRUE(o.output_file);
   EXPECT_EQ(o.transport, "tcp");
   EXPECT_EQ(o.mul, MulProtocol::dn07);
@@ -219,17 +219,17 @@ TEST(CliOptions, RandomnessIsChosenByNameAndNoPrssIsExtraction) {
 }
 
 TEST(CliOptions, EveryLogLevelIsAccepted) {
-  const std::vector<std::pair<std::string, spdlog::level::level_enum>> levels = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug}, {"info", spdlog::level::info},
-      {"warn", spdlog::level::warn},   {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
-      {"off", spdlog::level::off}};
+  const std::vector<std::pair<std::string, LogLevel>> levels = {
+      {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+      {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"critical", LogLevel::critical},
+      {"off", LogLevel::off}};
   for (const auto& [name, level] : levels) EXPECT_EQ(parse({"--log-level", name}).log_level, level) << name;
 }
 
 TEST(CliOptions, NoLogKeepsOnlyWarningsAndErrors) {
-  EXPECT_EQ(parse({"--no-log"}).log_level, spdlog::level::warn);
-  EXPECT_EQ(parse({"--no-log", "--log-level", "debug"}).log_level, spdlog::level::warn);
-  EXPECT_EQ(parse({"--no-log", "--log-level", "error"}).log_level, spdlog::level::err);
+  EXPECT_EQ(parse({"--no-log"}).log_level, LogLevel::warn);
+  EXPECT_EQ(parse({"--no-log", "--log-level", "debug"}).log_level, LogLevel::warn);
+  EXPECT_EQ(parse({"--no-log", "--log-level", "error"}).log_level, LogLevel::error);
 }
 
 TEST(CliOptions, HelpAndVersionAreReportedWithoutValidation) {

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include <boost/program_options.hpp>
-#include <spdlog/common.h>
 
 #include <meshmpc/net/roster.hpp>
 #include <meshmpc/runtime/session_options.hpp>
@@ -38,6 +37,10 @@ inline constexpr std::string_view kInMemoryTransport = "inmem";
 // code) and exit with status 0.
 enum class Action { run, help, version, print };
 
+// A log's level, in spdlog's order (logging.cpp hands it to spdlog): its own enum
+// so that a program's options do not compile spdlog's and fmt's headers.
+enum class LogLevel { trace, debug, info, warn, error, critical, off };
+
 struct RunOptions {
   Action action = Action::run;
   std::string text;                // the help or version text when action != run
@@ -55,7 +58,7 @@ struct RunOptions {
   unsigned bit_length = 32;                // -L
   unsigned sec_param = 30;                 // -K
   Randomness randomness = Randomness::automatic;  // --randomness (--no-prss: extraction)
-  spdlog::level::level_enum log_level = spdlog::level::info;  // --log-level, --no-log
+  LogLevel log_level = LogLevel::info;     // --log-level, --no-log
   bool output_file = false;                // --output-file
   std::string transport = "tcp";           // --transport
   bool transport_discovers = false;        // the transport finds the parties (no local launch)
