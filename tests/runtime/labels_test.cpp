@@ -1,5 +1,6 @@
 // Deterministic labels: concurrent branches and spawned tasks, with random delays
 // that differ per party, must still match messages up (DESIGN principle 3).
+#include "forked_tasks.hpp"
 #include "party_values.hpp"
 
 #include <meshmpc/field/fp64.hpp>
@@ -75,31 +76,15 @@ TEST_P(SpawnedTasks, AgreeWhateverTheScheduling) {
     std::vector<Fp64::Element> mine;
     for (auto v : inputs[s.id()]) mine.push_back(s.field().from_int(v));
     const auto x = co_await s.input_all(secfld(), mine);
-    auto ex = co_await asio::this_coro::executor;
     std::mt19937 gen(static_cast<unsigned>(99 + 7 * s.id()));
     std::uniform_int_distribution<int> delay(0, 15);
     std::vector<std::vector<std::int64_t>> results(kTasks);
-    std::exception_ptr failure;
-    std::size_t running = kTasks;
-    asio::steady_timer all_done(ex, asio::steady_timer::time_point::max());
-    for (std::size_t task = 0; task < kTasks; ++task) {
-      auto sub = std::make_shared<Session<Fp64>>(s.fork());
+    co_await test::run_forked_tasks(s, kTasks, [&](std::shared_ptr<Session<Fp64>> sub, std::size_t task) {
       const int d1 = delay(gen), d2 = delay(gen);
-      const auto lo = static_cast<std::ptrdiff_t>(task * kCount), hi = lo + static_cast<std::ptrdiff_t>(kCount);
-      // This task's entries of a secure vector: a value of the same session made
-      // from this party's shares of them (local).
-      auto slice = [&](const SecFld<Fp64>& v) {
-        return SecFld<Fp64>(v.field_handle(), Shares<Fp64>(v.shares().begin() + lo, v.shares().begin() + hi));
-      };
-      auto body = task_body(sub, slice(x[0]), slice(x[1]), slice(x[2]), d1, d2, &results[task]);
-      asio::co_spawn(ex, std::move(body), [&](std::exception_ptr e) {
-        if (e && !failure) failure = e;
-        if (--running == 0) all_done.cancel();
-      });
-    }
-    boost::system::error_code ec;
-    co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (failure) std::rethrow_exception(failure);
+      const std::size_t lo = task * kCount, hi = lo + kCount;
+      return task_body(sub, test::slice(x[0], lo, hi), test::slice(x[1], lo, hi), test::slice(x[2], lo, hi), d1, d2,
+                       &results[task]);
+    });
     std::lock_guard lock(m);
     for (std::size_t task = 0; task < kTasks; ++task)
       for (std::size_t k = 0; k < kCount; ++k) {

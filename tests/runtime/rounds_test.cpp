@@ -3,6 +3,7 @@
 // adds up, and the figure is the same on every party whatever the scheduling.
 // Each expected figure comes from the parts run alone in the same session; every
 // opened result is checked against the plain computation.
+#include "forked_tasks.hpp"
 #include "party_values.hpp"
 #include "secint_test_util.hpp"
 
@@ -299,30 +300,16 @@ TEST(Rounds, ForkedTasksCountTheirLongestWhateverTheScheduling) {
     std::vector<Fp64::Element> mine;
     for (auto v : inputs[s.id()]) mine.push_back(s.field().from_int(v));
     const auto x = co_await s.input_all(secfld(), mine);
-    auto ex = co_await asio::this_coro::executor;
     std::mt19937 gen(static_cast<unsigned>(5 + 11 * s.id()));
     std::uniform_int_distribution<int> delay(0, 12);
     std::vector<Ints> results(kTasks);
-    std::exception_ptr failure;
-    std::size_t running = kTasks;
-    asio::steady_timer all_done(ex, asio::steady_timer::time_point::max());
     const auto before = s.rounds();
-    for (std::size_t task = 0; task < kTasks; ++task) {
-      auto fork = std::make_shared<Session<Fp64>>(s.fork());
-      const auto lo = static_cast<std::ptrdiff_t>(task * kCount), hi = lo + static_cast<std::ptrdiff_t>(kCount);
-      auto slice = [&](const SecFld<Fp64>& v) {
-        return SecFld<Fp64>(v.field_handle(), Shares<Fp64>(v.shares().begin() + lo, v.shares().begin() + hi));
-      };
-      // Task k: 1 + k mod 3 products, then an opening.
-      auto body = chain(fork, slice(x[0]), slice(x[1]), 1 + task % 3, delay(gen), &results[task]);
-      asio::co_spawn(ex, std::move(body), [&](std::exception_ptr e) {
-        if (e && !failure) failure = e;
-        if (--running == 0) all_done.cancel();
-      });
-    }
-    boost::system::error_code ec;
-    co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (failure) std::rethrow_exception(failure);
+    // Task k: 1 + k mod 3 products, then an opening.
+    co_await test::run_forked_tasks(s, kTasks, [&](std::shared_ptr<Session<Fp64>> fork, std::size_t task) {
+      const std::size_t lo = task * kCount, hi = lo + kCount;
+      return chain(fork, test::slice(x[0], lo, hi), test::slice(x[1], lo, hi), 1 + task % 3, delay(gen),
+                   &results[task]);
+    });
     const auto depth = s.rounds() - before;
     std::lock_guard lock(m);
     for (std::size_t task = 0; task < kTasks; ++task)
