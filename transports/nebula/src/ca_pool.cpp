@@ -50,6 +50,86 @@ void check_networks(const Certificate& cert, const Certificate& ca, const std::v
   }
 }
 
+void require_host_certificate(const Certificate& cert) {
+  if (cert.is_ca) {
+    fail(CertificateFault::wrong_kind, cert.describe() + " is a CA certificate; a party needs a host certificate "
+                                                         "signed by the CA (nebula-cert sign)");
+  }
+}
+
+// A P-256 signature has two valid forms, hence two fingerprints for one
+// certificate: a blocklist entry for either refuses it.
+void check_not_blocked(const Certificate& cert, const std::set<std::string>& blocked) {
+  if (blocked.count(cert.fingerprint_hex())) {
+    fail(CertificateFault::blocklisted, cert.describe() + " is on the blocklist (fingerprint " +
+                                            cert.fingerprint_hex() + ")");
+  }
+  if (const std::optional<Digest> other = alternate_fingerprint(cert); other && blocked.count(to_hex(*other))) {
+    fail(CertificateFault::blocklisted, cert.describe() + " is on the blocklist under the other form of its P-256 "
+                                                          "signature (fingerprint " +
+                                            to_hex(*other) + "; as printed: " + cert.fingerprint_hex() + ")");
+  }
+}
+
+const Certificate& trusted_issuer(const Certificate& cert, const std::vector<Certificate>& cas,
+                                  const std::map<std::string, std::size_t>& by_fingerprint) {
+  if (cert.issuer.empty()) fail(CertificateFault::unknown_ca, cert.describe() + " has no issuer");
+  const auto found = by_fingerprint.find(cert.issuer_hex());
+  if (found == by_fingerprint.end()) {
+    std::string known;
+    for (const Certificate& ca : cas) known += (known.empty() ? "" : ", ") + ca.name + " " + ca.fingerprint_hex();
+    fail(CertificateFault::unknown_ca, cert.describe() + " was issued by a CA this party does not trust (issuer "
+                                                         "fingerprint " +
+                                           cert.issuer_hex() + "; trusted: " + known + ")");
+  }
+  return cas[found->second];
+}
+
+void check_same_curve(const Certificate& cert, const Certificate& ca) {
+  if (ca.curve != cert.curve) {
+    fail(CertificateFault::curve_mismatch, cert.describe() + " uses " + std::string(to_string(cert.curve)) +
+                                               " but its issuer, " + ca.describe() + ", uses " +
+                                               std::string(to_string(ca.curve)) +
+                                               ": a CA signs only certificates of its own curve");
+  }
+}
+
+void check_valid_at(const Certificate& cert, const Certificate& ca, UnixSeconds now) {
+  const std::string at = " at " + to_string(now);
+  if (now < ca.not_before || now > ca.not_after) {
+    fail(CertificateFault::expired, cert.describe() + ": its " + ca.describe() + " is not valid" + at +
+                                        " (valid " + window(ca) + ")");
+  }
+  if (now < cert.not_before || now > cert.not_after) {
+    fail(CertificateFault::expired, cert.describe() + (now > cert.not_after ? " has expired" : " is not valid yet") +
+                                        ": valid " + window(cert) + ", now is " + to_string(now));
+  }
+}
+
+// What a CA restricts in the certificates it signs: their validity window lies
+// within its own, and their groups and networks within its (when it lists any).
+void check_ca_constraints(const Certificate& cert, const Certificate& ca) {
+  if (cert.not_after > ca.not_after) {
+    fail(CertificateFault::ca_constraint, cert.describe() + " expires after its " + ca.describe() + " (" +
+                                              to_string(cert.not_after) + " > " + to_string(ca.not_after) + ")");
+  }
+  if (cert.not_before < ca.not_before) {
+    fail(CertificateFault::ca_constraint, cert.describe() + " is valid before its " + ca.describe() + " (" +
+                                              to_string(cert.not_before) + " < " + to_string(ca.not_before) + ")");
+  }
+  if (!ca.groups.empty()) {
+    for (const std::string& group : cert.groups) {
+      if (!ca.has_group(group)) {
+        fail(CertificateFault::ca_constraint, cert.describe() + " has group '" + group + "', which its " +
+                                                  ca.describe() + " does not allow (allowed: " + joined(ca.groups) +
+                                                  ")");
+      }
+    }
+  }
+  check_networks(cert, ca, cert.networks, ca.networks, "network");
+  check_networks(cert, ca, cert.unsafe_networks, ca.unsafe_networks, "unsafe network");
+}
+
 }  // namespace
 
 CaPool::CaPool(std::vector<Certificate> cas) : cas_(std::move(cas)) {
@@ -99,67 +179,16 @@ std::optional<Digest> alternate_fingerprint(const Certificate& cert) {
 // fingerprint form is checked up front rather than last as Nebula does: the same
 // certificates are refused, and the message says so before any other fault.
 const Certificate& CaPool::verify(const Certificate& cert, UnixSeconds now) const {
-  if (cert.is_ca) {
-    fail(CertificateFault::wrong_kind, cert.describe() + " is a CA certificate; a party needs a host certificate "
-                                                         "signed by the CA (nebula-cert sign)");
-  }
-  if (blocked_.count(cert.fingerprint_hex())) {
-    fail(CertificateFault::blocklisted, cert.describe() + " is on the blocklist (fingerprint " +
-                                            cert.fingerprint_hex() + ")");
-  }
-  if (const std::optional<Digest> other = alternate_fingerprint(cert); other && blocked_.count(to_hex(*other))) {
-    fail(CertificateFault::blocklisted, cert.describe() + " is on the blocklist under the other form of its P-256 "
-                                                          "signature (fingerprint " +
-                                            to_hex(*other) + "; as printed: " + cert.fingerprint_hex() + ")");
-  }
-  if (cert.issuer.empty()) fail(CertificateFault::unknown_ca, cert.describe() + " has no issuer");
-  const auto found = by_fingerprint_.find(cert.issuer_hex());
-  if (found == by_fingerprint_.end()) {
-    std::string known;
-    for (const Certificate& ca : cas_) known += (known.empty() ? "" : ", ") + ca.name + " " + ca.fingerprint_hex();
-    fail(CertificateFault::unknown_ca, cert.describe() + " was issued by a CA this party does not trust (issuer "
-                                                         "fingerprint " +
-                                           cert.issuer_hex() + "; trusted: " + known + ")");
-  }
-  const Certificate& ca = cas_[found->second];
-  if (ca.curve != cert.curve) {
-    fail(CertificateFault::curve_mismatch, cert.describe() + " uses " + std::string(to_string(cert.curve)) +
-                                               " but its issuer, " + ca.describe() + ", uses " +
-                                               std::string(to_string(ca.curve)) +
-                                               ": a CA signs only certificates of its own curve");
-  }
-  const std::string at = " at " + to_string(now);
-  if (now < ca.not_before || now > ca.not_after) {
-    fail(CertificateFault::expired, cert.describe() + ": its " + ca.describe() + " is not valid" + at +
-                                        " (valid " + window(ca) + ")");
-  }
-  if (now < cert.not_before || now > cert.not_after) {
-    fail(CertificateFault::expired, cert.describe() + (now > cert.not_after ? " has expired" : " is not valid yet") +
-                                        ": valid " + window(cert) + ", now is " + to_string(now));
-  }
+  require_host_certificate(cert);
+  check_not_blocked(cert, blocked_);
+  const Certificate& ca = trusted_issuer(cert, cas_, by_fingerprint_);
+  check_same_curve(cert, ca);
+  check_valid_at(cert, ca, now);
   if (!signed_by(cert, ca.public_key)) {
     fail(CertificateFault::bad_signature, cert.describe() + ": the signature does not match its " + ca.describe() +
                                               " (altered or forged)");
   }
-  if (cert.not_after > ca.not_after) {
-    fail(CertificateFault::ca_constraint, cert.describe() + " expires after its " + ca.describe() + " (" +
-                                              to_string(cert.not_after) + " > " + to_string(ca.not_after) + ")");
-  }
-  if (cert.not_before < ca.not_before) {
-    fail(CertificateFault::ca_constraint, cert.describe() + " is valid before its " + ca.describe() + " (" +
-                                              to_string(cert.not_before) + " < " + to_string(ca.not_before) + ")");
-  }
-  if (!ca.groups.empty()) {
-    for (const std::string& group : cert.groups) {
-      if (!ca.has_group(group)) {
-        fail(CertificateFault::ca_constraint, cert.describe() + " has group '" + group + "', which its " +
-                                                  ca.describe() + " does not allow (allowed: " + joined(ca.groups) +
-                                                  ")");
-      }
-    }
-  }
-  check_networks(cert, ca, cert.networks, ca.networks, "network");
-  check_networks(cert, ca, cert.unsafe_networks, ca.unsafe_networks, "unsafe network");
+  check_ca_constraints(cert, ca);
   return ca;
 }
 

@@ -81,78 +81,95 @@ struct Positions {
   std::size_t first_ip = 0;
 };
 
+// Nebula writes fields in order, each once (groups repeat): anything else is
+// an encoding Nebula would re-encode differently and refuse.
+void check_field_header(const Reader& reader, std::uint64_t field, std::uint64_t wire, std::uint64_t last_field,
+                        std::size_t tag_at) {
+  if (field < last_field || (field == last_field && field != kGroups)) {
+    reader.fail("field " + std::to_string(field) + " out of order or repeated", tag_at);
+  }
+  const std::uint64_t expected_wire =
+      (field == kNotBefore || field == kNotAfter || field == kIsCa || field == kCurve) ? kVarint : kLengthDelimited;
+  if (field < kName || (field > kIssuer && field != kCurve)) {
+    reader.fail("field " + std::to_string(field) + " is not part of a v1 certificate", tag_at);
+  }
+  if (wire != expected_wire) {
+    reader.fail("field " + std::to_string(field) + " has wire type " + std::to_string(wire), tag_at);
+  }
+}
+
+std::vector<std::byte> read_issuer(Reader& reader) {
+  const std::size_t issuer_at = reader.offset();
+  const auto issuer = reader.bytes();
+  if (issuer.size() != 32) {
+    reader.fail("Issuer has " + std::to_string(issuer.size()) + " bytes, expected 32 (a SHA-256 fingerprint)",
+                issuer_at);
+  }
+  return {issuer.begin(), issuer.end()};
+}
+
+// Only P-256 may be written: proto3 omits the default, Curve25519.
+Curve read_curve(Reader& reader, std::size_t tag_at) {
+  const std::uint64_t curve = reader.varint();
+  if (curve != static_cast<std::uint64_t>(Curve::p256)) {
+    reader.fail("curve " + std::to_string(curve) +
+                    (curve == 0 ? " (Curve25519) written out: Nebula omits the default"
+                                : " is unknown (0 is Curve25519, 1 is P-256)"),
+                tag_at);
+  }
+  return Curve::p256;
+}
+
+UnixSeconds read_time(Reader& reader) {
+  return UnixSeconds(std::chrono::seconds(static_cast<std::int64_t>(reader.varint())));
+}
+
+// One field's value, its header already checked; `at` keeps where the fields
+// that are judged later begin, for their messages.
+void read_field(Certificate& c, Reader& reader, std::uint64_t field, std::size_t tag_at, Positions& at) {
+  switch (field) {
+    case kName: {
+      const auto name = reader.bytes();
+      c.name.assign(reinterpret_cast<const char*>(name.data()), name.size());
+      break;
+    }
+    case kIps:
+      at.first_ip = reader.offset();
+      c.networks = parse_networks(reader, "Ips");
+      break;
+    case kSubnets: c.unsafe_networks = parse_networks(reader, "Subnets"); break;
+    case kGroups: {
+      const auto group = reader.bytes();
+      c.groups.emplace_back(reinterpret_cast<const char*>(group.data()), group.size());
+      break;
+    }
+    case kNotBefore: c.not_before = read_time(reader); break;
+    case kNotAfter: c.not_after = read_time(reader); break;
+    case kPublicKey: {
+      at.public_key = reader.offset();
+      const auto key = reader.bytes();
+      c.public_key.assign(key.begin(), key.end());
+      break;
+    }
+    case kIsCa: c.is_ca = reader.varint() != 0; break;
+    case kIssuer: c.issuer = read_issuer(reader); break;
+    case kCurve: c.curve = read_curve(reader, tag_at); break;
+  }
+}
+
 Positions parse_details(Certificate& c, std::span<const std::byte> details, std::size_t base) {
   Reader reader(details, base, c.source, malformed);
   Positions at{base, base, base};
   std::uint64_t last_field = 0;
   bool seen_key = false;
-  std::span<const std::byte> key;
   while (!reader.done()) {
     const std::size_t tag_at = reader.offset();
     const std::uint64_t tag = reader.varint();
     const std::uint64_t field = tag >> 3;
-    const std::uint64_t wire = tag & 7;
-    // Nebula writes fields in order, each once (groups repeat): anything else is
-    // an encoding Nebula would re-encode differently and refuse.
-    if (field < last_field || (field == last_field && field != kGroups)) {
-      reader.fail("field " + std::to_string(field) + " out of order or repeated", tag_at);
-    }
+    check_field_header(reader, field, tag & 7, last_field, tag_at);
     last_field = field;
-    const std::uint64_t expected_wire =
-        (field == kNotBefore || field == kNotAfter || field == kIsCa || field == kCurve) ? kVarint : kLengthDelimited;
-    if (field < kName || (field > kIssuer && field != kCurve)) {
-      reader.fail("field " + std::to_string(field) + " is not part of a v1 certificate", tag_at);
-    }
-    if (wire != expected_wire) {
-      reader.fail("field " + std::to_string(field) + " has wire type " + std::to_string(wire), tag_at);
-    }
-    switch (field) {
-      case kName: {
-        const auto name = reader.bytes();
-        c.name.assign(reinterpret_cast<const char*>(name.data()), name.size());
-        break;
-      }
-      case kIps:
-        at.first_ip = reader.offset();
-        c.networks = parse_networks(reader, "Ips");
-        break;
-      case kSubnets: c.unsafe_networks = parse_networks(reader, "Subnets"); break;
-      case kGroups: {
-        const auto group = reader.bytes();
-        c.groups.emplace_back(reinterpret_cast<const char*>(group.data()), group.size());
-        break;
-      }
-      case kNotBefore: c.not_before = UnixSeconds(std::chrono::seconds(static_cast<std::int64_t>(reader.varint()))); break;
-      case kNotAfter: c.not_after = UnixSeconds(std::chrono::seconds(static_cast<std::int64_t>(reader.varint()))); break;
-      case kPublicKey:
-        at.public_key = reader.offset();
-        key = reader.bytes();
-        c.public_key.assign(key.begin(), key.end());
-        seen_key = true;
-        break;
-      case kIsCa: c.is_ca = reader.varint() != 0; break;
-      case kIssuer: {
-        const std::size_t issuer_at = reader.offset();
-        const auto issuer = reader.bytes();
-        if (issuer.size() != 32) {
-          reader.fail("Issuer has " + std::to_string(issuer.size()) + " bytes, expected 32 (a SHA-256 fingerprint)",
-                      issuer_at);
-        }
-        c.issuer.assign(issuer.begin(), issuer.end());
-        break;
-      }
-      case kCurve: {
-        const std::uint64_t curve = reader.varint();
-        if (curve != static_cast<std::uint64_t>(Curve::p256)) {
-          reader.fail("curve " + std::to_string(curve) +
-                          (curve == 0 ? " (Curve25519) written out: Nebula omits the default"
-                                      : " is unknown (0 is Curve25519, 1 is P-256)"),
-                      tag_at);
-        }
-        c.curve = Curve::p256;
-        break;
-      }
-    }
+    read_field(c, reader, field, tag_at, at);
+    seen_key = seen_key || field == kPublicKey;
   }
   if (!seen_key) reader.fail("no PublicKey (field 7)", base);
   return at;

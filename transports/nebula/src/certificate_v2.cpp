@@ -102,55 +102,50 @@ UnixSeconds parse_time(const Reader& reader, const Element& e, const std::string
   return UnixSeconds(std::chrono::seconds(seconds));
 }
 
-void parse_details(Certificate& c, const Reader& outer, const Element& details) {
-  Reader d = outer.inside(details);
+std::string parse_name(Reader& d) {
   const Element name = d.read(kName, "details.name");
   if (name.content.empty() || name.content.size() > kMaxNameBytes) {
     d.fail(name.offset, "details.name: " + std::to_string(name.content.size()) + " bytes, expected 1 to " +
                             std::to_string(kMaxNameBytes));
   }
-  c.name = text_of(name.content);
-  std::size_t networks_at = d.offset();
-  if (const auto list = d.read_optional(kNetworks, "details.networks")) {
-    c.networks = parse_networks(d, *list, "details.networks");
-  }
-  const std::size_t unsafe_at = d.offset();
-  if (const auto list = d.read_optional(kUnsafeNetworks, "details.unsafeNetworks")) {
-    c.unsafe_networks = parse_networks(d, *list, "details.unsafeNetworks");
-  }
-  if (const auto list = d.read_optional(kGroups, "details.groups")) {
-    if (list->content.empty()) d.fail(list->offset, "details.groups: present but empty (Nebula omits an empty list)");
-    Reader groups = d.inside(*list);
-    while (!groups.done()) {
-      const std::string item = "details.groups[" + std::to_string(c.groups.size()) + "]";
-      const Element g = groups.read(der::kUtf8String, item);
-      if (g.content.empty()) groups.fail(g.offset, item + ": an empty group name");
-      c.groups.push_back(text_of(g.content));
-    }
-  }
-  if (const auto is_ca = d.read_optional(kIsCa, "details.isCA")) {
-    const auto v = is_ca->content;
-    if (v.size() != 1 || v[0] != std::byte{0xff}) {
-      d.fail(is_ca->offset, v.size() == 1 && v[0] == std::byte{0}
-                                ? "details.isCA: false written out (DER omits a DEFAULT value)"
-                                : "details.isCA: not a DER BOOLEAN TRUE (one byte 0xff)");
-    }
-    c.is_ca = true;
-  }
-  c.not_before = parse_time(d, d.read(kNotBefore, "details.notBefore"), "details.notBefore");
-  c.not_after = parse_time(d, d.read(kNotAfter, "details.notAfter"), "details.notAfter");
-  if (const auto issuer = d.read_optional(kIssuer, "details.issuer")) {
-    if (issuer->content.size() != 32) {
-      d.fail(issuer->offset, "details.issuer: " + std::to_string(issuer->content.size()) +
-                                 " bytes, expected 32 (a SHA-256 fingerprint)");
-    }
-    c.issuer.assign(issuer->content.begin(), issuer->content.end());
-  }
-  d.expect_done("after details.issuer (fields this reader does not know: it fails closed rather than ignore them)");
+  return text_of(name.content);
+}
 
-  // Nebula's validate(): a host has a network; no network is the zero address or
-  // an IPv4-mapped IPv6 address; a host's unsafe networks of a family need an
-  // address of that family.
+std::vector<std::string> parse_groups(const Reader& d, const Element& list) {
+  if (list.content.empty()) d.fail(list.offset, "details.groups: present but empty (Nebula omits an empty list)");
+  Reader reader = d.inside(list);
+  std::vector<std::string> groups;
+  while (!reader.done()) {
+    const std::string item = "details.groups[" + std::to_string(groups.size()) + "]";
+    const Element g = reader.read(der::kUtf8String, item);
+    if (g.content.empty()) reader.fail(g.offset, item + ": an empty group name");
+    groups.push_back(text_of(g.content));
+  }
+  return groups;
+}
+
+// Only TRUE may be written: DER omits a DEFAULT value, and Nebula writes 0xff.
+void check_is_ca(const Reader& d, const Element& is_ca) {
+  const auto v = is_ca.content;
+  if (v.size() != 1 || v[0] != std::byte{0xff}) {
+    d.fail(is_ca.offset, v.size() == 1 && v[0] == std::byte{0}
+                             ? "details.isCA: false written out (DER omits a DEFAULT value)"
+                             : "details.isCA: not a DER BOOLEAN TRUE (one byte 0xff)");
+  }
+}
+
+std::vector<std::byte> parse_issuer(const Reader& d, const Element& issuer) {
+  if (issuer.content.size() != 32) {
+    d.fail(issuer.offset, "details.issuer: " + std::to_string(issuer.content.size()) +
+                              " bytes, expected 32 (a SHA-256 fingerprint)");
+  }
+  return {issuer.content.begin(), issuer.content.end()};
+}
+
+// Nebula's validate(): a host has a network; no network is the zero address or
+// an IPv4-mapped IPv6 address; a host's unsafe networks of a family need an
+// address of that family.
+void validate_networks(const Certificate& c, const Reader& d, std::size_t networks_at, std::size_t unsafe_at) {
   if (!c.is_ca && c.networks.empty()) d.fail(networks_at, "details.networks: a host certificate needs at least one");
   bool has_v4 = false;
   bool has_v6 = false;
@@ -169,6 +164,29 @@ void parse_details(Certificate& c, const Reader& outer, const Element& details) 
       }
     }
   }
+}
+
+void parse_details(Certificate& c, const Reader& outer, const Element& details) {
+  Reader d = outer.inside(details);
+  c.name = parse_name(d);
+  const std::size_t networks_at = d.offset();
+  if (const auto list = d.read_optional(kNetworks, "details.networks")) {
+    c.networks = parse_networks(d, *list, "details.networks");
+  }
+  const std::size_t unsafe_at = d.offset();
+  if (const auto list = d.read_optional(kUnsafeNetworks, "details.unsafeNetworks")) {
+    c.unsafe_networks = parse_networks(d, *list, "details.unsafeNetworks");
+  }
+  if (const auto list = d.read_optional(kGroups, "details.groups")) c.groups = parse_groups(d, *list);
+  if (const auto is_ca = d.read_optional(kIsCa, "details.isCA")) {
+    check_is_ca(d, *is_ca);
+    c.is_ca = true;
+  }
+  c.not_before = parse_time(d, d.read(kNotBefore, "details.notBefore"), "details.notBefore");
+  c.not_after = parse_time(d, d.read(kNotAfter, "details.notAfter"), "details.notAfter");
+  if (const auto issuer = d.read_optional(kIssuer, "details.issuer")) c.issuer = parse_issuer(d, *issuer);
+  d.expect_done("after details.issuer (fields this reader does not know: it fails closed rather than ignore them)");
+  validate_networks(c, d, networks_at, unsafe_at);
 }
 
 std::span<const std::byte> as_bytes(std::string_view text) { return std::as_bytes(std::span(text)); }

@@ -137,6 +137,116 @@ std::vector<net::Endpoint> endpoints_of(const Certificate& cert, bool v6, std::u
   return out;
 }
 
+// The CA bundle, with the config's blocklist. Entries that are no fingerprint
+// match nothing, in Nebula as here (node_config warned).
+CaPool ca_pool(const NodeConfig& config) {
+  CaPool pool(parse_certificates(config.ca.read("CA file"), config.ca.name()));
+  for (const std::string& fingerprint : config.blocklist) {
+    if (is_fingerprint(fingerprint)) pool.block(fingerprint);
+  }
+  return pool;
+}
+
+// A roster entry's certificate, held to the checks ours passed; a fault also
+// names the roster line and the party, which is where the reader looks to fix it.
+Certificate roster_certificate(const RosterEntry& entry, const CaPool& pool, const std::string& group, UnixSeconds now,
+                               const std::string& where) {
+  try {
+    Certificate cert = read_certificate(entry.certificate);
+    pool.verify(cert, now);
+    require_group(cert, group);
+    return cert;
+  } catch (const CertificateError& e) {
+    throw CertificateError(e.fault(), where + ": " + e.what());
+  }
+}
+
+// Names and overlay IPs of the parties so far, each with the party holding it,
+// so that a repeat names both parties.
+struct Taken {
+  std::map<std::string, std::size_t> names;
+  std::map<std::string, std::size_t> addresses;
+};
+
+void check_distinct(const Certificate& cert, std::size_t id, const std::string& where,
+                    const std::vector<Certificate>& earlier, Taken& taken) {
+  const auto conflict = [&](const std::string& what, std::size_t other) {
+    throw CertificateError(CertificateFault::roster, where + ": " + cert.describe() + " has the same " + what +
+                                                         " as party " + std::to_string(other) + " (" +
+                                                         earlier[other].describe() + ")");
+  };
+  if (const auto [it, fresh] = taken.names.emplace(cert.name, id); !fresh) {
+    conflict("name '" + cert.name + "'", it->second);
+  }
+  // Every network counts: a connection from any of them is taken as this party's.
+  for (const IpNetwork& network : cert.networks) {
+    const std::string address = network.address_string();
+    if (const auto [it, fresh] = taken.addresses.emplace(address, id); !fresh) {
+      conflict("overlay IP " + address, it->second);
+    }
+  }
+}
+
+// Either certificate of ours (v1 or v2) identifies us in the roster.
+bool is_ours(const Certificate& cert, const std::vector<Certificate>& own_list) {
+  return std::any_of(own_list.begin(), own_list.end(),
+                     [&](const Certificate& mine) { return mine.fingerprint == cert.fingerprint; });
+}
+
+// Appends every roster entry to `parties` in the file's order (party i is
+// entry i) and returns which one is us, if any.
+std::optional<std::size_t> add_roster_parties(NebulaParties& parties, const NebulaOptions& options, const CaPool& pool,
+                                              const std::vector<Certificate>& own_list, UnixSeconds now) {
+  const std::vector<RosterEntry> entries = read_roster_file(options.roster_file);
+  if (options.expected_parties != 0 && entries.size() != options.expected_parties) {
+    throw ConfigError("-M " + std::to_string(options.expected_parties) + " but the roster '" + options.roster_file +
+                      "' lists " + std::to_string(entries.size()) + " parties");
+  }
+  Taken taken;
+  std::optional<std::size_t> self;
+  for (const RosterEntry& entry : entries) {
+    const std::size_t id = parties.certificates.size();
+    const std::string where = "roster '" + options.roster_file + "', line " + std::to_string(entry.line) + " (party " +
+                              std::to_string(id) + ")";
+    Certificate cert = roster_certificate(entry, pool, options.group, now, where);
+    check_distinct(cert, id, where, parties.certificates, taken);
+    if (is_ours(cert, own_list)) self = id;
+    net::PartyInfo party;
+    party.id = id;
+    party.name = cert.name;
+    party.identity = cert.fingerprint_hex();
+    parties.roster.parties.push_back(std::move(party));
+    parties.certificates.push_back(std::move(cert));
+    parties.ports.push_back(entry.port != 0 ? entry.port : options.default_port);
+  }
+  return self;
+}
+
+std::size_t self_in_roster(std::optional<std::size_t> self, const std::vector<Certificate>& own_list,
+                           const std::string& roster_file) {
+  if (self) return *self;
+  std::string mine;
+  for (const Certificate& cert : own_list) {
+    mine += (mine.empty() ? "" : " or ") + cert.describe() + " (fingerprint " + cert.fingerprint_hex() + ")";
+  }
+  throw CertificateError(CertificateFault::roster, "roster '" + roster_file + "' does not list this host's " + mine +
+                                                       ": every party, this one included, must be an entry");
+}
+
+// Our overlay IP on an interface here is the sign that nebula runs with the
+// certificate the roster lists for us: without it no peer could reach us.
+void require_overlay_ip_here(const Certificate& listed, bool v6, const std::string& tun_dev) {
+  const IpNetwork& own_ip = *std::find_if(listed.networks.begin(), listed.networks.end(),
+                                          [&](const IpNetwork& n) { return n.v6 == v6; });
+  std::string device;
+  if (!address_is_local(own_ip, &device)) {
+    throw CertificateError(CertificateFault::no_overlay_ip,
+                           "the overlay IP " + own_ip.address_string() + " of " + listed.describe() +
+                               " is not assigned to any interface here (expected on " + tun_dev +
+                               "): is nebula running with this certificate?");
+  }
+}
+
 }  // namespace
 
 bool address_is_local(const IpNetwork& address, std::string* device) {
@@ -169,11 +279,7 @@ NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now) {
   if (options.roster_file.empty()) throw ConfigError("nebula: no roster file (the list of the parties' certificates)");
   if (options.group.empty()) throw ConfigError("nebula: the required group is empty");
   const NodeConfig config = node_config(options);
-  CaPool pool(parse_certificates(config.ca.read("CA file"), config.ca.name()));
-  // Entries that are no fingerprint match nothing, in Nebula as here (node_config warned).
-  for (const std::string& fingerprint : config.blocklist) {
-    if (is_fingerprint(fingerprint)) pool.block(fingerprint);
-  }
+  const CaPool pool = ca_pool(config);
 
   // Our own certificates first: a fault of ours is the likeliest and the most useful to report.
   const std::vector<Certificate> own_list = own_certificates(config);
@@ -190,74 +296,14 @@ NebulaParties load_parties(const NebulaOptions& options, UnixSeconds now) {
   parties.initiating_version = own.version;
   parties.warnings = config.warnings;
   parties.roster.session_id = options.session_id;
-  std::map<std::string, std::size_t> names;
-  std::map<std::string, std::size_t> addresses;
-  std::optional<std::size_t> self;
-  const std::vector<RosterEntry> entries = read_roster_file(options.roster_file);
-  if (options.expected_parties != 0 && entries.size() != options.expected_parties) {
-    throw ConfigError("-M " + std::to_string(options.expected_parties) + " but the roster '" + options.roster_file +
-                      "' lists " + std::to_string(entries.size()) + " parties");
-  }
-  for (const RosterEntry& entry : entries) {
-    const std::size_t id = parties.certificates.size();
-    const std::string where = "roster '" + options.roster_file + "', line " + std::to_string(entry.line) + " (party " +
-                              std::to_string(id) + ")";
-    Certificate cert;
-    try {
-      cert = read_certificate(entry.certificate);
-      pool.verify(cert, now);
-      require_group(cert, options.group);
-    } catch (const CertificateError& e) {
-      throw CertificateError(e.fault(), where + ": " + e.what());
-    }
-    const auto conflict = [&](const std::string& what, std::size_t other) {
-      throw CertificateError(CertificateFault::roster, where + ": " + cert.describe() + " has the same " + what +
-                                                           " as party " + std::to_string(other) + " (" +
-                                                           parties.certificates[other].describe() + ")");
-    };
-    if (const auto [it, fresh] = names.emplace(cert.name, id); !fresh) conflict("name '" + cert.name + "'", it->second);
-    // Every network counts: a connection from any of them is taken as this party's.
-    for (const IpNetwork& network : cert.networks) {
-      const std::string address = network.address_string();
-      if (const auto [it, fresh] = addresses.emplace(address, id); !fresh) {
-        conflict("overlay IP " + address, it->second);
-      }
-    }
-    // Either certificate of ours (v1 or v2) identifies us in the roster.
-    if (std::any_of(own_list.begin(), own_list.end(),
-                    [&](const Certificate& mine) { return mine.fingerprint == cert.fingerprint; })) {
-      self = id;
-    }
-    net::PartyInfo party;
-    party.id = id;
-    party.name = cert.name;
-    party.identity = cert.fingerprint_hex();
-    parties.roster.parties.push_back(std::move(party));
-    parties.certificates.push_back(std::move(cert));
-    parties.ports.push_back(entry.port != 0 ? entry.port : options.default_port);
-  }
-  if (!self) {
-    std::string mine;
-    for (const Certificate& cert : own_list) {
-      mine += (mine.empty() ? "" : " or ") + cert.describe() + " (fingerprint " + cert.fingerprint_hex() + ")";
-    }
-    throw CertificateError(CertificateFault::roster, "roster '" + options.roster_file + "' does not list this host's " +
-                                                         mine + ": every party, this one included, must be an entry");
-  }
-  parties.self = *self;
+  const std::optional<std::size_t> self = add_roster_parties(parties, options, pool, own_list, now);
+  parties.self = self_in_roster(self, own_list, options.roster_file);
   const bool v6 = session_uses_ipv6(parties.certificates, options.roster_file);
   for (std::size_t i = 0; i < parties.certificates.size(); ++i) {
     parties.roster.parties[i].endpoints = endpoints_of(parties.certificates[i], v6, parties.ports[i]);
   }
-  const Certificate& listed = parties.certificates[parties.self];
-  const IpNetwork& own_ip = *std::find_if(listed.networks.begin(), listed.networks.end(),
-                                          [&](const IpNetwork& n) { return n.v6 == v6; });
-  std::string device;
-  if (options.require_overlay_ip_here && !address_is_local(own_ip, &device)) {
-    throw CertificateError(CertificateFault::no_overlay_ip,
-                           "the overlay IP " + own_ip.address_string() + " of " + listed.describe() +
-                               " is not assigned to any interface here (expected on " + config.tun_dev +
-                               "): is nebula running with this certificate?");
+  if (options.require_overlay_ip_here) {
+    require_overlay_ip_here(parties.certificates[parties.self], v6, config.tun_dev);
   }
   parties.roster.validate();
   return parties;
