@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace meshmpc::protocols {
@@ -206,6 +207,7 @@ boost::asio::awaitable<Shares<F>> public_less_than_bits(Core<F>& c, Scope scope,
     }
   }
   for (std::size_t e = 0; e < count; ++e) factors[m][e] = f.add(f.sub(sign[e], one), f.mul(three, differ[e]));
+  std::vector<Shares<F>>().swap(bits);  // the factors hold what is needed: free m vectors before the products
   factors[m + 1] = co_await random(c, scope.child(), count);
   const auto product = co_await multiply_all(c, scope.child(), std::move(factors));
   const auto opened = co_await open(c, scope.child(), product, c.t(), "bits_lt.product");
@@ -247,7 +249,7 @@ boost::asio::awaitable<ShiftedOpening<F>> open_shifted(Core<F>& c, Scope& scope,
   for (auto& v : out.a) v = f.add(v, two_l);
   const std::size_t drawn = l + spare + extra;
   auto all_bits = co_await random_bits(c, scope.child(), drawn * count);
-  auto bits = split_bits<F>(all_bits, drawn, count);
+  auto bits = split_bits<F>(std::exchange(all_bits, {}), drawn, count);  // one copy alive, not two
   const auto at = [&](std::size_t i) { return std::make_move_iterator(bits.begin() + static_cast<std::ptrdiff_t>(i)); };
   std::vector<Shares<F>> high(at(l + spare), at(drawn));
   out.spare.assign(at(l), at(l + spare));
@@ -267,8 +269,9 @@ boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares
   if (count == 0) co_return Shares<F>{};
   auto shifted = co_await open_shifted(c, scope, std::move(x), l, 1, "comparison", "ltz.masked");
   const MaskedOpening<F>& opened = shifted.opened;
-  const auto below =
-      co_await public_less_than_bits(c, scope.child(), opened.low, opened.bits, std::move(shifted.spare.front()));
+  // The mask's bits go to the bitwise comparison (moved: only low and mask are used below).
+  const auto below = co_await public_less_than_bits(c, scope.child(), opened.low, std::move(shifted.opened.bits),
+                                                    std::move(shifted.spare.front()));
   // a mod 2^l = c' - r' + 2^l [c' < r']
   const E two_l = power_of_two(f, l);
   const E inv_two_l = f.inv(two_l);
