@@ -172,6 +172,19 @@ def measure_memory(build):
     return rows
 
 
+def measure_nebula(build, plan):
+    """Nebula's overlay against direct TCP between the same namespaced hosts (root)."""
+    rows = []
+    for n in [3, 5]:
+        out = run([ROOT / 'tools' / 'bench-nebula.sh', build, str(n)], 900)
+        for line in (l for l in out.splitlines() if l.startswith('mul')):
+            row = dict(zip(BENCH_COLUMNS, line.split(',')))
+            row['transport'] = 'veth ' + row['transport']
+            rows.append(row)
+        log(f'nebula lab n = {n} done')
+    return rows
+
+
 def mpyc_rows(mpyc_dir, op, batch, n=3):
     """MPyC's rows for one operation: n processes, party 0's output."""
     script = ROOT / 'bench' / 'peers' / 'mpyc_bench.py'
@@ -281,7 +294,12 @@ def table(rows, columns):
 
 def tables(data):
     s, b, e, w, m, p = (data[k] for k in ('scaling', 'baseline', 'examples', 'wan', 'memory', 'peers'))
+    nebula = table(data['nebula'], [('n', lambda r: r['parties']), ('path', lambda r: r['transport']),
+                                    ('batch', lambda r: r['batch']), ('per second', lambda r: rate_text(r['ops_per_s'])),
+                                    ('time (s)', lambda r: r['seconds'])]) if data['nebula'] else \
+        'Not measured in this run (`--nebula`, as root).'
     return {
+        'nebula': nebula,
         'scaling': table(s, [('n', lambda r: r['parties']), ('op', lambda r: r['op']),
                              ('transport', lambda r: r['transport']), ('batch', lambda r: r['batch']),
                              ('per second', lambda r: rate_text(r['ops_per_s'])), ('rounds', lambda r: r['rounds']),
@@ -332,6 +350,7 @@ COLUMNS = {
     'baseline': ['parties', 'op', 'transport', 'batch', 'mpc_seconds', 'raw_seconds', 'efficiency'],
     'examples': ['example', 'parties', 'seconds', 'peak_rss_mb'],
     'peers': ['system', 'op', 'parties', 'batch', 'ops_per_s', 'ratio'],
+    'nebula': BENCH_COLUMNS,
 }
 
 
@@ -340,6 +359,8 @@ def main():
     parser.add_argument('--build', type=pathlib.Path, default=ROOT / 'build' / 'release')
     parser.add_argument('--full', action='store_true', help='every n, batches of 10^6 products and 10^5 comparisons')
     parser.add_argument('--mpyc', type=pathlib.Path, help='an MPyC checkout, run beside meshmpc')
+    parser.add_argument('--nebula', action='store_true',
+                        help='also nebula against TCP in tools/nebula-lab.sh (root, network namespaces, nebula)')
     parser.add_argument('--results', type=pathlib.Path, default=ROOT / 'bench' / 'results')
     args = parser.parse_args()
     plan = Plan(args.full)
@@ -350,6 +371,7 @@ def main():
     data['wan'] = measure_wan(args.build, plan)
     data['memory'] = measure_memory(args.build)
     data['peers'] = measure_peers(plan, args, data['scaling'])
+    data['nebula'] = measure_nebula(args.build, plan) if args.nebula else []
     for name, rows in data.items():
         write_csv(args.results / f'{name}.csv', rows, COLUMNS[name])
     plot_scaling(data['scaling'], args.results)
