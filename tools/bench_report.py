@@ -172,6 +172,16 @@ def measure_memory(build):
     return rows
 
 
+def measure_fixed_point(build, plan):
+    """secfxp(32, 16) over GF(2^127 - 1): products with truncation, division, square root (n = 3, 5)."""
+    rows = []
+    for n in (3, 5):
+        for op, batch in (('fxp-mul', plan.mul_batch), ('fxp-div', plan.cmp_batch), ('fxp-sqrt', plan.cmp_batch)):
+            rows.append(median_row(bench_rows(build, ['--op', op, '-M', n, '--batch', batch, '--repeat', plan.repeat])))
+    log('fixed point done')
+    return rows
+
+
 def measure_nebula(build, plan):
     """Nebula's overlay against direct TCP between the same namespaced hosts (root)."""
     rows = []
@@ -300,6 +310,12 @@ def tables(data):
         'Not measured in this run (`--nebula`, as root).'
     return {
         'nebula': nebula,
+        'fixed_point': table(data['fixed_point'], [('n', lambda r: r['parties']), ('op', lambda r: r['op']),
+                                                   ('batch', lambda r: r['batch']),
+                                                   ('per second', lambda r: rate_text(r['ops_per_s'])),
+                                                   ('rounds', lambda r: r['rounds']),
+                                                   ('bytes/op/party', lambda r: r['bytes_per_op_per_party']),
+                                                   ('peak RSS (MB)', lambda r: r['peak_rss_mb'])]),
         'scaling': table(s, [('n', lambda r: r['parties']), ('op', lambda r: r['op']),
                              ('transport', lambda r: r['transport']), ('batch', lambda r: r['batch']),
                              ('per second', lambda r: rate_text(r['ops_per_s'])), ('rounds', lambda r: r['rounds']),
@@ -351,6 +367,7 @@ COLUMNS = {
     'examples': ['example', 'parties', 'seconds', 'peak_rss_mb'],
     'peers': ['system', 'op', 'parties', 'batch', 'ops_per_s', 'ratio'],
     'nebula': BENCH_COLUMNS,
+    'fixed_point': BENCH_COLUMNS,
 }
 
 
@@ -368,6 +385,7 @@ def main():
     data = {'scaling': measure_scaling(args.build, plan)}
     data['baseline'] = measure_baseline(args.build, plan, data['scaling'])
     data['examples'] = measure_examples(args.build, plan)
+    data['fixed_point'] = measure_fixed_point(args.build, plan)
     data['wan'] = measure_wan(args.build, plan)
     data['memory'] = measure_memory(args.build)
     data['peers'] = measure_peers(plan, args, data['scaling'])
