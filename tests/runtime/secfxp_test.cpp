@@ -1,0 +1,164 @@
+// Secure fixed-point numbers (secfxp(32, 16) over GF(2^127 - 1)) among n = 3 and 5
+// parties: every operation's opened result against plain double arithmetic on
+// the same grid values, within the bound docs/programs.md states (exact for the
+// local operations and comparisons, one unit in the last place, 2^-16, for a
+// product).
+#include "secint_test_util.hpp"
+
+#include <meshmpc/field/fp127.hpp>
+#include <meshmpc/field/fp64.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <random>
+#include <string>
+
+namespace meshmpc {
+namespace {
+
+using F = Fp127;
+using Doubles = std::vector<double>;
+using Results = std::vector<Doubles>;
+using Fxp = SecFxp<F>;
+// What a test computes from x (party 0's values) and y (party 1's).
+using Ops = std::function<boost::asio::awaitable<std::vector<Fxp>>(Session<F>&, const Fxp&, const Fxp&)>;
+
+constexpr double kUlp = 1.0 / 65536;          // 2^-f
+constexpr double kMax = 32768.0 - kUlp;       // the largest secfxp(32, 16)
+const secfxp kType(32, 16);
+
+// The value a secfxp(32, 16) holds for v.
+double grid(double v) { return std::nearbyint(v * 65536) / 65536; }
+
+// Party 0 inputs a, party 1 inputs b; every party opens what `ops` returns and
+// party 0's openings come back. Also the rounds the ops took, at party 0.
+Results run_ops(std::size_t n, const Doubles& a, const Doubles& b, const Ops& ops, std::uint64_t* rounds = nullptr) {
+  Results out;
+  std::mutex m;
+  run_local<F>(n, F{}, test::options_for(n), [&](Session<F>& s) -> boost::asio::awaitable<void> {
+    const std::span<const double> none;
+    const auto x = co_await s.input(kType, 0, s.id() == 0 ? std::span<const double>(a) : none, a.size());
+    const auto y = co_await s.input(kType, 1, s.id() == 1 ? std::span<const double>(b) : none, b.size());
+    const std::uint64_t before = s.rounds();
+    const auto results = co_await ops(s, x, y);
+    const std::uint64_t used = s.rounds() - before;
+    Results opened;
+    for (const auto& r : results) opened.push_back(co_await s.output(r));
+    if (s.id() != 0) co_return;
+    std::lock_guard lock(m);
+    out = opened;
+    if (rounds) *rounds = used;
+  }, std::chrono::seconds(120));
+  return out;
+}
+
+// |got - want| <= bound for every entry, naming the inputs where not; returns the
+// largest error seen.
+double expect_near(const Doubles& got, const Doubles& want, double bound, const std::string& what,
+                   const Doubles& a, const Doubles& b) {
+  double worst = 0;
+  EXPECT_EQ(got.size(), want.size()) << what;
+  for (std::size_t e = 0; e < std::min(got.size(), want.size()); ++e) {
+    const double err = std::fabs(got[e] - want[e]);
+    worst = std::max(worst, err);
+    EXPECT_LE(err, bound) << what << " at " << e << " (a = " << a[e] << ", b = " << b[e] << "): got " << got[e]
+                          << ", want " << want[e];
+  }
+  return worst;
+}
+
+Doubles plain(const Doubles& a, const Doubles& b, const std::function<double(double, double)>& op) {
+  Doubles out(a.size());
+  for (std::size_t e = 0; e < a.size(); ++e) out[e] = op(grid(a[e]), grid(b[e]));
+  return out;
+}
+
+class FxpParties : public testing::TestWithParam<std::size_t> {};
+
+// Pairs whose sums, differences and products stay in range, with zero, negatives,
+// the extremes and values off the grid.
+const Doubles kA{0, 1.5, -2.25, 181, -181, 0.1, 3.14159, -0.00002, 1000.5, 32767.99998, -32768, 7};
+const Doubles kB{0, -3, -4, 181, 181, -0.3, 2.71828, 0.5, -30.25, 0.0, 0, 1.0 / 3};
+
+TEST_P(FxpParties, LocalOperationsAreExact) {
+  const Ops ops = [](Session<F>& s, const Fxp& x, const Fxp& y) -> boost::asio::awaitable<std::vector<Fxp>> {
+    (void)s;
+    std::vector<Fxp> r;
+    r.push_back(x.at(1) + y.at(1));
+    r.push_back(x - x + y);
+    r.push_back(-y);
+    r.push_back(3 * y - y * 2);
+    r.push_back(y + 1.5 - 0.25);
+    co_return r;
+  };
+  const auto got = run_ops(GetParam(), kA, kB, ops);
+  ASSERT_EQ(got.size(), 5U);
+  EXPECT_EQ(got[0], Doubles{grid(1.5) + grid(-3)});
+  expect_near(got[1], plain(kA, kB, [](double, double y) { return y; }), 0, "x - x + y", kA, kB);
+  expect_near(got[2], plain(kA, kB, [](double, double y) { return -y; }), 0, "-y", kA, kB);
+  expect_near(got[3], plain(kA, kB, [](double, double y) { return y; }), 0, "3y - 2y", kA, kB);
+  expect_near(got[4], plain(kA, kB, [](double, double y) { return y + 1.25; }), 0, "y + 1.25", kA, kB);
+}
+
+TEST_P(FxpParties, ProductsAreWithinOneUlp) {
+  const Ops ops = [](Session<F>& s, const Fxp& x, const Fxp& y) -> boost::asio::awaitable<std::vector<Fxp>> {
+    std::vector<Fxp> r;
+    const Fxp small = co_await s.mul(y, y);  // |y| <= 181: y^2 fits
+    r.push_back(co_await s.mul(x.at(2), y.at(2)));
+    r.push_back(small);
+    r.push_back(co_await s.mul(y, 2.5));
+    r.push_back(co_await s.mul(y, -1.0 / 3));
+    r.push_back(co_await s.div(y, 7.0));
+    r.push_back(co_await s.inner(y, y));
+    co_return r;
+  };
+  const auto got = run_ops(GetParam(), kA, kB, ops);
+  ASSERT_EQ(got.size(), 6U);
+  EXPECT_NEAR(got[0][0], grid(-2.25) * grid(-4), kUlp);
+  expect_near(got[1], plain(kA, kB, [](double, double y) { return y * y; }), kUlp, "y * y", kA, kB);
+  expect_near(got[2], plain(kA, kB, [](double, double y) { return y * 2.5; }), kUlp, "y * 2.5", kA, kB);
+  expect_near(got[3], plain(kA, kB, [](double, double y) { return -y / 3; }), 1.01 * kUlp, "y * -1/3", kA, kB);
+  expect_near(got[4], plain(kA, kB, [](double, double y) { return y / 7; }), 1.01 * kUlp, "y / 7", kA, kB);
+  double dot = 0;
+  for (double v : kB) dot += grid(v) * grid(v);
+  EXPECT_NEAR(got[5][0], dot, kUlp);
+}
+
+TEST_P(FxpParties, ComparisonsAreExact) {
+  const Ops ops = [](Session<F>& s, const Fxp& x, const Fxp& y) -> boost::asio::awaitable<std::vector<Fxp>> {
+    std::vector<Fxp> r;
+    const auto one = secfxp(32, 16);
+    r.push_back(s.to_fxp(co_await s.lt(x, y), one));
+    r.push_back(s.to_fxp(co_await s.le(x, y), one));
+    r.push_back(s.to_fxp(co_await s.eq(x, y), one));
+    r.push_back(s.to_fxp(co_await s.sign(x), one));
+    r.push_back(co_await s.min(x, y));
+    r.push_back(co_await s.max(x, y));
+    r.push_back(co_await s.abs(y));
+    r.push_back(s.to_fxp(co_await s.floor(x), one));
+    auto [index, value] = co_await s.argmax(x);
+    r.push_back(s.to_fxp(index, one));
+    r.push_back(value);
+    co_return r;
+  };
+  const auto got = run_ops(GetParam(), kA, kB, ops);
+  ASSERT_EQ(got.size(), 10U);
+  expect_near(got[0], plain(kA, kB, [](double x, double y) { return x < y ? 1.0 : 0.0; }), 0, "lt", kA, kB);
+  expect_near(got[1], plain(kA, kB, [](double x, double y) { return x <= y ? 1.0 : 0.0; }), 0, "le", kA, kB);
+  expect_near(got[2], plain(kA, kB, [](double x, double y) { return x == y ? 1.0 : 0.0; }), 0, "eq", kA, kB);
+  expect_near(got[3], plain(kA, kB, [](double x, double) { return (x > 0) - (x < 0); }), 0, "sign", kA, kB);
+  expect_near(got[4], plain(kA, kB, [](double x, double y) { return std::min(x, y); }), 0, "min", kA, kB);
+  expect_near(got[5], plain(kA, kB, [](double x, double y) { return std::max(x, y); }), 0, "max", kA, kB);
+  expect_near(got[6], plain(kA, kB, [](double, double y) { return std::fabs(y); }), 0, "abs", kA, kB);
+  expect_near(got[7], plain(kA, kB, [](double x, double) { return std::floor(x); }), 0, "floor", kA, kB);
+  EXPECT_EQ(got[8], Doubles{9});  // the largest value, 32767.99998, is at index 9
+  EXPECT_EQ(got[9], Doubles{kMax});
+}
+
+INSTANTIATE_TEST_SUITE_P(Fxp, FxpParties, testing::Values(3, 5),
+                         [](const auto& info) { return "n" + std::to_string(info.param); });
+
+}  // namespace
+}  // namespace meshmpc
