@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <functional>
+#include <iostream>
 #include <random>
 #include <string>
 
@@ -155,6 +156,139 @@ TEST_P(FxpParties, ComparisonsAreExact) {
   expect_near(got[7], plain(kA, kB, [](double x, double) { return std::floor(x); }), 0, "floor", kA, kB);
   EXPECT_EQ(got[8], Doubles{9});  // the largest value, 32767.99998, is at index 9
   EXPECT_EQ(got[9], Doubles{kMax});
+}
+
+// Log-uniform magnitudes in [2^lo, 2^hi), random signs unless `positive`.
+Doubles spread(std::size_t count, double lo, double hi, bool positive, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<double> exponent(lo, hi);
+  Doubles out(count);
+  for (auto& v : out) v = grid(std::exp2(exponent(gen)) * (positive || gen() % 2 ? 1 : -1));
+  return out;
+}
+
+// Largest |got - want| / (ulps + rel |want|) over the entries: <= 1 within the
+// bound ulps 2^-f + rel |want|.
+void expect_within(const Doubles& got, const Doubles& want, double ulps, double rel, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double worst_abs = 0, worst_rel = 0;
+  for (std::size_t e = 0; e < got.size(); ++e) {
+    const double err = std::fabs(got[e] - want[e]);
+    worst_abs = std::max(worst_abs, err / kUlp);
+    if (std::fabs(want[e]) >= 1.0 / 16) worst_rel = std::max(worst_rel, err / std::fabs(want[e]));
+    EXPECT_LE(err, ulps * kUlp + rel * std::fabs(want[e])) << what << " at " << e << ": got " << got[e] << ", want "
+                                                           << want[e];
+  }
+  std::cout << what << ": largest error " << worst_abs << " ulp; relative, where |result| >= 1/16: " << worst_rel
+            << "\n";
+}
+
+TEST_P(FxpParties, ReciprocalDivisionAndSquareRootAreWithinTheirBounds) {
+  const std::size_t count = 100;
+  // 1/y must fit: |y| >= 2^-14 keeps 1/|y| <= 2^14.
+  const Doubles a = spread(count, -8, 7, false, 1), b = spread(count, -7, 14.9, false, 2);
+  const Doubles roots = spread(count, -16, 15, true, 3);
+  const Ops ops = [&roots](Session<F>& s, const Fxp& x, const Fxp& y) -> boost::asio::awaitable<std::vector<Fxp>> {
+    std::vector<Fxp> r;
+    r.push_back(co_await s.reciprocal(y));
+    r.push_back(co_await s.div(x, y));
+    r.push_back(co_await s.sqrt(s.constant(kType, roots)));
+    r.push_back(co_await s.sqrt(y));  // negative y: 0
+    co_return r;
+  };
+  const auto got = run_ops(GetParam(), a, b, ops);
+  ASSERT_EQ(got.size(), 4U);
+  Doubles inv(count), quot(count), root(count), root_y(count);
+  for (std::size_t e = 0; e < count; ++e) {
+    inv[e] = 1 / b[e];
+    quot[e] = a[e] / b[e];
+    root[e] = std::sqrt(roots[e]);
+    root_y[e] = b[e] > 0 ? std::sqrt(b[e]) : 0;
+  }
+  expect_within(got[0], inv, 2, 1.0 / 4096, "reciprocal");
+  expect_within(got[1], quot, 2, 1.0 / 4096, "division");
+  expect_within(got[2], root, 2, 1.0 / 4096, "sqrt");
+  expect_within(got[3], root_y, 2, 1.0 / 4096, "sqrt of either sign");
+}
+
+// Division by secret zero is defined: 1/0 = 0 and x/0 = 0; sqrt(0) = 0.
+TEST_P(FxpParties, DivisionBySecretZeroGivesZero) {
+  const Doubles a{5, -5, 0, kMax}, b{0, 0, 0, 0};
+  const Ops ops = [](Session<F>& s, const Fxp& x, const Fxp& y) -> boost::asio::awaitable<std::vector<Fxp>> {
+    std::vector<Fxp> r;
+    r.push_back(co_await s.reciprocal(y));
+    r.push_back(co_await s.div(x, y));
+    r.push_back(co_await s.sqrt(y));
+    co_return r;
+  };
+  const auto got = run_ops(GetParam(), a, b, ops);
+  ASSERT_EQ(got.size(), 3U);
+  for (const auto& v : got) EXPECT_EQ(v, Doubles(4, 0.0));
+}
+
+// A batch of products takes the rounds of one product (no timing: the counted
+// rounds), and so does a batch of reciprocals.
+TEST_P(FxpParties, BatchesTakeTheRoundsOfOne) {
+  const Ops product = [](Session<F>& s, const Fxp& x, const Fxp& y) -> boost::asio::awaitable<std::vector<Fxp>> {
+    std::vector<Fxp> r;
+    r.push_back(co_await s.mul(x, y));
+    co_return r;
+  };
+  const Ops inverse = [](Session<F>& s, const Fxp&, const Fxp& y) -> boost::asio::awaitable<std::vector<Fxp>> {
+    std::vector<Fxp> r;
+    r.push_back(co_await s.reciprocal(y));
+    co_return r;
+  };
+  // Openings of 64 n elements or more go through kings at n >= 5 (one round more,
+  // io.hpp), and the mask's random bits are f per value: batches on the same side
+  // of that line compare.
+  const Doubles few = spread(20, -4, 4, false, 4), some = spread(60, -4, 4, false, 5);
+  const Doubles many = spread(400, -4, 4, false, 6), more = spread(2000, -4, 4, false, 7);
+  std::uint64_t r1 = 0, r2 = 0, r3 = 0, r4 = 0, q1 = 0, q2 = 0;
+  const Doubles one(1, 1.5), two(2, -2.5);
+  run_ops(GetParam(), one, one, product, &r1);
+  run_ops(GetParam(), two, two, product, &r2);
+  run_ops(GetParam(), many, many, product, &r3);
+  run_ops(GetParam(), more, more, product, &r4);
+  run_ops(GetParam(), few, few, inverse, &q1);
+  run_ops(GetParam(), some, some, inverse, &q2);
+  EXPECT_EQ(r1, r2);
+  EXPECT_EQ(r3, r4);
+  // The product and the mask at once (random bits take two rounds at t = 1),
+  // then the opening.
+  EXPECT_LE(r1, 3U);
+  EXPECT_EQ(q1, q2);
+  std::cout << "rounds: product " << r1 << " (large batches " << r3 << "), reciprocal " << q1 << "\n";
+}
+
+// Out-of-range inputs are refused at the owner, naming value and index; a field
+// too small for the products is refused naming l, f, k and the field.
+TEST(Fxp, RefusesOutOfRangeInputsAndSmallFields) {
+  const Doubles a{1.0, 32768.0};
+  try {
+    run_ops(3, a, a, [](Session<F>&, const Fxp& x, const Fxp&) -> boost::asio::awaitable<std::vector<Fxp>> {
+      std::vector<Fxp> r;
+      r.push_back(x);
+      co_return r;
+    });
+    ADD_FAILURE() << "32768 accepted as a secfxp(32, 16)";
+  } catch (const RangeError& e) {
+    EXPECT_NE(std::string(e.what()).find("32768"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("index 1"), std::string::npos) << e.what();
+  }
+  try {
+    run_local<Fp64>(3, Fp64{}, test::options_for(3), [](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+      const Doubles mine(1, 1.0);
+      (void)co_await s.input_all(kType, mine);
+    });
+    ADD_FAILURE() << "secfxp(32, 16) accepted over Fp64";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    for (const char* part : {"secfxp(32, 16)", "k = 30", "GF(2^127 - 1)"})
+      EXPECT_NE(what.find(part), std::string::npos) << part << " not in: " << what;
+  }
+  EXPECT_THROW((void)fxp::scaled(Doubles{-32768.00001}, kType), RangeError);
+  EXPECT_EQ(fxp::scaled(Doubles{-32768, kMax}, kType), (std::vector<std::int64_t>{INT32_MIN, INT32_MAX}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Fxp, FxpParties, testing::Values(3, 5),

@@ -60,17 +60,23 @@ inline std::size_t newton_steps(double e0, double a, double b, std::size_t f) {
   return steps;
 }
 
-// 1/x for x != 0, and 0 for x = 0 (division by secret zero gives 0: the
-// normalizing factor of m = 0 is 0, which zeroes b and the result). With
-// s = [x < 0] and X = (1 - 2s) x: W = 2^(l-m), b = X W / 2^(l-f) in [1/2, 1),
-// y ~ 1/b from y0 = 2.9142 - 2b (relative error at most 0.0858, MPyC's) by
-// y <- y (2 - b y), and 1/x = (1 - 2s) y W / 2^(l-f). The result must fit l bits:
-// |x| >= 2^(2f+1-l) or so.
+// The parts of 1/x: y ~ 1/b in (1, 2] with f fractional bits and the signed
+// scale (1 - 2s) 2^(l-m), so that 1/x = y (1 - 2s) 2^(l-m) / 2^(l-f). With
+// s = [x < 0], X = (1 - 2s) x, m its bit length: b = X 2^(l-m) / 2^(l-f) in
+// [1/2, 1), y0 = 2.9142 - 2b (relative error at most 0.0858, as MPyC's _rec),
+// then y <- y (2 - b y). For x = 0 the scale is 0 (m = 0 has factor 0): division
+// by secret zero gives 0.
 template <PrimeField F>
-boost::asio::awaitable<Shares<F>> reciprocal(Core<F>& c, Scope scope, Shares<F> x, std::size_t l, std::size_t f) {
+struct ReciprocalParts {
+  Shares<F> y;
+  Shares<F> scale;
+};
+
+template <PrimeField F>
+boost::asio::awaitable<ReciprocalParts<F>> reciprocal_parts(Core<F>& c, Scope scope, Shares<F> x, std::size_t l,
+                                                            std::size_t f) {
   const F& fld = c.field();
   const std::size_t count = x.size();
-  if (count == 0) co_return x;
   const auto neg = co_await less_than_zero(c, scope.child(), x, l);
   Shares<F> sign(count);
   for (std::size_t e = 0; e < count; ++e) sign[e] = fld.sub(fld.one(), fld.add(neg[e], neg[e]));
@@ -84,26 +90,41 @@ boost::asio::awaitable<Shares<F>> reciprocal(Core<F>& c, Scope scope, Shares<F> 
   lhs.insert(lhs.end(), sign.begin(), sign.end());
   rhs.insert(rhs.end(), w.begin(), w.end());
   auto both = co_await mul(c, scope.child(), std::move(lhs), std::move(rhs));
-  Shares<F> signed_w(both.begin() + static_cast<std::ptrdiff_t>(count), both.end());
+  ReciprocalParts<F> out;
+  out.scale.assign(both.begin() + static_cast<std::ptrdiff_t>(count), both.end());
   both.resize(count);
   const auto b = co_await shift_right(c, scope.child(), std::move(both), l, l - f);
-  Shares<F> y(count);
-  for (std::size_t e = 0; e < count; ++e) y[e] = fld.sub(fixed(fld, 2.9142135623731, f), fld.add(b[e], b[e]));
+  out.y.resize(count);
+  for (std::size_t e = 0; e < count; ++e) out.y[e] = fld.sub(fixed(fld, 2.9142135623731, f), fld.add(b[e], b[e]));
   const auto two = fixed(fld, 2.0, f);
   for (std::size_t i = newton_steps(0.0858, 1.0, 0.0, f); i-- > 0;) {
-    auto by = co_await mul_shift(c, scope.child(), b, y, l, f);
+    auto by = co_await mul_shift(c, scope.child(), b, out.y, l, f);
     for (auto& v : by) v = fld.sub(two, v);
-    y = co_await mul_shift(c, scope.child(), std::move(y), std::move(by), l, f);
+    out.y = co_await mul_shift(c, scope.child(), std::move(out.y), std::move(by), l, f);
   }
-  co_return co_await mul_shift(c, scope.child(), std::move(y), std::move(signed_w), l, l - f);
+  co_return out;
 }
 
-// x / y: x times reciprocal(y); 0 for y = 0.
+// 1/x (0 for x = 0). The result must fit l bits: |x| >= 2^(2f+1-l) or so.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> reciprocal(Core<F>& c, Scope scope, Shares<F> x, std::size_t l, std::size_t f) {
+  if (x.empty()) co_return x;
+  auto parts = co_await reciprocal_parts(c, scope.child(), std::move(x), l, f);
+  co_return co_await mul_shift(c, scope.child(), std::move(parts.y), std::move(parts.scale), l, l - f);
+}
+
+// x / y (0 for y = 0): x times y's normalized reciprocal, then the scale, with one
+// truncation at the end, so that the error is relative to the quotient (not to
+// 1/y, which fixed point holds to 2^-f only).
 template <PrimeField F>
 boost::asio::awaitable<Shares<F>> divide(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y, std::size_t l,
                                          std::size_t f) {
-  auto inverse = co_await reciprocal(c, scope.child(), std::move(y), l, f);
-  co_return co_await mul_shift(c, scope.child(), std::move(x), std::move(inverse), l, f);
+  if (x.empty()) co_return x;
+  auto parts = co_await reciprocal_parts(c, scope.child(), std::move(y), l, f);
+  // x c, untruncated (below 2^(l+f+1)), times the scale and truncated once: the
+  // value before the truncation is below 2^(2l-1) whenever the quotient fits.
+  auto xy = co_await mul(c, scope.child(), std::move(x), std::move(parts.y));
+  co_return co_await mul_shift(c, scope.child(), std::move(xy), std::move(parts.scale), l, l);
 }
 
 // sqrt(x) for x >= 0, and 0 for x <= 0 (m = 0: b and the result are zero). With
