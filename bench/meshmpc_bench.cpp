@@ -7,6 +7,8 @@
 //   meshmpc-bench --op sort -M 3 --batch 1024           (batch = vector length)
 //   meshmpc-bench --op permute -M 3 --batch 64          (a random permutation of 64)
 //   meshmpc-bench --op random -M 9 --randomness extraction   (random sharings; or prss, auto)
+//   meshmpc-bench --op fxp-mul -M 3 --batch 100000      (secfxp(l, l/2) x y; also fxp-div,
+//                                                          fxp-sqrt; over GF(2^127 - 1))
 //   meshmpc-bench --op cmp -M 3 --field fp127            (the field; default: the one
 //                                                          cmp at this n, -L and -K needs)
 //
@@ -39,7 +41,28 @@ struct Params {
   std::size_t bits;
 };
 
-constexpr const char* kOps[] = {"mul", "open", "input", "random", "random_bits", "cmp", "eq", "sort", "permute"};
+constexpr const char* kOps[] = {"mul", "open",  "input", "random",  "random_bits", "cmp",
+                                "eq",  "sort",  "permute", "fxp-mul", "fxp-div",     "fxp-sqrt"};
+
+bool fixed_point(const Params& p) { return p.op.rfind("fxp-", 0) == 0; }
+
+// Party 0's fixed-point values in [lo, hi): products of two stay in range.
+std::vector<double> random_doubles(std::size_t count, double lo, double hi, std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<double> v(count);
+  for (auto& x : v) x = dist(gen);
+  return v;
+}
+
+// The fixed-point operations, on party 0's inputs a (any sign) and b > 0.
+template <class F>
+boost::asio::awaitable<void> fixed_point_op(Session<F>& s, const Params& p, const meshmpc::SecFxp<F>& a,
+                                            const meshmpc::SecFxp<F>& b) {
+  if (p.op == "fxp-mul") (void)co_await s.mul(a, b);
+  if (p.op == "fxp-div") (void)co_await s.div(a, b);
+  if (p.op == "fxp-sqrt") (void)co_await s.sqrt(b);
+}
 
 // Party 0's random l-bit integers (the values do not change the cost).
 std::vector<std::int64_t> random_ints(std::size_t count, std::size_t bits, std::uint64_t seed) {
@@ -63,6 +86,13 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
   const auto b_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 2) : std::vector<std::int64_t>{};
   const auto a = co_await s.input(secint(p.bits), 0, a_values, integers ? p.batch : 0);
   const auto b = co_await s.input(secint(p.bits), 0, b_values, integers ? p.batch : 0);
+  const auto fa_values = s.id() == 0 && fixed_point(p) ? random_doubles(p.batch, -100, 100, 3) : std::vector<double>{};
+  const auto fb_values = s.id() == 0 && fixed_point(p) ? random_doubles(p.batch, 0.5, 100, 4) : std::vector<double>{};
+  meshmpc::SecFxp<F> fa(a, 0), fb(b, 0);  // empty unless the op is fixed point (no co_await in ?:, GCC 12)
+  if (fixed_point(p)) {
+    fa = co_await s.input(meshmpc::secfxp(p.bits), 0, fa_values, p.batch);
+    fb = co_await s.input(meshmpc::secfxp(p.bits), 0, fb_values, p.batch);
+  }
   for (std::size_t r = 0; r < p.repeat; ++r) {
     (void)co_await s.output(first);  // every party past its set-up
     const auto rounds_before = s.rounds();
@@ -86,6 +116,8 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
       (void)co_await s.sort(a);
     } else if (p.op == "permute") {
       (void)co_await s.random_permutation(secint(p.bits), p.batch);
+    } else if (fixed_point(p)) {
+      co_await fixed_point_op(s, p, fa, fb);
     }
     // The operation has ended for party 0 when it has its result, but its own
     // last messages may still be queued: one more opening makes sure every party
@@ -111,7 +143,7 @@ int main(int argc, char** argv) {
   meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("meshmpc-bench", "Throughput of a protocol among local parties; prints CSV.");
   parser.add_options()("op", po::value<std::string>()->default_value("mul"),
-                       "mul | open | input | random | random_bits | cmp | eq | sort | permute")(
+                       "mul | open | input | random | random_bits | cmp | eq | sort | permute | fxp-mul | fxp-div | fxp-sqrt")(
       "batch", po::value<std::size_t>()->default_value(1'000'000),
       "items per operation (sort, permute: the vector length)")(
       "repeat", po::value<std::size_t>()->default_value(1), "timed runs (one row each)")(
@@ -123,7 +155,7 @@ int main(int argc, char** argv) {
              o.ssl ? o.transport + "+tls" : o.transport, o.parties, o.bit_length};
     if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))
       throw meshmpc::ConfigError("--op: unknown operation '" + p.op +
-                                 "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute)");
+                                 "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute, fxp-mul, fxp-div, fxp-sqrt)");
     if (p.batch == 0) throw meshmpc::ConfigError("--batch must be at least 1");
     if (o.vars["header"].as<bool>() && !o.index)
       std::printf("op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness\n");
@@ -132,6 +164,7 @@ int main(int argc, char** argv) {
     if (field == "fp64") fixed = meshmpc::ShippedField::fp64;
     else if (field == "fp127") fixed = meshmpc::ShippedField::fp127;
     else if (field != "auto") throw meshmpc::ConfigError("--field: unknown field '" + field + "' (known: auto, fp64, fp127)");
+    if (fixed_point(p) && !fixed) fixed = meshmpc::ShippedField::fp127;  // 2l-bit products and their masks
     return meshmpc::cli::fitted(p.bits, [p](auto& s) { return bench(s, p); }, fixed);
   });
 }
