@@ -8,10 +8,8 @@
 //    probability (x mod 2^s) / 2^s: the result is x / 2^s rounded down or up, an
 //    error below one unit of the last place, unbiased. One round (the opening)
 //    after the value; the mask's randomness is drawn alongside the product.
-//  - Reciprocal and square root from a secret normalization: the bits
-//    [X >= 2^j] (j < l, one batch of comparisons) give m = bit length of X, and any
-//    public function of m as a linear combination of them (magnitude_select);
-//    then Newton iterations on b = X 2^-m in [1/2, 1) (or [1/4, 1)).
+//  - Reciprocal and square root (fxp_functions.hpp) from a secret normalization
+//    (fxp_normalize.hpp), then Newton iterations on a value in a fixed interval.
 #include <meshmpc/error.hpp>
 #include <meshmpc/runtime/protocols/compare.hpp>
 

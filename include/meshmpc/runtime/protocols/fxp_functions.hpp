@@ -1,14 +1,13 @@
 #pragma once
 // Reciprocal and square root of secret fixed-point numbers (l bits, f fractional;
-// integers X = x 2^f underneath). Both first learn, in secret, the bit length m of
-// X from one batch of l comparisons [X < 2^j] (below_powers), which makes any
-// public function of m a linear combination of those bits (magnitude_select): the
-// normalizing factor 2^(l-m) and the scale of the result cost no product. Then
-// Newton iterations on b = X 2^-m in a fixed interval, as MPyC's _rec (a linear
+// integers X = x 2^f underneath). Both first scale X, in secret, into a fixed
+// interval (fxp_normalize.hpp: Y = X 2^S with a secret S, the scale kept
+// alongside), then run Newton iterations on b = Y / 2^l, as MPyC's _rec (a linear
 // first guess, then quadratic convergence): the number of iterations is public,
-// from f alone. docs/protocols.md has the rounds and the measured errors.
+// from f alone. docs/protocols.md has the rounds; docs/programs.md the errors.
 #include <meshmpc/runtime/protocols/compare.hpp>
 #include <meshmpc/runtime/protocols/fxp.hpp>
+#include <meshmpc/runtime/protocols/fxp_normalize.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -16,35 +15,6 @@
 #include <vector>
 
 namespace meshmpc::protocols {
-
-// lt[j][e] = [X_e < 2^j] for j < l, for shares of X in [-2^(l-1), 2^(l-1)]: one
-// batch of l comparisons per element (less_than_zero's rounds).
-template <PrimeField F>
-boost::asio::awaitable<std::vector<Shares<F>>> below_powers(Core<F>& c, Scope scope, const Shares<F>& x,
-                                                            std::size_t l) {
-  const F& f = c.field();
-  const std::size_t count = x.size();
-  Shares<F> diffs(l * count);
-  for (std::size_t j = 0; j < l; ++j)
-    for (std::size_t e = 0; e < count; ++e) diffs[j * count + e] = f.sub(x[e], power_of_two(f, j));
-  const auto lt = co_await less_than_zero(c, scope.child(), std::move(diffs), l);
-  co_return split_bits<F>(lt, l, count);
-}
-
-// sum_m coef[m] [m_e == m] for m = 0..l, where m_e = #{j : X_e >= 2^j} is the bit
-// length of a positive X_e (0 for X_e <= 0): with b_j = 1 - lt_j (non-increasing
-// in j), [m == i] = b_(i-1) - b_i, so the sum is coef[0] + sum_j b_j (coef[j+1] -
-// coef[j]). Local.
-template <PrimeField F>
-Shares<F> magnitude_select(const F& f, const std::vector<Shares<F>>& lt, const Shares<F>& coef) {
-  const std::size_t count = lt.empty() ? 0 : lt.front().size();
-  Shares<F> out(count, coef[0]);
-  for (std::size_t j = 0; j < lt.size(); ++j) {
-    const auto step = f.sub(coef[j + 1], coef[j]);
-    for (std::size_t e = 0; e < count; ++e) out[e] = f.add(out[e], f.mul(step, f.sub(f.one(), lt[j][e])));
-  }
-  return out;
-}
 
 // round(v 2^f) as an element (v small and public).
 template <PrimeField F>
@@ -61,11 +31,11 @@ inline std::size_t newton_steps(double e0, double a, double b, std::size_t f) {
 }
 
 // The parts of 1/x: y ~ 1/b in (1, 2] with f fractional bits and the signed
-// scale (1 - 2s) 2^(l-m), so that 1/x = y (1 - 2s) 2^(l-m) / 2^(l-f). With
-// s = [x < 0], X = (1 - 2s) x, m its bit length: b = X 2^(l-m) / 2^(l-f) in
-// [1/2, 1), y0 = 2.9142 - 2b (relative error at most 0.0858, as MPyC's _rec),
-// then y <- y (2 - b y). For x = 0 the scale is 0 (m = 0 has factor 0): division
-// by secret zero gives 0.
+// scale sgn(x) 2^S, so that 1/x = y sgn(x) 2^S / 2^(l-f). sgn(x) = [x > 0] - [x < 0]
+// (both comparisons in one batch), X = sgn(x) x, Y = X 2^S in [2^(l-1), 2^l),
+// b = Y / 2^(l-f) in [1/2, 1), y0 = 2.9142 - 2b (relative error at most 0.0858,
+// as MPyC's _rec), then y <- y (2 - b y). For x = 0 the sign, hence the scale, is
+// 0: division by secret zero gives 0.
 template <PrimeField F>
 struct ReciprocalParts {
   Shares<F> y;
@@ -77,29 +47,22 @@ boost::asio::awaitable<ReciprocalParts<F>> reciprocal_parts(Core<F>& c, Scope sc
                                                             std::size_t f) {
   const F& fld = c.field();
   const std::size_t count = x.size();
-  const auto neg = co_await less_than_zero(c, scope.child(), x, l);
+  Shares<F> both = x;  // x < 0 and -x < 0 at once
+  for (const auto& v : x) both.push_back(fld.neg(v));
+  const auto below = co_await less_than_zero(c, scope.child(), std::move(both), l);
   Shares<F> sign(count);
-  for (std::size_t e = 0; e < count; ++e) sign[e] = fld.sub(fld.one(), fld.add(neg[e], neg[e]));
-  const auto abs_x = co_await mul(c, scope.child(), sign, std::move(x));
-  const auto lt = co_await below_powers(c, scope.child(), abs_x, l);
-  Shares<F> coef(l + 1, fld.zero());
-  for (std::size_t m = 1; m <= l; ++m) coef[m] = power_of_two(fld, l - m);
-  const Shares<F> w = magnitude_select(fld, lt, coef);
-  // X W and (1 - 2s) W in one product.
-  Shares<F> lhs = abs_x, rhs = w;
-  lhs.insert(lhs.end(), sign.begin(), sign.end());
-  rhs.insert(rhs.end(), w.begin(), w.end());
-  auto both = co_await mul(c, scope.child(), std::move(lhs), std::move(rhs));
+  for (std::size_t e = 0; e < count; ++e) sign[e] = fld.sub(below[count + e], below[e]);
+  auto abs_x = co_await mul(c, scope.child(), sign, std::move(x));
+  auto v = co_await normalize(c, scope.child(), std::move(abs_x), std::move(sign), Shares<F>{}, l, 1);
   ReciprocalParts<F> out;
-  out.scale.assign(both.begin() + static_cast<std::ptrdiff_t>(count), both.end());
-  both.resize(count);
-  const auto b = co_await shift_right(c, scope.child(), std::move(both), l, l - f);
+  out.scale = std::move(v.shifted);
+  const auto b = co_await shift_right(c, scope.child(), std::move(v.y), l, l - f);
   out.y.resize(count);
   for (std::size_t e = 0; e < count; ++e) out.y[e] = fld.sub(fixed(fld, 2.9142135623731, f), fld.add(b[e], b[e]));
   const auto two = fixed(fld, 2.0, f);
   for (std::size_t i = newton_steps(0.0858, 1.0, 0.0, f); i-- > 0;) {
     auto by = co_await mul_shift(c, scope.child(), b, out.y, l, f);
-    for (auto& v : by) v = fld.sub(two, v);
+    for (auto& e : by) e = fld.sub(two, e);
     out.y = co_await mul_shift(c, scope.child(), std::move(out.y), std::move(by), l, f);
   }
   co_return out;
@@ -127,30 +90,31 @@ boost::asio::awaitable<Shares<F>> divide(Core<F>& c, Scope scope, Shares<F> x, S
   co_return co_await mul_shift(c, scope.child(), std::move(xy), std::move(parts.scale), l, l);
 }
 
-// sqrt(x) for x >= 0, and 0 for x <= 0 (m = 0: b and the result are zero). With
-// m' = m or m + 1, of f's parity: b = X 2^(l-m') / 2^(l-f) in [1/4, 1),
-// y ~ 1/sqrt(b) from y0 = 2.13 - 1.21 b (relative error at most 0.088) by
-// y <- y (3 - b y^2) / 2, and sqrt(x) = b y 2^((m'-f)/2).
+// sqrt(x) for x > 0, and 0 for x <= 0 (X = [x > 0] x, and the scale starts at
+// [x > 0]). With X' = X 2^((l-f) mod 2) (so that l - f + the shift is even),
+// Y = X' 2^S in [2^(l-2), 2^l) with S even, b = Y / 2^(l-f) in [1/4, 1); y ~ 1/sqrt(b)
+// from y0 = 2.13 - 1.21 b (relative error at most 0.088) by y <- y (3 - b y^2) / 2;
+// sqrt(x) = b y 2^((l - f - S - odd)/2) = b y U 2^e0 with U = 2^((Smax - S)/2)
+// kept alongside Y and the public e0 = (l - f - odd - Smax) / 2.
 template <PrimeField F>
 boost::asio::awaitable<Shares<F>> square_root(Core<F>& c, Scope scope, Shares<F> x, std::size_t l, std::size_t f) {
   const F& fld = c.field();
   const std::size_t count = x.size();
   if (count == 0) co_return x;
-  const auto lt = co_await below_powers(c, scope.child(), x, l);
-  Shares<F> norm(l + 1, fld.zero()), scale(l + 1, fld.zero());
-  for (std::size_t m = 1; m <= l; ++m) {
-    const std::size_t even = m + ((m + f) % 2);  // m' - f even
-    norm[m] = power_of_two(fld, l - std::min(even, l));
-    scale[m] = power_of_two(fld, (even + f) / 2);  // 2^((m'-f)/2) with f fractional bits
-  }
-  const Shares<F> n_factor = magnitude_select(fld, lt, norm), u = magnitude_select(fld, lt, scale);
-  auto xn = co_await mul(c, scope.child(), std::move(x), n_factor);
+  Shares<F> minus(count);
+  for (std::size_t e = 0; e < count; ++e) minus[e] = fld.neg(x[e]);
+  const auto positive = co_await less_than_zero(c, scope.child(), std::move(minus), l);
+  auto pos_x = co_await mul(c, scope.child(), positive, std::move(x));
+  const std::size_t odd = (l - f) % 2;
+  for (auto& e : pos_x) e = fld.mul(power_of_two(fld, odd), e);
+  auto v = co_await normalize(c, scope.child(), std::move(pos_x), Shares<F>{}, positive, l, 2);
+  const int e0 = (static_cast<int>(l - f - odd) - static_cast<int>(v.max_shift)) / 2;
   // b and 1.21 b (310 / 2^8) in one truncation by l - f + 8 bits.
   constexpr std::size_t kGuard = 8;
   Shares<F> both(2 * count);
   for (std::size_t e = 0; e < count; ++e) {
-    both[e] = fld.mul(power_of_two(fld, kGuard), xn[e]);
-    both[count + e] = fld.mul(fld.from_uint(310), xn[e]);
+    both[e] = fld.mul(power_of_two(fld, kGuard), v.y[e]);
+    both[count + e] = fld.mul(fld.from_uint(310), v.y[e]);
   }
   both = co_await shift_right(c, scope.child(), std::move(both), l, l - f + kGuard);
   Shares<F> b(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(count)), y(count);
@@ -159,11 +123,14 @@ boost::asio::awaitable<Shares<F>> square_root(Core<F>& c, Scope scope, Shares<F>
   for (std::size_t i = newton_steps(0.088, 1.5, 0.5, f); i-- > 0;) {
     auto y2 = co_await mul_shift(c, scope.child(), y, y, l, f);
     auto by2 = co_await mul_shift(c, scope.child(), b, std::move(y2), l, f);
-    for (auto& v : by2) v = fld.sub(three, v);
+    for (auto& e : by2) e = fld.sub(three, e);
     y = co_await mul_shift(c, scope.child(), std::move(y), std::move(by2), l, f + 1);
   }
   auto root_b = co_await mul_shift(c, scope.child(), std::move(b), std::move(y), l, f);
-  co_return co_await mul_shift(c, scope.child(), std::move(root_b), u, l, f);
+  if (e0 > 0)
+    for (auto& e : v.halved) e = fld.mul(power_of_two(fld, static_cast<std::size_t>(e0)), e);
+  co_return co_await mul_shift(c, scope.child(), std::move(root_b), std::move(v.halved), l,
+                               e0 < 0 ? static_cast<std::size_t>(-e0) : 0);
 }
 
 }  // namespace meshmpc::protocols
