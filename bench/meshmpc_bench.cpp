@@ -86,12 +86,10 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
   const auto b_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 2) : std::vector<std::int64_t>{};
   const auto a = co_await s.input(secint(p.bits), 0, a_values, integers ? p.batch : 0);
   const auto b = co_await s.input(secint(p.bits), 0, b_values, integers ? p.batch : 0);
-  const auto fa_values = s.id() == 0 && fixed_point(p) ? random_doubles(p.batch, -100, 100, 3) : std::vector<double>{};
-  const auto fb_values = s.id() == 0 && fixed_point(p) ? random_doubles(p.batch, 0.5, 100, 4) : std::vector<double>{};
   meshmpc::SecFxp<F> fa(a, 0), fb(b, 0);  // empty unless the op is fixed point (no co_await in ?:, GCC 12)
-  if (fixed_point(p)) {
-    fa = co_await s.input(meshmpc::secfxp(p.bits), 0, fa_values, p.batch);
-    fb = co_await s.input(meshmpc::secfxp(p.bits), 0, fb_values, p.batch);
+  if (fixed_point(p)) {  // a of either sign, b > 0 (for div and sqrt)
+    fa = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, -100, 100, 3), p.batch);
+    fb = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, 0.5, 100, 4), p.batch);
   }
   for (std::size_t r = 0; r < p.repeat; ++r) {
     (void)co_await s.output(first);  // every party past its set-up

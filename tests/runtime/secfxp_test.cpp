@@ -214,6 +214,34 @@ TEST_P(FxpParties, ReciprocalDivisionAndSquareRootAreWithinTheirBounds) {
   expect_within(got[3], root_y, 2, 1.0 / 4096, "sqrt of either sign");
 }
 
+// exp and log against std::exp and std::log: e^x over the whole range that fits
+// (and below 2^-f: 0), ln x over (0, 32768); ln of x <= 0 is the smallest value.
+TEST_P(FxpParties, ExpAndLogAreWithinTheirBounds) {
+  const std::size_t count = 100;
+  Doubles xs(count), logs = spread(count, -16, 15, true, 8);
+  std::mt19937 gen(9);
+  std::uniform_real_distribution<double> exponent(-12, 10.3);
+  for (auto& v : xs) v = grid(exponent(gen));
+  const Doubles edges{0.0, -5.0, -32768.0};
+  const Ops ops = [&logs, &edges](Session<F>& s, const Fxp& x, const Fxp&) -> boost::asio::awaitable<std::vector<Fxp>> {
+    std::vector<Fxp> r;
+    r.push_back(co_await s.exp(x));
+    r.push_back(co_await s.log(s.constant(kType, logs)));
+    r.push_back(co_await s.log(s.constant(kType, edges)));
+    co_return r;
+  };
+  const auto got = run_ops(GetParam(), xs, xs, ops);
+  ASSERT_EQ(got.size(), 3U);
+  Doubles want_exp(count), want_log(count);
+  for (std::size_t e = 0; e < count; ++e) {
+    want_exp[e] = std::exp(xs[e]);
+    want_log[e] = std::log(logs[e]);
+  }
+  expect_within(got[0], want_exp, 2, 1.0 / 4096, "exp");
+  expect_within(got[1], want_log, 4, 1.0 / 4096, "log");
+  EXPECT_EQ(got[2], Doubles(3, -32768.0));
+}
+
 // Division by secret zero is defined: 1/0 = 0 and x/0 = 0; sqrt(0) = 0.
 TEST_P(FxpParties, DivisionBySecretZeroGivesZero) {
   const Doubles a{5, -5, 0, kMax}, b{0, 0, 0, 0};

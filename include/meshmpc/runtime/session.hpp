@@ -232,6 +232,10 @@ class Session {
   Awaitable<SecFxp<F>> div(const SecFxp<F>& x, const SecFxp<F>& y) requires PrimeField<F>;
   Awaitable<SecFxp<F>> reciprocal(const SecFxp<F>& x) requires PrimeField<F>;
   Awaitable<SecFxp<F>> sqrt(const SecFxp<F>& x) requires PrimeField<F>;
+  // e^x (0 below 2^-f; x below (l - f - 1) ln 2), ln x (the smallest value for
+  // x <= 0); relative error about 2^-13 (docs/programs.md).
+  Awaitable<SecFxp<F>> exp(const SecFxp<F>& x) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> log(const SecFxp<F>& x) requires PrimeField<F>;
   // The integer protocols on the integers underneath: results 0/1 (sign -1/0/1)
   // as secure integers of l bits; min, max, abs, sort as fixed point.
   Awaitable<SecInt<F>> lt(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F> { return lt(a.integer(), b.integer()); }

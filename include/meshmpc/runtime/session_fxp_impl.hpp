@@ -4,6 +4,7 @@
 #include <meshmpc/runtime/protocols/compare.hpp>
 #include <meshmpc/runtime/protocols/divide.hpp>
 #include <meshmpc/runtime/protocols/fxp.hpp>
+#include <meshmpc/runtime/protocols/fxp_exp_log.hpp>
 #include <meshmpc/runtime/protocols/fxp_functions.hpp>
 #include <meshmpc/runtime/protocols/io.hpp>
 #include <meshmpc/runtime/session.hpp>
@@ -139,6 +140,28 @@ auto Session<F>::sqrt(const SecFxp<F>& x) -> Awaitable<SecFxp<F>>
   return as_fxp(as_int(core_,
                        protocols::square_root(*core_, scope_.child(), own(x.value(), "sqrt"), x.bit_length(),
                                               x.frac_length()),
+                       x.bit_length()),
+                x.frac_length());
+}
+
+template <FiniteField F>
+auto Session<F>::exp(const SecFxp<F>& x) -> Awaitable<SecFxp<F>>
+  requires PrimeField<F>
+{
+  return as_fxp(as_int(core_,
+                       protocols::exponential(*core_, scope_.child(), own(x.value(), "exp"), x.bit_length(),
+                                              x.frac_length()),
+                       x.bit_length()),
+                x.frac_length());
+}
+
+template <FiniteField F>
+auto Session<F>::log(const SecFxp<F>& x) -> Awaitable<SecFxp<F>>
+  requires PrimeField<F>
+{
+  return as_fxp(as_int(core_,
+                       protocols::logarithm(*core_, scope_.child(), own(x.value(), "log"), x.bit_length(),
+                                            x.frac_length()),
                        x.bit_length()),
                 x.frac_length());
 }

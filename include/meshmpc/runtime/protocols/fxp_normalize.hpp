@@ -50,6 +50,7 @@ struct Normalized {
   Shares<F> y;
   Shares<F> shifted;
   Shares<F> halved;
+  Shares<F> shift;            // S itself (summed band by band: no product)
   std::size_t max_shift = 0;  // Smax: the shift of the smallest Y
 };
 
@@ -64,12 +65,16 @@ boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<
   for (std::size_t j = 0; j < k; ++j)
     for (std::size_t e = 0; e < count; ++e) diffs[j * count + e] = f.sub(v.y[e], power_of_two(f, l - (j + 1) * w));
   const auto lt = split_bits<F>(co_await less_than_zero(c, scope.child(), std::move(diffs), l), k, count);
-  Shares<F> up(k + 1), down(k + 1);
+  Shares<F> up(k + 1), down(k + 1), shift(k + 1);
   for (std::size_t i = 0; i <= k; ++i) {
     up[i] = power_of_two(f, i * w);
     down[i] = power_of_two(f, (k - i) * w / 2);
+    shift[i] = f.from_uint(i * w);
   }
-  const Shares<F> g = count_select(f, lt, up, count);
+  const Shares<F> g = count_select(f, lt, up, count), s = count_select(f, lt, shift, count);
+  if (v.shift.empty()) v.shift.assign(count, f.zero());
+  f.add(std::span<typename F::Element>(v.shift), std::span<const typename F::Element>(v.shift),
+        std::span<const typename F::Element>(s));
   const bool shifts = !v.shifted.empty(), halves = !v.halved.empty();
   Shares<F> lhs = std::move(v.y), rhs = g;
   if (shifts) {
