@@ -14,6 +14,7 @@
 
 #include <meshmpc/cli/run.hpp>
 #include <meshmpc/field/fp127.hpp>
+#include <meshmpc/runtime/field_choice.hpp>
 #include <meshmpc/runtime/statistics.hpp>
 
 #include <boost/json/object.hpp>
@@ -149,6 +150,11 @@ int main(int argc, char** argv) {
   ex::add_json_option(parser);
   return meshmpc::cli::main<Fp127>(parser, argc, argv, Fp127{}, [](const meshmpc::cli::RunOptions& o) {
     if (!o.vars.count("data")) throw ConfigError("give --data FILE (this party's rows, a CSV of two columns)");
+    const std::size_t t = meshmpc::resolve_threshold(meshmpc::cli::session_options(o), o.parties);
+    const auto field = meshmpc::choose_fixed_point_field({kType.bits, kType.frac, o.sec_param, t});
+    if (field.field == meshmpc::ShippedField::ntl)
+      throw ConfigError("-K " + std::to_string(o.sec_param) + " with secfxp(32, 16) needs a field of " +
+                        std::to_string(field.needed_bits) + " bits; this example runs over GF(2^127 - 1): lower -K");
     const auto files = split(o.vars["data"].as<std::string>());
     const bool all_here = !o.index.has_value() && !o.transport_discovers;
     if (all_here && files.size() != o.parties)

@@ -8,6 +8,7 @@
 
 #include <meshmpc/field/fp127.hpp>
 #include <meshmpc/field/fp64.hpp>
+#include <meshmpc/runtime/field_choice.hpp>
 #include <meshmpc/runtime/protocols/compare.hpp>
 
 #include <gtest/gtest.h>
@@ -358,6 +359,31 @@ TEST(Fxp, TruncationOpensOnlyMaskedValues) {
     ASSERT_EQ(b.size(), batch);
     EXPECT_GT(test::ks_p(a, b), 1e-9) << (low_bits ? "c mod 2^f" : "c") << " depends on the product";
   }
+}
+
+// The field a fixed-point program needs (choose_fixed_point_field) is one the
+// runtime accepts: a short type fits GF(2^64 - 59) and multiplies correctly
+// there; secfxp(32, 16) needs GF(2^127 - 1); 62 bits need an NTL prime.
+TEST(Fxp, ChoosesAFieldThatFits) {
+  EXPECT_EQ(choose_fixed_point_field({.bit_length = 32, .frac_length = 16, .sec_param = 30, .threshold = 2}).field,
+            ShippedField::fp127);
+  EXPECT_EQ(choose_fixed_point_field({.bit_length = 12, .frac_length = 6, .sec_param = 30, .threshold = 1}).field,
+            ShippedField::fp64);
+  EXPECT_EQ(choose_fixed_point_field({.bit_length = 62, .frac_length = 31, .sec_param = 30, .threshold = 1}).field,
+            ShippedField::ntl);
+  EXPECT_THROW((void)choose_fixed_point_field({.bit_length = 32, .frac_length = 32, .sec_param = 30, .threshold = 1}),
+               ConfigError);
+  const Doubles a{1.5, -3.25, 0.015625, 31.0}, b{2.0, 1.5, -8.0, -1.0};
+  Doubles got;
+  run_local<Fp64>(3, Fp64{}, test::options_for(3), [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    const secfxp small(12, 6);
+    const auto x = co_await s.input(small, 0, s.id() == 0 ? std::span<const double>(a) : std::span<const double>{}, 4);
+    const auto y = co_await s.input(small, 0, s.id() == 0 ? std::span<const double>(b) : std::span<const double>{}, 4);
+    const auto product = co_await s.output(co_await s.mul(x, y));
+    if (s.id() == 0) got = product;
+  });
+  ASSERT_EQ(got.size(), 4U);
+  for (std::size_t e = 0; e < 4; ++e) EXPECT_NEAR(got[e], a[e] * b[e], 1.0 / 64) << e;
 }
 
 INSTANTIATE_TEST_SUITE_P(Fxp, FxpParties, testing::Values(3, 5),
