@@ -43,12 +43,20 @@ Stat<F> mean(Session<F>& s, SecFxp<F> x) {
   co_return co_await s.div(s.sum(x), static_cast<double>(x.size()));
 }
 
-// sum((x - mean) (y - mean_y)): the deviations' inner product, one truncation.
+// The deviations x - mean(x) and y - mean(y), both means in one truncation.
+template <FiniteField F>
+boost::asio::awaitable<std::pair<SecFxp<F>, SecFxp<F>>> deviations(Session<F>& s, SecFxp<F> x, SecFxp<F> y) {
+  std::vector<SecFxp<F>> sums;
+  sums.push_back(s.sum(x));
+  sums.push_back(s.sum(y));
+  const SecFxp<F> means = co_await s.div(SecFxp<F>::concat(sums), static_cast<double>(x.size()));
+  co_return std::pair<SecFxp<F>, SecFxp<F>>(x - means.at(0).repeated(x.size()), y - means.at(1).repeated(y.size()));
+}
+
+// sum((x - mean(x)) (y - mean(y))): the deviations' inner product, one truncation.
 template <FiniteField F>
 Stat<F> co_deviation(Session<F>& s, SecFxp<F> x, SecFxp<F> y) {
-  const SecFxp<F> mx = co_await mean(s, x);
-  const SecFxp<F> my = co_await mean(s, y);
-  const SecFxp<F> dx = x - mx.repeated(x.size()), dy = y - my.repeated(y.size());
+  const auto [dx, dy] = co_await deviations(s, std::move(x), std::move(y));
   co_return co_await s.inner(dx, dy);
 }
 
@@ -91,12 +99,11 @@ template <FiniteField F>
 Stat<F> correlation(Session<F>& s, SecFxp<F> x, SecFxp<F> y) {
   detail::need(x.size(), 2, "correlation");
   if (x.size() != y.size()) throw RangeError("correlation of data of different lengths");
-  const SecFxp<F> sxy = co_await co_deviation(s, x, y);
-  const SecFxp<F> sxx = co_await co_deviation(s, x, x);
-  const SecFxp<F> syy = co_await co_deviation(s, y, y);
+  const auto [dx, dy] = co_await deviations(s, std::move(x), std::move(y));
+  const SecFxp<F> sxy = co_await s.inner(dx, dy);
   std::vector<SecFxp<F>> both;
-  both.push_back(sxx);
-  both.push_back(syy);
+  both.push_back(co_await s.inner(dx, dx));
+  both.push_back(co_await s.inner(dy, dy));
   const SecFxp<F> roots = co_await s.sqrt(SecFxp<F>::concat(both));
   const SecFxp<F> denominator = co_await s.mul(roots.at(0), roots.at(1));
   co_return co_await s.div(sxy, denominator);
@@ -108,11 +115,12 @@ template <FiniteField F>
 boost::asio::awaitable<std::pair<SecFxp<F>, SecFxp<F>>> linear_regression(Session<F>& s, SecFxp<F> x, SecFxp<F> y) {
   detail::need(x.size(), 2, "linear regression");
   if (x.size() != y.size()) throw RangeError("linear regression of data of different lengths");
-  const SecFxp<F> sxy = co_await co_deviation(s, x, y);
-  const SecFxp<F> sxx = co_await co_deviation(s, x, x);
+  const auto [dx, dy] = co_await deviations(s, x, y);
+  const SecFxp<F> sxy = co_await s.inner(dx, dy);
+  const SecFxp<F> sxx = co_await s.inner(dx, dx);
   const SecFxp<F> slope = co_await s.div(sxy, sxx);
-  const SecFxp<F> mx = co_await mean(s, x);
-  const SecFxp<F> my = co_await mean(s, y);
+  // The means again, exactly as deviations() had them: x - dx.
+  const SecFxp<F> mx = x.at(0) - dx.at(0), my = y.at(0) - dy.at(0);
   const SecFxp<F> intercept = my - co_await s.mul(slope, mx);
   co_return std::pair<SecFxp<F>, SecFxp<F>>(slope, intercept);
 }
