@@ -19,8 +19,15 @@
 // (the session's randomness, printed in the last column), and one opening first
 // lines the parties up. bytes_per_op_per_party is
 // what party 0 sent (frame headers included) divided by the batch; rounds counts
-// its communication rounds.
+// its communication rounds; peak_rss_mb is party 0's process at its peak so far
+// (with inmem: the one process of all parties). With --emulate-rtt/--emulate-rate
+// (net/link_emulation.hpp) the links are slow and far. --json prints each row as
+// one JSON object per line instead.
 #include <meshmpc/cli/fitted_field.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -39,6 +46,48 @@ struct Params {
   std::string transport;
   std::size_t parties;
   std::size_t bits;
+  bool json;
+  meshmpc::net::LinkEmulation emulation;
+};
+
+constexpr const char* kColumns =
+    "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness,peak_rss_mb,"
+    "rtt_ms,rate_mbit";
+
+// This process's peak resident memory so far, in MB (Linux reports KiB).
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+// One timed run, as a CSV row or a JSON object (the same names).
+struct Row {
+  std::string op, transport, field, randomness;
+  std::size_t parties, batch;
+  double seconds;
+  std::uint64_t rounds;
+  double bytes_per_op;
+  meshmpc::net::LinkEmulation emulation;
+
+  void print(bool json) const {
+    const double rate = static_cast<double>(batch) / seconds, rss = peak_rss_mb();
+    const double rtt_ms = static_cast<double>(emulation.rtt.count()) / 1000.0,
+                 mbit = emulation.rate_bits_per_second / 1e6;
+    if (json) {
+      const boost::json::value v = {{"op", op}, {"parties", parties}, {"transport", transport}, {"batch", batch},
+                                    {"seconds", seconds}, {"ops_per_s", rate}, {"rounds", rounds},
+                                    {"bytes_per_op_per_party", bytes_per_op}, {"field", field},
+                                    {"randomness", randomness}, {"peak_rss_mb", rss}, {"rtt_ms", rtt_ms},
+                                    {"rate_mbit", mbit}};
+      std::printf("%s\n", boost::json::serialize(v).c_str());
+    } else {
+      std::printf("%s,%zu,%s,%zu,%.6f,%.0f,%llu,%.2f,%s,%s,%.1f,%g,%g\n", op.c_str(), parties, transport.c_str(),
+                  batch, seconds, rate, static_cast<unsigned long long>(rounds), bytes_per_op, field.c_str(),
+                  randomness.c_str(), rss, rtt_ms, mbit);
+    }
+    std::fflush(stdout);
+  }
 };
 
 constexpr const char* kOps[] = {"mul", "open",  "input", "random",  "random_bits", "cmp",
@@ -125,12 +174,17 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
     const auto rounds = s.rounds() - rounds_before - 1;
     const auto bytes = s.statistics().total().sent.wire_bytes() - bytes_before;
     if (s.id() == 0) {
-      const std::string op = p.op == "mul" ? "mul-" + to_string(s.options().mul) : p.op;
-      std::printf("%s,%zu,%s,%zu,%.6f,%.0f,%llu,%.2f,%s,%s\n", op.c_str(), p.parties,
-                  p.transport.c_str(), p.batch, seconds, static_cast<double>(p.batch) / seconds,
-                  static_cast<unsigned long long>(rounds), static_cast<double>(bytes) / static_cast<double>(p.batch),
-                  s.field().name().c_str(), to_string(s.options().randomness).c_str());
-      std::fflush(stdout);
+      const Row row{p.op == "mul" ? "mul-" + to_string(s.options().mul) : p.op,
+                    p.transport,
+                    s.field().name(),
+                    to_string(s.options().randomness),
+                    p.parties,
+                    p.batch,
+                    seconds,
+                    rounds,
+                    static_cast<double>(bytes) / static_cast<double>(p.batch),
+                    p.emulation};
+      row.print(p.json);
     }
   }
 }
@@ -146,17 +200,18 @@ int main(int argc, char** argv) {
       "items per operation (sort, permute: the vector length)")(
       "repeat", po::value<std::size_t>()->default_value(1), "timed runs (one row each)")(
       "header", po::bool_switch(), "print the CSV header first")(
+      "json", "one JSON object per row instead of CSV")(
       "field", po::value<std::string>()->default_value("auto"),
       "auto | fp64 | fp127: the prime field (auto: the smallest that cmp at this n, -L and -K needs)");
   return meshmpc::cli::main_fitted<false>(parser, argc, argv, [](const meshmpc::cli::RunOptions& o) {
     Params p{o.vars["op"].as<std::string>(), o.vars["batch"].as<std::size_t>(), o.vars["repeat"].as<std::size_t>(),
-             o.ssl ? o.transport + "+tls" : o.transport, o.parties, o.bit_length};
+             o.ssl ? o.transport + "+tls" : o.transport, o.parties, o.bit_length, o.vars.count("json") > 0,
+             o.emulation};
     if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))
       throw meshmpc::ConfigError("--op: unknown operation '" + p.op +
                                  "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute, fxp-mul, fxp-div, fxp-sqrt)");
     if (p.batch == 0) throw meshmpc::ConfigError("--batch must be at least 1");
-    if (o.vars["header"].as<bool>() && !o.index)
-      std::printf("op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness\n");
+    if (o.vars["header"].as<bool>() && !o.index && !p.json) std::printf("%s\n", kColumns);
     const auto field = o.vars["field"].as<std::string>();
     std::optional<meshmpc::ShippedField> fixed;
     if (field == "fp64") fixed = meshmpc::ShippedField::fp64;

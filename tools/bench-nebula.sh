@@ -3,7 +3,8 @@
 # the time of one round, over nebula and over direct TCP between the same
 # network namespaces (tools/nebula-lab.sh; needs root and nebula). Party i runs
 # in host i's namespace; "tcp" dials the underlay addresses, "nebula" the
-# overlay. Prints CSV rows of party 0: best of --repeat runs each.
+# overlay. Prints CSV rows of party 0 (meshmpc-bench's columns; the transport
+# column says tcp or nebula): best of --repeat runs each.
 # Usage: tools/bench-nebula.sh [build dir, default build/release] [parties, default 3] [rate, e.g. 100mbit] [masq]
 # "masq" puts every host behind its own masquerading NAT: nebula relays every pair
 # through the lighthouse and direct TCP is impossible (nebula rows only).
@@ -29,7 +30,9 @@ inner() {
     for ((i = 0; i < LAB_HOSTS; i++)); do
       local ns=LAB_NS_$i args=()
       if [ "$transport" = tcp ]; then
-        args=(-I "$i")
+        # Plaintext between the lab's namespaces, asked for by name: the baseline
+        # nebula's encryption is measured against (nothing leaves this machine).
+        args=(-I "$i" --insecure-plaintext)
         for ((j = 0; j < LAB_HOSTS; j++)); do
           local u=LAB_UNDERLAY_$j
           args+=(-P "${!u}:$port")
@@ -43,7 +46,7 @@ inner() {
     for p in "${pids[@]}"; do wait "$p"; done
     grep -E '^mul' "$LAB_DIR/bench0.out"
   }
-  echo "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness"
+  echo "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness,peak_rss_mb,rtt_ms,rate_mbit"
   local transports=(tcp nebula)
   [ -z "${LAB_NAT_0:-}" ] || transports=(nebula)
   for transport in "${transports[@]}"; do

@@ -15,6 +15,11 @@ packages=(
   libyaml-dev nebula iproute2 nftables
   clang-14 libclang-rt-14-dev lld
 )
+# tools/bench-report.sh: plots (gnuplot) and the MPyC peer (Debian's python3 with
+# gmpy2 and numpy; MPyC itself is the user's checkout, never installed).
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(gnuplot-nox python3-numpy python3-gmpy2 time)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <iterator>
+#include <sstream>
 #include <string_view>
 #include <system_error>
 
@@ -67,18 +68,46 @@ Randomness parse_randomness(const po::variables_map& vm) {
   return Randomness::extraction;
 }
 
-std::chrono::milliseconds parse_timeout(const std::string& text) {
-  double seconds = 0;
+namespace {
+
+// A decimal number in [lo, hi]; the error names the option, the unit and the range.
+double parse_number(const std::string& text, const std::string& option, const std::string& unit, double lo,
+                    double hi) {
+  double value = 0;
   const char* const end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, seconds);
-  if (text.empty() || ec != std::errc{} || ptr != end || !std::isfinite(seconds)) {
-    throw ConfigError("--timeout: '" + text + "' is not a number of seconds");
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end || !std::isfinite(value)) {
+    throw ConfigError(option + ": '" + text + "' is not a number of " + unit);
   }
+  if (value < lo || value > hi) {
+    std::ostringstream range;
+    range << lo << ".." << hi;
+    throw ConfigError(option + ": " + text + " " + unit + " is out of range (" + range.str() + ")");
+  }
+  return value;
+}
+
+}  // namespace
+
+std::chrono::milliseconds parse_timeout(const std::string& text) {
   // At least a millisecond; at most a day, which no network wait should need.
-  if (seconds < 0.001 || seconds > 86400) {
-    throw ConfigError("--timeout: " + text + " seconds is out of range (0.001..86400)");
-  }
+  const double seconds = parse_number(text, "--timeout", "seconds", 0.001, 86400);
   return std::chrono::milliseconds(std::llround(seconds * 1000));
+}
+
+net::LinkEmulation parse_emulation(const boost::program_options::variables_map& vm) {
+  net::LinkEmulation emulation;
+  // Up to ten seconds of round trip and down to 1 kbit/s: slower than any link a
+  // session could finish on within its timeout is a typo.
+  if (vm.count("emulate-rtt")) {
+    const double ms = parse_number(vm["emulate-rtt"].as<std::string>(), "--emulate-rtt", "milliseconds", 0, 10000);
+    emulation.rtt = std::chrono::microseconds(std::llround(ms * 1000));
+  }
+  if (vm.count("emulate-rate")) {
+    const double mbit = parse_number(vm["emulate-rate"].as<std::string>(), "--emulate-rate", "Mbit/s", 0.001, 1e6);
+    emulation.rate_bits_per_second = mbit * 1e6;
+  }
+  return emulation;
 }
 
 const TransportPlugin* check_transport(const std::string& name) {

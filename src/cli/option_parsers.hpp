@@ -25,6 +25,9 @@ Randomness parse_randomness(const boost::program_options::variables_map& vm);
 // --timeout in seconds, 0.001..86400.
 std::chrono::milliseconds parse_timeout(const std::string& text);
 
+// --emulate-rtt (milliseconds, 0..10000) and --emulate-rate (Mbit/s); neither: inactive.
+net::LinkEmulation parse_emulation(const boost::program_options::variables_map& vm);
+
 // The plugin named by --transport; nullptr for inmem.
 const TransportPlugin* check_transport(const std::string& name);
 

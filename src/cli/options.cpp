@@ -83,7 +83,12 @@ void add_run_options(po::options_description& options) {
       ("mul", po::value<std::string>()->value_name("grr|dn07")->default_value("grr"),
        "degree reduction after a product: grr (resharing) or dn07 (double sharings)")
       ("timeout", po::value<std::string>()->value_name("seconds")->default_value("60"),
-       "give up on an unreachable or silent peer after this long");
+       "give up on an unreachable or silent peer after this long")
+      ("emulate-rtt", po::value<std::string>()->value_name("ms"),
+       "emulate a far link: every message waits half this round-trip time before it leaves (benchmarks, trying "
+       "a program as across continents)")
+      ("emulate-rate", po::value<std::string>()->value_name("Mbit/s"),
+       "emulate a slow uplink: this party's messages leave no faster than this, all links together");
 }
 
 // Which run a connection belongs to, and who may join it.
@@ -162,6 +167,7 @@ const TransportPlugin* read_run_settings(const po::variables_map& vm, RunOptions
   if (vm["no-log"].as<bool>()) o.log_level = std::max(o.log_level, LogLevel::warn);
   o.output_file = vm["output-file"].as<bool>();
   o.timeout = parse_timeout(vm["timeout"].as<std::string>());
+  o.emulation = parse_emulation(vm);
   o.bit_length = static_cast<unsigned>(detail::parse_unsigned(vm["bit-length"].as<std::string>(),
                                                               "-L/--bit-length", 1, 1u << 16));
   o.sec_param = static_cast<unsigned>(detail::parse_unsigned(vm["sec-param"].as<std::string>(),

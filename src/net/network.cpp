@@ -44,7 +44,7 @@ Network::Network(asio::any_io_executor executor, const Roster& roster, std::size
       throw ConfigError("network of " + state_->self_name + ": no link to " + peer.name);
     }
     peer.statistics.route = links[j]->route();
-    peer.link = std::move(links[j]);
+    peer.link = state_->adopt(std::move(links[j]));
     peer.writer_wake = std::make_unique<detail::Notifier>(executor);
     if (relinker) peer.relink_wake = std::make_unique<detail::Notifier>(executor);
   }

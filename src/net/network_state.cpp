@@ -14,7 +14,12 @@ NetworkState::NetworkState(asio::any_io_executor executor_in, const Roster& rost
       self_name(describe(roster.party(self_in))),
       options(options_in),
       peers(roster.size()),
-      progress(executor) {}
+      progress(executor),
+      uplink(options.emulation.active() ? std::make_shared<EmulatedUplink>(options.emulation) : nullptr) {}
+
+std::unique_ptr<Link> NetworkState::adopt(std::unique_ptr<Link> link) {
+  return uplink ? emulate_link(std::move(link), executor, uplink) : std::move(link);
+}
 
 PeerState& NetworkState::peer_state(std::size_t peer) {
   if (peer >= peers.size()) {

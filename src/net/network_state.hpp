@@ -108,6 +108,10 @@ struct NetworkState {
   bool finishing = false;
   bool closed = false;
   std::shared_ptr<Relinker> relinker;  // null: a broken link fails its peer
+  std::shared_ptr<EmulatedUplink> uplink;  // with options.emulation: what the links share
+
+  // A link as this network runs it: behind the emulation when there is one.
+  std::unique_ptr<Link> adopt(std::unique_ptr<Link> link);
 
   // RangeError naming this party when there is no party `peer`.
   PeerState& peer_state(std::size_t peer);

@@ -214,7 +214,7 @@ bool adopt_link(NetworkState& state, std::size_t peer_id, std::unique_ptr<Link> 
     return false;
   }
   peer.statistics.route = fresh->route();
-  peer.link = std::move(fresh);
+  peer.link = state.adopt(std::move(fresh));
   peer.counted = false;
   peer.statistics.relinks += 1;
   return true;

@@ -39,6 +39,7 @@ TEST(CliOptions, DefaultsMatchMpyc) {
   EXPECT_EQ(o.transport, "tcp");
   EXPECT_EQ(o.mul, MulProtocol::grr);
   EXPECT_EQ(o.timeout, std::chrono::seconds(60));
+  EXPECT_FALSE(o.emulation.active());
   EXPECT_FALSE(o.session_id.has_value());
   EXPECT_FALSE(o.local_launch());
 }
@@ -47,7 +48,8 @@ TEST(CliOptions, ReadsEveryLongOption) {
   const RunOptions o = parse({"--parties", "5", "--index", "2", "--threshold", "1", "--base-port", "20000",
                               "--bit-length", "64", "--sec-param", "40", "--no-prss", "--log-level", "debug",
                               "--output-file", "--transport", "tcp", "--mul", "dn07", "--timeout", "2.5",
-                              "--session-id", "00112233445566778899aabbccddeeff"});
+                              "--session-id", "00112233445566778899aabbccddeeff", "--emulate-rtt", "20.5",
+                              "--emulate-rate", "100"});
   EXPECT_EQ(o.parties, 5u);
   EXPECT_EQ(o.index, 2u);
   EXPECT_EQ(o.threshold, 1u);
@@ -60,6 +62,8 @@ TEST(CliOptions, ReadsEveryLongOption) {
   EXPECT_EQ(o.transport, "tcp");
   EXPECT_EQ(o.mul, MulProtocol::dn07);
   EXPECT_EQ(o.timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(o.emulation.rtt, std::chrono::microseconds(20500));
+  EXPECT_EQ(o.emulation.rate_bits_per_second, 100e6);
   ASSERT_TRUE(o.session_id.has_value());
   EXPECT_EQ(session_id_to_hex(*o.session_id), "00112233445566778899aabbccddeeff");
   EXPECT_FALSE(o.local_launch());
@@ -195,6 +199,10 @@ TEST(CliOptions, UnknownMulLogLevelTimeoutAndSessionIdAreRefused) {
             std::string::npos);
   EXPECT_NE(error_of({"--timeout", "0"}).find("--timeout: 0 seconds is out of range"), std::string::npos);
   EXPECT_NE(error_of({"--timeout", "soon"}).find("--timeout: 'soon' is not a number"), std::string::npos);
+  EXPECT_NE(error_of({"--emulate-rtt", "far"}).find("--emulate-rtt: 'far' is not a number of milliseconds"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--emulate-rate", "0"}).find("--emulate-rate: 0 Mbit/s is out of range (0.001..1e+06)"),
+            std::string::npos);
   EXPECT_NE(error_of({"--session-id", "abcd"}).find("expected 32 hex digits, got 4"), std::string::npos);
   EXPECT_NE(error_of({"--session-id", "0011223344556677889900aabbccddgg"}).find("character 30 is not a hex digit"),
             std::string::npos);

@@ -206,6 +206,44 @@ TEST(Rounds, SignCountsTheLongerOfItsTwoTestsAndAbsItsProductAfterTheTest) {
   }
 }
 
+// --- on an emulated far link (net/link_emulation.hpp), wall time follows the rounds
+
+TEST(Rounds, OnAnEmulatedFarLinkEachRoundCostsARoundTrip) {
+  constexpr auto kRtt = std::chrono::milliseconds(40);
+  constexpr std::size_t kBits = 16;
+  const Ints a{-5, 0, 7, 300}, b{4, -9, 7, 2};
+  std::mutex m;
+  std::vector<std::pair<std::uint64_t, std::chrono::steady_clock::duration>> seen;  // rounds, wall time
+  run_local<Fp64>(
+      3, Fp64{}, test::options_for(3),
+      [&](Session<Fp64>& s) -> asio::awaitable<void> {
+        using Values = std::span<const std::int64_t>;
+        const auto x = co_await s.input(secint(kBits), 0, s.id() == 0 ? Values(a) : Values{}, a.size());
+        const auto y = co_await s.input(secint(kBits), 1, s.id() == 1 ? Values(b) : Values{}, b.size());
+        const auto before = s.rounds();
+        const auto start = std::chrono::steady_clock::now();
+        const auto smaller = co_await s.lt(x, y);
+        const auto product = co_await s.mul(x, y);
+        const auto o_smaller = co_await s.output(smaller);
+        const auto o_product = co_await s.output(product);
+        const auto took = std::chrono::steady_clock::now() - start;
+        std::lock_guard lock(m);
+        for (std::size_t e = 0; e < a.size(); ++e) {
+          EXPECT_EQ(o_smaller[e], a[e] < b[e] ? 1 : 0) << e;
+          EXPECT_EQ(o_product[e], a[e] * b[e]) << e;
+        }
+        seen.emplace_back(s.rounds() - before, took);
+      },
+      std::chrono::seconds(20), {.rtt = kRtt});
+  ASSERT_EQ(seen.size(), 3u);
+  for (const auto& [rounds, took] : seen) {
+    EXPECT_GT(rounds, 10u);
+    // Each round of the chain waits for a message that left half a round trip
+    // after the last; at least rounds x RTT/2 however fast the machine.
+    EXPECT_GE(took, rounds * kRtt / 2) << rounds << " rounds";
+  }
+}
+
 // --- sub-sessions and forks
 
 // x0 * x1 opened, for the parties' inputs `mine`: three rounds with GRR.

@@ -17,6 +17,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <meshmpc/net/link_emulation.hpp>
 #include <meshmpc/net/roster.hpp>
 #include <meshmpc/runtime/session_options.hpp>
 
@@ -64,6 +65,7 @@ struct RunOptions {
   bool transport_discovers = false;        // the transport finds the parties (no local launch)
   MulProtocol mul = MulProtocol::grr;      // --mul
   std::chrono::milliseconds timeout = kDefaultTimeout;  // --timeout (seconds)
+  net::LinkEmulation emulation{};  // --emulate-rtt, --emulate-rate: a slower, farther link
   std::optional<net::SessionId> session_id;             // --session-id (32 hex digits)
   // The session secret's sources (session_secret.hpp): a passphrase from
   // --session-secret-file, --session-secret or $MESHMPC_SESSION_SECRET, and the

@@ -67,7 +67,7 @@ int run_party(const RunOptions& options, const F& field, PartyProgram<F> program
     protect_session(options, setup, *log);
     log->debug("connecting to {} parties over {}", setup.roster.size() - 1, setup.transport->name());
     auto network = co_await net::connect_network(*setup.transport, setup.roster, setup.self, options.timeout,
-                                                 {.receive_timeout = options.timeout});
+                                                 {.receive_timeout = options.timeout, .emulation = options.emulation});
     log->debug("links up to {} parties, {:.3f} s after the start", setup.roster.size() - 1,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     const auto rounds = co_await run_session<F>(network, field, session_options(options), program,
@@ -93,7 +93,8 @@ int run_program(RunOptions options, const F& field, PartyProgram<F> program) {
   if (options.transport == "inmem") {
     const auto log = make_logger(options);
     try {
-      run_local<F>(options.parties, field, session_options(options), std::move(program), options.timeout);
+      run_local<F>(options.parties, field, session_options(options), std::move(program), options.timeout,
+                   options.emulation);
       return 0;
     } catch (...) {
       return report_failure(*log, std::current_exception());

@@ -20,6 +20,7 @@
 
 #include <meshmpc/net/frame.hpp>
 #include <meshmpc/net/link.hpp>
+#include <meshmpc/net/link_emulation.hpp>
 #include <meshmpc/net/relinker.hpp>
 #include <meshmpc/net/roster.hpp>
 #include <meshmpc/net/statistics.hpp>
@@ -53,6 +54,10 @@ struct NetworkOptions {
   // frames or kAckEveryBytes bytes, so this holds about one round in flight;
   // beyond the cap the peer fails with a ProtocolError naming it.
   std::size_t max_resend_bytes = 2 * kDefaultMaxFrame;
+  // A slower, farther link than the real one (link_emulation.hpp): every link,
+  // relinked ones too, holds its frames back by half the round trip and the
+  // uplink's rate. Inactive by default.
+  LinkEmulation emulation{};
 };
 
 // A receiver acknowledges (kAckLabel) at least this often, so that its peer's

@@ -63,7 +63,8 @@ boost::asio::awaitable<std::uint64_t> run_session(net::Network& network, const F
 // options (all equal in a real session; tests make them differ on purpose).
 template <FiniteField F>
 void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::size_t)> options_of,
-               PartyProgram<F> program, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+               PartyProgram<F> program, std::chrono::milliseconds timeout = std::chrono::seconds(20),
+               net::LinkEmulation emulation = {}) {
   net::InMemoryHub hub(n);
   net::Roster roster;
   roster.session_id = net::session_id_from_text("run_local");
@@ -74,7 +75,8 @@ void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::
     threads.emplace_back([&, i, transport = hub.transport(i)]() mutable {
       boost::asio::io_context io;
       auto party = [&]() -> boost::asio::awaitable<void> {
-        auto network = co_await net::connect_network(*transport, roster, i, timeout, {.receive_timeout = timeout});
+        auto network = co_await net::connect_network(*transport, roster, i, timeout,
+                                                     {.receive_timeout = timeout, .emulation = emulation});
         (void)co_await run_session<F>(network, field, options_of(i), program);
       };
       boost::asio::co_spawn(io, party(), [&, i](std::exception_ptr e) { errors[i] = e; });
@@ -88,8 +90,8 @@ void run_local(std::size_t n, const F& field, std::function<SessionOptions(std::
 
 template <FiniteField F>
 void run_local(std::size_t n, const F& field, SessionOptions options, PartyProgram<F> program,
-               std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  run_local<F>(n, field, [options](std::size_t) { return options; }, std::move(program), timeout);
+               std::chrono::milliseconds timeout = std::chrono::seconds(20), net::LinkEmulation emulation = {}) {
+  run_local<F>(n, field, [options](std::size_t) { return options; }, std::move(program), timeout, emulation);
 }
 
 // Compiled into the library for the shipped fields (src/runtime/instantiate_*.cpp),
@@ -100,8 +102,9 @@ void run_local(std::size_t n, const F& field, SessionOptions options, PartyProgr
       net::Network&, const F&, SessionOptions, const PartyProgram<F>&,                                            \
       const std::function<void(std::exception_ptr)>&);                                                          \
   prefix template void run_local<F>(std::size_t, const F&, std::function<SessionOptions(std::size_t)>,            \
-                                    PartyProgram<F>, std::chrono::milliseconds);                                 \
-  prefix template void run_local<F>(std::size_t, const F&, SessionOptions, PartyProgram<F>, std::chrono::milliseconds);
+                                    PartyProgram<F>, std::chrono::milliseconds, net::LinkEmulation);             \
+  prefix template void run_local<F>(std::size_t, const F&, SessionOptions, PartyProgram<F>, std::chrono::milliseconds, \
+                                    net::LinkEmulation);
 
 MESHMPC_RUN_LOCAL_INSTANTIATION(extern, Fp64)
 MESHMPC_RUN_LOCAL_INSTANTIATION(extern, Fp127)

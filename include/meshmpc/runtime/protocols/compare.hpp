@@ -17,6 +17,7 @@
 #include <meshmpc/runtime/protocols/random.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <algorithm>
 
@@ -24,6 +25,8 @@
 #include <cstdint>
 #include <iterator>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace meshmpc::protocols {
@@ -206,6 +209,7 @@ boost::asio::awaitable<Shares<F>> public_less_than_bits(Core<F>& c, Scope scope,
     }
   }
   for (std::size_t e = 0; e < count; ++e) factors[m][e] = f.add(f.sub(sign[e], one), f.mul(three, differ[e]));
+  std::vector<Shares<F>>().swap(bits);  // the factors hold what is needed: free m vectors before the products
   factors[m + 1] = co_await random(c, scope.child(), count);
   const auto product = co_await multiply_all(c, scope.child(), std::move(factors));
   const auto opened = co_await open(c, scope.child(), product, c.t(), "bits_lt.product");
@@ -231,25 +235,39 @@ struct ShiftedOpening {
 // The common first steps of less_than_zero and is_zero, for a non-empty batch:
 // check_mask_fits (ConfigError naming `op`), a = x + 2^l, one call of random_bits
 // for the l mask bits, `spare` more bits per element and the high mask's bits if
-// it is made of bits (in that order), then mask_and_open (`tag` for the audit
-// hook). random bits + 1 rounds. `scope` is the caller's, by reference: its next
-// two children go to random_bits and mask_and_open, as when each caller wrote
-// these steps out, so the labels are unchanged; the caller awaits at once.
+// it is made of bits (in that order) — or, for a dealt high mask, random_ints at
+// the same time (it does not depend on the bits, so its round overlaps theirs) —
+// then mask_and_open (`tag` for the audit hook). random bits + 1 rounds. `scope` is
+// the caller's, by reference: its next children go to these steps; the caller
+// awaits at once.
 template <PrimeField F>
 boost::asio::awaitable<ShiftedOpening<F>> open_shifted(Core<F>& c, Scope& scope, Shares<F> x, std::size_t l,
                                                        std::size_t spare, const char* op, const char* tag) {
   const F& f = c.field();
   const std::size_t count = x.size();
-  const std::size_t extra = high_mask_bits(c, check_mask_fits(c, l, l + 1, op));
+  const HighMask mode = check_mask_fits(c, l, l + 1, op);
+  const std::size_t extra = high_mask_bits(c, mode);
   const auto two_l = power_of_two(f, l);
   ShiftedOpening<F> out;
   out.a = std::move(x);
   for (auto& v : out.a) v = f.add(v, two_l);
   const std::size_t drawn = l + spare + extra;
-  auto all_bits = co_await random_bits(c, scope.child(), drawn * count);
-  auto bits = split_bits<F>(all_bits, drawn, count);
+  std::vector<Shares<F>> high;  // r'' as one base-2 digit (dealt), or its k bits
+  Shares<F> all_bits;
+  Scope bits_scope = scope.child();
+  if (mode == HighMask::dealt) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    Scope high_scope = scope.child();  // taken before either counts: the two rounds overlap
+    auto both = co_await (random_bits(c, bits_scope, drawn * count) &&
+                          random_ints(c, high_scope, c.options().sec_param, count));
+    all_bits = std::move(std::get<0>(both));
+    high.push_back(std::move(std::get<1>(both)));
+  } else {
+    all_bits = co_await random_bits(c, bits_scope, drawn * count);
+  }
+  auto bits = split_bits<F>(std::exchange(all_bits, {}), drawn, count);  // one copy alive, not two
   const auto at = [&](std::size_t i) { return std::make_move_iterator(bits.begin() + static_cast<std::ptrdiff_t>(i)); };
-  std::vector<Shares<F>> high(at(l + spare), at(drawn));
+  if (mode == HighMask::bits) high.assign(at(l + spare), at(drawn));
   out.spare.assign(at(l), at(l + spare));
   bits.resize(l);
   out.opened = co_await mask_and_open(c, scope.child(), out.a, std::move(bits), std::move(high), tag);
@@ -267,8 +285,9 @@ boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares
   if (count == 0) co_return Shares<F>{};
   auto shifted = co_await open_shifted(c, scope, std::move(x), l, 1, "comparison", "ltz.masked");
   const MaskedOpening<F>& opened = shifted.opened;
-  const auto below =
-      co_await public_less_than_bits(c, scope.child(), opened.low, opened.bits, std::move(shifted.spare.front()));
+  // The mask's bits go to the bitwise comparison (moved: only low and mask are used below).
+  const auto below = co_await public_less_than_bits(c, scope.child(), opened.low, std::move(shifted.opened.bits),
+                                                    std::move(shifted.spare.front()));
   // a mod 2^l = c' - r' + 2^l [c' < r']
   const E two_l = power_of_two(f, l);
   const E inv_two_l = f.inv(two_l);

@@ -34,15 +34,17 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
   const std::size_t n = c.n(), t = c.t(), me = c.self(), m = d.size();
   auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
   // Points {0} u S (S = the t parties after me) and g's values there.
+  // g's values are views: d itself (a batch can be large: no copy of it) and the
+  // t pseudo-random vectors, which `drawn` owns.
   std::vector<E> xs{f.zero()};
-  std::vector<Shares<F>> ys{d};
+  std::vector<Shares<F>> drawn(t, Shares<F>(m));
+  std::vector<std::span<const E>> ys{std::span<const E>(d)};
   for (std::size_t s = 1; s <= t; ++s) {
     const std::size_t j = (me + s) % n;
     xs.push_back(point(j));
     Prg prg(c.pair_key(j, PairKeyUse::grr_subshares), label, static_cast<std::uint32_t>(me));
-    Shares<F> r(m);
-    f.random(std::span<E>(r), prg);
-    ys.push_back(std::move(r));
+    f.random(std::span<E>(drawn[s - 1]), prg);
+    ys.push_back(std::span<const E>(drawn[s - 1]));
   }
   std::vector<E> sub(m);
   for (std::size_t j = 0; j < n; ++j) {
@@ -51,7 +53,7 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
     if (j == me) {
       // Straight into the result: one pass per term, no sub-share vector.
       for (std::size_t q = 0; q < ys.size(); ++q)
-        f.axpy(std::span<E>(result), f.mul(mu, w[q]), std::span<const E>(ys[q]));
+        f.axpy(std::span<E>(result), f.mul(mu, w[q]), ys[q]);
       continue;
     }
     if (ys.size() == 2) {
@@ -62,8 +64,8 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
       const E* y1 = ys[1].data();
       for (std::size_t e = 0; e < m; ++e) sub[e] = f.add(f.mul(w0, y0[e]), f.mul(w1, y1[e]));
     } else {
-      f.scale(std::span<E>(sub), w[0], std::span<const E>(ys[0]));
-      for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], std::span<const E>(ys[q]));
+      f.scale(std::span<E>(sub), w[0], ys[0]);
+      for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], ys[q]);
     }
     c.send(j, label, sub);
   }
