@@ -104,6 +104,19 @@ std::vector<double> random_doubles(std::size_t count, double lo, double hi, std:
   return v;
 }
 
+// Party 0's fixed-point inputs for the fxp-* ops: a of either sign, b > 0 (for div
+// and sqrt); empty values (of `none`) for the other ops, which must not check the
+// field for fixed point.
+template <class F>
+boost::asio::awaitable<std::pair<meshmpc::SecFxp<F>, meshmpc::SecFxp<F>>> fixed_point_inputs(
+    Session<F>& s, const Params& p, const meshmpc::SecInt<F>& none) {
+  std::pair<meshmpc::SecFxp<F>, meshmpc::SecFxp<F>> out(meshmpc::SecFxp<F>(none, 0), meshmpc::SecFxp<F>(none, 0));
+  if (!fixed_point(p)) co_return out;
+  out.first = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, -100, 100, 3), p.batch);
+  out.second = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, 0.5, 100, 4), p.batch);
+  co_return out;
+}
+
 // The fixed-point operations, on party 0's inputs a (any sign) and b > 0.
 template <class F>
 boost::asio::awaitable<void> fixed_point_op(Session<F>& s, const Params& p, const meshmpc::SecFxp<F>& a,
@@ -135,11 +148,7 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
   const auto b_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 2) : std::vector<std::int64_t>{};
   const auto a = co_await s.input(secint(p.bits), 0, a_values, integers ? p.batch : 0);
   const auto b = co_await s.input(secint(p.bits), 0, b_values, integers ? p.batch : 0);
-  meshmpc::SecFxp<F> fa(a, 0), fb(b, 0);  // empty unless the op is fixed point (no co_await in ?:, GCC 12)
-  if (fixed_point(p)) {  // a of either sign, b > 0 (for div and sqrt)
-    fa = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, -100, 100, 3), p.batch);
-    fb = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, 0.5, 100, 4), p.batch);
-  }
+  const auto [fa, fb] = co_await fixed_point_inputs(s, p, a);
   for (std::size_t r = 0; r < p.repeat; ++r) {
     (void)co_await s.output(first);  // every party past its set-up
     const auto rounds_before = s.rounds();
@@ -163,9 +172,8 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
       (void)co_await s.sort(a);
     } else if (p.op == "permute") {
       (void)co_await s.random_permutation(secint(p.bits), p.batch);
-    } else if (fixed_point(p)) {
-      co_await fixed_point_op(s, p, fa, fb);
     }
+    co_await fixed_point_op(s, p, fa, fb);  // nothing unless p.op is fxp-*
     // The operation has ended for party 0 when it has its result, but its own
     // last messages may still be queued: one more opening makes sure every party
     // is through (and every byte counted). Its one round is not the operation's.
