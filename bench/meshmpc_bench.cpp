@@ -7,6 +7,8 @@
 //   meshmpc-bench --op sort -M 3 --batch 1024           (batch = vector length)
 //   meshmpc-bench --op permute -M 3 --batch 64          (a random permutation of 64)
 //   meshmpc-bench --op random -M 9 --randomness extraction   (random sharings; or prss, auto)
+//   meshmpc-bench --op fxp-mul -M 3 --batch 100000      (secfxp(l, l/2) x y; also fxp-div,
+//                                                          fxp-sqrt; over GF(2^127 - 1))
 //   meshmpc-bench --op cmp -M 3 --field fp127            (the field; default: the one
 //                                                          cmp at this n, -L and -K needs)
 //
@@ -88,7 +90,41 @@ struct Row {
   }
 };
 
-constexpr const char* kOps[] = {"mul", "open", "input", "random", "random_bits", "cmp", "eq", "sort", "permute"};
+constexpr const char* kOps[] = {"mul", "open",  "input", "random",  "random_bits", "cmp",
+                                "eq",  "sort",  "permute", "fxp-mul", "fxp-div",     "fxp-sqrt"};
+
+bool fixed_point(const Params& p) { return p.op.rfind("fxp-", 0) == 0; }
+
+// Party 0's fixed-point values in [lo, hi): products of two stay in range.
+std::vector<double> random_doubles(std::size_t count, double lo, double hi, std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<double> v(count);
+  for (auto& x : v) x = dist(gen);
+  return v;
+}
+
+// Party 0's fixed-point inputs for the fxp-* ops: a of either sign, b > 0 (for div
+// and sqrt); empty values (of `none`) for the other ops, which must not check the
+// field for fixed point.
+template <class F>
+boost::asio::awaitable<std::pair<meshmpc::SecFxp<F>, meshmpc::SecFxp<F>>> fixed_point_inputs(
+    Session<F>& s, const Params& p, const meshmpc::SecInt<F>& none) {
+  std::pair<meshmpc::SecFxp<F>, meshmpc::SecFxp<F>> out(meshmpc::SecFxp<F>(none, 0), meshmpc::SecFxp<F>(none, 0));
+  if (!fixed_point(p)) co_return out;
+  out.first = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, -100, 100, 3), p.batch);
+  out.second = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, 0.5, 100, 4), p.batch);
+  co_return out;
+}
+
+// The fixed-point operations, on party 0's inputs a (any sign) and b > 0.
+template <class F>
+boost::asio::awaitable<void> fixed_point_op(Session<F>& s, const Params& p, const meshmpc::SecFxp<F>& a,
+                                            const meshmpc::SecFxp<F>& b) {
+  if (p.op == "fxp-mul") (void)co_await s.mul(a, b);
+  if (p.op == "fxp-div") (void)co_await s.div(a, b);
+  if (p.op == "fxp-sqrt") (void)co_await s.sqrt(b);
+}
 
 // Party 0's random l-bit integers (the values do not change the cost).
 std::vector<std::int64_t> random_ints(std::size_t count, std::size_t bits, std::uint64_t seed) {
@@ -112,6 +148,7 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
   const auto b_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 2) : std::vector<std::int64_t>{};
   const auto a = co_await s.input(secint(p.bits), 0, a_values, integers ? p.batch : 0);
   const auto b = co_await s.input(secint(p.bits), 0, b_values, integers ? p.batch : 0);
+  const auto [fa, fb] = co_await fixed_point_inputs(s, p, a);
   for (std::size_t r = 0; r < p.repeat; ++r) {
     (void)co_await s.output(first);  // every party past its set-up
     const auto rounds_before = s.rounds();
@@ -136,6 +173,7 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
     } else if (p.op == "permute") {
       (void)co_await s.random_permutation(secint(p.bits), p.batch);
     }
+    co_await fixed_point_op(s, p, fa, fb);  // nothing unless p.op is fxp-*
     // The operation has ended for party 0 when it has its result, but its own
     // last messages may still be queued: one more opening makes sure every party
     // is through (and every byte counted). Its one round is not the operation's.
@@ -165,7 +203,7 @@ int main(int argc, char** argv) {
   meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("meshmpc-bench", "Throughput of a protocol among local parties; prints CSV.");
   parser.add_options()("op", po::value<std::string>()->default_value("mul"),
-                       "mul | open | input | random | random_bits | cmp | eq | sort | permute")(
+                       "mul | open | input | random | random_bits | cmp | eq | sort | permute | fxp-mul | fxp-div | fxp-sqrt")(
       "batch", po::value<std::size_t>()->default_value(1'000'000),
       "items per operation (sort, permute: the vector length)")(
       "repeat", po::value<std::size_t>()->default_value(1), "timed runs (one row each)")(
@@ -179,7 +217,7 @@ int main(int argc, char** argv) {
              o.emulation};
     if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))
       throw meshmpc::ConfigError("--op: unknown operation '" + p.op +
-                                 "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute)");
+                                 "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute, fxp-mul, fxp-div, fxp-sqrt)");
     if (p.batch == 0) throw meshmpc::ConfigError("--batch must be at least 1");
     if (o.vars["header"].as<bool>() && !o.index && !p.json) std::printf("%s\n", kColumns);
     const auto field = o.vars["field"].as<std::string>();
@@ -187,6 +225,7 @@ int main(int argc, char** argv) {
     if (field == "fp64") fixed = meshmpc::ShippedField::fp64;
     else if (field == "fp127") fixed = meshmpc::ShippedField::fp127;
     else if (field != "auto") throw meshmpc::ConfigError("--field: unknown field '" + field + "' (known: auto, fp64, fp127)");
+    if (fixed_point(p) && !fixed) fixed = meshmpc::ShippedField::fp127;  // 2l-bit products and their masks
     return meshmpc::cli::fitted(p.bits, [p](auto& s) { return bench(s, p); }, fixed);
   });
 }

@@ -3,6 +3,7 @@
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/runtime/field_choice.hpp>
 #include <meshmpc/runtime/protocols/compare.hpp>
+#include <meshmpc/runtime/protocols/fxp.hpp>
 
 #include <NTL/ZZ.h>
 
@@ -19,6 +20,16 @@ std::string to_string(ShippedField field) {
   return "?";
 }
 
+namespace {
+// The smallest prime above 2^bits, in decimal (the same at every party).
+std::string prime_above(std::size_t bits) {
+  const NTL::ZZ p = NTL::NextPrime(NTL::power2_ZZ(static_cast<long>(bits)));
+  std::ostringstream decimal;
+  decimal << p;
+  return decimal.str();
+}
+}  // namespace
+
 FieldChoice choose_integer_field(const IntegerDemand& d) {
   if (d.bit_length < 2 || d.bit_length > 64)
     throw ConfigError("secure integers of " + std::to_string(d.bit_length) + " bits: the bit length must be 2..64");
@@ -33,10 +44,25 @@ FieldChoice choose_integer_field(const IntegerDemand& d) {
   if (protocols::mask_fits(Fp64{}, l, l + 1, d.sec_param, 1, &top)) return {ShippedField::fp64, top, {}};
   if (protocols::mask_fits(Fp127{}, l, l + 1, d.sec_param, 1, &top)) return {ShippedField::fp127, top, {}};
   // Beyond 127 bits: the smallest prime above 2^top, the same at every party.
-  const NTL::ZZ p = NTL::NextPrime(NTL::power2_ZZ(static_cast<long>(top)));
-  std::ostringstream decimal;
-  decimal << p;
-  return {ShippedField::ntl, top, decimal.str()};
+  return {ShippedField::ntl, top, prime_above(top)};
+}
+
+
+FieldChoice choose_fixed_point_field(const FixedPointDemand& d) {
+  if (d.bit_length < 2 || d.bit_length > 62 || d.frac_length >= d.bit_length)
+    throw ConfigError("secfxp(" + std::to_string(d.bit_length) + ", " + std::to_string(d.frac_length) +
+                      "): the bit length must be 2..62 and the fractional bits fewer than it");
+  if (d.sec_param < 1 || d.sec_param > 512)
+    throw ConfigError("security parameter k = " + std::to_string(d.sec_param) + " is outside 1..512");
+  // As check_fxp_fits: s = max(f, 1) mask bits, r'' in high_layout's chunks, and
+  // twice the dealers' terms for the carries between chunks.
+  const std::size_t s = std::max<std::size_t>(d.frac_length, 1);
+  const auto h = protocols::high_layout(protocols::truncation_high_bits(d.bit_length, s, d.sec_param));
+  const std::size_t terms = 2 * (d.threshold + 1), high = h.chunks * h.chunk_bits;
+  std::size_t top = 0;
+  if (protocols::mask_fits(Fp64{}, s, 2 * d.bit_length, high, terms, &top)) return {ShippedField::fp64, top, {}};
+  if (protocols::mask_fits(Fp127{}, s, 2 * d.bit_length, high, terms, &top)) return {ShippedField::fp127, top, {}};
+  return {ShippedField::ntl, top, prime_above(top)};
 }
 
 }  // namespace meshmpc

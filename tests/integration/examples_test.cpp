@@ -212,6 +212,22 @@ TEST_P(Examples, SalariesTotalMeanAndSpreadArePlain) {
 INSTANTIATE_TEST_SUITE_P(Parties, Examples, testing::Values(3, 7, 9, 15),
                          [](const auto& info) { return "n" + std::to_string(info.param); });
 
+// The shipped data set (examples/statistics/data): the results against Python's
+// statistics module on the same rows (statistics.mean, stdev, median,
+// correlation, linear_regression), within the errors docs/programs.md states.
+TEST(Statistics, ShippedDataSetMatchesPythonsStatistics) {
+  const std::string d = MESHMPC_STATISTICS_DATA;
+  const auto v = party0_json(run({MESHMPC_STATISTICS_EXE, "-M", "3", "--data",
+                                  d + "/party0.csv," + d + "/party1.csv," + d + "/party2.csv", "--json"}));
+  ASSERT_TRUE(v.is_object());
+  EXPECT_EQ(v.at("rows").as_int64(), 27);
+  const std::pair<const char*, double> want[] = {
+      {"mean_x", 4.559259259259259},  {"stdev_x", 2.4190365627120833},  {"mean_y", 61.04074074074074},
+      {"stdev_y", 12.499546430517427}, {"median_y", 61.6},               {"correlation", 0.9238403555644941},
+      {"slope", 4.773629963582542},    {"intercept", 39.27652412899959}};
+  for (const auto& [key, value] : want) EXPECT_NEAR(v.at(key).as_double(), value, 1e-3 + 1e-4 * std::fabs(value)) << key;
+}
+
 // MPyC's demo: derangements of every size over secure integers, a prime field and
 // the binary field GF(2^8).
 TEST(SecretSanta, SizesReproduceMpycsDemo) {

@@ -37,6 +37,22 @@ struct FieldChoice {
 // that needs least). ConfigError for l outside 2..64 or k outside 1..512.
 FieldChoice choose_integer_field(const IntegerDemand& demand);
 
+// What a program's secure fixed-point numbers (secfxp(l, f)) demand: a product of
+// two is an integer of 2l bits truncated by f (protocols/fxp.hpp), masked by
+// r' + 2^f r'' with r'' of 2l - f + k bits dealt by up to t + 1 parties — about
+// 2l + k + log2(t + 1) + 2 bits, whatever f (GF(2^127 - 1) for l = 32, k = 30).
+struct FixedPointDemand {
+  std::size_t bit_length;   // l
+  std::size_t frac_length;  // f
+  std::size_t sec_param;    // k
+  std::size_t threshold;    // t (the session's, resolved)
+};
+
+// The smallest shipped field whose truncations fit that demand (the bound
+// protocols::check_fxp_fits applies); ConfigError for l outside 2..62, f >= l or
+// k outside 1..512.
+FieldChoice choose_fixed_point_field(const FixedPointDemand& demand);
+
 std::string to_string(ShippedField field);
 
 }  // namespace meshmpc

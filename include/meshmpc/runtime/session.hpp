@@ -30,6 +30,7 @@
 #include <meshmpc/field/fp64.hpp>
 #include <meshmpc/runtime/core.hpp>
 #include <meshmpc/runtime/secfld.hpp>
+#include <meshmpc/runtime/secfxp.hpp>
 #include <meshmpc/runtime/secint.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -205,6 +206,57 @@ class Session {
   Awaitable<SecInt<F>> div(const SecInt<F>& x, std::uint64_t d) requires PrimeField<F>;
   Awaitable<SecInt<F>> mod(const SecInt<F>& x, std::uint64_t d) requires PrimeField<F>;
 
+  // --- secure fixed-point numbers (secfxp(l, f): l-bit integers round(x 2^f)
+  // underneath; protocols/fxp.hpp, docs/programs.md). Every call checks first that
+  // products of 2l bits and their k-bit masks fit the field (ConfigError naming l,
+  // f, k and the field: GF(2^127 - 1) for l = 32). Values outside the range are
+  // refused at the owner (RangeError naming value and index). One round each.
+  Awaitable<SecFxp<F>> input(secfxp type, std::size_t owner, std::span<const double> values, std::size_t count)
+    requires PrimeField<F>;
+  Awaitable<std::vector<SecFxp<F>>> input_all(secfxp type, std::span<const double> mine) requires PrimeField<F>;
+  SecFxp<F> constant(secfxp type, std::span<const double> values) const requires PrimeField<F>;
+  SecFxp<F> constant(secfxp type, double value, std::size_t count) const requires PrimeField<F> {
+    return constant(type, std::vector<double>(count, value));
+  }
+  Awaitable<std::vector<double>> output(const SecFxp<F>& x);
+  SecFxp<F> sum(const SecFxp<F>& x) const { return SecFxp<F>(sum(x.integer()), x.frac_length()); }
+  // x y, x c and <x, y> with one truncation (probabilistic: within 2^-f of the
+  // exact value, unbiased); a product's mask is drawn alongside it, so a batch of
+  // any size takes two rounds. c: any public double (x times an integer is local).
+  Awaitable<SecFxp<F>> mul(const SecFxp<F>& x, const SecFxp<F>& y) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> mul(const SecFxp<F>& x, double c) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> inner(const SecFxp<F>& x, const SecFxp<F>& y) requires PrimeField<F>;
+  // x / d for a public d != 0 (a product by 1/d), and for a secret y (x times the
+  // reciprocal). 1/y, x/y for secret y = 0 give 0. sqrt(x): 0 for x <= 0.
+  Awaitable<SecFxp<F>> div(const SecFxp<F>& x, double d) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> div(const SecFxp<F>& x, const SecFxp<F>& y) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> reciprocal(const SecFxp<F>& x) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> sqrt(const SecFxp<F>& x) requires PrimeField<F>;
+  // e^x (0 below 2^-f; x below (l - f - 1) ln 2), ln x (the smallest value for
+  // x <= 0); relative error about 2^-13 (docs/programs.md).
+  Awaitable<SecFxp<F>> exp(const SecFxp<F>& x) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> log(const SecFxp<F>& x) requires PrimeField<F>;
+  // The integer protocols on the integers underneath: results 0/1 (sign -1/0/1)
+  // as secure integers of l bits; min, max, abs, sort as fixed point.
+  Awaitable<SecInt<F>> lt(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F> { return lt(a.integer(), b.integer()); }
+  Awaitable<SecInt<F>> le(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F> { return le(a.integer(), b.integer()); }
+  Awaitable<SecInt<F>> gt(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F> { return gt(a.integer(), b.integer()); }
+  Awaitable<SecInt<F>> ge(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F> { return ge(a.integer(), b.integer()); }
+  Awaitable<SecInt<F>> eq(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F> { return eq(a.integer(), b.integer()); }
+  Awaitable<SecInt<F>> ne(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F> { return ne(a.integer(), b.integer()); }
+  Awaitable<SecInt<F>> sign(const SecFxp<F>& x) requires PrimeField<F> { return sign(x.integer()); }
+  Awaitable<SecFxp<F>> abs(const SecFxp<F>& x) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> min(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> max(const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> if_else(const SecInt<F>& cond, const SecFxp<F>& a, const SecFxp<F>& b) requires PrimeField<F>;
+  Awaitable<SecFxp<F>> sort(const SecFxp<F>& x, bool descending = false) requires PrimeField<F>;
+  Awaitable<std::pair<SecInt<F>, SecFxp<F>>> argmax(const SecFxp<F>& x) requires PrimeField<F>;
+  Awaitable<std::pair<SecInt<F>, SecFxp<F>>> argmin(const SecFxp<F>& x) requires PrimeField<F>;
+  // From and to secure integers: x 2^f (local; the result must fit l bits), and
+  // floor(x) exactly (an l-bit integer: div by 2^f).
+  SecFxp<F> to_fxp(const SecInt<F>& x, secfxp type = secfxp()) const requires PrimeField<F>;
+  Awaitable<SecInt<F>> floor(const SecFxp<F>& x) requires PrimeField<F>;
+
   // --- secure field elements of any field (MPyC's SecFld: GF(p), GF(2^d))
   // [x == 0], [x == y] as secret 0/1 elements, by Fermat (field_equality.hpp): any
   // field up to 2^128 elements; for small integers SecInt's eq is much cheaper.
@@ -246,6 +298,11 @@ class Session {
   // `compare`: the scope `negative` runs under (its product counts after it).
   static Awaitable<SecInt<F>> abs_of(Session s, SecInt<F> x, Awaitable<SecInt<F>> negative, Scope compare)
     requires PrimeField<F>;
+  static Awaitable<SecFxp<F>> as_fxp(Awaitable<SecInt<F>> x, std::size_t frac);
+  static Awaitable<std::vector<double>> to_doubles(Awaitable<std::vector<std::int64_t>> x, std::size_t frac);
+  static Awaitable<std::pair<SecInt<F>, SecFxp<F>>> arg_fxp(Awaitable<std::pair<SecInt<F>, SecInt<F>>> r,
+                                                           std::size_t frac);
+  void check_fxp(secfxp type) const requires PrimeField<F>;
   static Awaitable<std::pair<SecInt<F>, SecInt<F>>> arg_of(std::shared_ptr<Core<F>> core,
                                                            Awaitable<std::pair<Vec, Vec>> result, std::size_t bits);
 

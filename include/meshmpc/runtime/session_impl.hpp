@@ -391,3 +391,5 @@ void Session<F>::refuse_foreign(const SecFld<F>& x, const char* op) const {
 }
 
 }  // namespace meshmpc
+
+#include <meshmpc/runtime/session_fxp_impl.hpp>  // SecFxp members

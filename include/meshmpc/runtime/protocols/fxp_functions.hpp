@@ -1,0 +1,136 @@
+#pragma once
+// Reciprocal and square root of secret fixed-point numbers (l bits, f fractional;
+// integers X = x 2^f underneath). Both first scale X, in secret, into a fixed
+// interval (fxp_normalize.hpp: Y = X 2^S with a secret S, the scale kept
+// alongside), then run Newton iterations on b = Y / 2^l, as MPyC's _rec (a linear
+// first guess, then quadratic convergence): the number of iterations is public,
+// from f alone. docs/protocols.md has the rounds; docs/programs.md the errors.
+#include <meshmpc/runtime/protocols/compare.hpp>
+#include <meshmpc/runtime/protocols/fxp.hpp>
+#include <meshmpc/runtime/protocols/fxp_normalize.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cmath>
+#include <vector>
+
+namespace meshmpc::protocols {
+
+// round(v 2^f) as an element (v small and public).
+template <PrimeField F>
+typename F::Element fixed(const F& f, double v, std::size_t frac) {
+  return f.from_int(static_cast<std::int64_t>(std::nearbyint(std::ldexp(v, static_cast<int>(frac)))));
+}
+
+// The Newton iterations that take a relative error e0 below 2^-(f+2), with
+// e -> a e^2 + b e^3 per iteration.
+inline std::size_t newton_steps(double e0, double a, double b, std::size_t f) {
+  std::size_t steps = 0;
+  for (double e = e0; e > std::ldexp(1.0, -static_cast<int>(f) - 2) && steps < 8; ++steps) e = a * e * e + b * e * e * e;
+  return steps;
+}
+
+// The parts of 1/x: y ~ 1/b in (1, 2] with f fractional bits and the signed
+// scale sgn(x) 2^S, so that 1/x = y sgn(x) 2^S / 2^(l-f). sgn(x) = [x > 0] - [x < 0]
+// (both comparisons in one batch), X = sgn(x) x, Y = X 2^S in [2^(l-1), 2^l),
+// b = Y / 2^(l-f) in [1/2, 1), y0 = 2.9142 - 2b (relative error at most 0.0858,
+// as MPyC's _rec), then y <- y (2 - b y). For x = 0 the sign, hence the scale, is
+// 0: division by secret zero gives 0.
+template <PrimeField F>
+struct ReciprocalParts {
+  Shares<F> y;
+  Shares<F> scale;
+};
+
+template <PrimeField F>
+boost::asio::awaitable<ReciprocalParts<F>> reciprocal_parts(Core<F>& c, Scope scope, Shares<F> x, std::size_t l,
+                                                            std::size_t f) {
+  const F& fld = c.field();
+  const std::size_t count = x.size();
+  Shares<F> both = x;  // x < 0 and -x < 0 at once
+  for (const auto& v : x) both.push_back(fld.neg(v));
+  const auto below = co_await less_than_zero(c, scope.child(), std::move(both), l);
+  Shares<F> sign(count);
+  for (std::size_t e = 0; e < count; ++e) sign[e] = fld.sub(below[count + e], below[e]);
+  auto abs_x = co_await mul(c, scope.child(), sign, std::move(x));
+  auto v = co_await normalize(c, scope.child(), std::move(abs_x), std::move(sign), Shares<F>{}, l, 1);
+  ReciprocalParts<F> out;
+  out.scale = std::move(v.shifted);
+  const auto b = co_await shift_right(c, scope.child(), std::move(v.y), l, l - f);
+  out.y.resize(count);
+  for (std::size_t e = 0; e < count; ++e) out.y[e] = fld.sub(fixed(fld, 2.9142135623731, f), fld.add(b[e], b[e]));
+  const auto two = fixed(fld, 2.0, f);
+  for (std::size_t i = newton_steps(0.0858, 1.0, 0.0, f); i-- > 0;) {
+    auto by = co_await mul_shift(c, scope.child(), b, out.y, l, f);
+    for (auto& e : by) e = fld.sub(two, e);
+    out.y = co_await mul_shift(c, scope.child(), std::move(out.y), std::move(by), l, f);
+  }
+  co_return out;
+}
+
+// 1/x (0 for x = 0). The result must fit l bits: |x| >= 2^(2f+1-l) or so.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> reciprocal(Core<F>& c, Scope scope, Shares<F> x, std::size_t l, std::size_t f) {
+  if (x.empty()) co_return x;
+  auto parts = co_await reciprocal_parts(c, scope.child(), std::move(x), l, f);
+  co_return co_await mul_shift(c, scope.child(), std::move(parts.y), std::move(parts.scale), l, l - f);
+}
+
+// x / y (0 for y = 0): x times y's normalized reciprocal, then the scale, with one
+// truncation at the end, so that the error is relative to the quotient (not to
+// 1/y, which fixed point holds to 2^-f only).
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> divide(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y, std::size_t l,
+                                         std::size_t f) {
+  if (x.empty()) co_return x;
+  auto parts = co_await reciprocal_parts(c, scope.child(), std::move(y), l, f);
+  // x c, untruncated (below 2^(l+f+1)), times the scale and truncated once: the
+  // value before the truncation is below 2^(2l-1) whenever the quotient fits.
+  auto xy = co_await mul(c, scope.child(), std::move(x), std::move(parts.y));
+  co_return co_await mul_shift(c, scope.child(), std::move(xy), std::move(parts.scale), l, l);
+}
+
+// sqrt(x) for x > 0, and 0 for x <= 0 (X = [x > 0] x, and the scale starts at
+// [x > 0]). With X' = X 2^((l-f) mod 2) (so that l - f + the shift is even),
+// Y = X' 2^S in [2^(l-2), 2^l) with S even, b = Y / 2^(l-f) in [1/4, 1); y ~ 1/sqrt(b)
+// from y0 = 2.13 - 1.21 b (relative error at most 0.088) by y <- y (3 - b y^2) / 2;
+// sqrt(x) = b y 2^((l - f - S - odd)/2) = b y U 2^e0 with U = 2^((Smax - S)/2)
+// kept alongside Y and the public e0 = (l - f - odd - Smax) / 2.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> square_root(Core<F>& c, Scope scope, Shares<F> x, std::size_t l, std::size_t f) {
+  const F& fld = c.field();
+  const std::size_t count = x.size();
+  if (count == 0) co_return x;
+  Shares<F> minus(count);
+  for (std::size_t e = 0; e < count; ++e) minus[e] = fld.neg(x[e]);
+  const auto positive = co_await less_than_zero(c, scope.child(), std::move(minus), l);
+  auto pos_x = co_await mul(c, scope.child(), positive, std::move(x));
+  const std::size_t odd = (l - f) % 2;
+  for (auto& e : pos_x) e = fld.mul(power_of_two(fld, odd), e);
+  auto v = co_await normalize(c, scope.child(), std::move(pos_x), Shares<F>{}, positive, l, 2);
+  const int e0 = (static_cast<int>(l - f - odd) - static_cast<int>(v.max_shift)) / 2;
+  // b and 1.21 b (310 / 2^8) in one truncation by l - f + 8 bits.
+  constexpr std::size_t kGuard = 8;
+  Shares<F> both(2 * count);
+  for (std::size_t e = 0; e < count; ++e) {
+    both[e] = fld.mul(power_of_two(fld, kGuard), v.y[e]);
+    both[count + e] = fld.mul(fld.from_uint(310), v.y[e]);
+  }
+  both = co_await shift_right(c, scope.child(), std::move(both), l, l - f + kGuard);
+  Shares<F> b(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(count)), y(count);
+  for (std::size_t e = 0; e < count; ++e) y[e] = fld.sub(fixed(fld, 2.13, f), both[count + e]);
+  const auto three = fixed(fld, 3.0, f);
+  for (std::size_t i = newton_steps(0.088, 1.5, 0.5, f); i-- > 0;) {
+    auto y2 = co_await mul_shift(c, scope.child(), y, y, l, f);
+    auto by2 = co_await mul_shift(c, scope.child(), b, std::move(y2), l, f);
+    for (auto& e : by2) e = fld.sub(three, e);
+    y = co_await mul_shift(c, scope.child(), std::move(y), std::move(by2), l, f + 1);
+  }
+  auto root_b = co_await mul_shift(c, scope.child(), std::move(b), std::move(y), l, f);
+  if (e0 > 0)
+    for (auto& e : v.halved) e = fld.mul(power_of_two(fld, static_cast<std::size_t>(e0)), e);
+  co_return co_await mul_shift(c, scope.child(), std::move(root_b), std::move(v.halved), l,
+                               e0 < 0 ? static_cast<std::size_t>(-e0) : 0);
+}
+
+}  // namespace meshmpc::protocols
