@@ -6,6 +6,8 @@
 #   tools/bench-report.sh                      quick
 #   tools/bench-report.sh --full               every n, the issue's batch sizes
 #   tools/bench-report.sh --mpyc ~/src/mpyc    MPyC measured beside meshmpc in the same run
+#   tools/bench-report.sh --mp-spdz ~/MP-SPDZ  MP-SPDZ's shamir-party.x (built there) beside it
+#   tools/bench-report.sh --nebula             nebula against TCP in tools/nebula-lab.sh (root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/install-deps.sh --bench

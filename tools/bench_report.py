@@ -12,6 +12,8 @@ import argparse
 import csv
 import os
 import pathlib
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,10 +42,10 @@ def log(text):
     print(f'bench-report: {text}', file=sys.stderr, flush=True)
 
 
-def run(command, timeout, env=None):
+def run(command, timeout, env=None, cwd=None):
     """stdout of a command; raises with its stderr's last line when it fails."""
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, **(env or {})}, check=False)
+                            env={**os.environ, **(env or {})}, check=False, cwd=cwd)
     if result.returncode != 0:
         tail = (result.stderr.strip().splitlines() or ['(no output)'])[-1]
         raise RuntimeError(f'{" ".join(map(str, command))}: exit {result.returncode}: {tail}')
@@ -214,6 +216,28 @@ def mpyc_rows(mpyc_dir, op, batch, n=3):
             for line in outputs[0].splitlines() if line.startswith(op)]
 
 
+def mpspdz_rows(mpspdz_dir, op, batch, n=3):
+    """MP-SPDZ's semi-honest Shamir (shamir-party.x) on the same operation, three runs."""
+    shutil.copy(ROOT / 'bench' / 'peers' / 'mpspdz_bench.mpc', mpspdz_dir / 'Programs' / 'Source')
+    run(['/usr/bin/python3', 'compile.py', '-F', '128', 'mpspdz_bench', op, str(batch)], 600, cwd=mpspdz_dir)
+    if not (mpspdz_dir / 'Player-Data' / f'P{n - 1}.pem').exists():
+        run(['Scripts/setup-ssl.sh', str(n)], 120, cwd=mpspdz_dir)
+    rows = []
+    for _ in range(3):
+        parties = [subprocess.Popen(['./shamir-party.x', '-N', str(n), '-p', str(i), '-pn', '14500', '-h', 'localhost',
+                                     f'mpspdz_bench-{op}-{batch}'], cwd=mpspdz_dir, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True) for i in range(n)]
+        try:
+            out = [p.communicate(timeout=600)[0] for p in parties][0]
+        finally:
+            for p in parties:
+                if p.poll() is None:
+                    p.kill()
+        seconds = float(re.search(r'Time1 = ([0-9.e+-]+) seconds', out).group(1))
+        rows.append({'op': op, 'parties': n, 'batch': batch, 'seconds': seconds, 'ops_per_s': batch / seconds})
+    return rows
+
+
 def measure_peers(plan, args, scaling):
     """The same operations in MPyC (and MP-SPDZ when given), beside meshmpc's rows of this run."""
     rows = []
@@ -226,6 +250,11 @@ def measure_peers(plan, args, scaling):
             theirs = median_row(mpyc_rows(args.mpyc, op, batch))
             rows.append({'system': 'MPyC', 'op': op, 'parties': 3, 'batch': theirs['batch'],
                          'ops_per_s': theirs['ops_per_s'],
+                         'ratio': f'{float(mine["ops_per_s"]) / float(theirs["ops_per_s"]):.1f}'})
+        if args.mp_spdz:
+            theirs = median_row(mpspdz_rows(args.mp_spdz, op, batch))
+            rows.append({'system': 'MP-SPDZ (shamir-party.x)', 'op': op, 'parties': 3, 'batch': batch,
+                         'ops_per_s': f'{theirs["ops_per_s"]:.0f}',
                          'ratio': f'{float(mine["ops_per_s"]) / float(theirs["ops_per_s"]):.1f}'})
         log(f'peers: {op} done')
     return rows
@@ -354,7 +383,8 @@ def write_document(data, args, plan):
     values = {**{f'table:{k}': v for k, v in tables(data).items()},
               'machine': machine_text(), 'mode': '--full' if plan.full else 'quick (the default)',
               'mul_batch': f'{plan.mul_batch:,}', 'cmp_batch': f'{plan.cmp_batch:,}',
-              'peers': 'MPyC ' + ('measured in this run' if args.mpyc else 'not given (--mpyc DIR)')}
+              'peers': 'MPyC ' + ('measured in this run' if args.mpyc else 'not given (--mpyc DIR)') +
+                       ', MP-SPDZ ' + ('measured in this run' if args.mp_spdz else 'not given (--mp-spdz DIR)')}
     for key, value in values.items():
         text = text.replace('{{' + key + '}}', value)
     (ROOT / 'docs' / 'benchmarks.md').write_text(text)
@@ -376,6 +406,8 @@ def main():
     parser.add_argument('--build', type=pathlib.Path, default=ROOT / 'build' / 'release')
     parser.add_argument('--full', action='store_true', help='every n, batches of 10^6 products and 10^5 comparisons')
     parser.add_argument('--mpyc', type=pathlib.Path, help='an MPyC checkout, run beside meshmpc')
+    parser.add_argument('--mp-spdz', type=pathlib.Path,
+                        help='an MP-SPDZ tree with shamir-party.x built, run beside meshmpc')
     parser.add_argument('--nebula', action='store_true',
                         help='also nebula against TCP in tools/nebula-lab.sh (root, network namespaces, nebula)')
     parser.add_argument('--results', type=pathlib.Path, default=ROOT / 'bench' / 'results')
