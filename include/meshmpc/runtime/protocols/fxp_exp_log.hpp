@@ -75,10 +75,9 @@ boost::asio::awaitable<Shares<F>> logarithm(Core<F>& c, Scope scope, Shares<F> x
   const F& fld = c.field();
   const std::size_t count = x.size();
   if (count == 0) co_return x;
-  Shares<F> minus(count);
-  for (std::size_t e = 0; e < count; ++e) minus[e] = fld.neg(x[e]);
-  const auto positive = co_await less_than_zero(c, scope.child(), std::move(minus), l);
-  auto pos_x = co_await mul(c, scope.child(), positive, std::move(x));
+  auto parts = co_await positive_part(c, scope.child(), std::move(x), l);  // [x > 0], [x > 0] x
+  const Shares<F>& positive = parts.first;
+  Shares<F>& pos_x = parts.second;
   auto v = co_await normalize(c, scope.child(), std::move(pos_x), Shares<F>{}, Shares<F>{}, l, 1);
   // u = b - 3/4 in [-1/4, 1/4) and S ln 2 to f + 8 bits, in one truncation batch.
   constexpr std::size_t kGuard = 8;

@@ -101,10 +101,9 @@ boost::asio::awaitable<Shares<F>> square_root(Core<F>& c, Scope scope, Shares<F>
   const F& fld = c.field();
   const std::size_t count = x.size();
   if (count == 0) co_return x;
-  Shares<F> minus(count);
-  for (std::size_t e = 0; e < count; ++e) minus[e] = fld.neg(x[e]);
-  const auto positive = co_await less_than_zero(c, scope.child(), std::move(minus), l);
-  auto pos_x = co_await mul(c, scope.child(), positive, std::move(x));
+  auto parts = co_await positive_part(c, scope.child(), std::move(x), l);  // [x > 0], [x > 0] x
+  const Shares<F>& positive = parts.first;
+  Shares<F>& pos_x = parts.second;
   const std::size_t odd = (l - f) % 2;
   for (auto& e : pos_x) e = fld.mul(power_of_two(fld, odd), e);
   auto v = co_await normalize(c, scope.child(), std::move(pos_x), Shares<F>{}, positive, l, 2);

@@ -13,6 +13,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <utility>
 #include <vector>
 
 namespace meshmpc::protocols {
@@ -112,6 +113,19 @@ boost::asio::awaitable<Normalized<F>> normalize(Core<F>& c, Scope scope, Shares<
     r = w;
   }
   co_return v;
+}
+
+// [x > 0] and [x > 0] x: what sqrt and log normalize (a value <= 0 becomes 0, so
+// their results for it are defined). One comparison (0 < x, as -x < 0) and one product.
+template <PrimeField F>
+boost::asio::awaitable<std::pair<Shares<F>, Shares<F>>> positive_part(Core<F>& c, Scope scope, Shares<F> x,
+                                                                       std::size_t l) {
+  const F& fld = c.field();
+  Shares<F> minus(x.size());
+  for (std::size_t e = 0; e < x.size(); ++e) minus[e] = fld.neg(x[e]);
+  auto positive = co_await less_than_zero(c, scope.child(), std::move(minus), l);
+  auto part = co_await mul(c, scope.child(), positive, std::move(x));
+  co_return std::pair<Shares<F>, Shares<F>>(std::move(positive), std::move(part));
 }
 
 }  // namespace meshmpc::protocols
