@@ -34,6 +34,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::seconds kTimeLimit{120};  // the whole run, every party
 
 // Party i's sockets: peers[j] to party j (empty for j == i), set up on one
 // io_context before the parties split onto their threads.
@@ -135,13 +136,13 @@ int main(int argc, char** argv) {
       const std::vector<char> out(per_peer, static_cast<char>(i));
       std::vector<std::vector<char>> in(n, std::vector<char>(per_peer));
       asio::co_spawn(*mesh.contexts[i], timed_rounds(mesh.peers[i], i, out, in, rounds, times[i]), asio::detached);
-      mesh.contexts[i]->run();
+      mesh.contexts[i]->run_for(kTimeLimit);  // bounded in time as in count: a stalled peer ends the run
     });
   }
   for (auto& t : threads) t.join();
   auto& t0 = times[0];
   if (t0.size() != rounds) {
-    std::cerr << "meshmpc-rawnet: party 0 did not finish its rounds\n";
+    std::cerr << "meshmpc-rawnet: party 0 did not finish its rounds within " << kTimeLimit.count() << " s\n";
     return 1;
   }
   std::sort(t0.begin(), t0.end());
