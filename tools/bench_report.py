@@ -184,7 +184,7 @@ def measure_fixed_point(build, plan):
     return rows
 
 
-def measure_nebula(build, plan):
+def measure_nebula(build):
     """Nebula's overlay against direct TCP between the same namespaced hosts (root)."""
     rows = []
     for n in [3, 5]:
@@ -421,7 +421,7 @@ def main():
     data['wan'] = measure_wan(args.build, plan)
     data['memory'] = measure_memory(args.build)
     data['peers'] = measure_peers(plan, args, data['scaling'])
-    data['nebula'] = measure_nebula(args.build, plan) if args.nebula else []
+    data['nebula'] = measure_nebula(args.build) if args.nebula else []
     for name, rows in data.items():
         write_csv(args.results / f'{name}.csv', rows, COLUMNS[name])
     plot_scaling(data['scaling'], args.results)
