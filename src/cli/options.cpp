@@ -48,7 +48,10 @@ void add_party_options(po::options_description& options) {
       ("bit-length,L", po::value<std::string>()->value_name("l")->default_value("32"),
        "default bit length l of secure integers")
       ("sec-param,K", po::value<std::string>()->value_name("k")->default_value("30"),
-       "statistical security parameter k");
+       "statistical security parameter k")
+      ("truncation", po::value<std::string>()->value_name("sum|bits")->default_value("sum"),
+       "fixed-point products: sum (fast, within 2 units of the last place at 3 parties) or bits (MPyC's: "
+       "within 1 unit and exact on whole multiples, f random bits per product)");
 }
 
 // How the links are protected.
@@ -172,6 +175,7 @@ const TransportPlugin* read_run_settings(const po::variables_map& vm, RunOptions
                                                               "-L/--bit-length", 1, 1u << 16));
   o.sec_param = static_cast<unsigned>(detail::parse_unsigned(vm["sec-param"].as<std::string>(),
                                                              "-K/--sec-param", 1, 1u << 10));
+  o.truncation = truncation_from_string(vm["truncation"].as<std::string>());
   if (const auto sid = string_if_given(vm, "session-id")) o.session_id = session_id_from_hex(*sid);
   return plugin;
 }

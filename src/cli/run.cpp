@@ -57,6 +57,7 @@ SessionOptions session_options(const RunOptions& options) {
           .mul = options.mul,
           .randomness = options.randomness,
           .sec_param = options.sec_param,
+          .truncation = options.truncation,
           .insecure_threshold_zero = threshold_given && options.threshold == 0 && options.parties > 1};
 }
 

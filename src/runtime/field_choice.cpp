@@ -54,14 +54,13 @@ FieldChoice choose_fixed_point_field(const FixedPointDemand& d) {
                       "): the bit length must be 2..62 and the fractional bits fewer than it");
   if (d.sec_param < 1 || d.sec_param > 512)
     throw ConfigError("security parameter k = " + std::to_string(d.sec_param) + " is outside 1..512");
-  // As check_fxp_fits: s = max(f, 1) mask bits, r'' in high_layout's chunks, and
-  // twice the dealers' terms for the carries between chunks.
+  // As check_fxp_fits, with the most terms a truncation mask can have at this t
+  // (PRSS may add kTruncationPrssSlack to the t + 1 dealers).
   const std::size_t s = std::max<std::size_t>(d.frac_length, 1);
-  const auto h = protocols::high_layout(protocols::truncation_high_bits(d.bit_length, s, d.sec_param));
-  const std::size_t terms = 2 * (d.threshold + 1), high = h.chunks * h.chunk_bits;
-  std::size_t top = 0;
-  if (protocols::mask_fits(Fp64{}, s, 2 * d.bit_length, high, terms, &top)) return {ShippedField::fp64, top, {}};
-  if (protocols::mask_fits(Fp127{}, s, 2 * d.bit_length, high, terms, &top)) return {ShippedField::fp127, top, {}};
+  const std::size_t terms = d.threshold + 1 + protocols::kTruncationPrssSlack;
+  const std::size_t top = protocols::truncation_top_bits(d.bit_length, s, d.sec_param, terms);
+  if (protocols::truncation_fits(Fp64{}.bit_length(), top)) return {ShippedField::fp64, top, {}};
+  if (protocols::truncation_fits(Fp127{}.bit_length(), top)) return {ShippedField::fp127, top, {}};
   return {ShippedField::ntl, top, prime_above(top)};
 }
 

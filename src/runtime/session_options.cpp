@@ -27,6 +27,14 @@ Randomness randomness_from_string(const std::string& s) {
   throw ConfigError("unknown randomness '" + s + "' (known: auto, prss, extraction)");
 }
 
+std::string to_string(Truncation t) { return t == Truncation::sum ? "sum" : "bits"; }
+
+Truncation truncation_from_string(const std::string& s) {
+  if (s == "sum") return Truncation::sum;
+  if (s == "bits") return Truncation::bits;
+  throw ConfigError("unknown truncation '" + s + "' (known: sum, bits)");
+}
+
 Randomness resolve_randomness(const SessionOptions& options, std::size_t t) {
   if (options.randomness != Randomness::automatic) return options.randomness;
   return t <= kMaxAutoPrssThreshold ? Randomness::prss : Randomness::extraction;

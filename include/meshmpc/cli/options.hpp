@@ -58,6 +58,7 @@ struct RunOptions {
   std::size_t threshold = 0;               // -T, default floor((M-1)/2); 2t < M
   unsigned bit_length = 32;                // -L
   unsigned sec_param = 30;                 // -K
+  Truncation truncation = Truncation::sum;  // --truncation
   Randomness randomness = Randomness::automatic;  // --randomness (--no-prss: extraction)
   LogLevel log_level = LogLevel::info;     // --log-level, --no-log
   bool output_file = false;                // --output-file

@@ -31,6 +31,20 @@ enum class Randomness { automatic, prss, extraction };
 std::string to_string(Randomness r);
 Randomness randomness_from_string(const std::string& s);
 
+// How a fixed-point product is truncated back to f fractional bits
+// (protocols/fxp.hpp, docs/protocols.md):
+//  sum  — the mask's low part is a sum of m uniform terms (PRSS keys or t + 1
+//         dealers): no random bits, a product costs about 2 products; the result
+//         is within (m + 1) / 2 units of the last place (< 2 at n = 3), unbiased,
+//         and a multiple of 2^f (e.g. 0 * y) is not kept exact;
+//  bits — the low part is made of f random bits (MPyC's trunc): within 1 unit,
+//         exact on multiples of 2^f, at the price of f random bits (about f
+//         products) per value.
+enum class Truncation { sum, bits };
+
+std::string to_string(Truncation t);
+Truncation truncation_from_string(const std::string& s);
+
 struct SessionOptions {
   // t: up to t colluding parties learn nothing. Unset: the largest allowed,
   // floor((n - 1) / 2) (as the CLI's -T), resolved when the session starts and n
@@ -43,6 +57,7 @@ struct SessionOptions {
   // Statistical security parameter k of comparisons and other masked openings: a
   // masked value leaks with statistical distance about 2^-k (docs/protocols.md).
   std::size_t sec_param = 30;
+  Truncation truncation = Truncation::sum;
   // t = 0 among n > 1 parties means every share *is* its secret: no privacy at all.
   // Refused unless asked for by name here (e.g. to measure the protocols' cost
   // without the sharing; the CLI's -T 0 sets it).

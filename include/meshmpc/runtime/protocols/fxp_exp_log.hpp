@@ -47,7 +47,9 @@ boost::asio::awaitable<Shares<F>> exponential(Core<F>& c, Scope scope, Shares<F>
   const auto log2e = fld.from_uint(static_cast<std::uint64_t>(std::nearbyint(std::ldexp(std::numbers::log2e, static_cast<int>(l) - 2))));
   for (auto& e : x) e = fld.mul(log2e, e);
   const auto z = co_await shift_right(c, scope.child(), std::move(x), l, l - 2);
-  const auto n = co_await shift_right(c, scope.child(), z, l, f);
+  // n within one of z (bits: a sum mask's error of up to 2 would push phi out of
+  // the Taylor polynomial's range and n past the table of powers).
+  const auto n = co_await shift_right(c, scope.child(), z, l, f, Truncation::bits);
   Shares<F> phi(count);
   const auto one = power_of_two(fld, f);
   for (std::size_t e = 0; e < count; ++e) phi[e] = fld.sub(z[e], fld.mul(one, n[e]));

@@ -35,11 +35,13 @@ inline std::size_t newton_steps(double e0, double a, double b, std::size_t f) {
 // (both comparisons in one batch), X = sgn(x) x, Y = X 2^S in [2^(l-1), 2^l),
 // b = Y / 2^(l-f) in [1/2, 1), y0 = 2.9142 - 2b (relative error at most 0.0858,
 // as MPyC's _rec), then y <- y (2 - b y). For x = 0 the sign, hence the scale, is
-// 0: division by secret zero gives 0.
+// 0: division by secret zero gives 0 (`nonzero` = sgn(x)^2 keeps it exactly 0
+// through a sum-mask truncation: zero_unless).
 template <PrimeField F>
 struct ReciprocalParts {
   Shares<F> y;
   Shares<F> scale;
+  Shares<F> nonzero;
 };
 
 template <PrimeField F>
@@ -52,9 +54,15 @@ boost::asio::awaitable<ReciprocalParts<F>> reciprocal_parts(Core<F>& c, Scope sc
   const auto below = co_await less_than_zero(c, scope.child(), std::move(both), l);
   Shares<F> sign(count);
   for (std::size_t e = 0; e < count; ++e) sign[e] = fld.sub(below[count + e], below[e]);
-  auto abs_x = co_await mul(c, scope.child(), sign, std::move(x));
-  auto v = co_await normalize(c, scope.child(), std::move(abs_x), std::move(sign), Shares<F>{}, l, 1);
+  // |x| = sgn(x) x and sgn(x)^2 in one product.
+  Shares<F> left = sign, right = std::move(x);
+  left.insert(left.end(), sign.begin(), sign.end());
+  right.insert(right.end(), sign.begin(), sign.end());
+  auto products = co_await mul(c, scope.child(), std::move(left), std::move(right));
   ReciprocalParts<F> out;
+  out.nonzero.assign(products.begin() + static_cast<std::ptrdiff_t>(count), products.end());
+  products.resize(count);
+  auto v = co_await normalize(c, scope.child(), std::move(products), std::move(sign), Shares<F>{}, l, 1);
   out.scale = std::move(v.shifted);
   const auto b = co_await shift_right(c, scope.child(), std::move(v.y), l, l - f);
   out.y.resize(count);
@@ -73,7 +81,8 @@ template <PrimeField F>
 boost::asio::awaitable<Shares<F>> reciprocal(Core<F>& c, Scope scope, Shares<F> x, std::size_t l, std::size_t f) {
   if (x.empty()) co_return x;
   auto parts = co_await reciprocal_parts(c, scope.child(), std::move(x), l, f);
-  co_return co_await mul_shift(c, scope.child(), std::move(parts.y), std::move(parts.scale), l, l - f);
+  auto r = co_await mul_shift(c, scope.child(), std::move(parts.y), std::move(parts.scale), l, l - f);
+  co_return co_await zero_unless(c, scope.child(), std::move(r), std::move(parts.nonzero));
 }
 
 // x / y (0 for y = 0): x times y's normalized reciprocal, then the scale, with one
@@ -87,7 +96,8 @@ boost::asio::awaitable<Shares<F>> divide(Core<F>& c, Scope scope, Shares<F> x, S
   // x c, untruncated (below 2^(l+f+1)), times the scale and truncated once: the
   // value before the truncation is below 2^(2l-1) whenever the quotient fits.
   auto xy = co_await mul(c, scope.child(), std::move(x), std::move(parts.y));
-  co_return co_await mul_shift(c, scope.child(), std::move(xy), std::move(parts.scale), l, l);
+  auto q = co_await mul_shift(c, scope.child(), std::move(xy), std::move(parts.scale), l, l);
+  co_return co_await zero_unless(c, scope.child(), std::move(q), std::move(parts.nonzero));
 }
 
 // sqrt(x) for x > 0, and 0 for x <= 0 (X = [x > 0] x, and the scale starts at
@@ -128,8 +138,9 @@ boost::asio::awaitable<Shares<F>> square_root(Core<F>& c, Scope scope, Shares<F>
   auto root_b = co_await mul_shift(c, scope.child(), std::move(b), std::move(y), l, f);
   if (e0 > 0)
     for (auto& e : v.halved) e = fld.mul(power_of_two(fld, static_cast<std::size_t>(e0)), e);
-  co_return co_await mul_shift(c, scope.child(), std::move(root_b), std::move(v.halved), l,
-                               e0 < 0 ? static_cast<std::size_t>(-e0) : 0);
+  auto root = co_await mul_shift(c, scope.child(), std::move(root_b), std::move(v.halved), l,
+                                 e0 < 0 ? static_cast<std::size_t>(-e0) : 0);
+  co_return co_await zero_unless(c, scope.child(), std::move(root), std::move(parts.first));
 }
 
 }  // namespace meshmpc::protocols

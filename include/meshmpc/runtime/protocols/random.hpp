@@ -246,25 +246,32 @@ boost::asio::awaitable<Shares<F>> random_bits(Core<F>& c, Scope scope, std::size
   }
 }
 
-// Shares of random non-negative integers below random_ints_bound(c, bits) * 2^bits
+// Shares of random non-negative integers below random_ints_terms(c) * 2^bits
 // whose low part no t parties can predict: each is the sum of contributions
 // uniform in [0, 2^bits), at least one of which the honest parties alone know.
-// With PRSS: one contribution per key, no interaction. Without PRSS, or when the
-// t+1 dealers' sum is smaller (C(n,t) > t+1): t+1 parties each deal one (one round).
-// Used as the high part of masks (statistical hiding: docs/protocols.md).
+// With PRSS: one contribution per key, no interaction. Without PRSS, or when there
+// are more keys than t+1 dealers plus `slack`: t+1 parties each deal one (one
+// round). A caller that can afford a few more terms than t+1 (a larger sum) passes
+// a slack to save the round and the traffic: with slack 1, n = 3 draws 3 terms by
+// PRSS instead of 2 dealt. Used as the high part of masks (statistical hiding:
+// docs/protocols.md) and as the low part of truncation masks (fxp.hpp).
 template <FiniteField F>
-std::size_t random_ints_terms(const Core<F>& c) {
-  const std::size_t dealers = c.t() + 1;
-  if (!c.has_prss()) return dealers;
-  return std::min(binomial(c.n(), c.t()), dealers);
+bool random_ints_by_prss(const Core<F>& c, std::size_t slack = 0) {
+  return c.has_prss() && binomial(c.n(), c.t()) <= c.t() + 1 + slack;
 }
 
 template <FiniteField F>
-boost::asio::awaitable<Shares<F>> random_ints(Core<F>& c, Scope scope, std::size_t bits, std::size_t count) {
+std::size_t random_ints_terms(const Core<F>& c, std::size_t slack = 0) {
+  return random_ints_by_prss(c, slack) ? binomial(c.n(), c.t()) : c.t() + 1;
+}
+
+template <FiniteField F>
+boost::asio::awaitable<Shares<F>> random_ints(Core<F>& c, Scope scope, std::size_t bits, std::size_t count,
+                                              std::size_t slack = 0) {
   using E = typename F::Element;
   const F& f = c.field();
   Shares<F> out(count, f.zero());
-  if (c.has_prss() && binomial(c.n(), c.t()) <= c.t() + 1) {
+  if (random_ints_by_prss(c, slack)) {
     c.prss().random_int_shares(prss_counter(scope.next_label()), bits, std::span<E>(out));
     co_return out;
   }

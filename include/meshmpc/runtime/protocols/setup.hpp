@@ -49,7 +49,8 @@ template <FiniteField F>
 std::string session_digest(const Core<F>& c) {
   return "n=" + std::to_string(c.n()) + " t=" + std::to_string(c.t()) + " field=" + c.field().name() +
          " mul=" + to_string(c.options().mul) + " randomness=" + to_string(c.randomness()) +
-         " k=" + std::to_string(c.options().sec_param);
+         " k=" + std::to_string(c.options().sec_param) +
+         " truncation=" + to_string(c.options().truncation);
 }
 
 template <FiniteField F>
