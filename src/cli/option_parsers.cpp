@@ -54,6 +54,14 @@ MulProtocol parse_mul(const std::string& text) {
   }
 }
 
+Truncation parse_truncation(const std::string& text) {
+  try {
+    return truncation_from_string(text);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--truncation: ") + e.what());
+  }
+}
+
 Randomness parse_randomness(const po::variables_map& vm) {
   Randomness r;
   try {

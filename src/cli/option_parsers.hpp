@@ -19,6 +19,9 @@ LogLevel parse_log_level(const std::string& text);
 
 MulProtocol parse_mul(const std::string& text);
 
+// --truncation: sum or bits.
+Truncation parse_truncation(const std::string& text);
+
 // --randomness, with MPyC's --no-prss as a synonym of --randomness extraction.
 Randomness parse_randomness(const boost::program_options::variables_map& vm);
 

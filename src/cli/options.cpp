@@ -175,7 +175,7 @@ const TransportPlugin* read_run_settings(const po::variables_map& vm, RunOptions
                                                               "-L/--bit-length", 1, 1u << 16));
   o.sec_param = static_cast<unsigned>(detail::parse_unsigned(vm["sec-param"].as<std::string>(),
                                                              "-K/--sec-param", 1, 1u << 10));
-  o.truncation = truncation_from_string(vm["truncation"].as<std::string>());
+  o.truncation = parse_truncation(vm["truncation"].as<std::string>());
   if (const auto sid = string_if_given(vm, "session-id")) o.session_id = session_id_from_hex(*sid);
   return plugin;
 }

@@ -226,6 +226,15 @@ TEST(CliOptions, RandomnessIsChosenByNameAndNoPrssIsExtraction) {
   }
 }
 
+TEST(CliOptions, TruncationIsChosenByName) {
+  EXPECT_EQ(parse({}).truncation, Truncation::sum);
+  EXPECT_EQ(parse({"--truncation", "bits"}).truncation, Truncation::bits);
+  EXPECT_EQ(parse({"--truncation", "sum"}).truncation, Truncation::sum);
+  const std::string unknown = error_of({"--truncation", "round"});
+  EXPECT_EQ(unknown.rfind("--truncation: ", 0), 0u) << unknown;
+  EXPECT_NE(unknown.find("'round' (known: sum, bits)"), std::string::npos) << unknown;
+}
+
 TEST(CliOptions, EveryLogLevelIsAccepted) {
   const std::vector<std::pair<std::string, LogLevel>> levels = {
       {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},

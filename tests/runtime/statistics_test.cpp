@@ -94,9 +94,9 @@ TEST_P(StatisticsParties, MatchPlainDoublesWithinTheStatedError) {
                      sxy / sxx,                plain_mean(all_y) - sxy / sxx * plain_mean(all_x)};
   const char* names[] = {"mean",   "variance",    "pvariance",   "stdev", "pstdev", "median",
                          "median of 5", "covariance", "correlation", "slope", "intercept"};
-  // The mean and medians: one truncation at most; the rest: a few truncations and
+  // The mean and medians: one truncation at most (below 2 units); the rest: a few truncations and
   // one reciprocal or root.
-  const double ulps[] = {1, 4, 4, 4, 4, 1, 0, 4, 4, 4, 8};
+  const double ulps[] = {2, 4, 4, 4, 4, 2, 0, 4, 4, 4, 8};
   ASSERT_EQ(got.size(), want.size());
   for (std::size_t i = 0; i < want.size(); ++i) {
     const double err = std::fabs(got[i] - want[i]);
