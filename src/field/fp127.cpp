@@ -1,5 +1,8 @@
 #include <meshmpc/field/fp127.hpp>
 
+#include <bit>
+#include <cstring>
+
 namespace meshmpc {
 
 std::string u128_to_string(u128 v) {
@@ -72,6 +75,23 @@ Fp127Core::Element Fp127Core::decode(std::span<const std::byte> in) const {
   for (std::size_t i = in.size(); i-- > 0;) v = (v << 8) | std::to_integer<unsigned>(in[i]);
   if (v >= kP) throw RangeError("decoding " + name() + ": value " + u128_to_string(v) + " is not below the modulus");
   return {v};
+}
+
+void Fp127Core::encode(std::span<const Element> x, std::span<std::byte> out) const {
+  static_assert(std::endian::native == std::endian::little, "the wire format is little-endian");
+  static_assert(sizeof(u128) == 16);
+  for (std::size_t i = 0; i < x.size(); ++i) std::memcpy(out.data() + 16 * i, &x[i].v, 16);
+}
+
+void Fp127Core::decode(std::span<const std::byte> in, std::span<Element> out) const {
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    u128 v = 0;
+    std::memcpy(&v, in.data() + 16 * i, 16);
+    if (v >= kP)
+      throw RangeError("decoding " + name() + ": value " + u128_to_string(v) + " at element " + std::to_string(i) +
+                       " is not below the modulus");
+    out[i] = {v};
+  }
 }
 
 }  // namespace meshmpc

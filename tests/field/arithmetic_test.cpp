@@ -125,6 +125,16 @@ void check_vector_ops(const F& f, long seed) {
   f.axpy(std::span(out), a, std::span(x));
   for (std::size_t i = 0; i < n; ++i)
     EXPECT_EQ(value(f, out[i]), NTL::AddMod(ys[i], NTL::MulMod(az, xs[i], p), p));
+  // Small multipliers and their negatives (a field may take a shorter product for
+  // them, as Fp127 does): 3, -3, 2^64 - 1 (or p - 1 where p is smaller), and its negative.
+  const NTL::ZZ word = NTL::power2_ZZ(64) - 1;
+  const NTL::ZZ three = NTL::ZZ(3) % p, small = word % p;
+  for (const NTL::ZZ& m : {three, (p - three) % p, small, (p - small) % p}) {
+    out = y;
+    f.axpy(std::span(out), element(f, m), std::span(x));
+    for (std::size_t i = 0; i < n; ++i)
+      EXPECT_EQ(value(f, out[i]), NTL::AddMod(ys[i], NTL::MulMod(m, xs[i], p), p)) << "a = " << m;
+  }
 
   NTL::ZZ dot(0);
   for (std::size_t i = 0; i < n; ++i) dot = NTL::AddMod(dot, NTL::MulMod(xs[i], ys[i], p), p);
