@@ -252,6 +252,25 @@ TEST(Prss, KindsHaveDistinctSubkeys) {
   }
 }
 
+// bit_shares_cyclic is bit_shares with one key's vector picked per element, at
+// every party (n = 3 and n = 5, t = 2: keys a party lacks give zeros in both).
+TEST(Prss, CyclicBitSharesPickOneKeyPerElement) {
+  const Fp64 f;
+  for (const auto& [n, t] : {std::pair<std::size_t, std::size_t>{3, 1}, {5, 2}}) {
+    Parties<Fp64> parties(f, n, t);
+    const std::size_t count = 200, keys = prss_subsets(n, t).size();
+    std::vector<std::size_t> cycle;
+    for (std::size_t j = 0; j < n; ++j) cycle.push_back((3 * j + 1) % keys);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto all = parties.prss[i].bit_shares(9, count);
+      const auto picked = parties.prss[i].bit_shares_cyclic(9, count, cycle);
+      ASSERT_EQ(picked.size(), count);
+      for (std::size_t j = 0; j < count; ++j) EXPECT_EQ(picked[j], all[cycle[j % n]][j]) << "party " << i << ", bit " << j;
+    }
+  }
+  EXPECT_THROW((void)Parties<Fp64>(f, 3, 1).prss[0].bit_shares_cyclic(1, 4, {}), RangeError);
+}
+
 TEST(Prss, MovedObjectKeepsWorking) {
   const Fp64 f;
   Parties<Fp64> parties(f, 3, 1);

@@ -207,6 +207,30 @@ class Prss {
     return out;
   }
 
+  // One vector of bit_shares(counter, count), picking for element j the key
+  // key_cycle[j mod key_cycle.size()] (an index into prss_subsets(n, t)):
+  // bit_shares(counter, count)[key_cycle[j mod c]][j]. What a protocol that needs
+  // one key's bit per element uses, without the other C(n,t) - 1 vectors.
+  std::vector<Element> bit_shares_cyclic(std::uint64_t counter, std::size_t count,
+                                         std::span<const std::size_t> key_cycle) const {
+    if (key_cycle.empty()) throw RangeError("PRSS bit_shares_cyclic: an empty key cycle");
+    const auto all = prss_subsets(n_, t_);
+    std::vector<Element> out(count, field_.zero());
+    const std::size_t period = key_cycle.size();
+    for (const auto& m : members_) {
+      const std::size_t a = static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), m.subset) - all.begin());
+      if (std::find(key_cycle.begin(), key_cycle.end(), a) == key_cycle.end()) continue;
+      Prg prf(m.key(Kind::kBits), counter);
+      for (std::size_t begin = 0; begin < count; begin += 64) {
+        const std::uint64_t word = prf.next_word();
+        const std::size_t len = std::min<std::size_t>(64, count - begin);
+        for (std::size_t s = 0; s < len; ++s)
+          if (key_cycle[(begin + s) % period] == a && ((word >> s) & 1U)) out[begin + s] = m.weight;
+      }
+    }
+    return out;
+  }
+
   // The bits b_A of bit_shares(counter, count) in the clear, for the keys this
   // party holds: out[m] for subsets()[m].
   std::vector<std::vector<std::uint8_t>> bits(std::uint64_t counter, std::size_t count) const {

@@ -81,14 +81,15 @@ boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope
 }
 
 // x XOR y = x + y - 2xy for shared bits, element-wise: one product.
+// x and y move into the product once their sum is taken: no copies of either.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> xor_bits(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y) {
   using E = typename F::Element;
   const F& f = c.field();
-  const auto xy = co_await mul(c, scope.child(), x, y);
-  const E minus_two = f.neg(f.from_uint(2));
   Shares<F> out(x.size());
   f.add(std::span<E>(out), std::span<const E>(x), std::span<const E>(y));
+  const auto xy = co_await mul(c, scope.child(), std::move(x), std::move(y));
+  const E minus_two = f.neg(f.from_uint(2));
   f.axpy(std::span<E>(out), minus_two, std::span<const E>(xy));
   co_return out;
 }
@@ -204,7 +205,9 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
   const F& f = c.field();
   const std::size_t n = c.n(), me = c.self();
   const auto counter = prss_counter(scope.next_label());
-  const auto shares = c.prss().bit_shares(counter, count);  // indexed like prss_subsets(n, 1)
+  // v: for bit j, this party's share of b_K, K the key that dealer j mod n lacks.
+  const auto lacked = prss_keys_lacking(n);
+  Shares<F> v = c.prss().bit_shares_cyclic(counter, count, std::span<const std::size_t>(lacked));
   const auto label = scope.next_label();
   scope.count_rounds(1);
 
@@ -223,9 +226,6 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
     for (std::size_t q = 0; q < m; ++q) u[d + q * n] = got[q];
   }
   // b = u XOR b_K: u + v - 2uv.
-  const auto lacked = prss_keys_lacking(n);
-  Shares<F> v(count);
-  for (std::size_t j = 0; j < count; ++j) v[j] = shares[lacked[j % n]][j];
   co_return co_await xor_bits(c, scope.child(), std::move(u), std::move(v));
 }
 
