@@ -96,6 +96,7 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
   Shares<F> result(m, f.zero());
   for (std::size_t k = 0; k < resharers.size(); ++k)
     if (resharers[k] == me) grr_reshare(c, label, d, mu[k], result);
+  Shares<F>().swap(d);  // resent: not held while the others' sub-shares arrive
   std::vector<E> sub(m);
   for (std::size_t k = 0; k < resharers.size(); ++k) {
     const std::size_t i = resharers[k];
@@ -154,6 +155,7 @@ boost::asio::awaitable<Shares<F>> mul(Core<F>& c, Scope scope, Shares<F> x, Shar
     throw RangeError("mul: batches of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) + " shares");
   c.field().mul(std::span<typename F::Element>(x), std::span<const typename F::Element>(x),
                 std::span<const typename F::Element>(y));
+  Shares<F>().swap(y);  // not held by this frame while the reduction waits
   co_return co_await reduce(c, scope, std::move(x));
 }
 
