@@ -321,9 +321,10 @@ TEST_P(FxpParties, BatchesTakeTheRoundsOfOne) {
     co_return r;
   };
   // Openings of 64 n elements or more go through kings at n >= 5 (one round more,
-  // io.hpp), and the mask's random bits are f per value: batches on the same side
-  // of that line compare.
-  const Doubles few = spread(20, -4, 4, false, 4), some = spread(60, -4, 4, false, 5);
+  // io.hpp): batches on the same side of that line compare. A reciprocal opens
+  // from 1 to about 30 elements per value (truncations, comparisons, their random
+  // bits), so both batches have at least 64 * 5 values.
+  const Doubles few = spread(400, -4, 4, false, 4), some = spread(1000, -4, 4, false, 5);
   const Doubles many = spread(400, -4, 4, false, 6), more = spread(2000, -4, 4, false, 7);
   std::uint64_t r1 = 0, r2 = 0, r3 = 0, r4 = 0, q1 = 0, q2 = 0;
   const Doubles one(1, 1.5), two(2, -2.5);

@@ -68,7 +68,8 @@ boost::asio::awaitable<ReciprocalParts<F>> reciprocal_parts(Core<F>& c, Scope sc
   out.y.resize(count);
   for (std::size_t e = 0; e < count; ++e) out.y[e] = fld.sub(fixed(fld, 2.9142135623731, f), fld.add(b[e], b[e]));
   const auto two = fixed(fld, 2.0, f);
-  for (std::size_t i = newton_steps(0.0858, 1.0, 0.0, f); i-- > 0;) {
+  // 0.0858 on [1/2, 1]; up to 0.105 on the normalization's slightly wider range.
+  for (std::size_t i = newton_steps(0.105, 1.0, 0.0, f); i-- > 0;) {
     auto by = co_await mul_shift(c, scope.child(), b, out.y, l, f);
     for (auto& e : by) e = fld.sub(two, e);
     out.y = co_await mul_shift(c, scope.child(), std::move(out.y), std::move(by), l, f);
@@ -129,7 +130,8 @@ boost::asio::awaitable<Shares<F>> square_root(Core<F>& c, Scope scope, Shares<F>
   Shares<F> b(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(count)), y(count);
   for (std::size_t e = 0; e < count; ++e) y[e] = fld.sub(fixed(fld, 2.13, f), both[count + e]);
   const auto three = fixed(fld, 3.0, f);
-  for (std::size_t i = newton_steps(0.088, 1.5, 0.5, f); i-- > 0;) {
+  // 0.088 on [1/4, 1]; up to 0.1 on the normalization's slightly wider range.
+  for (std::size_t i = newton_steps(0.1, 1.5, 0.5, f); i-- > 0;) {
     auto y2 = co_await mul_shift(c, scope.child(), y, y, l, f);
     auto by2 = co_await mul_shift(c, scope.child(), b, std::move(y2), l, f);
     for (auto& e : by2) e = fld.sub(three, e);

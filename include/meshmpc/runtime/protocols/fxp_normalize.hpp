@@ -1,14 +1,24 @@
 #pragma once
 // Secret normalization for the fixed-point reciprocal and square root: Y = X 2^S
-// in [2^(l-last), 2^l) for 0 < X < 2^l, with S secret, in a few bands. A band of
-// width w compares Y with the k thresholds 2^(l-w), 2^(l-2w), ...: the bits
+// in about [2^(l-last), 2^l) for 0 < X < 2^l, with S secret, in a few bands. A band
+// of width w compares Y with the k thresholds 2^(l-w), 2^(l-2w), ...: the bits
 // lt_j = [Y < 2^(l-(j+1)w)] are non-increasing in j, so their count c picks the
 // shift c w, and any public function of c — 2^(cw), or 2^((k-c)w/2) for the root
 // — is a linear combination of them (count_select): one product per band applies
 // it to Y and to the accumulators. Widths 8, 2, 1 for l = 32: 7 comparisons per
 // value in three sequential batches (where one batch of l comparisons, [X < 2^j]
 // for every j, would cost four times more traffic for a third fewer rounds).
+// After the first band Y has r significant bits (Y in [2^(l-r), 2^l)), so the
+// later bands compare T = Y / 2^m, truncated (one opening), with m leaving r + g
+// bits (g = kNormalizeGuard): comparisons of r + g + 2 bits instead of l, far
+// cheaper (their cost is linear in the bits). T is Y / 2^m within 2 units, so a
+// decision may go the wrong way only for Y within 2^-g (relative) of a
+// threshold: Y ends in [2^(l-last) (1 - 2^-g), 2^l (1 + 2^-g)), which the Newton
+// iterations after it absorb (their first error grows from 0.086 to at most 0.1;
+// the step counts allow for it). S and the accumulators follow the decisions
+// taken, so Y = X 2^S holds exactly whatever they were.
 #include <meshmpc/runtime/protocols/compare.hpp>
+#include <meshmpc/runtime/protocols/fxp.hpp>
 #include <meshmpc/runtime/protocols/mul.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -17,6 +27,9 @@
 #include <vector>
 
 namespace meshmpc::protocols {
+
+// g: the bits a later band's truncated comparisons keep beyond its range.
+inline constexpr std::size_t kNormalizeGuard = 6;
 
 // The band widths from a range of r bits down to `last` bits: powers of two times
 // `last`, each about a quarter of the range before it (32 -> 8, 2, 1).
@@ -62,10 +75,21 @@ boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<
                                             std::size_t r, std::size_t w) {
   const F& f = c.field();
   const std::size_t count = v.y.size(), k = (r + w - 1) / w - 1;
+  // Compare Y itself (the first band), or T = Y / 2^m with r + g bits left.
+  const std::size_t m = r + kNormalizeGuard + 2 < l ? l - r - kNormalizeGuard : 0;
+  const std::size_t bits = m > 0 ? r + kNormalizeGuard + 2 : l;
+  Shares<F> t;  // (no co_await inside ?: — GCC 12 miscompiles it)
+  if (m > 0)
+    t = co_await shift_right(c, scope.child(), v.y, l, m);
+  else
+    t = v.y;
   Shares<F> diffs(k * count);
-  for (std::size_t j = 0; j < k; ++j)
-    for (std::size_t e = 0; e < count; ++e) diffs[j * count + e] = f.sub(v.y[e], power_of_two(f, l - (j + 1) * w));
-  const auto lt = split_bits<F>(co_await less_than_zero(c, scope.child(), std::move(diffs), l), k, count);
+  for (std::size_t j = 0; j < k; ++j) {
+    const auto threshold = power_of_two(f, l - (j + 1) * w - m);
+    for (std::size_t e = 0; e < count; ++e) diffs[j * count + e] = f.sub(t[e], threshold);
+  }
+  Shares<F>().swap(t);
+  const auto lt = split_bits<F>(co_await less_than_zero(c, scope.child(), std::move(diffs), bits), k, count);
   Shares<F> up(k + 1), down(k + 1), shift(k + 1);
   for (std::size_t i = 0; i <= k; ++i) {
     up[i] = power_of_two(f, i * w);
