@@ -302,9 +302,11 @@ TEST_P(FxpParties, DivisionBySecretZeroGivesZero) {
     r.push_back(co_await s.sqrt(y));
     co_return r;
   };
-  const auto got = run_ops(GetParam(), a, b, ops);
-  ASSERT_EQ(got.size(), 3U);
-  for (const auto& v : got) EXPECT_EQ(v, Doubles(4, 0.0));
+  for (const Truncation truncation : {Truncation::sum, Truncation::bits}) {
+    const auto got = run_ops(GetParam(), a, b, ops, nullptr, truncation);
+    ASSERT_EQ(got.size(), 3U);
+    for (const auto& v : got) EXPECT_EQ(v, Doubles(4, 0.0)) << to_string(truncation);
+  }
 }
 
 // A batch of products takes the rounds of one product (no timing: the counted

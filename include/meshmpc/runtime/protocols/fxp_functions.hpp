@@ -10,6 +10,7 @@
 #include <meshmpc/runtime/protocols/fxp_normalize.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <cmath>
 #include <vector>
@@ -31,12 +32,12 @@ inline std::size_t newton_steps(double e0, double a, double b, std::size_t f) {
 }
 
 // The parts of 1/x: y ~ 1/b in (1, 2] with f fractional bits and the signed
-// scale sgn(x) 2^S, so that 1/x = y sgn(x) 2^S / 2^(l-f). sgn(x) = [x > 0] - [x < 0]
-// (both comparisons in one batch), X = sgn(x) x, Y = X 2^S in [2^(l-1), 2^l),
+// scale sgn(x) 2^S, so that 1/x = y sgn(x) 2^S / 2^(l-f). s = 1 - 2 [x < 0],
+// X = s x, Y = X 2^S in [2^(l-1), 2^l),
 // b = Y / 2^(l-f) in [1/2, 1), y0 = 2.9142 - 2b (relative error at most 0.0858,
-// as MPyC's _rec), then y <- y (2 - b y). For x = 0 the sign, hence the scale, is
-// 0: division by secret zero gives 0 (`nonzero` = sgn(x)^2 keeps it exactly 0
-// through a sum-mask truncation: zero_unless).
+// as MPyC's _rec), then y <- y (2 - b y). For x = 0 the scale is 0: division by
+// secret zero gives 0 (`nonzero` = [x != 0] keeps it exactly 0 through a sum-mask
+// truncation: zero_unless).
 template <PrimeField F>
 struct ReciprocalParts {
   Shares<F> y;
@@ -47,24 +48,27 @@ struct ReciprocalParts {
 template <PrimeField F>
 boost::asio::awaitable<ReciprocalParts<F>> reciprocal_parts(Core<F>& c, Scope scope, Shares<F> x, std::size_t l,
                                                             std::size_t f) {
+  using namespace boost::asio::experimental::awaitable_operators;
   const F& fld = c.field();
   const std::size_t count = x.size();
-  Shares<F> both = x;  // x < 0 and -x < 0 at once
-  for (const auto& v : x) both.push_back(fld.neg(v));
-  const auto below = co_await less_than_zero(c, scope.child(), std::move(both), l);
+  // s = 1 - 2 [x < 0] (1 for x = 0), |x| = s x.
+  const auto below = co_await less_than_zero(c, scope.child(), x, l);
   Shares<F> sign(count);
-  for (std::size_t e = 0; e < count; ++e) sign[e] = fld.sub(below[count + e], below[e]);
-  // |x| = sgn(x) x and sgn(x)^2 in one product.
-  Shares<F> left = sign, right = std::move(x);
-  left.insert(left.end(), sign.begin(), sign.end());
-  right.insert(right.end(), sign.begin(), sign.end());
-  auto products = co_await mul(c, scope.child(), std::move(left), std::move(right));
+  for (std::size_t e = 0; e < count; ++e) sign[e] = fld.sub(fld.one(), fld.add(below[e], below[e]));
+  auto abs_x = co_await mul(c, scope.child(), sign, std::move(x));
+  // The last band also tells whether |x| is 0 (normalize's detect_zero): one short
+  // comparison where telling the sign of 0 apart took a full one.
+  auto v = co_await normalize(c, scope.child(), std::move(abs_x), std::move(sign), Shares<F>{}, l, 1, true);
   ReciprocalParts<F> out;
-  out.nonzero.assign(products.begin() + static_cast<std::ptrdiff_t>(count), products.end());
-  products.resize(count);
-  auto v = co_await normalize(c, scope.child(), std::move(products), std::move(sign), Shares<F>{}, l, 1);
-  out.scale = std::move(v.shifted);
-  const auto b = co_await shift_right(c, scope.child(), std::move(v.y), l, l - f);
+  out.nonzero.resize(count);
+  for (std::size_t e = 0; e < count; ++e) out.nonzero[e] = fld.sub(fld.one(), v.zero[e]);
+  // The scale s 2^S, 0 for x = 0 (so that nothing after it grows out of range),
+  // alongside b's truncation.
+  auto scaled = mul(c, scope.child(), std::move(v.shifted), out.nonzero);
+  auto shifted = shift_right(c, scope.child(), std::move(v.y), l, l - f);
+  auto both = co_await (std::move(scaled) && std::move(shifted));
+  out.scale = std::move(std::get<0>(both));
+  const Shares<F> b = std::move(std::get<1>(both));
   out.y.resize(count);
   for (std::size_t e = 0; e < count; ++e) out.y[e] = fld.sub(fixed(fld, 2.9142135623731, f), fld.add(b[e], b[e]));
   const auto two = fixed(fld, 2.0, f);

@@ -65,14 +65,17 @@ struct Normalized {
   Shares<F> shifted;
   Shares<F> halved;
   Shares<F> shift;            // S itself (summed band by band: no product)
+  Shares<F> zero;             // [X == 0], when normalize was asked to detect it
   std::size_t max_shift = 0;  // Smax: the shift of the smallest Y
 };
 
 // One band of width w over a range of r bits (Y >= 2^(l-r) or Y = 0): one batch
 // of comparisons, one product for Y and the accumulators.
+// With detect_zero, one more comparison in the same batch gives v.zero = [Y == 0]:
+// Y < 1, or T < 2^(g-1) where T = Y / 2^m (at least 2^g - 2 unless Y is 0).
 template <PrimeField F>
 boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<F>& v, std::size_t l,
-                                            std::size_t r, std::size_t w) {
+                                            std::size_t r, std::size_t w, bool detect_zero) {
   const F& f = c.field();
   const std::size_t count = v.y.size(), k = (r + w - 1) / w - 1;
   // Compare Y itself (the first band), or T = Y / 2^m with r + g bits left.
@@ -83,13 +86,19 @@ boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<
     t = co_await shift_right(c, scope.child(), v.y, l, m);
   else
     t = v.y;
-  Shares<F> diffs(k * count);
-  for (std::size_t j = 0; j < k; ++j) {
-    const auto threshold = power_of_two(f, l - (j + 1) * w - m);
+  const std::size_t tests = k + (detect_zero ? 1 : 0);
+  Shares<F> diffs(tests * count);
+  for (std::size_t j = 0; j < tests; ++j) {
+    const auto threshold = j < k ? power_of_two(f, l - (j + 1) * w - m)
+                                 : (m > 0 ? power_of_two(f, kNormalizeGuard - 1) : f.one());
     for (std::size_t e = 0; e < count; ++e) diffs[j * count + e] = f.sub(t[e], threshold);
   }
   Shares<F>().swap(t);
-  const auto lt = split_bits<F>(co_await less_than_zero(c, scope.child(), std::move(diffs), bits), k, count);
+  auto lt = split_bits<F>(co_await less_than_zero(c, scope.child(), std::move(diffs), bits), tests, count);
+  if (detect_zero) {
+    v.zero = std::move(lt.back());
+    lt.pop_back();
+  }
   Shares<F> up(k + 1), down(k + 1), shift(k + 1);
   for (std::size_t i = 0; i <= k; ++i) {
     up[i] = power_of_two(f, i * w);
@@ -122,19 +131,22 @@ boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<
   v.max_shift += k * w;
 }
 
-// Y = X 2^S in [2^(l-last), 2^l) for X in [1, 2^l), 0 for X = 0; `shifted`
+// Y = X 2^S in about [2^(l-last), 2^l) for X in [1, 2^l), 0 for X = 0; `shifted`
 // and `halved` (empty: not kept) start as given. For last = 2 every shift is even.
+// detect_zero: also v.zero = [X == 0], from the last band's batch.
 template <PrimeField F>
 boost::asio::awaitable<Normalized<F>> normalize(Core<F>& c, Scope scope, Shares<F> x, Shares<F> shifted,
-                                                Shares<F> halved, std::size_t l, std::size_t last) {
+                                                Shares<F> halved, std::size_t l, std::size_t last,
+                                                bool detect_zero = false) {
   Normalized<F> v;
   v.y = std::move(x);
   v.shifted = std::move(shifted);
   v.halved = std::move(halved);
   std::size_t r = l;
-  for (const std::size_t w : band_widths(l, last)) {
-    co_await normalize_band(c, scope.child(), v, l, r, w);
-    r = w;
+  const auto widths = band_widths(l, last);
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    co_await normalize_band(c, scope.child(), v, l, r, widths[i], detect_zero && i + 1 == widths.size());
+    r = widths[i];
   }
   co_return v;
 }
