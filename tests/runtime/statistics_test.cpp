@@ -1,9 +1,12 @@
 // Statistics of secret fixed-point data (statistics.hpp) among n = 3 and 5
 // parties, each holding rows of (x, y): every result against the plain double
 // computation on the same grid values, within the error statistics.hpp states.
+// Statistics of secret integers (statistics_int.hpp): exactly MPyC's rounded
+// integers, against the same formulas in plain 64-bit integers.
 #include "secint_test_util.hpp"
 
 #include <meshmpc/field/fp127.hpp>
+#include <meshmpc/field/fp64.hpp>
 #include <meshmpc/runtime/statistics.hpp>
 
 #include <gtest/gtest.h>
@@ -103,6 +106,86 @@ TEST_P(StatisticsParties, MatchPlainDoublesWithinTheStatedError) {
     std::cout << names[i] << ": " << got[i] << " (plain " << want[i] << ", error " << err / kUlp << " ulp)\n";
     EXPECT_LE(err, ulps[i] * kUlp + std::fabs(want[i]) / 4096) << names[i];
   }
+}
+
+// floor(a / b) for b > 0, as Python's //.
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0 && a < 0) ? 1 : 0); }
+
+// Party i's integers: `rows` values in [-100, 100] (small enough that N^2 (N - 1)
+// times the variance fits 32 bits at N = 5 * 7).
+std::vector<std::int64_t> ints_of(std::size_t party, std::size_t rows, std::uint32_t seed) {
+  std::mt19937 gen(seed + static_cast<std::uint32_t>(party));
+  std::uniform_int_distribution<std::int64_t> v(-100, 100);
+  std::vector<std::int64_t> out(rows);
+  for (auto& e : out) e = v(gen);
+  return out;
+}
+
+TEST_P(StatisticsParties, IntegersMatchMPyCsRoundedFormulas) {
+  const std::size_t n = GetParam(), rows = 7;
+  std::vector<std::int64_t> all_x, all_y;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto x = ints_of(i, rows, 5), y = ints_of(i, rows, 50);
+    all_x.insert(all_x.end(), x.begin(), x.end());
+    all_y.insert(all_y.end(), y.begin(), y.end());
+  }
+  std::vector<std::int64_t> got;
+  std::mutex m;
+  run_local<Fp64>(n, Fp64{}, test::options_for(n), [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    const secint type(32);
+    const auto xs = co_await s.input_all(type, ints_of(s.id(), rows, 5));
+    const auto ys = co_await s.input_all(type, ints_of(s.id(), rows, 50));
+    const auto x = SecInt<Fp64>::concat(xs), y = SecInt<Fp64>::concat(ys);
+    std::vector<SecInt<Fp64>> parts;
+    for (std::size_t i = 0; i + 1 < x.size(); ++i) parts.push_back(x.at(i));
+    const auto even = SecInt<Fp64>::concat(parts);  // one value fewer: the other parity
+    std::vector<SecInt<Fp64>> r;
+    r.push_back(co_await statistics::mean(s, x));
+    r.push_back(co_await statistics::mean(s, y));
+    r.push_back(co_await statistics::variance(s, x));
+    r.push_back(co_await statistics::variance(s, y, true));
+    r.push_back(co_await statistics::stdev(s, x));
+    r.push_back(co_await statistics::stdev(s, y, true));
+    r.push_back(co_await statistics::median(s, x));
+    r.push_back(co_await statistics::median(s, even));
+    r.push_back(co_await statistics::covariance(s, x, y));
+    r.push_back(co_await statistics::covariance(s, x, y, true));
+    std::vector<std::int64_t> opened;
+    for (const auto& v : r) opened.push_back((co_await s.output(v)).at(0));
+    if (s.id() != 0) co_return;
+    std::lock_guard lock(m);
+    got = opened;
+  }, std::chrono::seconds(120));
+
+  const auto count = static_cast<std::int64_t>(all_x.size());
+  const auto sum = [](const std::vector<std::int64_t>& v) {
+    std::int64_t t = 0;
+    for (auto e : v) t += e;
+    return t;
+  };
+  const auto rounded = [](std::int64_t v, std::int64_t d) { return floor_div(v + d / 2, d); };
+  const auto co = [&](const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b, bool population) {
+    std::int64_t t = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) t += (count * a[i] - sum(a)) * (count * b[i] - sum(b));
+    return rounded(t, count * count * (count - (population ? 0 : 1)));
+  };
+  const auto isqrt = [](std::int64_t a) {
+    std::int64_t r = 0;
+    while ((r + 1) * (r + 1) <= a) ++r;
+    return r;
+  };
+  const auto median = [](std::vector<std::int64_t> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t k = v.size();
+    return k % 2 ? v[k / 2] : floor_div(v[k / 2 - 1] + v[k / 2], 2);
+  };
+  const std::vector<std::int64_t> even(all_x.begin(), all_x.end() - 1);
+  const std::vector<std::int64_t> want{rounded(sum(all_x), count), rounded(sum(all_y), count),
+                                       co(all_x, all_x, false),      co(all_y, all_y, true),
+                                       isqrt(co(all_x, all_x, false)), isqrt(co(all_y, all_y, true)),
+                                       median(all_x),                median(even),
+                                       co(all_x, all_y, false),      co(all_x, all_y, true)};
+  EXPECT_EQ(got, want);
 }
 
 INSTANTIATE_TEST_SUITE_P(Statistics, StatisticsParties, testing::Values(3, 5),

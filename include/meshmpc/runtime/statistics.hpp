@@ -1,7 +1,8 @@
 #pragma once
 // Statistics of secret data, as MPyC's mpyc.statistics (and Python's statistics):
 // mean, variance, stdev, median, covariance, correlation and simple linear
-// regression over the entries of a SecFxp vector. Each returns secret values (a
+// regression over the entries of a SecFxp vector; mean, variance, stdev, median and
+// covariance of a SecInt vector too (statistics_int.hpp: rounded integers, as MPyC). Each returns secret values (a
 // vector of one entry); only Session's operations are used, so the results are
 // as private as any: open what you mean to publish.
 //
@@ -15,6 +16,7 @@
 // more work on the same handle (or give it a fork: Session::fork).
 #include <meshmpc/runtime/secfxp.hpp>
 #include <meshmpc/runtime/session.hpp>
+#include <meshmpc/runtime/statistics_int.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
