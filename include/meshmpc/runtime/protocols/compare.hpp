@@ -274,29 +274,64 @@ boost::asio::awaitable<ShiftedOpening<F>> open_shifted(Core<F>& c, Scope& scope,
   co_return out;
 }
 
-// [x < 0] for shares of integers x in [-2^l, 2^l) (the difference of two l-bit
-// integers). l + 1 random bits (the mask's and a flip), a masked opening of
-// a = x + 2^l (open_shifted), public_less_than_bits; [x < 0] = 1 - floor(a / 2^l).
+// [x < T_j] for shares of integers x and public thresholds T_0..T_(k-1), with
+// every x - T_j in [-2^l, 2^l): k count-element blocks, threshold-major (entry
+// j count + e is [x_e < T_j]). One masked opening of a = x + 2^l serves them all:
+// a - T_j opens as c - T_j, so (c - T_j) mod 2^l comes from the public c' and only
+// the bitwise comparison with the mask bits r' is per threshold (one DGK batch of
+// k count elements, each with its own flip bit, so that the opened zero-nesses
+// stay independent). l + k random bits per value instead of k (l + 1).
 template <PrimeField F>
-boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
+boost::asio::awaitable<Shares<F>> less_than_thresholds(Core<F>& c, Scope scope, Shares<F> x,
+                                                       std::vector<std::int64_t> thresholds, std::size_t l) {
   using E = typename F::Element;
   const F& f = c.field();
-  const std::size_t count = x.size();
-  if (count == 0) co_return Shares<F>{};
-  auto shifted = co_await open_shifted(c, scope, std::move(x), l, 1, "comparison", "ltz.masked");
-  const MaskedOpening<F>& opened = shifted.opened;
-  // The mask's bits go to the bitwise comparison (moved: only low and mask are used below).
-  const auto below = co_await public_less_than_bits(c, scope.child(), opened.low, std::move(shifted.opened.bits),
-                                                    std::move(shifted.spare.front()));
-  // a mod 2^l = c' - r' + 2^l [c' < r']
+  const std::size_t count = x.size(), k = thresholds.size();
+  if (count == 0 || k == 0) co_return Shares<F>{};
+  auto shifted = co_await open_shifted(c, scope, std::move(x), l, k, "comparison", "ltz.masked");
+  MaskedOpening<F>& opened = shifted.opened;
+  // (c - T_j) mod 2^l for every j, and the mask bits repeated for each threshold.
+  const std::uint64_t low_mask = l >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << l) - 1;
+  std::vector<std::uint64_t> pub(k * count);
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t e = 0; e < count; ++e)
+      pub[j * count + e] = (opened.low[e] - static_cast<std::uint64_t>(thresholds[j])) & low_mask;
+  std::vector<Shares<F>> bits = std::move(opened.bits);
+  if (k > 1)
+    for (auto& b : bits) {
+      Shares<F> repeated;
+      repeated.reserve(k * count);
+      for (std::size_t j = 0; j < k; ++j) repeated.insert(repeated.end(), b.begin(), b.end());
+      b = std::move(repeated);
+    }
+  Shares<F> flips;
+  flips.reserve(k * count);
+  for (auto& spare : shifted.spare) flips.insert(flips.end(), spare.begin(), spare.end());
+  shifted.spare = {};
+  const auto below = co_await public_less_than_bits(c, scope.child(), pub, std::move(bits), std::move(flips));
+  // a - T_j mod 2^l = c'_j - r' + 2^l [c'_j < r'], and [x < T_j] = 1 - floor((a - T_j) / 2^l).
   const E two_l = power_of_two(f, l);
   const E inv_two_l = f.inv(two_l);
-  Shares<F> out(count);
-  for (std::size_t e = 0; e < count; ++e) {
-    const E a_mod = f.add(f.sub(f.from_uint(opened.low[e]), opened.mask[e]), f.mul(two_l, below[e]));
-    out[e] = f.sub(f.one(), f.mul(f.sub(shifted.a[e], a_mod), inv_two_l));
+  Shares<F> out(k * count);
+  for (std::size_t j = 0; j < k; ++j) {
+    const E t = f.from_int(thresholds[j]);
+    for (std::size_t e = 0; e < count; ++e) {
+      const std::size_t q = j * count + e;
+      const E a_mod = f.add(f.sub(f.from_uint(pub[q]), opened.mask[e]), f.mul(two_l, below[q]));
+      out[q] = f.sub(f.one(), f.mul(f.sub(f.sub(shifted.a[e], t), a_mod), inv_two_l));
+    }
   }
   co_return out;
+}
+
+// [x < 0] for shares of integers x in [-2^l, 2^l) (the difference of two l-bit
+// integers): less_than_thresholds with the one threshold 0. l + 1 random bits
+// (the mask's and a flip), a masked opening of a = x + 2^l (open_shifted),
+// public_less_than_bits; [x < 0] = 1 - floor(a / 2^l).
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
+  std::vector<std::int64_t> zero{0};
+  co_return co_await less_than_thresholds(c, scope, std::move(x), std::move(zero), l);
 }
 
 // [x == 0] for shares of integers x in (-2^l, 2^l): x = 0 exactly when

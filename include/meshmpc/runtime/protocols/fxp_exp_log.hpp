@@ -54,12 +54,11 @@ boost::asio::awaitable<Shares<F>> exponential(Core<F>& c, Scope scope, Shares<F>
   const auto one = power_of_two(fld, f);
   for (std::size_t e = 0; e < count; ++e) phi[e] = fld.sub(z[e], fld.mul(one, n[e]));
   // [n >= j - f] for j = 1..l-1 (n has at most l - f + 1 bits), non-increasing in j.
+  // [n < j + 1 - f] for all j from one masked opening of n (less_than_thresholds).
   const std::size_t k = l - 1, bits = l - f + 2;
-  Shares<F> diffs(k * count);
-  for (std::size_t j = 0; j < k; ++j)
-    for (std::size_t e = 0; e < count; ++e)
-      diffs[j * count + e] = fld.sub(fld.add(n[e], fld.from_uint(f)), fld.from_uint(j + 1));
-  const auto below = co_await less_than_zero(c, scope.child(), std::move(diffs), bits);
+  std::vector<std::int64_t> thresholds(k);
+  for (std::size_t j = 0; j < k; ++j) thresholds[j] = static_cast<std::int64_t>(j + 1) - static_cast<std::int64_t>(f);
+  const auto below = co_await less_than_thresholds(c, scope.child(), n, std::move(thresholds), bits);
   std::vector<Shares<F>> at_least(k, Shares<F>(count));
   for (std::size_t j = 0; j < k; ++j)
     for (std::size_t e = 0; e < count; ++e) at_least[j][e] = fld.sub(fld.one(), below[j * count + e]);

@@ -87,14 +87,11 @@ boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<
   else
     t = v.y;
   const std::size_t tests = k + (detect_zero ? 1 : 0);
-  Shares<F> diffs(tests * count);
-  for (std::size_t j = 0; j < tests; ++j) {
-    const auto threshold = j < k ? power_of_two(f, l - (j + 1) * w - m)
-                                 : (m > 0 ? power_of_two(f, kNormalizeGuard - 1) : f.one());
-    for (std::size_t e = 0; e < count; ++e) diffs[j * count + e] = f.sub(t[e], threshold);
-  }
-  Shares<F>().swap(t);
-  auto lt = split_bits<F>(co_await less_than_zero(c, scope.child(), std::move(diffs), bits), tests, count);
+  std::vector<std::int64_t> thresholds(tests);
+  for (std::size_t j = 0; j < tests; ++j)
+    thresholds[j] = j < k ? std::int64_t{1} << (l - (j + 1) * w - m) : (m > 0 ? std::int64_t{1} << (kNormalizeGuard - 1) : 1);
+  auto lt = split_bits<F>(co_await less_than_thresholds(c, scope.child(), std::move(t), std::move(thresholds), bits),
+                          tests, count);
   if (detect_zero) {
     v.zero = std::move(lt.back());
     lt.pop_back();
