@@ -7,7 +7,7 @@
 # column says tcp or nebula): best of --repeat runs each. Then a second block, the
 # plain baseline on the same paths: meshmpc-rawnet with one process per namespace
 # moving the bytes of each meshmpc row in its rounds (as tools/bench_report.py does
-# on loopback), rows "raw,<path>,<batch of the meshmpc row>,<meshmpc-rawnet's CSV>".
+# on loopback), rows "raw,<path>,<batch>,<meshmpc's median seconds>,<meshmpc-rawnet's CSV>".
 # Usage: tools/bench-nebula.sh [build dir, default build/release] [parties, default 3] [rate, e.g. 100mbit] [masq]
 # "masq" puts every host behind its own masquerading NAT: nebula relays every pair
 # through the lighthouse and direct TCP is impossible (nebula rows only).
@@ -69,9 +69,15 @@ inner() {
     for p in "${pids[@]}"; do wait "$p" || { cat "$LAB_DIR"/raw*.out >&2; return 1; }; done
     cat "$LAB_DIR/raw0.out"
   }
-  raw_for() {  # raw_for <path> <meshmpc row>: the raw row of the same bytes and rounds
-    local path=$1 batch rounds bytes_per_op bytes=$((16 * (LAB_HOSTS - 1))) timed=200 line
-    IFS=, read -r _ _ _ batch _ _ rounds bytes_per_op _ <<<"$2"
+  median_of() {  # median_of <rows>: the median rate after the first (warm-up) run, as bench_report.py's median_row
+    local rows
+    rows=$(if [ "$(wc -l <<<"$1")" -gt 2 ]; then tail -n +2 <<<"$1"; else echo "$1"; fi | sort -t, -k6 -g)
+    sed -n "$(($(wc -l <<<"$rows") / 2 + 1))p" <<<"$rows"
+  }
+  raw_for() {  # raw_for <path> <meshmpc rows>: the raw row of the same bytes and rounds
+    local path=$1 median batch seconds rounds bytes_per_op bytes=$((16 * (LAB_HOSTS - 1))) timed=200 line
+    median=$(median_of "$2")
+    IFS=, read -r _ _ _ batch seconds _ rounds bytes_per_op _ <<<"$median"
     # A batch of 1: one round of 16 bytes per peer, many times (the latency of a
     # round). A batch: its bytes spread over its rounds, 5 timed rounds of that size.
     if [ "$batch" != 1 ]; then
@@ -80,23 +86,24 @@ inner() {
       timed=5
     fi
     line=$(raw_all "$path" "$bytes" "$timed") || return 1
-    echo "raw,$path,$batch,$line"
+    # Both sides as medians: meshmpc's median run beside the median plain round.
+    echo "raw,$path,$batch,$seconds,$line"
   }
   echo "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness,peak_rss_mb,rtt_ms,rate_mbit"
-  local transports=(tcp nebula) raw_rows=() row raw batch repeat order
+  local transports=(tcp nebula) raw_rows=() rows raw batch repeat order
   [ -z "${LAB_NAT_0:-}" ] || transports=(nebula)
   for transport in "${transports[@]}"; do
     # Throughput: a large batch, best of 3; latency: one product, best of 20.
     for measure in "1000000 3 -k6 -n -r" "100000 3 -k6 -n -r" "1 20 -k5 -n"; do
       read -r batch repeat order <<<"$measure"
+      rows=$(run_all "$transport" --op mul --batch "$batch" --repeat "$repeat")
       # shellcheck disable=SC2086  # $order: sort's options
-      row=$(run_all "$transport" --op mul --batch "$batch" --repeat "$repeat" | sort -t, $order | head -n 1)
-      echo "$row"
-      raw=$(raw_for "$transport" "$row")
+      sort -t, $order <<<"$rows" | head -n 1
+      raw=$(raw_for "$transport" "$rows")
       raw_rows+=("$raw")
     done
   done
-  echo "kind,path,batch,parties,bytes_per_party,rounds,median_round_seconds,min_round_seconds"
+  echo "kind,path,batch,mpc_median_seconds,parties,bytes_per_party,rounds,median_round_seconds,min_round_seconds"
   printf '%s\n' "${raw_rows[@]}"
 }
 
