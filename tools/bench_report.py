@@ -184,17 +184,42 @@ def measure_fixed_point(build, plan):
     return rows
 
 
+RAW_COLUMNS = ['kind', 'path', 'batch', 'mpc_median_seconds', 'parties', 'bytes_per_party', 'rounds', 'median_round_seconds',
+               'min_round_seconds']
+
+
+def nebula_baseline_row(mpc, raw):
+    """A meshmpc row of the lab against meshmpc-rawnet on the same path, as measure_baseline does on loopback:
+    meshmpc's median run (the row shows the best) against the median plain round."""
+    rounds = max(1, int(mpc['rounds']))
+    mpc_seconds, raw_round_seconds = float(raw['mpc_median_seconds']), float(raw['median_round_seconds'])
+    if int(mpc['batch']) == 1:
+        # The timed part of a batch of 1 is its round and the closing opening.
+        what, mpc_seconds, raw_seconds = 'one round', mpc_seconds / (rounds + 1), raw_round_seconds
+    else:
+        what, raw_seconds = f'batch {mpc["batch"]}', raw_round_seconds * rounds
+    return {'parties': mpc['parties'], 'transport': mpc['transport'], 'measured': what, 'batch': mpc['batch'],
+            'mpc_seconds': f'{mpc_seconds:.6f}', 'raw_seconds': f'{raw_seconds:.6f}',
+            'efficiency': f'{raw_seconds / mpc_seconds:.2f}', 'raw_bytes_per_party': raw['bytes_per_party'],
+            'raw_rounds': raw['rounds'], 'raw_min_round_seconds': raw['min_round_seconds']}
+
+
 def measure_nebula(build):
-    """Nebula's overlay against direct TCP between the same namespaced hosts (root)."""
-    rows = []
+    """Nebula's overlay against direct TCP between the same namespaced hosts (root), and
+    meshmpc-rawnet's plain rounds on both paths: (meshmpc rows, rows against plain)."""
+    rows, baseline = [], []
     for n in [3, 5]:
         out = run([ROOT / 'tools' / 'bench-nebula.sh', build, str(n)], 900)
-        for line in (l for l in out.splitlines() if l.startswith('mul')):
-            row = dict(zip(BENCH_COLUMNS, line.split(',')))
+        mpc = [dict(zip(BENCH_COLUMNS, l.split(','))) for l in out.splitlines() if l.startswith('mul')]
+        raw = {(r['path'], r['batch']): r for r in (dict(zip(RAW_COLUMNS, l.split(',')))
+                                                    for l in out.splitlines() if l.startswith('raw,'))}
+        for row in mpc:
+            baseline.append(nebula_baseline_row(row, raw[(row['transport'], row['batch'])]))
             row['transport'] = 'veth ' + row['transport']
+            baseline[-1]['transport'] = row['transport']
             rows.append(row)
         log(f'nebula lab n = {n} done')
-    return rows
+    return rows, baseline
 
 
 def mpyc_rows(mpyc_dir, op, batch, n=3):
@@ -333,12 +358,18 @@ def table(rows, columns):
 
 def tables(data):
     s, b, e, w, m, p = (data[k] for k in ('scaling', 'baseline', 'examples', 'wan', 'memory', 'peers'))
+    nebula_baseline = table(data['nebula_baseline'], [
+        ('n', lambda r: r['parties']), ('path', lambda r: r['transport']), ('measured', lambda r: r['measured']),
+        ('meshmpc (s)', lambda r: r['mpc_seconds']), ('plain TCP (s)', lambda r: r['raw_seconds']),
+        ('plain / meshmpc', lambda r: r['efficiency'])]) if data['nebula_baseline'] else \
+        'Not measured in this run (`--nebula`, as root).'
     nebula = table(data['nebula'], [('n', lambda r: r['parties']), ('path', lambda r: r['transport']),
                                     ('batch', lambda r: r['batch']), ('per second', lambda r: rate_text(r['ops_per_s'])),
                                     ('time (s)', lambda r: r['seconds'])]) if data['nebula'] else \
         'Not measured in this run (`--nebula`, as root).'
     return {
         'nebula': nebula,
+        'nebula_baseline': nebula_baseline,
         'fixed_point': table(data['fixed_point'], [('n', lambda r: r['parties']), ('op', lambda r: r['op']),
                                                    ('batch', lambda r: r['batch']),
                                                    ('per second', lambda r: rate_text(r['ops_per_s'])),
@@ -397,6 +428,8 @@ COLUMNS = {
     'examples': ['example', 'parties', 'seconds', 'peak_rss_mb'],
     'peers': ['system', 'op', 'parties', 'batch', 'ops_per_s', 'ratio'],
     'nebula': BENCH_COLUMNS,
+    'nebula_baseline': ['parties', 'transport', 'measured', 'batch', 'mpc_seconds', 'raw_seconds', 'efficiency',
+                        'raw_bytes_per_party', 'raw_rounds', 'raw_min_round_seconds'],
     'fixed_point': BENCH_COLUMNS,
 }
 
@@ -421,7 +454,7 @@ def main():
     data['wan'] = measure_wan(args.build, plan)
     data['memory'] = measure_memory(args.build)
     data['peers'] = measure_peers(plan, args, data['scaling'])
-    data['nebula'] = measure_nebula(args.build) if args.nebula else []
+    data['nebula'], data['nebula_baseline'] = measure_nebula(args.build) if args.nebula else ([], [])
     for name, rows in data.items():
         write_csv(args.results / f'{name}.csv', rows, COLUMNS[name])
     plot_scaling(data['scaling'], args.results)
