@@ -97,6 +97,41 @@ INSTANTIATE_TEST_SUITE_P(Bits, AllPairs,
                            return "l" + std::to_string(info.param.bits) + "_n" + std::to_string(info.param.n);
                          });
 
+// less_than_thresholds: every x of l = 6 bits (shares of an integer in
+// [-2^(l-1), 2^(l-1))) against several public thresholds at once — negative, zero,
+// positive and at the ends, so that every x - T stays in [-2^l, 2^l) as the
+// protocol requires — from one masked opening; each [x < T] against the plain one.
+TEST(Thresholds, ManyThresholdsFromOneOpeningMatchThePlainComparisons) {
+  const std::size_t l = 6;
+  const std::vector<std::int64_t> thresholds{-32, -7, -1, 0, 1, 5, 31};
+  Ints xs;
+  for (std::int64_t x = -32; x < 32; ++x) xs.push_back(x);
+  for (const std::size_t n : {3, 5}) {
+    std::mutex m;
+    std::size_t checked = 0;
+    run_local<Fp64>(n, Fp64{}, test::options_for(n), [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+      const auto x = co_await s.input(secint(l), 0, s.id() == 0 ? std::span<const std::int64_t>(xs) : std::span<const std::int64_t>{},
+                                      xs.size());
+      auto& core = protocols::core_of(s);
+      std::vector<std::int64_t> ts = thresholds;
+      const auto below = co_await protocols::less_than_thresholds(core, protocols::next_scope(s), x.value().shares(),
+                                                                  std::move(ts), l);
+      const auto opened = co_await protocols::open(core, protocols::next_scope(s), below, s.t());
+      for (std::size_t j = 0; j < thresholds.size(); ++j)
+        for (std::size_t e = 0; e < xs.size(); ++e) {
+          const auto got = s.field().to_int(opened[j * xs.size() + e]);
+          if (got != (xs[e] < thresholds[j] ? 1 : 0)) {
+            ADD_FAILURE() << "n = " << n << ": [" << xs[e] << " < " << thresholds[j] << "] came out " << got;
+            co_return;
+          }
+        }
+      std::lock_guard lock(m);
+      ++checked;
+    }, std::chrono::seconds(120));
+    EXPECT_EQ(checked, n);
+  }
+}
+
 // Edge values of the l-bit range against each other, then random pairs.
 Ints edges(std::size_t bits) {
   const std::int64_t hi = static_cast<std::int64_t>((std::uint64_t{1} << (bits - 1)) - 1), lo = -hi - 1;
