@@ -108,6 +108,95 @@ TEST_P(StatisticsParties, MatchPlainDoublesWithinTheStatedError) {
   }
 }
 
+// Solves the d x d system m b = r in doubles (Gaussian elimination, partial pivoting).
+Doubles solve(std::vector<Doubles> m, Doubles r) {
+  const std::size_t d = r.size();
+  for (std::size_t k = 0; k < d; ++k) {
+    std::size_t p = k;
+    for (std::size_t i = k + 1; i < d; ++i)
+      if (std::fabs(m[i][k]) > std::fabs(m[p][k])) p = i;
+    std::swap(m[k], m[p]);
+    std::swap(r[k], r[p]);
+    for (std::size_t i = k + 1; i < d; ++i) {
+      const double factor = m[i][k] / m[k][k];
+      for (std::size_t j = k; j < d; ++j) m[i][j] -= factor * m[k][j];
+      r[i] -= factor * r[k];
+    }
+  }
+  Doubles b(d);
+  for (std::size_t k = d; k-- > 0;) {
+    double rest = r[k];
+    for (std::size_t j = k + 1; j < d; ++j) rest -= m[k][j] * b[j];
+    b[k] = rest / m[k][k];
+  }
+  return b;
+}
+
+// The plain fit: centered normal equations plus ridge, as least_squares.hpp states them.
+Doubles plain_least_squares(const std::vector<Doubles>& cols, const Doubles& y, double ridge) {
+  const std::size_t d = cols.size();
+  std::vector<Doubles> m(d, Doubles(d));
+  Doubles r(d);
+  for (std::size_t i = 0; i < d; ++i) {
+    for (std::size_t j = 0; j < d; ++j) m[i][j] = plain_co(cols[i], cols[j]) + (i == j ? ridge : 0);
+    r[i] = plain_co(cols[i], y);
+  }
+  const Doubles b = solve(m, r);
+  double b0 = plain_mean(y);
+  for (std::size_t i = 0; i < d; ++i) b0 -= b[i] * plain_mean(cols[i]);
+  Doubles out{b0};
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+// Party i's rows of three features and y = 3 + 1.5 x1 - 2 x2 + 0.5 x3 + noise.
+void feature_rows_of(std::size_t party, std::size_t rows, std::vector<Doubles>& cols, Doubles& y) {
+  std::mt19937 gen(static_cast<std::uint32_t>(91 + party));
+  std::uniform_real_distribution<double> xs(-4, 6), noise(-1, 1);
+  cols.resize(3);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (auto& c : cols) c.push_back(grid(xs(gen)));
+    y.push_back(grid(3 + 1.5 * cols[0].back() - 2 * cols[1].back() + 0.5 * cols[2].back() + noise(gen)));
+  }
+}
+
+// Least squares of three features, plain and ridge: the intercept and slopes
+// against the plain doubles within 2^-12 (1 + |b|) (measured
+// errors are printed; docs/programs.md states the bound).
+TEST_P(StatisticsParties, LeastSquaresMatchesThePlainFit) {
+  const std::size_t n = GetParam(), rows = 8;
+  std::vector<Doubles> all_cols;
+  Doubles all_y;
+  for (std::size_t i = 0; i < n; ++i) feature_rows_of(i, rows, all_cols, all_y);
+  std::vector<Doubles> got(2);
+  std::mutex m;
+  run_local<F>(n, F{}, test::options_for(n), [&](Session<F>& s) -> boost::asio::awaitable<void> {
+    std::vector<Doubles> mine;
+    Doubles my_y;
+    feature_rows_of(s.id(), rows, mine, my_y);
+    const secfxp type(32, 16);
+    std::vector<SecFxp<F>> cols;
+    for (const auto& c : mine) cols.push_back(SecFxp<F>::concat(co_await s.input_all(type, c)));
+    const auto y = SecFxp<F>::concat(co_await s.input_all(type, my_y));
+    const auto plain_fit = co_await s.output(co_await statistics::least_squares(s, cols, y));
+    const auto ridge_fit = co_await s.output(co_await statistics::least_squares(s, cols, y, 2.0));
+    if (s.id() != 0) co_return;
+    std::lock_guard lock(m);
+    got = {plain_fit, ridge_fit};
+  }, std::chrono::seconds(120));
+  const double ridges[] = {0.0, 2.0};
+  for (std::size_t r = 0; r < 2; ++r) {
+    const Doubles want = plain_least_squares(all_cols, all_y, ridges[r]);
+    ASSERT_EQ(got[r].size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      const double err = std::fabs(got[r][i] - want[i]);
+      std::cout << "ridge " << ridges[r] << ", b" << i << ": " << got[r][i] << " (plain " << want[i] << ", error "
+                << err << ")\n";
+      EXPECT_LE(err, (1 + std::fabs(want[i])) / 4096) << "ridge " << ridges[r] << ", b" << i;
+    }
+  }
+}
+
 // floor(a / b) for b > 0, as Python's //.
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0 && a < 0) ? 1 : 0); }
 

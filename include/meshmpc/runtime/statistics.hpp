@@ -2,7 +2,8 @@
 // Statistics of secret data, as MPyC's mpyc.statistics (and Python's statistics):
 // mean, variance, stdev, median, covariance, correlation and simple linear
 // regression over the entries of a SecFxp vector; mean, variance, stdev, median and
-// covariance of a SecInt vector too (statistics_int.hpp: rounded integers, as MPyC). Each returns secret values (a
+// covariance of a SecInt vector too (statistics_int.hpp: rounded integers, as MPyC);
+// least squares with a few features, optionally ridge (least_squares.hpp). Each returns secret values (a
 // vector of one entry); only Session's operations are used, so the results are
 // as private as any: open what you mean to publish.
 //
@@ -14,6 +15,7 @@
 //
 // Each call runs its steps one after another on `s`: co_await it before issuing
 // more work on the same handle (or give it a fork: Session::fork).
+#include <meshmpc/runtime/least_squares.hpp>
 #include <meshmpc/runtime/secfxp.hpp>
 #include <meshmpc/runtime/session.hpp>
 #include <meshmpc/runtime/statistics_int.hpp>
