@@ -57,12 +57,13 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
       continue;
     }
     if (ys.size() == 2) {
-      // t = 1: both terms in one pass.
+      // t = 1: the line through (0, d) and (x_f, r), so w0 + w1 = 1 and the
+      // sub-share is d + w1 (r - d): one product per element instead of two.
       [[maybe_unused]] const auto guard = f.enter();
-      const E w0 = w[0], w1 = w[1];
+      const E w1 = w[1];
       const E* y0 = ys[0].data();
       const E* y1 = ys[1].data();
-      for (std::size_t e = 0; e < m; ++e) sub[e] = f.add(f.mul(w0, y0[e]), f.mul(w1, y1[e]));
+      for (std::size_t e = 0; e < m; ++e) sub[e] = f.add(y0[e], f.mul(w1, f.sub(y1[e], y0[e])));
     } else {
       f.scale(std::span<E>(sub), w[0], ys[0]);
       for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], ys[q]);
