@@ -228,6 +228,36 @@ TEST(Statistics, ShippedDataSetMatchesPythonsStatistics) {
   for (const auto& [key, value] : want) EXPECT_NEAR(v.at(key).as_double(), value, 1e-3 + 1e-4 * std::fabs(value)) << key;
 }
 
+// The shipped data set of three features (examples/statistics/data/features):
+// y's summary and the least-squares fit, plain and with --ridge 5, against
+// numpy's on the same rows (numpy.linalg.solve of the centered normal equations;
+// the values below), within the errors docs/programs.md states.
+TEST(Statistics, SeveralFeaturesMatchNumpysLeastSquares) {
+  const std::string d = std::string(MESHMPC_STATISTICS_DATA) + "/features";
+  const std::string files = d + "/party0.csv," + d + "/party1.csv," + d + "/party2.csv";
+  struct Fit {
+    const char* ridge;
+    double intercept;
+    std::vector<double> coefficients;
+  };
+  const Fit fits[] = {{"0", 28.8046485807228, {3.7909195472845965, 2.090654771006103, -0.9831011984675955}},
+                      {"5", 30.50650205819965, {3.7123056966320434, 1.831642212653727, -0.8389632377302642}}};
+  for (const auto& fit : fits) {
+    const auto v = party0_json(run({MESHMPC_STATISTICS_EXE, "-M", "3", "--data", files, "--ridge", fit.ridge, "--json"}));
+    ASSERT_TRUE(v.is_object());
+    EXPECT_EQ(v.at("rows").as_int64(), 27);
+    EXPECT_NEAR(v.at("mean_y").as_double(), 56.85185185185184, 1e-3);
+    EXPECT_NEAR(v.at("stdev_y").as_double(), 12.973712189547292, 1e-3 + 1e-4 * 13);
+    EXPECT_NEAR(v.at("median_y").as_double(), 54.8, 1e-3);
+    EXPECT_NEAR(v.at("intercept").as_double(), fit.intercept, (1 + fit.intercept) / 4096) << "ridge " << fit.ridge;
+    const auto& got = v.at("coefficients").as_array();
+    ASSERT_EQ(got.size(), fit.coefficients.size());
+    for (std::size_t i = 0; i < got.size(); ++i)
+      EXPECT_NEAR(got[i].as_double(), fit.coefficients[i], (1 + std::fabs(fit.coefficients[i])) / 4096)
+          << "ridge " << fit.ridge << ", coefficient " << i;
+  }
+}
+
 // MPyC's demo: derangements of every size over secure integers, a prime field and
 // the binary field GF(2^8).
 TEST(SecretSanta, SizesReproduceMpycsDemo) {
@@ -475,7 +505,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"NegativeChoice", {MESHMPC_VOTE_EXE, "-M", "3", "--choices", "0,1,-1"}, "choice -1 of party 2"},
         BadInput{"TwoPartiesWithoutTZero", {MESHMPC_AUCTION_EXE, "-M", "2", "--bids", "10,20"},
                  "2 parties cannot have an honest majority"},
-        BadInput{"SizesOutOfRange", {MESHMPC_SECRETSANTA_EXE, "-M", "3", "--sizes", "1..4"}, "--sizes '1..4'"}),
+        BadInput{"SizesOutOfRange", {MESHMPC_SECRETSANTA_EXE, "-M", "3", "--sizes", "1..4"}, "--sizes '1..4'"},
+        BadInput{"FilesOfDifferentWidths",
+                 {MESHMPC_STATISTICS_EXE, "-M", "3", "--data",
+                  MESHMPC_STATISTICS_DATA "/party0.csv," MESHMPC_STATISTICS_DATA "/features/party1.csv,"
+                  MESHMPC_STATISTICS_DATA "/party2.csv"},
+                 "the files have different numbers of columns"},
+        BadInput{"NegativeRidge",
+                 {MESHMPC_STATISTICS_EXE, "-M", "3", "--ridge", "-1", "--data",
+                  MESHMPC_STATISTICS_DATA "/party0.csv," MESHMPC_STATISTICS_DATA "/party1.csv,"
+                  MESHMPC_STATISTICS_DATA "/party2.csv"},
+                 "--ridge -1.000000: give a value >= 0"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
