@@ -26,6 +26,64 @@
 
 namespace meshmpc::statistics {
 
+namespace detail {
+template <FiniteField F>
+using System = std::vector<std::vector<SecFxp<F>>>;  // row i: A_i0 .. A_i(d-1), r_i
+
+// The augmented system [A | r] of the centered data: A = D^T D + ridge I,
+// r = D^T dy. The symmetric half is not computed twice.
+template <FiniteField F>
+boost::asio::awaitable<System<F>> normal_equations(Session<F>& s, const std::vector<SecFxp<F>>& dev,
+                                                   const SecFxp<F>& dy, double ridge) {
+  const std::size_t d = dev.size();
+  System<F> a(d);
+  for (std::size_t i = 0; i < d; ++i) {
+    for (std::size_t j = 0; j < d; ++j) {
+      if (j < i) {
+        a[i].push_back(a[j][i]);
+        continue;
+      }
+      SecFxp<F> g = co_await s.inner(dev[i], dev[j]);
+      a[i].push_back(i == j ? g + ridge : g);
+    }
+    a[i].push_back(co_await s.inner(dev[i], dy));
+  }
+  co_return a;
+}
+
+// Gaussian elimination: rows below k lose their column k, all in one division and
+// one product per step; then back substitution, b_k = (r_k - sum_{j>k} A_kj b_j) / A_kk.
+template <FiniteField F>
+boost::asio::awaitable<std::vector<SecFxp<F>>> solve(Session<F>& s, System<F> a) {
+  const std::size_t d = a.size();
+  for (std::size_t k = 0; k + 1 < d; ++k) {
+    std::vector<SecFxp<F>> below, lhs, rhs;
+    for (std::size_t i = k + 1; i < d; ++i) below.push_back(a[i][k]);
+    const SecFxp<F> factors = co_await s.div(SecFxp<F>::concat(below), a[k][k].repeated(below.size()));
+    for (std::size_t i = k + 1; i < d; ++i)
+      for (std::size_t j = k + 1; j <= d; ++j) {
+        lhs.push_back(factors.at(i - k - 1));
+        rhs.push_back(a[k][j]);
+      }
+    const SecFxp<F> products = co_await s.mul(SecFxp<F>::concat(lhs), SecFxp<F>::concat(rhs));
+    std::size_t q = 0;
+    for (std::size_t i = k + 1; i < d; ++i)
+      for (std::size_t j = k + 1; j <= d; ++j) a[i][j] = a[i][j] - products.at(q++);
+  }
+  std::vector<SecFxp<F>> b(d, a[0][0]);
+  for (std::size_t k = d; k-- > 0;) {
+    SecFxp<F> rest = a[k][d];
+    if (k + 1 < d) {
+      std::vector<SecFxp<F>> known(b.begin() + static_cast<std::ptrdiff_t>(k + 1), b.end());
+      std::vector<SecFxp<F>> coef(a[k].begin() + static_cast<std::ptrdiff_t>(k + 1), a[k].begin() + static_cast<std::ptrdiff_t>(d));
+      rest = rest - co_await s.inner(SecFxp<F>::concat(coef), SecFxp<F>::concat(known));
+    }
+    b[k] = co_await s.div(rest, a[k][k]);
+  }
+  co_return b;
+}
+}  // namespace detail
+
 // The intercept and the d slopes (d + 1 entries: b0, b1, ..., bd).
 template <FiniteField F>
 boost::asio::awaitable<SecFxp<F>> least_squares(Session<F>& s, std::vector<SecFxp<F>> columns, SecFxp<F> y,
@@ -39,66 +97,22 @@ boost::asio::awaitable<SecFxp<F>> least_squares(Session<F>& s, std::vector<SecFx
     if (columns[i].size() != rows)
       throw RangeError("least squares: feature column " + std::to_string(i) + " has " +
                        std::to_string(columns[i].size()) + " rows, the target " + std::to_string(rows));
-  if (ridge < 0) throw RangeError("least squares: a negative ridge " + std::to_string(ridge));
+  if (!(ridge >= 0)) throw RangeError("least squares: a negative ridge " + std::to_string(ridge));
 
   // Means of every column and of y at once; the deviations are local.
   std::vector<SecFxp<F>> sums;
   for (const auto& x : columns) sums.push_back(s.sum(x));
   sums.push_back(s.sum(y));
   const SecFxp<F> means = co_await s.div(SecFxp<F>::concat(sums), static_cast<double>(rows));
-  std::vector<SecFxp<F>> dev;
-  for (std::size_t i = 0; i < d; ++i) dev.push_back(columns[i] - means.at(i).repeated(rows));
-  const SecFxp<F> dy = y - means.at(d).repeated(rows);
-
-  // The augmented system [A | r]: A = D^T D + ridge I, r = D^T dy (row i, column d).
-  std::vector<std::vector<SecFxp<F>>> a(d);
+  std::vector<SecFxp<F>> dev, mean_x;
   for (std::size_t i = 0; i < d; ++i) {
-    for (std::size_t j = 0; j < d; ++j) {
-      if (j < i) {
-        a[i].push_back(a[j][i]);  // symmetric
-        continue;
-      }
-      SecFxp<F> g = co_await s.inner(dev[i], dev[j]);
-      a[i].push_back(i == j ? g + ridge : g);
-    }
-    a[i].push_back(co_await s.inner(dev[i], dy));
+    dev.push_back(columns[i] - means.at(i).repeated(rows));
+    mean_x.push_back(means.at(i));
   }
-
-  // Elimination: rows below k lose their column k, all in one division and one product.
-  for (std::size_t k = 0; k + 1 < d; ++k) {
-    std::vector<SecFxp<F>> below;
-    for (std::size_t i = k + 1; i < d; ++i) below.push_back(a[i][k]);
-    const SecFxp<F> factors = co_await s.div(SecFxp<F>::concat(below), a[k][k].repeated(below.size()));
-    std::vector<SecFxp<F>> lhs, rhs;
-    for (std::size_t i = k + 1; i < d; ++i)
-      for (std::size_t j = k + 1; j <= d; ++j) {
-        lhs.push_back(factors.at(i - k - 1));
-        rhs.push_back(a[k][j]);
-      }
-    const SecFxp<F> products = co_await s.mul(SecFxp<F>::concat(lhs), SecFxp<F>::concat(rhs));
-    std::size_t q = 0;
-    for (std::size_t i = k + 1; i < d; ++i)
-      for (std::size_t j = k + 1; j <= d; ++j) a[i][j] = a[i][j] - products.at(q++);
-  }
-
-  // Back substitution: b_k = (r_k - sum_{j > k} A_kj b_j) / A_kk.
-  std::vector<SecFxp<F>> slope(d, a[0][0]);
-  for (std::size_t k = d; k-- > 0;) {
-    SecFxp<F> rest = a[k][d];
-    if (k + 1 < d) {
-      std::vector<SecFxp<F>> known, coef;
-      for (std::size_t j = k + 1; j < d; ++j) {
-        known.push_back(slope[j]);
-        coef.push_back(a[k][j]);
-      }
-      rest = rest - co_await s.inner(SecFxp<F>::concat(coef), SecFxp<F>::concat(known));
-    }
-    slope[k] = co_await s.div(rest, a[k][k]);
-  }
-
+  const SecFxp<F> dy = y - means.at(d).repeated(rows);
+  auto system = co_await detail::normal_equations(s, dev, dy, ridge);
+  const std::vector<SecFxp<F>> slope = co_await detail::solve(s, std::move(system));
   // b0 = mean(y) - <b, mean(x)>.
-  std::vector<SecFxp<F>> mean_x;
-  for (std::size_t i = 0; i < d; ++i) mean_x.push_back(means.at(i));
   SecFxp<F> intercept = means.at(d) - co_await s.inner(SecFxp<F>::concat(slope), SecFxp<F>::concat(mean_x));
   std::vector<SecFxp<F>> out{intercept};
   out.insert(out.end(), slope.begin(), slope.end());
