@@ -31,15 +31,6 @@ namespace meshmpc::statistics {
 template <FiniteField F>
 using Stat = boost::asio::awaitable<SecFxp<F>>;
 
-namespace detail {
-// RangeError unless x has at least `least` entries.
-inline void need(std::size_t size, std::size_t least, const char* what) {
-  if (size < least)
-    throw RangeError(std::string(what) + " needs at least " + std::to_string(least) + " data points, got " +
-                     std::to_string(size));
-}
-}  // namespace detail
-
 // sum(x) / N: one truncation.
 template <FiniteField F>
 Stat<F> mean(Session<F>& s, SecFxp<F> x) {

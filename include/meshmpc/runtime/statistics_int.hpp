@@ -26,7 +26,8 @@ template <FiniteField F>
 using IntStat = boost::asio::awaitable<SecInt<F>>;
 
 namespace detail {
-inline void need_ints(std::size_t size, std::size_t least, const char* what) {
+// RangeError unless the data has at least `least` entries (statistics.hpp's too).
+inline void need(std::size_t size, std::size_t least, const char* what) {
   if (size < least)
     throw RangeError(std::string(what) + " needs at least " + std::to_string(least) + " data points, got " +
                      std::to_string(size));
@@ -57,14 +58,14 @@ SecInt<F> scaled_deviations(Session<F>& s, const SecInt<F>& x) {
 // round(sum(x) / N).
 template <FiniteField F>
 IntStat<F> mean(Session<F>& s, SecInt<F> x) {
-  detail::need_ints(x.size(), 1, "mean");
+  detail::need(x.size(), 1, "mean");
   co_return co_await detail::rounded_quotient(s, s.sum(x), x.size());
 }
 
 // round(sum((N x - sum x)^2) / (N^2 (N - 1))), or by N^3 for the population.
 template <FiniteField F>
 IntStat<F> variance(Session<F>& s, SecInt<F> x, bool population = false) {
-  detail::need_ints(x.size(), population ? 1 : 2, "variance");
+  detail::need(x.size(), population ? 1 : 2, "variance");
   const std::uint64_t n = x.size();
   const SecInt<F> y = detail::scaled_deviations(s, x);
   SecInt<F> squares = co_await s.inner(y, y);
@@ -100,7 +101,7 @@ IntStat<F> stdev(Session<F>& s, SecInt<F> x, bool population = false) {
 // The middle value after sorting, or the two middle values' mean rounded down (MPyC).
 template <FiniteField F>
 IntStat<F> median(Session<F>& s, SecInt<F> x) {
-  detail::need_ints(x.size(), 1, "median");
+  detail::need(x.size(), 1, "median");
   const SecInt<F> sorted = co_await s.sort(x);
   const std::size_t n = x.size();
   if (n % 2 == 1) co_return sorted.at(n / 2);
@@ -110,7 +111,7 @@ IntStat<F> median(Session<F>& s, SecInt<F> x) {
 // round(sum((N x - sum x)(N y - sum y)) / (N^2 (N - 1))), or by N^3 for the population.
 template <FiniteField F>
 IntStat<F> covariance(Session<F>& s, SecInt<F> x, SecInt<F> y, bool population = false) {
-  detail::need_ints(x.size(), population ? 1 : 2, "covariance");
+  detail::need(x.size(), population ? 1 : 2, "covariance");
   if (x.size() != y.size()) throw RangeError("covariance of data of different lengths");
   const std::uint64_t n = x.size();
   const SecInt<F> dx = detail::scaled_deviations(s, x), dy = detail::scaled_deviations(s, y);
