@@ -73,11 +73,7 @@ Stat<F> stdev(Session<F>& s, SecFxp<F> x, bool population = false) {
 // The middle value after sorting, or the mean of the two middle values.
 template <FiniteField F>
 Stat<F> median(Session<F>& s, SecFxp<F> x) {
-  detail::need(x.size(), 1, "median");
-  const SecFxp<F> sorted = co_await s.sort(x);
-  const std::size_t n = x.size();
-  if (n % 2 == 1) co_return sorted.at(n / 2);
-  co_return co_await s.mul(sorted.at(n / 2 - 1) + sorted.at(n / 2), 0.5);
+  return detail::median_by_sort(s, std::move(x));
 }
 
 // The sample covariance (by N - 1) or the population covariance (by N).

@@ -10,6 +10,7 @@
 // stays below 2^(l-1). Divisions are Session::div by a public integer (exact
 // floor), so the rounding is exact; stdev is the integer square root of the
 // rounded variance, by one comparison per bit of the root (MPyC's _isqrt).
+#include <meshmpc/runtime/secfxp.hpp>
 #include <meshmpc/runtime/secint.hpp>
 #include <meshmpc/runtime/session.hpp>
 
@@ -45,6 +46,26 @@ SecInt<F> entries(const SecInt<F>& v, std::size_t begin, std::size_t count) {
   std::vector<SecInt<F>> parts;
   for (std::size_t i = 0; i < count; ++i) parts.push_back(v.at(begin + i));
   return SecInt<F>::concat(parts);
+}
+
+// Half of a sum of two values: a fixed-point product by 1/2, or integer floor division.
+template <FiniteField F>
+boost::asio::awaitable<SecFxp<F>> halve(Session<F>& s, const SecFxp<F>& v) {
+  return s.mul(v, 0.5);
+}
+template <FiniteField F>
+boost::asio::awaitable<SecInt<F>> halve(Session<F>& s, const SecInt<F>& v) {
+  return s.div(v, 2);
+}
+
+// The middle value of x after sorting, or half the sum of the two middle values.
+template <FiniteField F, class V>
+boost::asio::awaitable<V> median_by_sort(Session<F>& s, V x) {
+  need(x.size(), 1, "median");
+  const V sorted = co_await s.sort(x);
+  const std::size_t n = x.size();
+  if (n % 2 == 1) co_return sorted.at(n / 2);
+  co_return co_await halve(s, sorted.at(n / 2 - 1) + sorted.at(n / 2));
 }
 
 // N x - sum(x): the deviations scaled by N, exact in integers.
@@ -101,11 +122,7 @@ IntStat<F> stdev(Session<F>& s, SecInt<F> x, bool population = false) {
 // The middle value after sorting, or the two middle values' mean rounded down (MPyC).
 template <FiniteField F>
 IntStat<F> median(Session<F>& s, SecInt<F> x) {
-  detail::need(x.size(), 1, "median");
-  const SecInt<F> sorted = co_await s.sort(x);
-  const std::size_t n = x.size();
-  if (n % 2 == 1) co_return sorted.at(n / 2);
-  co_return co_await s.div(sorted.at(n / 2 - 1) + sorted.at(n / 2), 2);
+  return detail::median_by_sort(s, std::move(x));
 }
 
 // round(sum((N x - sum x)(N y - sum y)) / (N^2 (N - 1))), or by N^3 for the population.
