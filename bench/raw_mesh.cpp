@@ -13,7 +13,8 @@
 // order. Party i listens on its own entry, accepts every j > i and dials every
 // j < i; each side sends its index (one byte) so both ends check who they reached.
 //
-//   meshmpc-rawnet --index 1 --peer 10.0.0.1:11400 --peer 10.0.0.2:11400 --peer 10.0.0.3:11400 --bytes 16
+//   meshmpc-rawnet --index 1 --peer HOST0:11400 --peer HOST1:11400 --peer HOST2:11400 --bytes 16
+//   (HOSTi: party i's IP address; tools/bench-nebula.sh passes the lab namespaces' addresses)
 //
 // Prints CSV (party 0 only): parties,bytes_per_party,rounds,median_round_seconds,min_round_seconds.
 #include <boost/asio/awaitable.hpp>
