@@ -47,6 +47,27 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
     ys.push_back(std::span<const E>(drawn[s - 1]));
   }
   std::vector<E> sub(m);
+  if (t == 1) {
+    // The line through (0, d) and (x_f, r) is g(x) = d + x s with the slope
+    // s = (r - d) / x_f: one full product per element, and every value of g at a
+    // party's point (a small integer) costs a 64-bit multiple only. Own point:
+    // result += mu d + (mu x_me) s, both coefficients small when mu is (n = 3).
+    Shares<F>& slope = drawn[0];
+    f.sub(std::span<E>(slope), std::span<const E>(slope), std::span<const E>(d));
+    f.scale(std::span<E>(slope), f.inv(xs[1]), std::span<const E>(slope));
+    for (std::size_t j = 0; j < n; ++j) {
+      if (grr_follows(n, t, me, j)) continue;
+      if (j == me) {
+        f.axpy(std::span<E>(result), mu, std::span<const E>(d));
+        f.axpy(std::span<E>(result), f.mul(mu, point(j)), std::span<const E>(slope));
+        continue;
+      }
+      std::copy(d.begin(), d.end(), sub.begin());
+      f.axpy(std::span<E>(sub), point(j), std::span<const E>(slope));
+      c.send(j, label, sub);
+    }
+    return;
+  }
   for (std::size_t j = 0; j < n; ++j) {
     if (grr_follows(n, t, me, j)) continue;
     const auto w = lagrange_coefficients(f, std::span<const E>(xs), point(j));
@@ -56,18 +77,8 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
         f.axpy(std::span<E>(result), f.mul(mu, w[q]), ys[q]);
       continue;
     }
-    if (ys.size() == 2) {
-      // t = 1: the line through (0, d) and (x_f, r), so w0 + w1 = 1 and the
-      // sub-share is d + w1 (r - d): one product per element instead of two.
-      [[maybe_unused]] const auto guard = f.enter();
-      const E w1 = w[1];
-      const E* y0 = ys[0].data();
-      const E* y1 = ys[1].data();
-      for (std::size_t e = 0; e < m; ++e) sub[e] = f.add(y0[e], f.mul(w1, f.sub(y1[e], y0[e])));
-    } else {
-      f.scale(std::span<E>(sub), w[0], ys[0]);
-      for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], ys[q]);
-    }
+    f.scale(std::span<E>(sub), w[0], ys[0]);
+    for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], ys[q]);
     c.send(j, label, sub);
   }
 }
