@@ -74,14 +74,40 @@ void Prg::refill() {
   if (block_ + bytes / 64 > kMaxBlocks)
     throw RangeError("PRG stream exhausted: more than 2^32 ChaCha20 blocks (256 GiB) read from one nonce");
   std::memset(buffer_.data(), 0, bytes);
-  crypto_stream_chacha20_ietf_xor_ic(reinterpret_cast<unsigned char*>(buffer_.data()),
+  if (bytes >= kBulkBytes) {
+    refill_bulk(bytes);
+  } else {
+    crypto_stream_chacha20_ietf_xor_ic(reinterpret_cast<unsigned char*>(buffer_.data()),
                                      reinterpret_cast<const unsigned char*>(buffer_.data()), bytes,
                                      reinterpret_cast<const unsigned char*>(nonce_.data()),
                                      static_cast<std::uint32_t>(block_),
                                      reinterpret_cast<const unsigned char*>(key_.data()));
+  }
   block_ += bytes / 64;
   filled_ = words;
   pos_ = 0;
+}
+
+// OpenSSL's "ChaCha20" takes a 16-byte IV: the 32-bit block counter (little-endian)
+// and then the 96-bit nonce, i.e. ChaCha20-IETF's state words 12..15, so its stream
+// from block_ on is libsodium's with counter block_ (a test compares them).
+void Prg::refill_bulk(std::size_t bytes) {
+  if (!bulk_) {
+    static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "ChaCha20", nullptr);
+    if (cipher == nullptr) throw Error("OpenSSL has no ChaCha20 cipher");
+    bulk_.reset(EVP_CIPHER_CTX_new());
+    std::array<unsigned char, 16> iv{};
+    for (std::size_t i = 0; i < 4; ++i) iv[i] = static_cast<unsigned char>((block_ >> (8 * i)) & 0xffU);
+    std::memcpy(iv.data() + 4, nonce_.data(), nonce_.size());
+    if (!bulk_ || EVP_EncryptInit_ex2(bulk_.get(), cipher, reinterpret_cast<const unsigned char*>(key_.data()),
+                                      iv.data(), nullptr) != 1)
+      throw Error("OpenSSL could not start a ChaCha20 stream");
+  }
+  auto* data = reinterpret_cast<unsigned char*>(buffer_.data());
+  int out = 0;
+  if (EVP_EncryptUpdate(bulk_.get(), data, &out, data, static_cast<int>(bytes)) != 1 ||
+      out != static_cast<int>(bytes))
+    throw Error("OpenSSL's ChaCha20 failed");
 }
 
 void Prg::fill(std::span<std::byte> out) {

@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -30,6 +31,21 @@ inline std::size_t newton_steps(double e0, double a, double b, std::size_t f) {
   for (double e = e0; e > std::ldexp(1.0, -static_cast<int>(f) - 2) && steps < 8; ++steps) e = a * e * e + b * e * e * e;
   return steps;
 }
+
+// The largest relative error of the first guesses, |1 - b y0| for the reciprocal
+// and |1 - sqrt(b) y0| for the root, when normalization may leave b up to eps
+// (relative) outside its interval: the larger of the ends and the one turning
+// point of each (b = 2.9142 / 4 and b = 2.13 / 3.63).
+inline double reciprocal_first_error(double eps) {
+  const auto error = [](double b) { return std::abs(1 - b * (2.9142135623731 - 2 * b)); };
+  return std::max({error(0.5 * (1 - eps)), error(1 + eps), error(2.9142135623731 / 4)});
+}
+inline double root_first_error(double eps) {
+  const auto error = [](double b) { return std::abs(1 - std::sqrt(b) * (2.13 - 1.21 * b)); };
+  return std::max({error(0.25 * (1 - eps)), error(1 + eps), error(2.13 / 3.63)});
+}
+inline std::size_t reciprocal_steps(double eps, std::size_t f) { return newton_steps(reciprocal_first_error(eps), 1.0, 0.0, f); }
+inline std::size_t root_steps(double eps, std::size_t f) { return newton_steps(root_first_error(eps), 1.5, 0.5, f); }
 
 // The parts of 1/x: y ~ 1/b in (1, 2] with f fractional bits and the signed
 // scale sgn(x) 2^S, so that 1/x = y sgn(x) 2^S / 2^(l-f). s = 1 - 2 [x < 0],
@@ -58,7 +74,8 @@ boost::asio::awaitable<ReciprocalParts<F>> reciprocal_parts(Core<F>& c, Scope sc
   auto abs_x = co_await mul(c, scope.child(), sign, std::move(x));
   // The last band also tells whether |x| is 0 (normalize's detect_zero): one short
   // comparison where telling the sign of 0 apart took a full one.
-  auto v = co_await normalize(c, scope.child(), std::move(abs_x), std::move(sign), Shares<F>{}, l, 1, true);
+  const std::size_t guard = normalize_guard(c, 2, [f](double eps) { return reciprocal_steps(eps, f); });
+  auto v = co_await normalize(c, scope.child(), std::move(abs_x), std::move(sign), Shares<F>{}, l, 1, guard, true);
   ReciprocalParts<F> out;
   out.nonzero.resize(count);
   for (std::size_t e = 0; e < count; ++e) out.nonzero[e] = fld.sub(fld.one(), v.zero[e]);
@@ -72,8 +89,8 @@ boost::asio::awaitable<ReciprocalParts<F>> reciprocal_parts(Core<F>& c, Scope sc
   out.y.resize(count);
   for (std::size_t e = 0; e < count; ++e) out.y[e] = fld.sub(fixed(fld, 2.9142135623731, f), fld.add(b[e], b[e]));
   const auto two = fixed(fld, 2.0, f);
-  // 0.0858 on [1/2, 1]; up to 0.105 on the normalization's slightly wider range.
-  for (std::size_t i = newton_steps(0.105, 1.0, 0.0, f); i-- > 0;) {
+  // 0.0858 on [1/2, 1]; a little more on the normalization's slightly wider range.
+  for (std::size_t i = reciprocal_steps(normalize_slack(normalize_truncation_error(c), guard), f); i-- > 0;) {
     auto by = co_await mul_shift(c, scope.child(), b, out.y, l, f);
     for (auto& e : by) e = fld.sub(two, e);
     out.y = co_await mul_shift(c, scope.child(), std::move(out.y), std::move(by), l, f);
@@ -121,7 +138,8 @@ boost::asio::awaitable<Shares<F>> square_root(Core<F>& c, Scope scope, Shares<F>
   Shares<F>& pos_x = parts.second;
   const std::size_t odd = (l - f) % 2;
   for (auto& e : pos_x) e = fld.mul(power_of_two(fld, odd), e);
-  auto v = co_await normalize(c, scope.child(), std::move(pos_x), Shares<F>{}, positive, l, 2);
+  const std::size_t guard = normalize_guard(c, 2, [f](double eps) { return root_steps(eps, f); });
+  auto v = co_await normalize(c, scope.child(), std::move(pos_x), Shares<F>{}, positive, l, 2, guard);
   const int e0 = (static_cast<int>(l - f - odd) - static_cast<int>(v.max_shift)) / 2;
   // b and 1.21 b (310 / 2^8) in one truncation by l - f + 8 bits.
   constexpr std::size_t kGuard = 8;
@@ -134,8 +152,8 @@ boost::asio::awaitable<Shares<F>> square_root(Core<F>& c, Scope scope, Shares<F>
   Shares<F> b(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(count)), y(count);
   for (std::size_t e = 0; e < count; ++e) y[e] = fld.sub(fixed(fld, 2.13, f), both[count + e]);
   const auto three = fixed(fld, 3.0, f);
-  // 0.088 on [1/4, 1]; up to 0.1 on the normalization's slightly wider range.
-  for (std::size_t i = newton_steps(0.1, 1.5, 0.5, f); i-- > 0;) {
+  // 0.088 on [1/4, 1]; a little more on the normalization's slightly wider range.
+  for (std::size_t i = root_steps(normalize_slack(normalize_truncation_error(c), guard), f); i-- > 0;) {
     auto y2 = co_await mul_shift(c, scope.child(), y, y, l, f);
     auto by2 = co_await mul_shift(c, scope.child(), b, std::move(y2), l, f);
     for (auto& e : by2) e = fld.sub(three, e);

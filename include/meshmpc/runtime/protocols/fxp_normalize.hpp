@@ -10,26 +10,51 @@
 // for every j, would cost four times more traffic for a third fewer rounds).
 // After the first band Y has r significant bits (Y in [2^(l-r), 2^l)), so the
 // later bands compare T = Y / 2^m, truncated (one opening), with m leaving r + g
-// bits (g = kNormalizeGuard): comparisons of r + g + 2 bits instead of l, far
-// cheaper (their cost is linear in the bits). T is Y / 2^m within 2 units, so a
-// decision may go the wrong way only for Y within 2^-g (relative) of a
-// threshold: Y ends in [2^(l-last) (1 - 2^-g), 2^l (1 + 2^-g)), which the Newton
-// iterations after it absorb (their first error grows from 0.086 to at most 0.1;
-// the step counts allow for it). S and the accumulators follow the decisions
-// taken, so Y = X 2^S holds exactly whatever they were.
+// bits (g guard bits): comparisons of r + g + 2 bits instead of l, far cheaper
+// (their cost is linear in the bits). T is Y / 2^m within the truncation's error
+// E units, and a later band's smallest threshold is at least 2^(g+1) units, so a
+// decision may go the wrong way only for Y within eps = E 2^-(g+1) (relative) of a
+// threshold: Y ends in [2^(l-last) (1 - eps), 2^l (1 + eps)), which the Newton
+// iterations after it absorb (their first error is computed from eps, so the step
+// counts allow for it). S and the accumulators follow the decisions taken, so
+// Y = X 2^S holds exactly whatever they were. normalize_guard picks g.
 #include <meshmpc/runtime/protocols/compare.hpp>
 #include <meshmpc/runtime/protocols/fxp.hpp>
 #include <meshmpc/runtime/protocols/mul.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cmath>
+
 #include <utility>
 #include <vector>
 
 namespace meshmpc::protocols {
 
-// g: the bits a later band's truncated comparisons keep beyond its range.
-inline constexpr std::size_t kNormalizeGuard = 6;
+// The largest error of the truncation that makes T, in units of T: the session's
+// kind (Truncation::bits: below 1).
+template <PrimeField F>
+double normalize_truncation_error(const Core<F>& c) {
+  return c.options().truncation == Truncation::bits ? 1.0 : truncation_error_bound(truncation_terms(c));
+}
+
+// eps for g guard bits and a truncation error of E units (see the top).
+inline double normalize_slack(double error, std::size_t guard) {
+  return std::ldexp(error, -static_cast<int>(guard) - 1);
+}
+
+// The fewest guard bits, from `least` up, for which `steps(eps)` (the Newton
+// iterations a caller needs when Y may stray by eps) is what it is for eps = 0,
+// and for which T of a zero Y stays below the zero test's 2^(g-1): more guard bits
+// cost comparison bits in every later band, fewer cost an iteration.
+template <PrimeField F, typename Steps>
+std::size_t normalize_guard(const Core<F>& c, std::size_t least, Steps steps) {
+  const double error = normalize_truncation_error(c);
+  const auto ideal = steps(0.0);
+  std::size_t g = least;
+  while (g < 24 && (std::ldexp(1.0, static_cast<int>(g) - 1) < error || steps(normalize_slack(error, g)) > ideal)) ++g;
+  return g;
+}
 
 // The band widths from a range of r bits down to `last` bits: powers of two times
 // `last`, each about a quarter of the range before it (32 -> 8, 2, 1).
@@ -72,15 +97,16 @@ struct Normalized {
 // One band of width w over a range of r bits (Y >= 2^(l-r) or Y = 0): one batch
 // of comparisons, one product for Y and the accumulators.
 // With detect_zero, one more comparison in the same batch gives v.zero = [Y == 0]:
-// Y < 1, or T < 2^(g-1) where T = Y / 2^m (at least 2^g - 2 unless Y is 0).
+// Y < 1, or T < 2^(g-1) where T = Y / 2^m (above 2^g - E >= 2^(g-1) unless Y is 0,
+// below E <= 2^(g-1) when it is: normalize_guard sees to E <= 2^(g-1)).
 template <PrimeField F>
 boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<F>& v, std::size_t l,
-                                            std::size_t r, std::size_t w, bool detect_zero) {
+                                            std::size_t r, std::size_t w, std::size_t guard, bool detect_zero) {
   const F& f = c.field();
   const std::size_t count = v.y.size(), k = (r + w - 1) / w - 1;
   // Compare Y itself (the first band), or T = Y / 2^m with r + g bits left.
-  const std::size_t m = r + kNormalizeGuard + 2 < l ? l - r - kNormalizeGuard : 0;
-  const std::size_t bits = m > 0 ? r + kNormalizeGuard + 2 : l;
+  const std::size_t m = r + guard + 2 < l ? l - r - guard : 0;
+  const std::size_t bits = m > 0 ? r + guard + 2 : l;
   Shares<F> t;  // (no co_await inside ?: — GCC 12 miscompiles it)
   if (m > 0)
     t = co_await shift_right(c, scope.child(), v.y, l, m);
@@ -89,7 +115,7 @@ boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<
   const std::size_t tests = k + (detect_zero ? 1 : 0);
   std::vector<std::int64_t> thresholds(tests);
   for (std::size_t j = 0; j < tests; ++j)
-    thresholds[j] = j < k ? std::int64_t{1} << (l - (j + 1) * w - m) : (m > 0 ? std::int64_t{1} << (kNormalizeGuard - 1) : 1);
+    thresholds[j] = j < k ? std::int64_t{1} << (l - (j + 1) * w - m) : (m > 0 ? std::int64_t{1} << (guard - 1) : 1);
   auto lt = split_bits<F>(co_await less_than_thresholds(c, scope.child(), std::move(t), std::move(thresholds), bits),
                           tests, count);
   if (detect_zero) {
@@ -130,11 +156,12 @@ boost::asio::awaitable<void> normalize_band(Core<F>& c, Scope scope, Normalized<
 
 // Y = X 2^S in about [2^(l-last), 2^l) for X in [1, 2^l), 0 for X = 0; `shifted`
 // and `halved` (empty: not kept) start as given. For last = 2 every shift is even.
-// detect_zero: also v.zero = [X == 0], from the last band's batch.
+// `guard`: g (normalize_guard). detect_zero: also v.zero = [X == 0], from the last
+// band's batch.
 template <PrimeField F>
 boost::asio::awaitable<Normalized<F>> normalize(Core<F>& c, Scope scope, Shares<F> x, Shares<F> shifted,
                                                 Shares<F> halved, std::size_t l, std::size_t last,
-                                                bool detect_zero = false) {
+                                                std::size_t guard, bool detect_zero = false) {
   Normalized<F> v;
   v.y = std::move(x);
   v.shifted = std::move(shifted);
@@ -142,7 +169,7 @@ boost::asio::awaitable<Normalized<F>> normalize(Core<F>& c, Scope scope, Shares<
   std::size_t r = l;
   const auto widths = band_widths(l, last);
   for (std::size_t i = 0; i < widths.size(); ++i) {
-    co_await normalize_band(c, scope.child(), v, l, r, widths[i], detect_zero && i + 1 == widths.size());
+    co_await normalize_band(c, scope.child(), v, l, r, widths[i], guard, detect_zero && i + 1 == widths.size());
     r = widths[i];
   }
   co_return v;
