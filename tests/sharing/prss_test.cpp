@@ -271,6 +271,26 @@ TEST(Prss, CyclicBitSharesPickOneKeyPerElement) {
   EXPECT_THROW((void)Parties<Fp64>(f, 3, 1).prss[0].bit_shares_cyclic(1, 4, {}), RangeError);
 }
 
+TEST(Prss, PackedXorOfBitsIsTheXorOfEveryKeysBits) {
+  const Fp64 f;
+  Parties<Fp64> parties(f, 5, 2);
+  for (const std::size_t count : {std::size_t{1}, std::size_t{64}, std::size_t{130}, std::size_t{1000}})
+    for (std::size_t i = 0; i < 5; ++i) {
+      const auto bits = parties.prss[i].bits(11, count);
+      const auto packed = parties.prss[i].xor_of_bits(11, count);
+      ASSERT_EQ(packed.size(), (count + 63) / 64);
+      for (std::size_t j = 0; j < count; ++j) {
+        std::uint8_t x = 0;
+        for (const auto& key : bits) x ^= key[j];
+        EXPECT_EQ((packed[j / 64] >> (j % 64)) & 1U, x) << "party " << i << ", bit " << j << " of " << count;
+      }
+      // Nothing beyond the count.
+      if (count % 64 != 0) {
+        EXPECT_EQ(packed.back() >> (count % 64), 0U) << count;
+      }
+    }
+}
+
 TEST(Prss, MovedObjectKeepsWorking) {
   const Fp64 f;
   Parties<Fp64> parties(f, 3, 1);

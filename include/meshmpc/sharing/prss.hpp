@@ -246,6 +246,19 @@ class Prss {
     return out;
   }
 
+  // The XOR of bits(counter, count) over this party's keys, packed: bit j is bit
+  // j mod 64 of word j / 64. One word per 64 bits and key, where bits() spends a
+  // byte per bit and key.
+  std::vector<std::uint64_t> xor_of_bits(std::uint64_t counter, std::size_t count) const {
+    std::vector<std::uint64_t> out((count + 63) / 64, 0);
+    for (const auto& m : members_) {
+      Prg prf(m.key(Kind::kBits), counter);
+      for (auto& w : out) w ^= prf.next_word();
+    }
+    if (count % 64 != 0) out.back() &= (std::uint64_t{1} << (count % 64)) - 1;
+    return out;
+  }
+
   // out_t and out_2t: shares of the same random r, of degree t and of degree 2t
   // ([r]_2t = [r]_t + PRZS), for degree reduction by double sharings (DN07).
   // Uses its own streams: it never yields the r of random_shares(counter).

@@ -119,6 +119,12 @@ boost::asio::awaitable<Shares<F>> multiply_all(Core<F>& c, Scope scope, std::vec
   co_return co_await fold_tree(c, scope, std::move(factors), mul<F>, "multiply_all");
 }
 
+// The same for `rows` factor vectors stored one after another in `flat`.
+template <FiniteField F>
+boost::asio::awaitable<Shares<F>> multiply_rows(Core<F>& c, Scope scope, Shares<F> flat, std::size_t rows) {
+  co_return co_await fold_rows(c, scope, std::move(flat), rows, mul<F>, "multiply_all");
+}
+
 // What a masked opening leaves: the public low bits c' = c mod 2^m, the shared
 // mask bits (bits[i][e] is bit i of element e's r') and r' itself.
 template <PrimeField F>
@@ -197,23 +203,37 @@ boost::asio::awaitable<Shares<F>> public_less_than_bits(Core<F>& c, Scope scope,
   const auto times3 = [&f](const E& v) { return f.add(f.add(v, v), v); };
   Shares<F> sign(count);
   for (std::size_t e = 0; e < count; ++e) sign[e] = f.sub(one, f.add(flip[e], flip[e]));
-  std::vector<Shares<F>> factors(m + 2, Shares<F>(count));
+  // The m + 2 factors, row after row (factor m - 1 - i for bit i, then e_m, then
+  // rho), in one buffer: multiply_rows pairs its halves without copying them.
+  // Reserved, then grown row by row as the bits' rows are freed: the two are not
+  // both whole at once.
+  Shares<F> factors;
+  factors.reserve((m + 2) * count);
+  const auto next_row = [&] {
+    factors.resize(factors.size() + count);
+    return factors.end() - static_cast<std::ptrdiff_t>(count);
+  };
   Shares<F> differ(count, f.zero());  // #{j > i: r_j != pub_j}, shared
   for (std::size_t i = m; i-- > 0;) {
-    Shares<F>& fi = factors[m - 1 - i];
+    const auto fi = next_row();
+    const Shares<F>& bit = bits[i];
     for (std::size_t e = 0; e < count; ++e) {
       const bool p = (pub[e] >> i) & 1U;
-      E v = f.add(sign[e], bits[i][e]);
+      E v = f.add(sign[e], bit[e]);
       if (p) v = f.sub(v, one);
-      fi[e] = f.add(v, times3(differ[e]));
+      fi[static_cast<std::ptrdiff_t>(e)] = f.add(v, times3(differ[e]));
       // r_i XOR p: r_i, or 1 - r_i
-      differ[e] = f.add(differ[e], p ? f.sub(one, bits[i][e]) : bits[i][e]);
+      differ[e] = f.add(differ[e], p ? f.sub(one, bit[e]) : bit[e]);
     }
+    Shares<F>().swap(bits[i]);  // used: free it before the next row is written
   }
-  for (std::size_t e = 0; e < count; ++e) factors[m][e] = f.add(f.sub(sign[e], one), times3(differ[e]));
-  std::vector<Shares<F>>().swap(bits);  // the factors hold what is needed: free m vectors before the products
-  factors[m + 1] = co_await random(c, scope.child(), count);
-  const auto product = co_await multiply_all(c, scope.child(), std::move(factors));
+  const auto last = next_row();
+  for (std::size_t e = 0; e < count; ++e) last[static_cast<std::ptrdiff_t>(e)] = f.add(f.sub(sign[e], one), times3(differ[e]));
+  Shares<F>().swap(differ);
+  Shares<F>().swap(sign);
+  const auto rho = co_await random(c, scope.child(), count);
+  factors.insert(factors.end(), rho.begin(), rho.end());
+  const auto product = co_await multiply_rows(c, scope.child(), std::move(factors), m + 2);
   const auto opened = co_await open(c, scope.child(), product, c.t(), "bits_lt.product");
   Shares<F> out(count);
   for (std::size_t e = 0; e < count; ++e) {

@@ -181,36 +181,63 @@ boost::asio::awaitable<Shares<F>> inner(Core<F>& c, Scope scope, Shares<F> x, Sh
   co_return co_await reduce(c, scope, std::move(d));
 }
 
-// Combines the vectors of `level` (all of one length) element-wise by `step`, one
-// interactive binary operation (mul, xor_bits), as a tree: each level pairs the
-// vectors up and does all of its pairs in one call of step (the left sides
-// concatenated, the right sides concatenated); an odd one out waits for the next
-// level. ceil(log2 |level|) calls of step, |level| - 1 operations per element;
-// each call on its own child of `scope`, in level order. RangeError naming `what`
-// if level is empty.
+// Combines `rows` vectors of one length, stored one after another in `flat`,
+// element-wise by `step`, one interactive binary operation (mul, xor_bits; both
+// commutative and associative), as a tree: each level pairs row k of its first
+// half with row k of its second half and does all of its pairs in one call of
+// step (the halves are already contiguous: only the second is copied out); an odd
+// row out waits for the next level. ceil(log2 rows) calls of step, rows - 1
+// operations per element; each call on its own child of `scope`, in level order.
+// RangeError naming `what` if there are no rows.
+template <FiniteField F, typename Step>
+boost::asio::awaitable<Shares<F>> fold_rows(Core<F>& c, Scope scope, Shares<F> flat, std::size_t rows, Step step,
+                                            const char* what) {
+  if (rows == 0) throw RangeError(std::string(what) + ": no factors");
+  if (flat.size() % rows != 0)
+    throw RangeError(std::string(what) + ": " + std::to_string(flat.size()) + " elements are not " +
+                     std::to_string(rows) + " rows");
+  const std::size_t count = flat.size() / rows;
+  const auto at = [count](Shares<F>& v, std::size_t row) { return v.begin() + static_cast<std::ptrdiff_t>(row * count); };
+  Shares<F> spare;  // the odd row out, when one waits
+  bool waiting = false;
+  while (rows + (waiting ? 1 : 0) > 1) {
+    if (rows % 2 == 1) {
+      if (waiting) {
+        flat.insert(flat.end(), spare.begin(), spare.end());
+        ++rows;
+        Shares<F>().swap(spare);
+      } else {
+        spare.assign(at(flat, rows - 1), flat.end());
+        flat.resize((rows - 1) * count);
+        --rows;
+      }
+      waiting = !waiting;
+    }
+    const std::size_t half = rows / 2;
+    Shares<F> y(at(flat, half), flat.end());
+    flat.resize(half * count);
+    flat = co_await step(c, scope.child(), std::move(flat), std::move(y));
+    rows = half;
+  }
+  co_return rows == 1 ? std::move(flat) : std::move(spare);
+}
+
+// The same for separate vectors (all of one length).
 template <FiniteField F, typename Step>
 boost::asio::awaitable<Shares<F>> fold_tree(Core<F>& c, Scope scope, std::vector<Shares<F>> level, Step step,
                                             const char* what) {
   if (level.empty()) throw RangeError(std::string(what) + ": no factors");
-  const std::size_t count = level.front().size();
-  while (level.size() > 1) {
-    const std::size_t pairs = level.size() / 2;
-    Shares<F> x, y;
-    x.reserve(pairs * count);
-    y.reserve(pairs * count);
-    for (std::size_t k = 0; k < pairs; ++k) {
-      x.insert(x.end(), level[2 * k].begin(), level[2 * k].end());
-      y.insert(y.end(), level[2 * k + 1].begin(), level[2 * k + 1].end());
-    }
-    const auto z = co_await step(c, scope.child(), std::move(x), std::move(y));
-    std::vector<Shares<F>> next(pairs);
-    for (std::size_t k = 0; k < pairs; ++k)
-      next[k].assign(z.begin() + static_cast<std::ptrdiff_t>(k * count),
-                     z.begin() + static_cast<std::ptrdiff_t>((k + 1) * count));
-    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
-    level = std::move(next);
+  const std::size_t rows = level.size(), count = level.front().size();
+  Shares<F> flat;
+  flat.reserve(rows * count);
+  for (auto& row : level) {
+    if (row.size() != count)
+      throw RangeError(std::string(what) + ": factors of " + std::to_string(count) + " and " +
+                       std::to_string(row.size()) + " elements");
+    flat.insert(flat.end(), row.begin(), row.end());
+    Shares<F>().swap(row);
   }
-  co_return std::move(level.front());
+  co_return co_await fold_rows(c, scope, std::move(flat), rows, step, what);
 }
 
 }  // namespace meshmpc::protocols

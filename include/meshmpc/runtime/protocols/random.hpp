@@ -169,23 +169,29 @@ void deal_xor_bits(Core<F>& c, std::uint64_t counter, Scope::Label label, std::s
   using E = typename F::Element;
   const F& f = c.field();
   const std::size_t n = c.n(), me = c.self(), mine = dealt_xor_bits(n, count, me);
-  auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
-  const auto clear = c.prss().bits(counter, count);
+  const auto clear = c.prss().xor_of_bits(counter, count);
   const std::size_t follower = (me + 1) % n;
   Prg prg(c.pair_key(follower, PairKeyUse::dealt_bits), label, static_cast<std::uint32_t>(me));
-  Shares<F> at_follower(mine);
-  f.random(std::span<E>(at_follower), prg);
-  // g(x) = u + (r - u) x / x_f through (0, u) and (x_f, r).
-  const E inv_xf = f.inv(point(follower));
-  std::vector<Shares<F>> out(n, Shares<F>(mine));
+  Shares<F> slope(mine);  // r_j at first
+  f.random(std::span<E>(slope), prg);
+  // g(x) = u + s x with the slope s = (r - u) / x_f: one full product per bit; g at
+  // the points 1, 2, ..., n by repeated addition.
+  const E inv_xf = f.inv(f.from_uint(follower + 1));
+  std::vector<Shares<F>> out(n);
+  for (std::size_t k = 0; k < n; ++k)
+    if (k != me && k != follower) out[k].resize(mine);
   for (std::size_t q = 0; q < mine; ++q) {
     const std::size_t j = me + q * n;
-    std::uint8_t x = 0;
-    for (const auto& k : clear) x ^= k[j];
-    const E uj = x ? f.one() : f.zero();
-    const E slope = f.mul(f.sub(at_follower[q], uj), inv_xf);
-    for (std::size_t k = 0; k < n; ++k) out[k][q] = f.add(uj, f.mul(slope, point(k)));
-    u[j] = out[me][q];
+    const E uj = (clear[j / 64] >> (j % 64)) & 1U ? f.one() : f.zero();
+    const E s = f.mul(f.sub(slope[q], uj), inv_xf);
+    E at = uj;
+    for (std::size_t k = 0; k < n; ++k) {
+      at = f.add(at, s);
+      if (k == me)
+        u[j] = at;
+      else if (k != follower)
+        out[k][q] = at;
+    }
   }
   for (std::size_t k = 0; k < n; ++k)
     if (k != me && k != follower) c.send(k, label, out[k]);
