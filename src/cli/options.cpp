@@ -51,7 +51,10 @@ void add_party_options(po::options_description& options) {
        "statistical security parameter k")
       ("truncation", po::value<std::string>()->value_name("sum|bits")->default_value("sum"),
        "fixed-point products: sum (fast, within 2 units of the last place at 3 parties) or bits (MPyC's: "
-       "within 1 unit and exact on whole multiples, f random bits per product)");
+       "within 1 unit and exact on whole multiples, f random bits per product)")
+      ("comparison-slice", po::value<std::string>()->value_name("N")->default_value(std::to_string(kDefaultComparisonSlice)),
+       "comparisons of more values than N run N at a time, two slices at once: memory bounded by N, the "
+       "comparison's rounds again per further pair of slices; 0: the whole batch at once");
 }
 
 // How the links are protected.
@@ -176,6 +179,8 @@ const TransportPlugin* read_run_settings(const po::variables_map& vm, RunOptions
   o.sec_param = static_cast<unsigned>(detail::parse_unsigned(vm["sec-param"].as<std::string>(),
                                                              "-K/--sec-param", 1, 1u << 10));
   o.truncation = parse_truncation(vm["truncation"].as<std::string>());
+  o.comparison_slice = static_cast<std::size_t>(detail::parse_unsigned(vm["comparison-slice"].as<std::string>(),
+                                                                       "--comparison-slice", 0, std::uint64_t{1} << 32));
   if (const auto sid = string_if_given(vm, "session-id")) o.session_id = session_id_from_hex(*sid);
   return plugin;
 }

@@ -58,6 +58,7 @@ SessionOptions session_options(const RunOptions& options) {
           .randomness = options.randomness,
           .sec_param = options.sec_param,
           .truncation = options.truncation,
+          .comparison_slice = options.comparison_slice,
           .insecure_threshold_zero = threshold_given && options.threshold == 0 && options.parties > 1};
 }
 

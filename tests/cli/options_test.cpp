@@ -235,6 +235,16 @@ TEST(CliOptions, TruncationIsChosenByName) {
   EXPECT_NE(unknown.find("'round' (known: sum, bits)"), std::string::npos) << unknown;
 }
 
+TEST(CliOptions, ComparisonSliceIsACountOrZero) {
+  EXPECT_EQ(parse({}).comparison_slice, kDefaultComparisonSlice);
+  EXPECT_EQ(parse({"--comparison-slice", "0"}).comparison_slice, 0u);
+  EXPECT_EQ(parse({"--comparison-slice", "100000"}).comparison_slice, 100000u);
+  for (const char* bad : {"-1", "lots", "4096x"}) {
+    const std::string msg = error_of({"--comparison-slice", bad});
+    EXPECT_NE(msg.find("--comparison-slice"), std::string::npos) << bad << ": " << msg;
+  }
+}
+
 TEST(CliOptions, EveryLogLevelIsAccepted) {
   const std::vector<std::pair<std::string, LogLevel>> levels = {
       {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},

@@ -62,6 +62,20 @@ TEST(Faults, PartiesWithDifferentRandomnessAreRefused) {
   EXPECT_NE(msg.find("randomness=extraction"), std::string::npos) << msg;
 }
 
+// The comparison slice shapes every large comparison's rounds and labels: a party
+// with another slice is named at the set-up, not left to mismatch later.
+TEST(Faults, PartiesWithDifferentComparisonSlicesAreRefused) {
+  const Fp64 field;
+  const auto options_of = [](std::size_t i) {
+    return SessionOptions{.threshold = 1, .comparison_slice = i == 1 ? std::size_t{0} : kDefaultComparisonSlice};
+  };
+  const auto msg = error_of<ConfigError>([&] {
+    run_local<Fp64>(3, field, options_of, [](Session<Fp64>&) -> asio::awaitable<void> { co_return; }, 5s);
+  });
+  EXPECT_NE(msg.find("party 1 runs with"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("slice=0"), std::string::npos) << msg;
+}
+
 // Party 1 fails after the inputs; the others, waiting for its shares in open(),
 // stop with an error that names it — promptly, long before the receive timeout.
 TEST(Faults, APartyThatDiesIsNamedByTheOthers) {

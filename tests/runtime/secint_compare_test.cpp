@@ -24,7 +24,7 @@ using Ints = std::vector<std::int64_t>;
 // min, max, sign(a), abs(b) (in this order) and checks them against the plain values.
 template <class F>
 void check_comparisons(const F& field, std::size_t n, std::size_t bits, const Ints& a, const Ints& b,
-                       std::size_t k = 30) {
+                       std::size_t k = 30, std::size_t slice = kDefaultComparisonSlice) {
   const std::size_t count = a.size();
   std::vector<Ints> want(10, Ints(count));
   for (std::size_t e = 0; e < count; ++e) {
@@ -41,7 +41,9 @@ void check_comparisons(const F& field, std::size_t n, std::size_t bits, const In
   }
   std::mutex m;
   std::size_t checked = 0;
-  run_local<F>(n, field, test::options_for(n, k), [&](Session<F>& s) -> boost::asio::awaitable<void> {
+  SessionOptions options = test::options_for(n, k);
+  options.comparison_slice = slice;
+  run_local<F>(n, field, options, [&](Session<F>& s) -> boost::asio::awaitable<void> {
     const auto x = co_await s.input(secint(bits), 0, s.id() == 0 ? std::span<const std::int64_t>(a) : std::span<const std::int64_t>{}, count);
     const auto y = co_await s.input(secint(bits), 1, s.id() == 1 ? std::span<const std::int64_t>(b) : std::span<const std::int64_t>{}, count);
     std::vector<SecInt<F>> results;
@@ -97,6 +99,19 @@ INSTANTIATE_TEST_SUITE_P(Bits, AllPairs,
                            return "l" + std::to_string(info.param.bits) + "_n" + std::to_string(info.param.n);
                          });
 
+// A batch larger than SessionOptions::comparison_slice runs in slices, two at a
+// time (in_slices): every comparison of 4-bit pairs in slices of 5 values (112
+// pairs: 11 pairs of slices, then a slice of 2 on its own), at n = 3 and 5.
+TEST(Slices, ComparisonsInSlicesMatchThePlainOnes) {
+  Ints a, b;
+  for (std::int64_t x = -8; x < 8; ++x)
+    for (std::int64_t y = -7; y < 6; y += 2) {
+      a.push_back(x);
+      b.push_back(y);
+    }
+  for (const std::size_t n : {3, 5}) check_comparisons(Fp64{}, n, 4, a, b, 30, 5);
+}
+
 // less_than_thresholds: every x of l = 6 bits (shares of an integer in
 // [-2^(l-1), 2^(l-1))) against several public thresholds at once — negative, zero,
 // positive and at the ends, so that every x - T stays in [-2^l, 2^l) as the
@@ -106,10 +121,13 @@ TEST(Thresholds, ManyThresholdsFromOneOpeningMatchThePlainComparisons) {
   const std::vector<std::int64_t> thresholds{-32, -7, -1, 0, 1, 5, 31};
   Ints xs;
   for (std::int64_t x = -32; x < 32; ++x) xs.push_back(x);
-  for (const std::size_t n : {3, 5}) {
+  // Slice 0: one opening for the whole batch; 5: in slices, laid out as one call.
+  for (const auto& [n, slice] : {std::pair<std::size_t, std::size_t>{3, 0}, {5, 0}, {3, 5}, {5, 5}}) {
     std::mutex m;
     std::size_t checked = 0;
-    run_local<Fp64>(n, Fp64{}, test::options_for(n), [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
+    SessionOptions options = test::options_for(n);
+    options.comparison_slice = slice;
+    run_local<Fp64>(n, Fp64{}, options, [&](Session<Fp64>& s) -> boost::asio::awaitable<void> {
       const auto x = co_await s.input(secint(l), 0, s.id() == 0 ? std::span<const std::int64_t>(xs) : std::span<const std::int64_t>{},
                                       xs.size());
       auto& core = protocols::core_of(s);
@@ -121,7 +139,8 @@ TEST(Thresholds, ManyThresholdsFromOneOpeningMatchThePlainComparisons) {
         for (std::size_t e = 0; e < xs.size(); ++e) {
           const auto got = s.field().to_int(opened[j * xs.size() + e]);
           if (got != (xs[e] < thresholds[j] ? 1 : 0)) {
-            ADD_FAILURE() << "n = " << n << ": [" << xs[e] << " < " << thresholds[j] << "] came out " << got;
+            ADD_FAILURE() << "n = " << n << ", slice " << slice << ": [" << xs[e] << " < " << thresholds[j]
+                          << "] came out " << got;
             co_return;
           }
         }

@@ -59,6 +59,7 @@ struct RunOptions {
   unsigned bit_length = 32;                // -L
   unsigned sec_param = 30;                 // -K
   Truncation truncation = Truncation::sum;  // --truncation
+  std::size_t comparison_slice = kDefaultComparisonSlice;  // --comparison-slice (0: none)
   Randomness randomness = Randomness::automatic;  // --randomness (--no-prss: extraction)
   LogLevel log_level = LogLevel::info;     // --log-level, --no-log
   bool output_file = false;                // --output-file

@@ -45,6 +45,10 @@ enum class Truncation { sum, bits };
 std::string to_string(Truncation t);
 Truncation truncation_from_string(const std::string& s);
 
+// The default SessionOptions::comparison_slice: bench/results/memory.csv has the
+// peak memory it gives (tools/bench-report.sh).
+inline constexpr std::size_t kDefaultComparisonSlice = 4096;
+
 struct SessionOptions {
   // t: up to t colluding parties learn nothing. Unset: the largest allowed,
   // floor((n - 1) / 2) (as the CLI's -T), resolved when the session starts and n
@@ -58,6 +62,12 @@ struct SessionOptions {
   // masked value leaks with statistical distance about 2^-k (docs/protocols.md).
   std::size_t sec_param = 30;
   Truncation truncation = Truncation::sum;
+  // Comparisons (and equality tests) of more values than this run in slices of
+  // this many, two at a time (protocols::in_slices): a comparison's working memory
+  // is dozens of elements per value, so the slice, not the batch, bounds it. Each
+  // further pair of slices costs the comparison's rounds again. 0: the whole batch
+  // at once (fewest rounds, memory growing with the batch).
+  std::size_t comparison_slice = kDefaultComparisonSlice;
   // t = 0 among n > 1 parties means every share *is* its secret: no privacy at all.
   // Refused unless asked for by name here (e.g. to measure the protocols' cost
   // without the sharing; the CLI's -T 0 sets it).

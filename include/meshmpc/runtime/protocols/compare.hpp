@@ -111,6 +111,44 @@ std::size_t high_mask_bits(const Core<F>& c, HighMask mode) {
   return mode == HighMask::bits ? c.options().sec_param : 0;
 }
 
+// Runs `step` (a comparison of a batch, returning `blocks` results per value,
+// block-major: entry j count + e) on x in slices of at most
+// SessionOptions::comparison_slice values, two slices at a time, and lays the
+// results out as one call on all of x would. A comparison's working memory is
+// dozens of elements per value (its mask bits and their products), so slicing
+// bounds it by the slice instead of the batch; the price is rounds: the rounds
+// of one call per pair of slices. A batch within one slice (or a slice of 0)
+// is one call on the same scope, exactly as without slicing.
+template <PrimeField F, typename Step>
+boost::asio::awaitable<Shares<F>> in_slices(Core<F>& c, Scope scope, Shares<F> x, std::size_t blocks, Step step) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  const std::size_t count = x.size(), slice = c.options().comparison_slice;
+  if (slice == 0 || count <= slice) co_return co_await step(c, scope, std::move(x));
+  Shares<F> out(blocks * count);
+  const auto place = [&](const Shares<F>& part, std::size_t begin, std::size_t end) {
+    const std::size_t len = end - begin;
+    for (std::size_t j = 0; j < blocks; ++j)
+      std::copy(part.begin() + static_cast<std::ptrdiff_t>(j * len), part.begin() + static_cast<std::ptrdiff_t>((j + 1) * len),
+                out.begin() + static_cast<std::ptrdiff_t>(j * count + begin));
+  };
+  const auto values = [&](std::size_t begin, std::size_t end) {
+    return Shares<F>(x.begin() + static_cast<std::ptrdiff_t>(begin), x.begin() + static_cast<std::ptrdiff_t>(end));
+  };
+  for (std::size_t begin = 0; begin < count; begin += 2 * slice) {
+    const std::size_t mid = std::min(count, begin + slice), end = std::min(count, mid + slice);
+    auto first = step(c, scope.child(), values(begin, mid));
+    if (mid == end) {
+      place(co_await std::move(first), begin, mid);
+      continue;
+    }
+    auto second = step(c, scope.child(), values(mid, end));
+    auto both = co_await (std::move(first) && std::move(second));
+    place(std::get<0>(both), begin, mid);
+    place(std::get<1>(both), mid, end);
+  }
+  co_return out;
+}
+
 // Element-wise product of all factor vectors (each of the same length): a tree
 // of products (fold_tree), one multiplication per level with every pair of the
 // level in it. RangeError if there are no factors.
@@ -304,8 +342,8 @@ boost::asio::awaitable<ShiftedOpening<F>> open_shifted(Core<F>& c, Scope& scope,
 // k count elements, each with its own flip bit, so that the opened zero-nesses
 // stay independent). l + k random bits per value instead of k (l + 1).
 template <PrimeField F>
-boost::asio::awaitable<Shares<F>> less_than_thresholds(Core<F>& c, Scope scope, Shares<F> x,
-                                                       std::vector<std::int64_t> thresholds, std::size_t l) {
+boost::asio::awaitable<Shares<F>> less_than_thresholds_at_once(Core<F>& c, Scope scope, Shares<F> x,
+                                                               std::vector<std::int64_t> thresholds, std::size_t l) {
   using E = typename F::Element;
   const F& f = c.field();
   const std::size_t count = x.size(), k = thresholds.size();
@@ -346,6 +384,17 @@ boost::asio::awaitable<Shares<F>> less_than_thresholds(Core<F>& c, Scope scope, 
   co_return out;
 }
 
+// less_than_thresholds_at_once, in slices of SessionOptions::comparison_slice
+// values (in_slices) when the batch is larger.
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> less_than_thresholds(Core<F>& c, Scope scope, Shares<F> x,
+                                                       std::vector<std::int64_t> thresholds, std::size_t l) {
+  const std::size_t blocks = thresholds.size();
+  co_return co_await in_slices(c, scope, std::move(x), blocks, [&thresholds, l](Core<F>& core, Scope part, Shares<F> values) {
+    return less_than_thresholds_at_once(core, part, std::move(values), thresholds, l);
+  });
+}
+
 // [x < 0] for shares of integers x in [-2^l, 2^l) (the difference of two l-bit
 // integers): less_than_thresholds with the one threshold 0. l + 1 random bits
 // (the mask's and a flip), a masked opening of a = x + 2^l (open_shifted),
@@ -361,7 +410,7 @@ boost::asio::awaitable<Shares<F>> less_than_zero(Core<F>& c, Scope scope, Shares
 // of the l bit equalities. l random bits, one opening (open_shifted),
 // ceil(log2 l) products.
 template <PrimeField F>
-boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
+boost::asio::awaitable<Shares<F>> is_zero_at_once(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
   const F& f = c.field();
   const std::size_t count = x.size();
   if (count == 0) co_return Shares<F>{};
@@ -372,6 +421,14 @@ boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, 
     for (std::size_t e = 0; e < count; ++e)
       equal[i][e] = ((opened.low[e] >> i) & 1U) ? opened.bits[i][e] : f.sub(f.one(), opened.bits[i][e]);
   co_return co_await multiply_all(c, scope.child(), std::move(equal));
+}
+
+// is_zero_at_once in slices (in_slices).
+template <PrimeField F>
+boost::asio::awaitable<Shares<F>> is_zero(Core<F>& c, Scope scope, Shares<F> x, std::size_t l) {
+  co_return co_await in_slices(c, scope, std::move(x), 1, [l](Core<F>& core, Scope part, Shares<F> values) {
+    return is_zero_at_once(core, part, std::move(values), l);
+  });
 }
 
 // A b with q >= 2^b for the field's size q (b = B - 1 for a B-bit prime).

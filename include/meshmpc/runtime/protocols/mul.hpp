@@ -21,15 +21,59 @@ inline bool grr_follows(std::size_t n, std::size_t t, std::size_t i, std::size_t
   return gap >= 1 && gap <= t;
 }
 
-// GRR as one of the resharers: this party's polynomial g of degree t is fixed by
+// GRR as one of the resharers (t = 1: grr_reshare_line): this party's polynomial g of degree t is fixed by
 // its values, g(0) = d and, at each of the t parties after it, the stream of that
 // pair's "grr-subs" subkey with nonce (label, me) (reduce_grr). g at every other
 // party is sent to it; g at this party's own point, times mu (this resharer's
 // Lagrange weight at 0), goes straight into result.
+// GRR as one of the resharers at t = 1: this party's polynomial is the line
+// g(x) = d + s x through (0, d) and (x_f, r), r the stream of the pair's
+// "grr-subs" subkey with its follower f, nonce (label, me) (reduce_grr): the
+// slope s = (r - d) / x_f is one full product per element, and g at any party's
+// point (a small integer) a 64-bit multiple only. Own point: result += mu d +
+// (mu x_me) s, both coefficients small when mu is (n = 3: 3, -3, 1). The last
+// party sent to gets its values computed in the slope's own vector: at n = 3
+// (one party sent to) the resharing holds one vector besides d and result.
+template <FiniteField F>
+void grr_reshare_line(Core<F>& c, Scope::Label label, const Shares<F>& d, const typename F::Element& mu,
+                      Shares<F>& result) {
+  using E = typename F::Element;
+  const F& f = c.field();
+  const std::size_t n = c.n(), me = c.self(), follower = (me + 1) % n;
+  auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
+  Shares<F> slope(d.size());
+  Prg prg(c.pair_key(follower, PairKeyUse::grr_subshares), label, static_cast<std::uint32_t>(me));
+  f.random(std::span<E>(slope), prg);
+  f.sub(std::span<E>(slope), std::span<const E>(slope), std::span<const E>(d));
+  f.scale(std::span<E>(slope), f.inv(point(follower)), std::span<const E>(slope));
+  f.axpy(std::span<E>(result), mu, std::span<const E>(d));
+  f.axpy(std::span<E>(result), f.mul(mu, point(me)), std::span<const E>(slope));
+  std::vector<std::size_t> receivers;
+  for (std::size_t j = 0; j < n; ++j)
+    if (j != me && j != follower) receivers.push_back(j);
+  Shares<F> sub;
+  for (std::size_t q = 0; q < receivers.size(); ++q) {
+    const std::size_t j = receivers[q];
+    if (q + 1 == receivers.size()) {
+      f.scale(std::span<E>(slope), point(j), std::span<const E>(slope));
+      f.add(std::span<E>(slope), std::span<const E>(slope), std::span<const E>(d));
+      c.send(j, label, slope);
+    } else {
+      sub.assign(d.begin(), d.end());
+      f.axpy(std::span<E>(sub), point(j), std::span<const E>(slope));
+      c.send(j, label, sub);
+    }
+  }
+}
+
 template <FiniteField F>
 void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typename F::Element& mu,
                  Shares<F>& result) {
   using E = typename F::Element;
+  if (c.t() == 1) {
+    grr_reshare_line(c, label, d, mu, result);
+    return;
+  }
   const F& f = c.field();
   const std::size_t n = c.n(), t = c.t(), me = c.self(), m = d.size();
   auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
@@ -47,27 +91,6 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
     ys.push_back(std::span<const E>(drawn[s - 1]));
   }
   std::vector<E> sub(m);
-  if (t == 1) {
-    // The line through (0, d) and (x_f, r) is g(x) = d + x s with the slope
-    // s = (r - d) / x_f: one full product per element, and every value of g at a
-    // party's point (a small integer) costs a 64-bit multiple only. Own point:
-    // result += mu d + (mu x_me) s, both coefficients small when mu is (n = 3).
-    Shares<F>& slope = drawn[0];
-    f.sub(std::span<E>(slope), std::span<const E>(slope), std::span<const E>(d));
-    f.scale(std::span<E>(slope), f.inv(xs[1]), std::span<const E>(slope));
-    for (std::size_t j = 0; j < n; ++j) {
-      if (grr_follows(n, t, me, j)) continue;
-      if (j == me) {
-        f.axpy(std::span<E>(result), mu, std::span<const E>(d));
-        f.axpy(std::span<E>(result), f.mul(mu, point(j)), std::span<const E>(slope));
-        continue;
-      }
-      std::copy(d.begin(), d.end(), sub.begin());
-      f.axpy(std::span<E>(sub), point(j), std::span<const E>(slope));
-      c.send(j, label, sub);
-    }
-    return;
-  }
   for (std::size_t j = 0; j < n; ++j) {
     if (grr_follows(n, t, me, j)) continue;
     const auto w = lagrange_coefficients(f, std::span<const E>(xs), point(j));
@@ -109,14 +132,19 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
   for (std::size_t k = 0; k < resharers.size(); ++k)
     if (resharers[k] == me) grr_reshare(c, label, d, mu[k], result);
   Shares<F>().swap(d);  // resent: not held while the others' sub-shares arrive
-  std::vector<E> sub(m);
   for (std::size_t k = 0; k < resharers.size(); ++k) {
     const std::size_t i = resharers[k];
     if (i == me) continue;
     if (grr_follows(n, t, i, me)) {
+      // The stream in blocks: no vector of the batch's size for it.
       Prg prg(c.pair_key(i, PairKeyUse::grr_subshares), label, static_cast<std::uint32_t>(i));
-      f.random(std::span<E>(sub), prg);
-      f.axpy(std::span<E>(result), mu[k], std::span<const E>(sub));
+      constexpr std::size_t kBlock = 1024;
+      std::vector<E> block(std::min(m, kBlock));
+      for (std::size_t begin = 0; begin < m; begin += kBlock) {
+        const std::size_t len = std::min(kBlock, m - begin);
+        f.random(std::span<E>(block).first(len), prg);
+        f.axpy(std::span<E>(result).subspan(begin, len), mu[k], std::span<const E>(block).first(len));
+      }
     } else {
       const auto got = co_await c.receive(i, label, m);
       f.axpy(std::span<E>(result), mu[k], std::span<const E>(got));

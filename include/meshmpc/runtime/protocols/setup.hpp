@@ -50,7 +50,8 @@ std::string session_digest(const Core<F>& c) {
   return "n=" + std::to_string(c.n()) + " t=" + std::to_string(c.t()) + " field=" + c.field().name() +
          " mul=" + to_string(c.options().mul) + " randomness=" + to_string(c.randomness()) +
          " k=" + std::to_string(c.options().sec_param) +
-         " truncation=" + to_string(c.options().truncation);
+         " truncation=" + to_string(c.options().truncation) +
+         " slice=" + std::to_string(c.options().comparison_slice);
 }
 
 template <FiniteField F>
