@@ -47,7 +47,7 @@ Truncation truncation_from_string(const std::string& s);
 
 // The default SessionOptions::comparison_slice: bench/results/memory.csv has the
 // peak memory it gives (tools/bench-report.sh).
-inline constexpr std::size_t kDefaultComparisonSlice = 4096;
+inline constexpr std::size_t kDefaultComparisonSlice = 8192;
 
 struct SessionOptions {
   // t: up to t colluding parties learn nothing. Unset: the largest allowed,
