@@ -1,5 +1,6 @@
 #pragma once
 // Small coroutine helpers shared by the net sources (not installed).
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -34,6 +35,14 @@ class Notifier {
 inline asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point when) {
   asio::steady_timer timer(co_await asio::this_coro::executor, when);
   co_await timer.async_wait(asio::use_awaitable);
+}
+
+// sleep_until for the slower side of a race (`wake || deadline(t)`), which nearly
+// always loses: its cancellation ends it quietly, where an exception would only be
+// thrown, unwound and dropped by the race (microseconds per wait).
+inline asio::awaitable<void> deadline(std::chrono::steady_clock::time_point when) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, when);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 // "2.5 s", "0.05 s".

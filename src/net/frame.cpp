@@ -10,8 +10,10 @@
 
 namespace meshmpc::net {
 
-void wipe(Payload& payload) {
-  if (!payload.empty()) OPENSSL_cleanse(payload.data(), payload.size());
+void wipe(Payload& payload) { wipe(std::span<std::byte>(payload)); }
+
+void wipe(std::span<std::byte> bytes) {
+  if (!bytes.empty()) OPENSSL_cleanse(bytes.data(), bytes.size());
 }
 
 void wipe_secrets(std::vector<Frame>& frames) {

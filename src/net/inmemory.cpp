@@ -186,7 +186,7 @@ class InMemoryTransport final : public Transport {
 
     std::vector<std::size_t> missing = absent();
     while (!missing.empty() && std::chrono::steady_clock::now() < deadline) {
-      co_await (arrival->wait() || detail::sleep_until(deadline));
+      co_await (arrival->wait() || detail::deadline(deadline));
       missing = absent();
     }
     if (!missing.empty()) {

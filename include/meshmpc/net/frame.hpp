@@ -25,6 +25,7 @@ struct Frame {
 // Overwrites the bytes so that no copy of a key stays in freed memory
 // (OPENSSL_cleanse: the compiler may not drop it as a dead store).
 void wipe(Payload& payload);
+void wipe(std::span<std::byte> bytes);
 // Wipes the payloads of the secret frames among `frames`.
 void wipe_secrets(std::vector<Frame>& frames);
 

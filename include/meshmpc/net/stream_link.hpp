@@ -11,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
+#include <array>
+#include <tuple>
 #include <span>
 #ifdef __linux__
 #include <netinet/in.h>
@@ -36,6 +38,8 @@ inline constexpr std::uint32_t kEndOfStreamLength = 0xffffffffU;
 
 // The first read of a payload; later reads double what has arrived.
 inline constexpr std::size_t kReadChunk = std::size_t{64} << 10;
+// Each link's read-ahead buffer: a header and a small payload arrive in one read.
+inline constexpr std::size_t kReadBuffer = std::size_t{16} << 10;
 
 template <typename Stream>
 class StreamLink final : public Link {
@@ -48,6 +52,11 @@ class StreamLink final : public Link {
         peer_name_(std::move(peer_name)),
         max_frame_(max_frame),
         route_(std::move(route)) {}
+
+  StreamLink(const StreamLink&) = delete;
+  StreamLink& operator=(const StreamLink&) = delete;
+  // Read-ahead bytes not yet parsed may be key material.
+  ~StreamLink() override { wipe(std::span<std::byte>(in_)); }
 
   std::size_t peer() const override { return peer_; }
   LinkRoute route() const override { return route_; }
@@ -96,25 +105,33 @@ class StreamLink final : public Link {
   }
 
   asio::awaitable<Frame> read_frame() override {
+    // The header, and as much of the payload as came with it, from one read into
+    // the link's buffer (a small frame: one system call, where reading the header
+    // and the payload apart took two or three).
+    while (buffered() < kFrameHeaderSize) {
+      const auto [ec, got] = co_await fill_buffer();
+      if (!ec) continue;
+      const std::size_t have = buffered();
+      if (ec == asio::error::eof && was_reset()) {
+        throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+      }
+      if (ec == asio::error::eof && have == 0) throw PeerError(peer_name_ + " closed the connection");
+      if (ec == asio::error::eof) {
+        throw ProtocolError(peer_name_ + " sent a truncated frame header: " + std::to_string(have) +
+                            " of " + std::to_string(kFrameHeaderSize) +
+                            " bytes before closing the connection");
+      }
+      if (ec == asio::ssl::error::stream_truncated && was_reset()) {
+        throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+      }
+      if (ec == asio::ssl::error::stream_truncated) {
+        throw PeerError(peer_name_ + " closed the connection without ending the TLS stream");
+      }
+      throw LinkError("receiving from " + peer_name_ + " failed: " + ec.message());
+    }
     FrameHeaderBytes header_bytes{};
-    auto [ec, got] = co_await asio::async_read(stream_, asio::buffer(header_bytes),
-                                               asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::eof && was_reset()) {
-      throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
-    }
-    if (ec == asio::error::eof && got == 0) throw PeerError(peer_name_ + " closed the connection");
-    if (ec == asio::error::eof) {
-      throw ProtocolError(peer_name_ + " sent a truncated frame header: " + std::to_string(got) +
-                          " of " + std::to_string(kFrameHeaderSize) +
-                          " bytes before closing the connection");
-    }
-    if (ec == asio::ssl::error::stream_truncated && was_reset()) {
-      throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
-    }
-    if (ec == asio::ssl::error::stream_truncated) {
-      throw PeerError(peer_name_ + " closed the connection without ending the TLS stream");
-    }
-    if (ec) throw LinkError("receiving from " + peer_name_ + " failed: " + ec.message());
+    std::copy_n(in_.data() + in_begin_, kFrameHeaderSize, header_bytes.begin());
+    in_begin_ += kFrameHeaderSize;
     const FrameHeader header = decode_frame_header(header_bytes);
     if (TlsStream<Stream> && header.label == kEndOfStreamLabel && header.length == kEndOfStreamLength) {
       throw PeerError(peer_name_ + " closed the connection");
@@ -129,7 +146,13 @@ class StreamLink final : public Link {
     // material leaves no stale partial copy behind).
     Frame frame{header.label, {}};
     frame.payload.reserve(header.length);
-    std::size_t received = 0;
+    // What the buffer holds of the payload (wiped there: it may be key material),
+    // then the rest straight into the payload.
+    std::size_t received = std::min<std::size_t>(header.length, buffered());
+    frame.payload.resize(received);
+    std::copy_n(in_.data() + in_begin_, received, frame.payload.data());
+    wipe(std::span<std::byte>(in_.data() + in_begin_, received));
+    in_begin_ += received;
     while (received < header.length) {
       const std::size_t step = std::min<std::size_t>(header.length - received, std::max(kReadChunk, received));
       frame.payload.resize(received + step);
@@ -206,7 +229,27 @@ class StreamLink final : public Link {
     return encode_frame_header(kEndOfStreamLabel, kEndOfStreamLength);
   }
 
+  std::size_t buffered() const { return in_end_ - in_begin_; }
+
+  // One read of whatever has arrived into the buffer's free end (the unread rest
+  // moved to its front first).
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> fill_buffer() {
+    if (in_begin_ > 0) {
+      std::copy(in_.data() + in_begin_, in_.data() + in_end_, in_.data());
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+    }
+    auto [ec, got] = co_await stream_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                                                      asio::as_tuple(asio::use_awaitable));
+    in_end_ += got;
+    co_return std::tuple<boost::system::error_code, std::size_t>{ec, got};
+  }
+
   Stream stream_;
+  // Bytes read ahead of the frame being parsed: in_[in_begin_, in_end_).
+  std::array<std::byte, kReadBuffer> in_{};
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
   std::size_t peer_;
   std::string peer_name_;
   std::size_t max_frame_;
