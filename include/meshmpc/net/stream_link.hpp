@@ -110,24 +110,7 @@ class StreamLink final : public Link {
     // and the payload apart took two or three).
     while (buffered() < kFrameHeaderSize) {
       const auto [ec, got] = co_await fill_buffer();
-      if (!ec) continue;
-      const std::size_t have = buffered();
-      if (ec == asio::error::eof && was_reset()) {
-        throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
-      }
-      if (ec == asio::error::eof && have == 0) throw PeerError(peer_name_ + " closed the connection");
-      if (ec == asio::error::eof) {
-        throw ProtocolError(peer_name_ + " sent a truncated frame header: " + std::to_string(have) +
-                            " of " + std::to_string(kFrameHeaderSize) +
-                            " bytes before closing the connection");
-      }
-      if (ec == asio::ssl::error::stream_truncated && was_reset()) {
-        throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
-      }
-      if (ec == asio::ssl::error::stream_truncated) {
-        throw PeerError(peer_name_ + " closed the connection without ending the TLS stream");
-      }
-      throw LinkError("receiving from " + peer_name_ + " failed: " + ec.message());
+      if (ec) fail_reading_header(ec);
     }
     FrameHeaderBytes header_bytes{};
     std::copy_n(in_.data() + in_begin_, kFrameHeaderSize, header_bytes.begin());
@@ -230,6 +213,26 @@ class StreamLink final : public Link {
   }
 
   std::size_t buffered() const { return in_end_ - in_begin_; }
+
+  // A read that ended before a whole header arrived (buffered() bytes of it).
+  [[noreturn]] void fail_reading_header(const boost::system::error_code& ec) {
+    const std::size_t have = buffered();
+    if (ec == asio::error::eof && was_reset()) {
+      throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+    }
+    if (ec == asio::error::eof && have == 0) throw PeerError(peer_name_ + " closed the connection");
+    if (ec == asio::error::eof) {
+      throw ProtocolError(peer_name_ + " sent a truncated frame header: " + std::to_string(have) + " of " +
+                          std::to_string(kFrameHeaderSize) + " bytes before closing the connection");
+    }
+    if (ec == asio::ssl::error::stream_truncated && was_reset()) {
+      throw LinkError("receiving from " + peer_name_ + " failed: the connection was reset");
+    }
+    if (ec == asio::ssl::error::stream_truncated) {
+      throw PeerError(peer_name_ + " closed the connection without ending the TLS stream");
+    }
+    throw LinkError("receiving from " + peer_name_ + " failed: " + ec.message());
+  }
 
   // One read of whatever has arrived into the buffer's free end (the unread rest
   // moved to its front first).
