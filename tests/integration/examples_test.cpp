@@ -231,7 +231,11 @@ TEST(Statistics, ShippedDataSetMatchesPythonsStatistics) {
 // The shipped data set of three features (examples/statistics/data/features):
 // y's summary and the least-squares fit, plain and with --ridge 5, against
 // numpy's on the same rows (numpy.linalg.solve of the centered normal equations;
-// the values below), within the errors docs/programs.md states.
+// the values below), within the errors docs/programs.md states. The fit's errors
+// are random (the truncations round at random) and this data set amplifies them:
+// over 150 runs their standard deviation was 0.34 * 2^-12 (1 + |b|) for the
+// worst coefficient, so 2^-11 (1 + |b|) is six standard deviations (2^-12 failed
+// about one run in a hundred).
 TEST(Statistics, SeveralFeaturesMatchNumpysLeastSquares) {
   const std::string d = std::string(MESHMPC_STATISTICS_DATA) + "/features";
   const std::string files = d + "/party0.csv," + d + "/party1.csv," + d + "/party2.csv";
@@ -249,11 +253,11 @@ TEST(Statistics, SeveralFeaturesMatchNumpysLeastSquares) {
     EXPECT_NEAR(v.at("mean_y").as_double(), 56.85185185185184, 1e-3);
     EXPECT_NEAR(v.at("stdev_y").as_double(), 12.973712189547292, 1e-3 + 1e-4 * 13);
     EXPECT_NEAR(v.at("median_y").as_double(), 54.8, 1e-3);
-    EXPECT_NEAR(v.at("intercept").as_double(), fit.intercept, (1 + fit.intercept) / 4096) << "ridge " << fit.ridge;
+    EXPECT_NEAR(v.at("intercept").as_double(), fit.intercept, (1 + fit.intercept) / 2048) << "ridge " << fit.ridge;
     const auto& got = v.at("coefficients").as_array();
     ASSERT_EQ(got.size(), fit.coefficients.size());
     for (std::size_t i = 0; i < got.size(); ++i)
-      EXPECT_NEAR(got[i].as_double(), fit.coefficients[i], (1 + std::fabs(fit.coefficients[i])) / 4096)
+      EXPECT_NEAR(got[i].as_double(), fit.coefficients[i], (1 + std::fabs(fit.coefficients[i])) / 2048)
           << "ridge " << fit.ridge << ", coefficient " << i;
   }
 }
