@@ -338,9 +338,16 @@ TEST(LocalLaunch, HandsEveryPartyTheSameFreshSecretOutsideTheCommandLine) {
     const std::string out_so_far = p.out();
     std::istringstream children(out_so_far.substr(out_so_far.find("children:") + 9));
     for (pid_t pid; children >> pid;) {
-      std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
-      const std::string one(std::istreambuf_iterator<char>(cmdline), {});
-      ASSERT_FALSE(one.empty());
+      // A child still inside execve shows an empty command line for a moment:
+      // read again until it has one (within the children's sleep).
+      std::string one;
+      for (const auto until = std::chrono::steady_clock::now() + 250ms;;) {
+        std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+        one.assign(std::istreambuf_iterator<char>(cmdline), {});
+        if (!one.empty() || std::chrono::steady_clock::now() > until) break;
+        std::this_thread::sleep_for(5ms);
+      }
+      ASSERT_FALSE(one.empty()) << "child " << pid << " showed no command line";
       argv_seen += one;
       argv_seen += "\n";
     }
