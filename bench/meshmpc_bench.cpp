@@ -11,6 +11,8 @@
 //                                                          fxp-sqrt; over GF(2^127 - 1))
 //   meshmpc-bench --op cmp -M 3 --field fp127            (the field; default: the one
 //                                                          cmp at this n, -L and -K needs)
+//   meshmpc-bench --op exchange -M 3 --batch 1000000     (the transport alone: one round
+//                                                          of batch elements to every peer)
 //
 // With --transport tcp every party is its own process on loopback (the local
 // launcher of every meshmpc program); with inmem they are threads of this process.
@@ -90,8 +92,8 @@ struct Row {
   }
 };
 
-constexpr const char* kOps[] = {"mul", "open",  "input", "random",  "random_bits", "cmp",
-                                "eq",  "sort",  "permute", "fxp-mul", "fxp-div",     "fxp-sqrt"};
+constexpr const char* kOps[] = {"mul",     "open",    "input",   "random",  "random_bits", "cmp",     "eq",
+                                "sort",    "permute", "fxp-mul", "fxp-div", "fxp-sqrt",    "exchange"};
 
 bool fixed_point(const Params& p) { return p.op.rfind("fxp-", 0) == 0; }
 
@@ -105,11 +107,12 @@ std::vector<double> random_doubles(std::size_t count, double lo, double hi, std:
 }
 
 // Party 0's fixed-point inputs for the fxp-* ops: a of either sign, b > 0 (for div
-// and sqrt); empty values (of `none`) for the other ops, which must not check the
-// field for fixed point.
+// and sqrt); empty values for the other ops, which must not check the field for
+// fixed point (nor hold memory that the peak RSS would count).
 template <class F>
-boost::asio::awaitable<std::pair<meshmpc::SecFxp<F>, meshmpc::SecFxp<F>>> fixed_point_inputs(
-    Session<F>& s, const Params& p, const meshmpc::SecInt<F>& none) {
+boost::asio::awaitable<std::pair<meshmpc::SecFxp<F>, meshmpc::SecFxp<F>>> fixed_point_inputs(Session<F>& s,
+                                                                                            const Params& p) {
+  const auto none = s.constant(meshmpc::secint(p.bits), std::vector<std::int64_t>{});
   std::pair<meshmpc::SecFxp<F>, meshmpc::SecFxp<F>> out(meshmpc::SecFxp<F>(none, 0), meshmpc::SecFxp<F>(none, 0));
   if (!fixed_point(p)) co_return out;
   out.first = co_await s.input(meshmpc::secfxp(p.bits), 0, random_doubles(s.id() ? 0 : p.batch, -100, 100, 3), p.batch);
@@ -136,19 +139,39 @@ std::vector<std::int64_t> random_ints(std::size_t count, std::size_t bits, std::
   return v;
 }
 
+// The transport alone: the party's batch of field elements to every other party,
+// and theirs back, in one round with no computation (GRR's message pattern at
+// n = 3). What the report sets against meshmpc-rawnet moving the same bytes over
+// plain sockets: the efficiency of the transport itself (framing, the runtime,
+// TLS), apart from the protocols' arithmetic.
+template <class F>
+boost::asio::awaitable<void> exchange(Session<F>& s, const meshmpc::SecFld<F>& x) {
+  auto& core = meshmpc::protocols::core_of(s);
+  auto scope = meshmpc::protocols::next_scope(s);
+  const auto label = scope.next_label();
+  for (std::size_t j = 0; j < s.n(); ++j)
+    if (j != s.id()) core.send(j, label, x.shares());
+  for (std::size_t j = 0; j < s.n(); ++j)
+    if (j != s.id()) (void)co_await core.receive(j, label, x.size());
+  scope.count_rounds(1);
+}
+
 template <class F>
 boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
   using meshmpc::secfld;
   using meshmpc::secint;
-  const auto x = co_await s.random(secfld(), p.batch);
-  const auto y = co_await s.random(secfld(), p.batch);
+  // The field inputs, for the ops that take them (one element otherwise: the
+  // closing opening's); a party's peak RSS counts only what its op holds.
+  const bool takes_x = p.op == "mul" || p.op == "open" || p.op == "input" || p.op == "exchange";
+  const auto x = co_await s.random(secfld(), takes_x ? p.batch : 1);
+  const auto y = co_await s.random(secfld(), p.op == "mul" ? p.batch : 1);
   const auto first = x.at(0);
   const bool integers = p.op == "cmp" || p.op == "eq" || p.op == "sort";
   const auto a_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 1) : std::vector<std::int64_t>{};
   const auto b_values = s.id() == 0 && integers ? random_ints(p.batch, p.bits, 2) : std::vector<std::int64_t>{};
   const auto a = co_await s.input(secint(p.bits), 0, a_values, integers ? p.batch : 0);
   const auto b = co_await s.input(secint(p.bits), 0, b_values, integers ? p.batch : 0);
-  const auto [fa, fb] = co_await fixed_point_inputs(s, p, a);
+  const auto [fa, fb] = co_await fixed_point_inputs(s, p);
   for (std::size_t r = 0; r < p.repeat; ++r) {
     (void)co_await s.output(first);  // every party past its set-up
     const auto rounds_before = s.rounds();
@@ -170,6 +193,8 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
       (void)co_await s.eq(a, b);
     } else if (p.op == "sort") {
       (void)co_await s.sort(a);
+    } else if (p.op == "exchange") {
+      co_await exchange(s, x);
     } else if (p.op == "permute") {
       (void)co_await s.random_permutation(secint(p.bits), p.batch);
     }
@@ -203,7 +228,8 @@ int main(int argc, char** argv) {
   meshmpc::cli::keep_freed_memory();  // large batches reuse freed memory (cli/run.hpp)
   meshmpc::cli::Parser parser("meshmpc-bench", "Throughput of a protocol among local parties; prints CSV.");
   parser.add_options()("op", po::value<std::string>()->default_value("mul"),
-                       "mul | open | input | random | random_bits | cmp | eq | sort | permute | fxp-mul | fxp-div | fxp-sqrt")(
+                       "mul | open | input | random | random_bits | cmp | eq | sort | permute | fxp-mul | fxp-div | fxp-sqrt | "
+                       "exchange")(
       "batch", po::value<std::size_t>()->default_value(1'000'000),
       "items per operation (sort, permute: the vector length)")(
       "repeat", po::value<std::size_t>()->default_value(1), "timed runs (one row each)")(
@@ -217,7 +243,8 @@ int main(int argc, char** argv) {
              o.emulation};
     if (std::find(std::begin(kOps), std::end(kOps), p.op) == std::end(kOps))
       throw meshmpc::ConfigError("--op: unknown operation '" + p.op +
-                                 "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute, fxp-mul, fxp-div, fxp-sqrt)");
+                                 "' (known: mul, open, input, random, random_bits, cmp, eq, sort, permute, fxp-mul, fxp-div, fxp-sqrt, "
+                                 "exchange)");
     if (p.batch == 0) throw meshmpc::ConfigError("--batch must be at least 1");
     if (o.vars["header"].as<bool>() && !o.index && !p.json) std::printf("%s\n", kColumns);
     const auto field = o.vars["field"].as<std::string>();

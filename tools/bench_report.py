@@ -108,6 +108,14 @@ def measure_baseline(build, plan, scaling):
             rows.append({'parties': n, 'op': r['op'], 'transport': r['transport'], 'batch': r['batch'],
                          'mpc_seconds': r['seconds'], 'raw_seconds': f'{raw:.6f}',
                          'efficiency': f'{raw / float(r["seconds"]):.2f}'})
+        if n <= 5:  # 10^6 elements to every peer: 16 MB a party at n = 3, 32 MB at 5
+            for ssl in (False, True):
+                r = median_row(bench_rows(build, ['--op', 'exchange', '-M', n, '--batch', 10**6, '--repeat',
+                                                  plan.repeat + 2, *(['--ssl'] if ssl else [])]))
+                raw = raw_round(build, n, 10**6 * 8 * (n - 1), 7)
+                rows.append({'parties': n, 'op': 'transport', 'transport': r['transport'], 'batch': r['batch'],
+                             'mpc_seconds': r['seconds'], 'raw_seconds': f'{raw:.6f}',
+                             'efficiency': f'{raw / float(r["seconds"]):.2f}'})
         one = [median_row(bench_rows(build, ['--op', 'open', '-M', n, '--batch', 1, '--repeat', 21]))]
         raw = raw_round(build, n, 16 * (n - 1), 200)
         # The timed part of a batch of 1 is its round and the closing opening.
@@ -168,9 +176,14 @@ def measure_memory(build):
     rows = []
     for op, batch in (('mul', 10**6), ('cmp', 10**5)):
         row = bench_rows(build, ['--op', op, '-M', 3, '--batch', batch])[0]
-        held = batch * 8 * 2  # the two input vectors of 8-byte shares
-        rows.append({**row, 'input_mb': f'{held / 1e6:.1f}',
-                     'rss_per_input': f'{float(row["peak_rss_mb"]) * 1.048576 / (held / 1e6):.1f}'})
+        # The same party with a batch of 1: the process's own footprint (its code and
+        # shared libraries' pages, the runtime), which no batch size changes.
+        idle = float(bench_rows(build, ['--op', op, '-M', 3, '--batch', 1])[0]['peak_rss_mb'])
+        held = batch * 8 * 2 / 1e6  # the two input vectors of 8-byte shares, MB
+        peak = float(row['peak_rss_mb']) * 1.048576  # MiB to MB
+        added = peak - idle * 1.048576
+        rows.append({**row, 'input_mb': f'{held:.1f}', 'rss_per_input': f'{peak / held:.1f}',
+                     'idle_rss_mb': f'{idle:.1f}', 'added_per_input': f'{added / held:.1f}'})
     return rows
 
 
@@ -396,7 +409,9 @@ def tables(data):
         'memory': table(m, [('op', lambda r: r['op']), ('batch', lambda r: r['batch']),
                             ('peak RSS of party 0 (MB)', lambda r: r['peak_rss_mb']),
                             ('its two input vectors (MB)', lambda r: r['input_mb']),
-                            ('RSS / inputs', lambda r: r['rss_per_input'])]),
+                            ('RSS / inputs', lambda r: r['rss_per_input']),
+                            ('batch of 1 (MB)', lambda r: r.get('idle_rss_mb', '')),
+                            ('(RSS − batch of 1) / inputs', lambda r: r.get('added_per_input', ''))]),
         'peers': table(p, [('system', lambda r: r['system']), ('op', lambda r: r['op']), ('n', lambda r: r['parties']),
                            ('batch', lambda r: r['batch']), ('per second', lambda r: rate_text(r['ops_per_s'])),
                            ('meshmpc / system', lambda r: r['ratio'])]),
@@ -423,7 +438,7 @@ def write_document(data, args, plan):
 
 COLUMNS = {
     'scaling': BENCH_COLUMNS, 'wan': BENCH_COLUMNS + ['rounds_x_half_rtt'],
-    'memory': BENCH_COLUMNS + ['input_mb', 'rss_per_input'],
+    'memory': BENCH_COLUMNS + ['input_mb', 'rss_per_input', 'idle_rss_mb', 'added_per_input'],
     'baseline': ['parties', 'op', 'transport', 'batch', 'mpc_seconds', 'raw_seconds', 'efficiency'],
     'examples': ['example', 'parties', 'seconds', 'peak_rss_mb'],
     'peers': ['system', 'op', 'parties', 'batch', 'ops_per_s', 'ratio'],

@@ -1,5 +1,6 @@
 #include <meshmpc/field/fp64.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -151,6 +152,42 @@ void Fp64Core::decode(std::span<const std::byte> in, std::span<Element> out) con
                        " is not below the modulus");
     out[i] = {to_mont(v)};
   }
+}
+
+void Fp64Core::to_wire(std::span<const Element> x, std::span<std::byte> out) const {
+  static_assert(sizeof(Element) == 8 && std::endian::native == std::endian::little);
+  if (bytes_ == sizeof(Element)) {
+    std::memcpy(out.data(), x.data(), x.size_bytes());
+    return;
+  }
+  std::byte* dst = out.data();
+  for (std::size_t i = 0; i < x.size(); ++i, dst += bytes_) std::memcpy(dst, &x[i].mont, bytes_);
+}
+
+void Fp64Core::from_wire(std::span<const std::byte> in, std::span<Element> out) const {
+  // Copy and range check in one branch-free pass (it vectorizes); the element is
+  // looked for only when there is one to name.
+  std::uint64_t bad = 0;
+  const std::byte* src = in.data();
+  if (bytes_ == sizeof(Element)) {
+    for (std::size_t i = 0; i < out.size(); ++i, src += sizeof(Element)) {
+      std::uint64_t v;
+      std::memcpy(&v, src, sizeof v);
+      bad |= static_cast<std::uint64_t>(v >= p_);
+      out[i].mont = v;
+    }
+  } else {
+    for (std::size_t i = 0; i < out.size(); ++i, src += bytes_) {
+      std::uint64_t v = 0;
+      std::memcpy(&v, src, bytes_);
+      bad |= static_cast<std::uint64_t>(v >= p_);
+      out[i].mont = v;
+    }
+  }
+  if (bad == 0) return;
+  const auto it = std::find_if(out.begin(), out.end(), [this](const Element& e) { return e.mont >= p_; });
+  throw RangeError("decoding " + name_ + ": value " + std::to_string(it->mont) + " at element " +
+                   std::to_string(it - out.begin()) + " is not below the modulus (as its Montgomery residue)");
 }
 
 }  // namespace meshmpc

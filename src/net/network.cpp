@@ -117,7 +117,6 @@ void Network::enqueue(std::size_t peer, Frame frame) {
 }
 
 asio::awaitable<Payload> Network::receive(std::size_t peer, Label label) {
-  using namespace asio::experimental::awaitable_operators;
   const std::shared_ptr<detail::NetworkState> state = state_;  // outlives a moved-from handle
   detail::PeerState& from = state->peer_state(peer);
   if (auto found = from.arrived.find(label); found != from.arrived.end()) {
@@ -137,9 +136,12 @@ asio::awaitable<Payload> Network::receive(std::size_t peer, Label label) {
     throw ProtocolError(state->self_name + ": two receives wait at once for label " +
                         std::to_string(label) + " from " + from.name);
   }
+  waiter.deadline = std::chrono::steady_clock::now() + state->options.receive_timeout;
+  state->watchdog.watch(state, waiter.deadline);
   // Whatever ends this coroutine (message, failure, timeout, cancellation), the
-  // waiter leaves the table before it is destroyed.
+  // waiter leaves the table and the watchdog before it is destroyed.
   struct Unregister {
+    const std::shared_ptr<detail::NetworkState>& state;
     detail::PeerState& from;
     Label label;
     detail::Waiter* waiter;
@@ -147,14 +149,10 @@ asio::awaitable<Payload> Network::receive(std::size_t peer, Label label) {
       if (auto it = from.waiting.find(label); it != from.waiting.end() && it->second == waiter) {
         from.waiting.erase(it);
       }
+      state->watchdog.unwatch(state);
     }
-  } unregister{from, label, &waiter};
-
-  asio::steady_timer timer(state->executor, state->options.receive_timeout);
-  // The timer's wait reports its cancellation as an error code, not an exception:
-  // the message nearly always wins the race, and an exception per receive (thrown,
-  // unwound and caught by the operator) cost a few microseconds of every round.
-  co_await (waiter.wake.wait() || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  } unregister{state, from, label, &waiter};
+  co_await waiter.wake.wait();
   if (waiter.payload) {
     from.timed_out_at.reset();
     co_return std::move(*waiter.payload);
@@ -224,6 +222,7 @@ void Network::close() {
     if (peer.relink_wake) peer.relink_wake->notify();
   }
   if (state.relinker) state.relinker->stop();
+  state.watchdog.stop();
   state.progress.notify();
 }
 

@@ -15,6 +15,7 @@ NetworkState::NetworkState(asio::any_io_executor executor_in, const Roster& rost
       options(options_in),
       peers(roster.size()),
       progress(executor),
+      watchdog(executor),
       uplink(options.emulation.active() ? std::make_shared<EmulatedUplink>(options.emulation) : nullptr) {}
 
 std::unique_ptr<Link> NetworkState::adopt(std::unique_ptr<Link> link) {

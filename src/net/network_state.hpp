@@ -28,15 +28,18 @@
 #include <meshmpc/net/statistics.hpp>
 
 #include "async_util.hpp"
+#include "receive_watchdog.hpp"
 
 namespace meshmpc::net::detail {
 
-// One receive() waiting for its message.
+// One receive() waiting for its message, until its deadline (ReceiveWatchdog).
 struct Waiter {
   explicit Waiter(const asio::any_io_executor& executor) : wake(executor) {}
   Notifier wake;
   std::optional<Payload> payload;
   std::exception_ptr error;
+  std::chrono::steady_clock::time_point deadline;
+  bool timed_out = false;
 };
 
 // Data frames written to a relinkable link in one write, kept until the peer
@@ -104,6 +107,7 @@ struct NetworkState {
   NetworkOptions options;
   std::vector<PeerState> peers;  // never resized: coroutines hold references
   Notifier progress;             // a reader or writer ended, or a peer got into trouble
+  ReceiveWatchdog watchdog;      // the waiting receives' deadlines
   std::optional<std::chrono::steady_clock::time_point> aborted_at;  // abort() was called
   bool finishing = false;
   bool closed = false;

@@ -53,8 +53,8 @@ TEST(Fp64, PrimalityTestAgreesWithNtl) {
   for (int i = 0; i < 2000; ++i) check(test::u64_of(NTL::RandomBits_ZZ(64)) | 1U);
 }
 
-// The vector encoding (the one shares travel in) round-trips for full-width and
-// narrow primes, and a value >= p is refused with the element it was found at.
+// The vector encoding round-trips for full-width and narrow primes, and a value
+// >= p is refused with the element it was found at.
 TEST(Fp64, VectorEncodingRoundTripsAndNamesTheBadElement) {
   for (const std::uint64_t p : {Fp64Core::kDefaultPrime, std::uint64_t{101}, (std::uint64_t{1} << 61) - 1}) {
     const Fp64 f(p);
@@ -81,6 +81,40 @@ TEST(Fp64, VectorEncodingRoundTripsAndNamesTheBadElement) {
       EXPECT_NE(std::string(e.what()).find("element 2"), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find(f.name()), std::string::npos) << e.what();
     }
+  }
+}
+
+// The wire form shares travel in (Montgomery residues): it round-trips for
+// full-width and narrow primes over a batch long enough for the vector loops, is
+// not the canonical encoding (so both ends must run the same build: the
+// handshake's version), and a residue >= p is refused with the element's index.
+TEST(Fp64, WireFormRoundTripsAndNamesTheBadElement) {
+  for (const std::uint64_t p : {Fp64Core::kDefaultPrime, std::uint64_t{101}, (std::uint64_t{1} << 61) - 1}) {
+    const Fp64 f(p);
+    std::vector<Fp64::Element> x;
+    for (std::uint64_t v : {std::uint64_t{0}, std::uint64_t{1}, p / 2, p - 1}) x.push_back(f.from_uint(v));
+    for (std::uint64_t i = 0; i < 1000; ++i) x.push_back(f.from_uint((i * 0x9e3779b97f4a7c15ULL) % p));
+    std::vector<std::byte> wire(x.size() * f.byte_size()), canonical(wire.size());
+    f.to_wire(std::span<const Fp64::Element>(x), std::span<std::byte>(wire));
+    f.encode(std::span<const Fp64::Element>(x), std::span<std::byte>(canonical));
+    if (p != 101) {
+      EXPECT_NE(wire, canonical) << "the wire carries residues, not values";
+    }
+    std::vector<Fp64::Element> back(x.size());
+    f.from_wire(std::span<const std::byte>(wire), std::span<Fp64::Element>(back));
+    EXPECT_EQ(back, x);
+    const std::size_t at = 777;  // := p, which is no residue
+    for (std::size_t k = 0; k < f.byte_size(); ++k)
+      wire[at * f.byte_size() + k] = static_cast<std::byte>((p >> (8 * k)) & 0xffU);
+    try {
+      f.from_wire(std::span<const std::byte>(wire), std::span<Fp64::Element>(back));
+      ADD_FAILURE() << "decoding p did not throw";
+    } catch (const RangeError& e) {
+      EXPECT_NE(std::string(e.what()).find("element 777"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(f.name()), std::string::npos) << e.what();
+    }
+    std::vector<std::byte> short_by_one(wire.size() - 1);
+    EXPECT_THROW(f.from_wire(std::span<const std::byte>(short_by_one), std::span<Fp64::Element>(back)), RangeError);
   }
 }
 

@@ -7,15 +7,15 @@
 namespace meshmpc::net {
 namespace {
 
-std::vector<std::byte> bytes_of(std::initializer_list<int> values) {
-  std::vector<std::byte> bytes;
+Payload bytes_of(std::initializer_list<int> values) {
+  Payload bytes;
   for (int v : values) bytes.push_back(static_cast<std::byte>(v));
   return bytes;
 }
 
 TEST(Frame, HeaderIsLittleEndianLabelThenLength) {
   const FrameHeaderBytes header = encode_frame_header(0x0102030405060708ull, 0x0A0B0C0D);
-  EXPECT_EQ(std::vector<std::byte>(header.begin(), header.end()),
+  EXPECT_EQ(Payload(header.begin(), header.end()),
             bytes_of({0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0x0D, 0x0C, 0x0B, 0x0A}));
   const FrameHeader decoded = decode_frame_header(header);
   EXPECT_EQ(decoded.label, 0x0102030405060708ull);
@@ -61,7 +61,7 @@ void expect_protocol_error(const std::vector<std::byte>& bytes, std::size_t max_
 }
 
 TEST(Frame, OversizeFrameIsProtocolErrorNamingPeer) {
-  const std::vector<Frame> frames{{9, std::vector<std::byte>(101)}};
+  const std::vector<Frame> frames{{9, Payload(101, std::byte{0})}};
   expect_protocol_error(encode_frames(frames), 100, "over the maximum of 100 bytes");
   EXPECT_NO_THROW(decode_frames(encode_frames(frames), 101, "party 2 (carol)"));
 }
@@ -73,7 +73,7 @@ TEST(Frame, TruncatedHeaderIsProtocolErrorNamingPeer) {
 }
 
 TEST(Frame, TruncatedPayloadIsProtocolErrorNamingPeer) {
-  std::vector<std::byte> bytes = encode_frames(std::vector<Frame>{{9, std::vector<std::byte>(10)}});
+  std::vector<std::byte> bytes = encode_frames(std::vector<Frame>{{9, Payload(10, std::byte{0})}});
   bytes.pop_back();
   expect_protocol_error(bytes, kDefaultMaxFrame, "truncated frame (label 9): 9 of 10 payload bytes");
 }

@@ -255,7 +255,7 @@ TEST(Handshake, OwnPartyIdIsRefused) {
 TEST(Handshake, WrongVersionIsRefusedBeforeAnyProof) {
   Hello hello = *decode_hello(hello_from(1));
   hello.version = 9;
-  expect_refused(raw_dial(encode_hello(hello), std::nullopt), "the peer speaks protocol version 9, we speak 2");
+  expect_refused(raw_dial(encode_hello(hello), std::nullopt), "the peer speaks protocol version 9, we speak 3");
 }
 
 TEST(Handshake, WrongMagicIsRefused) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <meshmpc/error.hpp>
@@ -88,6 +89,57 @@ TEST(Network, ReceiveForALabelNeverSentTimesOut) {
   EXPECT_EQ(timeout_message, "party 0 (alice): timed out after 0.15 s waiting for party 1 (bob) label 42");
   EXPECT_GE(waited, 150ms);
   EXPECT_LT(waited, 3s);
+}
+
+// One timer keeps every waiting receive's deadline (ReceiveWatchdog): a receive
+// started later, on another peer, times out at its own deadline, not at the
+// first one's; a receive that gets its message in time is not failed by the
+// deadline of one that waited before it.
+TEST(Network, EachWaitingReceiveTimesOutAtItsOwnDeadline) {
+  std::chrono::steady_clock::duration first_waited{}, second_waited{};
+  std::string second_message;
+  bool third_arrived = false;
+  const auto errors = run_session(3, {.receive_timeout = 300ms}, [&](Network& network) -> asio::awaitable<void> {
+    using namespace asio::experimental::awaitable_operators;
+    if (network.self() == 0) {
+      const auto timed = [&](std::size_t peer, Label label, std::chrono::milliseconds delay,
+                             std::chrono::steady_clock::duration& waited,
+                             std::string* message) -> asio::awaitable<void> {
+        co_await pause(delay);
+        const auto started = std::chrono::steady_clock::now();
+        try {
+          co_await network.receive(peer, label);
+        } catch (const PeerError& error) {
+          if (message) *message = error.what();
+        }
+        waited = std::chrono::steady_clock::now() - started;
+      };
+      co_await (timed(1, 42, 0ms, first_waited, nullptr) && timed(2, 43, 150ms, second_waited, &second_message));
+      // Waits from about 450 ms; sent at 600 ms: in time for its own deadline.
+      third_arrived = !(co_await network.receive(1, 44)).empty();
+      network.send(1, 99, {});
+      network.send(2, 99, {});
+    } else {
+      if (network.self() == 1) {
+        co_await pause(600ms);
+        network.send(0, 44, testing::test_payload(1, 0, 1));
+      }
+      for (int attempt = 0; attempt < 20; ++attempt) {
+        try {
+          co_await network.receive(0, 99);
+          break;
+        } catch (const PeerError&) {
+        }
+      }
+    }
+    co_await network.shutdown();
+  });
+  testing::expect_no_errors(errors);
+  EXPECT_GE(first_waited, 300ms);
+  EXPECT_GE(second_waited, 300ms) << "the later receive keeps its own deadline";
+  EXPECT_LT(second_waited, 3s);
+  EXPECT_EQ(second_message, "party 0 (alice): timed out after 0.3 s waiting for party 2 (carol) label 43");
+  EXPECT_TRUE(third_arrived);
 }
 
 TEST(Network, PeerClosingFailsItsReceivesPromptlyWithItsName) {

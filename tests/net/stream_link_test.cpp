@@ -106,7 +106,7 @@ TEST(StreamLink, TruncatedHeaderIsProtocolErrorNamingPeer) {
 }
 
 TEST(StreamLink, TruncatedPayloadIsProtocolErrorNamingPeer) {
-  std::vector<std::byte> bytes = encode_frames(std::vector<Frame>{{77, std::vector<std::byte>(100)}});
+  std::vector<std::byte> bytes = encode_frames(std::vector<Frame>{{77, Payload(100, std::byte{0})}});
   bytes.resize(bytes.size() - 40);
   EXPECT_EQ(read_error_after(bytes),
             "ProtocolError: party 1 (bob) sent a truncated frame (label 77): 60 of 100 payload bytes before "
@@ -137,7 +137,7 @@ TEST(StreamLink, LargeFrameArrivesWholeAcrossReadSteps) {
 }
 
 TEST(StreamLink, LargeTruncatedPayloadNamesHowManyBytesCame) {
-  std::vector<std::byte> bytes = encode_frames(std::vector<Frame>{{78, std::vector<std::byte>(3 * kReadChunk)}});
+  std::vector<std::byte> bytes = encode_frames(std::vector<Frame>{{78, Payload(3 * kReadChunk, std::byte{0})}});
   bytes.resize(bytes.size() - 1000);
   EXPECT_EQ(read_error_after(bytes),
             "ProtocolError: party 1 (bob) sent a truncated frame (label 78): " + std::to_string(3 * kReadChunk - 1000) +

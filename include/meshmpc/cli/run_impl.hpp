@@ -54,7 +54,7 @@ int run_party(const RunOptions& options, const F& field, PartyProgram<F> program
   if (options.threshold == 0 && options.parties > 1)
     log->warn("threshold t = 0 (-T 0): no secret is hidden from the other parties; every party can learn every input");
   const auto started = std::chrono::steady_clock::now();
-  boost::asio::io_context io;
+  boost::asio::io_context io(1);  // run by this thread alone
   std::exception_ptr error;
   bool reported = false;  // the session's failure is logged when it happens, not after the abort
   auto party = [&]() -> boost::asio::awaitable<void> {

@@ -193,6 +193,31 @@ class Field : public Core {
     }
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = Core::decode(bytes.subspan(i * w, w));
   }
+  // How shares cross the network (Core::send and receive): byte_size() bytes per
+  // element in the core's own representation where it has a wire form of its own
+  // (Fp64: the Montgomery residue), else encode's canonical value. Both ends run
+  // the same build (the handshake's protocol version), and decoding still refuses
+  // anything that is not an element.
+  void to_wire(std::span<const Element> x, std::span<std::byte> bytes) const {
+    if constexpr (requires(const Core& c) { c.to_wire(x, bytes); }) {
+      const std::size_t w = this->byte_size();
+      if (bytes.size() != x.size() * w) detail::throw_byte_length(this->name(), x.size() * w, bytes.size());
+      [[maybe_unused]] const auto guard = enter();
+      Core::to_wire(x, bytes);
+    } else {
+      encode(x, bytes);
+    }
+  }
+  void from_wire(std::span<const std::byte> bytes, std::span<Element> out) const {
+    if constexpr (requires(const Core& c) { c.from_wire(bytes, out); }) {
+      const std::size_t w = this->byte_size();
+      if (bytes.size() != out.size() * w) detail::throw_byte_length(this->name(), out.size() * w, bytes.size());
+      [[maybe_unused]] const auto guard = enter();
+      Core::from_wire(bytes, out);
+    } else {
+      decode(bytes, out);
+    }
+  }
   using Core::decode;
   using Core::encode;
 

@@ -83,6 +83,12 @@ class Fp64Core {
   // every share that crosses the network goes through these.
   void encode(std::span<const Element> x, std::span<std::byte> out) const;
   void decode(std::span<const std::byte> in, std::span<Element> out) const;
+  // Shares on the wire (Field::to_wire): the Montgomery residue itself, byte_size()
+  // bytes little-endian. It is a bijection of [0, p), so a uniform share stays
+  // uniform and the range check is encode's; but no reduction per element each way,
+  // which cost more than the network's own copies of a large batch.
+  void to_wire(std::span<const Element> x, std::span<std::byte> out) const;
+  void from_wire(std::span<const std::byte> in, std::span<Element> out) const;
 
   // Rejection sampling over bit_length()-bit words: uniform, and the same draws on
   // every party that shares the word source.

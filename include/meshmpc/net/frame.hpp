@@ -3,6 +3,9 @@
 // {u64 label, u32 payload length} followed by the payload. The label is how the
 // runtime matches a message to the receive that waits for it (DESIGN.md, principle 3).
 #include <array>
+#include <memory>
+#include <new>
+#include <utility>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -12,7 +15,32 @@
 namespace meshmpc::net {
 
 using Label = std::uint64_t;
-using Payload = std::vector<std::byte>;
+
+// Leaves new bytes uninitialized: every payload is written right after it is
+// sized (the encoding of a batch, a read from the link), and zero-filling
+// megabytes first cost as much as the network's own copy of them. Reading from a
+// link, only the bytes that arrive are touched, so resident memory still follows
+// what a peer sent, not what its header announced.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+using Payload = std::vector<std::byte, UninitializedAllocator<std::byte>>;
 
 struct Frame {
   Label label = 0;

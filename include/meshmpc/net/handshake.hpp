@@ -43,8 +43,9 @@ namespace meshmpc::net {
 
 inline constexpr std::array<std::byte, 4> kHandshakeMagic{std::byte{'M'}, std::byte{'M'},
                                                           std::byte{'P'}, std::byte{'C'}};
-// Version 1 sent the session id in clear and proved nothing.
-inline constexpr std::uint16_t kProtocolVersion = 2;
+// Version 1 sent the session id in clear and proved nothing; version 2 sent Fp64
+// shares as canonical values (now their Montgomery residues, Field::to_wire).
+inline constexpr std::uint16_t kProtocolVersion = 3;
 inline constexpr std::size_t kNonceSize = 32;
 inline constexpr std::size_t kHelloSize = 4 + 2 + 4 + 4 + kNonceSize;
 inline constexpr std::size_t kProofSize = 32;

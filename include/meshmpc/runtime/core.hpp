@@ -129,7 +129,7 @@ class Core {
   // Sends field elements to one peer under a label.
   void send(std::size_t peer, Scope::Label label, std::span<const Element> values) {
     net::Payload payload(values.size() * field_->byte_size());
-    field_->encode(values, payload);
+    field_->to_wire(values, payload);
     net_.send(peer, label, std::move(payload));
   }
   // Receives exactly `count` field elements from one peer under a label.
@@ -141,7 +141,7 @@ class Core {
                           std::to_string(count) + " elements of " + field_->name());
     Shares<F> out(count);
     try {
-      field_->decode(payload, out);
+      field_->from_wire(payload, out);
     } catch (const RangeError& e) {
       throw ProtocolError("party " + std::to_string(peer) + " sent a malformed element: " + e.what());
     }
