@@ -1,8 +1,9 @@
-// Field elements as a peer sends them (Core::receive in runtime/core.hpp): the
-// first input byte picks a shipped field, the rest is the payload. Decoding
-// throws RangeError (which the runtime turns into a ProtocolError naming the
-// party) or yields elements whose encoding is the payload: the encoding is
-// canonical, so a value that decodes has exactly one byte string.
+// Field elements as a peer sends them (Core::receive in runtime/core.hpp: the
+// wire form, Field::from_wire) and as encode writes them: the first input byte
+// picks a shipped field, the rest is the payload. Decoding throws RangeError
+// (which the runtime turns into a ProtocolError naming the party) or yields
+// elements whose encoding is the payload: both forms are canonical, so a value
+// that decodes has exactly one byte string.
 #include <algorithm>
 #include <vector>
 
@@ -18,20 +19,28 @@
 namespace {
 
 template <class F>
-void decode_round_trip(const F& field, std::span<const std::byte> payload) {
+void decode_round_trip(const F& field, std::span<const std::byte> payload, bool wire) {
   using namespace meshmpc;
   const std::size_t w = field.byte_size();
   // As the runtime does: the count follows from the length it expects; a payload
-  // of another length is refused by Field::decode itself.
+  // of another length is refused by the decoding itself.
   std::vector<typename F::Element> out(payload.size() / w + (payload.size() % w != 0 ? 1 : 0));
   try {
-    field.decode(payload, out);
+    if (wire) field.from_wire(payload, out);
+    else field.decode(payload, out);
   } catch (const RangeError&) {
     return;
   }
   std::vector<std::byte> again(payload.size());
-  field.encode(out, again);
-  fuzz::require(std::ranges::equal(again, payload), "encode(decode(b)) == b");
+  if (wire) field.to_wire(out, again);
+  else field.encode(out, again);
+  fuzz::require(std::ranges::equal(again, payload), wire ? "to_wire(from_wire(b)) == b" : "encode(decode(b)) == b");
+}
+
+template <class F>
+void decode_round_trips(const F& field, std::span<const std::byte> payload) {
+  decode_round_trip(field, payload, true);
+  decode_round_trip(field, payload, false);
 }
 
 }  // namespace
@@ -50,14 +59,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const NtlGF2E gf2_61(61);
   static const NtlZZpE zzpe(65521, 3);
   switch (data[0] % 8) {
-    case 0: decode_round_trip(fp64, payload); break;
-    case 1: decode_round_trip(fp64_small, payload); break;
-    case 2: decode_round_trip(fp64_61, payload); break;
-    case 3: decode_round_trip(fp127, payload); break;
-    case 4: decode_round_trip(ntl, payload); break;
-    case 5: decode_round_trip(gf256, payload); break;
-    case 6: decode_round_trip(gf2_61, payload); break;
-    default: decode_round_trip(zzpe, payload); break;
+    case 0: decode_round_trips(fp64, payload); break;
+    case 1: decode_round_trips(fp64_small, payload); break;
+    case 2: decode_round_trips(fp64_61, payload); break;
+    case 3: decode_round_trips(fp127, payload); break;
+    case 4: decode_round_trips(ntl, payload); break;
+    case 5: decode_round_trips(gf256, payload); break;
+    case 6: decode_round_trips(gf2_61, payload); break;
+    default: decode_round_trips(zzpe, payload); break;
   }
   return 0;
 }

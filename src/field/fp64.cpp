@@ -156,6 +156,7 @@ void Fp64Core::decode(std::span<const std::byte> in, std::span<Element> out) con
 
 void Fp64Core::to_wire(std::span<const Element> x, std::span<std::byte> out) const {
   static_assert(sizeof(Element) == 8 && std::endian::native == std::endian::little);
+  if (x.empty()) return;  // memcpy wants pointers even for no bytes
   if (bytes_ == sizeof(Element)) {
     std::memcpy(out.data(), x.data(), x.size_bytes());
     return;

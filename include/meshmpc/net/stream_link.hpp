@@ -40,6 +40,9 @@ inline constexpr std::uint32_t kEndOfStreamLength = 0xffffffffU;
 inline constexpr std::size_t kReadChunk = std::size_t{64} << 10;
 // Each link's read-ahead buffer: a header and a small payload arrive in one read.
 inline constexpr std::size_t kReadBuffer = std::size_t{16} << 10;
+// Over TLS, a batch of frames up to this size is joined into one buffer before it
+// is written; a larger one is written frame by frame.
+inline constexpr std::size_t kTlsJoinLimit = std::size_t{256} << 10;
 
 template <typename Stream>
 class StreamLink final : public Link {
@@ -81,7 +84,15 @@ class StreamLink final : public Link {
       buffers.push_back(asio::buffer(headers.back()));
       if (!frame.payload.empty()) buffers.push_back(asio::buffer(frame.payload));
     }
+    std::size_t total = 0;
+    for (const auto& buffer : buffers) total += buffer.size();
     if constexpr (TlsStream<Stream>) {
+      if (total > kTlsJoinLimit) {
+        // A large batch fills whole records anyway: a copy of it would cost as
+        // much again as the network's own (at most one short record per frame).
+        co_await write_all(buffers);
+        co_return;
+      }
       // One contiguous buffer: full records and one write per batch, not two
       // small records per frame (copying is far cheaper than encrypting). The
       // copy of key material is wiped whether the write succeeds or not.
@@ -94,8 +105,6 @@ class StreamLink final : public Link {
           if (secret) wipe(joined);
         }
       } wipe_on_exit{joined, secret};
-      std::size_t total = 0;
-      for (const auto& buffer : buffers) total += buffer.size();
       joined.resize(total);
       asio::buffer_copy(asio::buffer(joined), buffers);
       co_await write_all(asio::buffer(joined));
