@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The Nebula table of docs/benchmarks.md: secure multiplications per second and
-# the time of one round, over nebula and over direct TCP between the same
-# network namespaces (tools/nebula-lab.sh; needs root and nebula). Party i runs
+# The Nebula table of docs/benchmarks.md: secure multiplications per second, the
+# time of one round and the transport alone (--op exchange), over nebula and over
+# direct TCP between the same network namespaces (tools/nebula-lab.sh; needs root and nebula). Party i runs
 # in host i's namespace; "tcp" dials the underlay addresses, "nebula" the
 # overlay. Prints CSV rows of party 0 (meshmpc-bench's columns; the transport
 # column says tcp or nebula): best of --repeat runs each. Then a second block, the
 # plain baseline on the same paths: meshmpc-rawnet with one process per namespace
 # moving the bytes of each meshmpc row in its rounds (as tools/bench_report.py does
-# on loopback), rows "raw,<path>,<batch>,<meshmpc's median seconds>,<meshmpc-rawnet's CSV>".
+# on loopback), rows "raw-<op>,<path>,<batch>,<meshmpc's median seconds>,<meshmpc-rawnet's CSV>".
 # Usage: tools/bench-nebula.sh [build dir, default build/release] [parties, default 3] [rate, e.g. 100mbit] [masq]
 # "masq" puts every host behind its own masquerading NAT: nebula relays every pair
 # through the lighthouse and direct TCP is impossible (nebula rows only).
@@ -49,7 +49,7 @@ inner() {
       pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p"; done
-    grep -E '^mul' "$LAB_DIR/bench0.out"
+    grep -E '^(mul|exchange)' "$LAB_DIR/bench0.out"
   }
   raw_all() {  # raw_all <tcp|nebula> <bytes per party> <rounds>: party 0's meshmpc-rawnet line
     local path=$1 pids=() peers=() i j
@@ -75,9 +75,9 @@ inner() {
     sed -n "$(($(wc -l <<<"$rows") / 2 + 1))p" <<<"$rows"
   }
   raw_for() {  # raw_for <path> <meshmpc rows>: the raw row of the same bytes and rounds
-    local path=$1 median batch seconds rounds bytes_per_op bytes=$((16 * (LAB_HOSTS - 1))) timed=200 line
+    local path=$1 median op batch seconds rounds bytes_per_op bytes=$((16 * (LAB_HOSTS - 1))) timed=200 line
     median=$(median_of "$2")
-    IFS=, read -r _ _ _ batch seconds _ rounds bytes_per_op _ <<<"$median"
+    IFS=, read -r op _ _ batch seconds _ rounds bytes_per_op _ <<<"$median"
     # A batch of 1: one round of 16 bytes per peer, many times (the latency of a
     # round). A batch: its bytes spread over its rounds, 5 timed rounds of that size.
     if [ "$batch" != 1 ]; then
@@ -87,16 +87,17 @@ inner() {
     fi
     line=$(raw_all "$path" "$bytes" "$timed") || return 1
     # Both sides as medians: meshmpc's median run beside the median plain round.
-    echo "raw,$path,$batch,$seconds,$line"
+    echo "raw-$op,$path,$batch,$seconds,$line"
   }
   echo "op,parties,transport,batch,seconds,ops_per_s,rounds,bytes_per_op_per_party,field,randomness,peak_rss_mb,rtt_ms,rate_mbit"
-  local transports=(tcp nebula) raw_rows=() rows raw batch repeat order
+  local transports=(tcp nebula) raw_rows=() rows raw op batch repeat order
   [ -z "${LAB_NAT_0:-}" ] || transports=(nebula)
   for transport in "${transports[@]}"; do
-    # Throughput: a large batch, best of 3; latency: one product, best of 20.
-    for measure in "1000000 3 -k6 -n -r" "100000 3 -k6 -n -r" "1 20 -k5 -n"; do
-      read -r batch repeat order <<<"$measure"
-      rows=$(run_all "$transport" --op mul --batch "$batch" --repeat "$repeat")
+    # Throughput: a large batch, best of 3; latency: one product, best of 20; the
+    # transport alone: one round of 10^6 elements to every peer, best of 3.
+    for measure in "mul 1000000 3 -k6 -n -r" "mul 100000 3 -k6 -n -r" "mul 1 20 -k5 -n" "exchange 1000000 3 -k6 -n -r"; do
+      read -r op batch repeat order <<<"$measure"
+      rows=$(run_all "$transport" --op "$op" --batch "$batch" --repeat "$repeat")
       # shellcheck disable=SC2086  # $order: sort's options
       sort -t, $order <<<"$rows" | head -n 1
       raw=$(raw_for "$transport" "$rows")

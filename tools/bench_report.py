@@ -209,6 +209,8 @@ def nebula_baseline_row(mpc, raw):
     if int(mpc['batch']) == 1:
         # The timed part of a batch of 1 is its round and the closing opening.
         what, mpc_seconds, raw_seconds = 'one round', mpc_seconds / (rounds + 1), raw_round_seconds
+    elif mpc['op'] == 'exchange':
+        what, raw_seconds = f'transport alone, batch {mpc["batch"]}', raw_round_seconds * rounds
     else:
         what, raw_seconds = f'batch {mpc["batch"]}', raw_round_seconds * rounds
     return {'parties': mpc['parties'], 'transport': mpc['transport'], 'measured': what, 'batch': mpc['batch'],
@@ -223,11 +225,13 @@ def measure_nebula(build):
     rows, baseline = [], []
     for n in [3, 5]:
         out = run([ROOT / 'tools' / 'bench-nebula.sh', build, str(n)], 900)
-        mpc = [dict(zip(BENCH_COLUMNS, l.split(','))) for l in out.splitlines() if l.startswith('mul')]
-        raw = {(r['path'], r['batch']): r for r in (dict(zip(RAW_COLUMNS, l.split(',')))
-                                                    for l in out.splitlines() if l.startswith('raw,'))}
+        mpc = [dict(zip(BENCH_COLUMNS, l.split(','))) for l in out.splitlines()
+               if l.startswith('mul') or l.startswith('exchange')]
+        # A raw line's kind is raw-<op of the meshmpc row it was measured for>.
+        raw = {(r['kind'][len('raw-'):], r['path'], r['batch']): r
+               for r in (dict(zip(RAW_COLUMNS, l.split(','))) for l in out.splitlines() if l.startswith('raw-'))}
         for row in mpc:
-            baseline.append(nebula_baseline_row(row, raw[(row['transport'], row['batch'])]))
+            baseline.append(nebula_baseline_row(row, raw[(row['op'], row['transport'], row['batch'])]))
             row['transport'] = 'veth ' + row['transport']
             baseline[-1]['transport'] = row['transport']
             rows.append(row)
