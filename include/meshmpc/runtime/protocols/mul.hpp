@@ -21,22 +21,17 @@ inline bool grr_follows(std::size_t n, std::size_t t, std::size_t i, std::size_t
   return gap >= 1 && gap <= t;
 }
 
-// GRR as one of the resharers (t = 1: grr_reshare_line): this party's polynomial g of degree t is fixed by
-// its values, g(0) = d and, at each of the t parties after it, the stream of that
-// pair's "grr-subs" subkey with nonce (label, me) (reduce_grr). g at every other
-// party is sent to it; g at this party's own point, times mu (this resharer's
-// Lagrange weight at 0), goes straight into result.
 // GRR as one of the resharers at t = 1: this party's polynomial is the line
 // g(x) = d + s x through (0, d) and (x_f, r), r the stream of the pair's
 // "grr-subs" subkey with its follower f, nonce (label, me) (reduce_grr): the
 // slope s = (r - d) / x_f is one full product per element, and g at any party's
-// point (a small integer) a 64-bit multiple only. Own point: result += mu d +
-// (mu x_me) s, both coefficients small when mu is (n = 3: 3, -3, 1). The last
-// party sent to gets its values computed in the slope's own vector: at n = 3
-// (one party sent to) the resharing holds one vector besides d and result.
+// point (a small integer) a 64-bit multiple only. d becomes this party's own term
+// mu g(x_me) in place (mu: its Lagrange weight at 0; n = 3: 3, -3 or 1), the last
+// party sent to gets g(x_j) = g(x_me) + (x_j - x_me) s computed in the slope's own
+// vector: at n = 3 (one party sent to) the resharing holds d and one more vector,
+// and the own term is the result's start, not a vector of its own.
 template <FiniteField F>
-void grr_reshare_line(Core<F>& c, Scope::Label label, const Shares<F>& d, const typename F::Element& mu,
-                      Shares<F>& result) {
+void grr_reshare_line(Core<F>& c, Scope::Label label, Shares<F>& d, const typename F::Element& mu) {
   using E = typename F::Element;
   const F& f = c.field();
   const std::size_t n = c.n(), me = c.self(), follower = (me + 1) % n;
@@ -46,34 +41,35 @@ void grr_reshare_line(Core<F>& c, Scope::Label label, const Shares<F>& d, const 
   f.random(std::span<E>(slope), prg);
   f.sub(std::span<E>(slope), std::span<const E>(slope), std::span<const E>(d));
   f.scale(std::span<E>(slope), f.inv(point(follower)), std::span<const E>(slope));
-  f.axpy(std::span<E>(result), mu, std::span<const E>(d));
-  f.axpy(std::span<E>(result), f.mul(mu, point(me)), std::span<const E>(slope));
   std::vector<std::size_t> receivers;
   for (std::size_t j = 0; j < n; ++j)
     if (j != me && j != follower) receivers.push_back(j);
   Shares<F> sub;
-  for (std::size_t q = 0; q < receivers.size(); ++q) {
-    const std::size_t j = receivers[q];
-    if (q + 1 == receivers.size()) {
-      f.scale(std::span<E>(slope), point(j), std::span<const E>(slope));
-      f.add(std::span<E>(slope), std::span<const E>(slope), std::span<const E>(d));
-      c.send(j, label, slope);
-    } else {
-      sub.assign(d.begin(), d.end());
-      f.axpy(std::span<E>(sub), point(j), std::span<const E>(slope));
-      c.send(j, label, sub);
-    }
+  for (std::size_t q = 0; q + 1 < receivers.size(); ++q) {  // n = 4: all but the last, from d itself
+    sub.assign(d.begin(), d.end());
+    f.axpy(std::span<E>(sub), point(receivers[q]), std::span<const E>(slope));
+    c.send(receivers[q], label, sub);
   }
+  f.axpy(std::span<E>(d), point(me), std::span<const E>(slope));  // d := g(x_me)
+  if (!receivers.empty()) {
+    const std::size_t j = receivers.back();
+    f.scale(std::span<E>(slope), f.sub(point(j), point(me)), std::span<const E>(slope));
+    f.add(std::span<E>(slope), std::span<const E>(slope), std::span<const E>(d));
+    c.send(j, label, slope);
+  }
+  f.scale(std::span<E>(d), mu, std::span<const E>(d));
 }
 
+// GRR as one of the resharers at t >= 2 (t = 1: grr_reshare_line): this party's
+// polynomial g of degree t is fixed by its values, g(0) = d and, at each of the t
+// parties after it, the stream of that pair's "grr-subs" subkey with nonce
+// (label, me) (reduce_grr). g at every other party is sent to it; g at this
+// party's own point, times mu (this resharer's Lagrange weight at 0), goes
+// straight into result.
 template <FiniteField F>
 void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typename F::Element& mu,
                  Shares<F>& result) {
   using E = typename F::Element;
-  if (c.t() == 1) {
-    grr_reshare_line(c, label, d, mu, result);
-    return;
-  }
   const F& f = c.field();
   const std::size_t n = c.n(), t = c.t(), me = c.self(), m = d.size();
   auto point = [&](std::size_t id) { return f.from_uint(id + 1); };
@@ -128,10 +124,16 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
   for (auto i : resharers) rx.push_back(f.from_uint(i + 1));
   const auto mu = lagrange_coefficients(f, std::span<const E>(rx), f.zero());
 
-  Shares<F> result(m, f.zero());
-  for (std::size_t k = 0; k < resharers.size(); ++k)
-    if (resharers[k] == me) grr_reshare(c, label, d, mu[k], result);
-  Shares<F>().swap(d);  // resent: not held while the others' sub-shares arrive
+  Shares<F> result;
+  const auto mine = std::find(resharers.begin(), resharers.end(), me);
+  if (mine != resharers.end() && t == 1) {
+    grr_reshare_line(c, label, d, mu[static_cast<std::size_t>(mine - resharers.begin())]);
+    result = std::move(d);  // this party's own term: the others' are added to it
+  } else {
+    result.assign(m, f.zero());
+    if (mine != resharers.end()) grr_reshare(c, label, d, mu[static_cast<std::size_t>(mine - resharers.begin())], result);
+    Shares<F>().swap(d);  // resent: not held while the others' sub-shares arrive
+  }
   for (std::size_t k = 0; k < resharers.size(); ++k) {
     const std::size_t i = resharers[k];
     if (i == me) continue;

@@ -81,17 +81,26 @@ boost::asio::awaitable<Shares<F>> random_bits_by_squares(Core<F>& c, Scope scope
 }
 
 // x XOR y = x + y - 2xy for shared bits, element-wise: one product.
-// x and y move into the product once their sum is taken: no copies of either.
+// x and y become their product and their sum in place: no copies of either.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> xor_bits(Core<F>& c, Scope scope, Shares<F> x, Shares<F> y) {
   using E = typename F::Element;
   const F& f = c.field();
-  Shares<F> out(x.size());
-  f.add(std::span<E>(out), std::span<const E>(x), std::span<const E>(y));
-  const auto xy = co_await mul(c, scope.child(), std::move(x), std::move(y));
+  if (x.size() != y.size())
+    throw RangeError("xor_bits: batches of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) +
+                     " shares");
+  // x y and x + y in the inputs' own buffers, in one pass: two vectors of the batch
+  // held across the round instead of three (random bits for a large comparison
+  // batch are most of its peak memory).
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const E xi = x[i];
+    x[i] = f.mul(xi, y[i]);
+    y[i] = f.add(xi, y[i]);
+  }
+  const auto xy = co_await reduce(c, scope.child(), std::move(x));
   const E minus_two = f.neg(f.from_uint(2));
-  f.axpy(std::span<E>(out), minus_two, std::span<const E>(xy));
-  co_return out;
+  f.axpy(std::span<E>(y), minus_two, std::span<const E>(xy));
+  co_return y;
 }
 
 // The XOR of several vectors of shared bits, element-wise. In GF(2^d) that is their
