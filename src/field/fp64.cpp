@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <iterator>
 
 namespace meshmpc {
 
@@ -165,6 +166,64 @@ void Fp64Core::to_wire(std::span<const Element> x, std::span<std::byte> out) con
   for (std::size_t i = 0; i < x.size(); ++i, dst += bytes_) std::memcpy(dst, &x[i].mont, bytes_);
 }
 
+namespace {
+
+// Reads the wire's words as elements for std::vector's range constructor (which
+// then allocates once and writes each element once), noting in `bad` whether any
+// was out of range. Random access, so that the vector takes the count from the
+// distance instead of walking the range twice.
+class WireReader {
+ public:
+  using iterator_category = std::random_access_iterator_tag;
+  using value_type = Fp64Core::Element;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const value_type*;
+  using reference = value_type;
+
+  WireReader(const std::byte* at, std::size_t width, std::uint64_t p, std::uint64_t* bad)
+      : at_(at), width_(width), p_(p), bad_(bad) {}
+  value_type operator*() const {
+    std::uint64_t v = 0;
+    if (width_ == sizeof v) {
+      std::memcpy(&v, at_, sizeof v);  // a constant size: one load, not a call
+    } else {
+      std::memcpy(&v, at_, width_);
+    }
+    *bad_ |= static_cast<std::uint64_t>(v >= p_);
+    return {v};
+  }
+  WireReader& operator++() {
+    at_ += width_;
+    return *this;
+  }
+  WireReader operator++(int) {
+    WireReader before = *this;
+    at_ += width_;
+    return before;
+  }
+  difference_type operator-(const WireReader& other) const {
+    return (at_ - other.at_) / static_cast<difference_type>(width_);
+  }
+  bool operator==(const WireReader& other) const { return at_ == other.at_; }
+
+ private:
+  const std::byte* at_;
+  std::size_t width_;
+  std::uint64_t p_;
+  std::uint64_t* bad_;
+};
+
+}  // namespace
+
+std::vector<Fp64Core::Element> Fp64Core::from_wire(std::span<const std::byte> in) const {
+  std::uint64_t bad = 0;
+  const std::byte* begin = in.data();
+  const std::byte* end = begin + in.size() / bytes_ * bytes_;
+  std::vector<Element> out(WireReader(begin, bytes_, p_, &bad), WireReader(end, bytes_, p_, &bad));
+  if (bad != 0) throw_not_a_residue(out);
+  return out;
+}
+
 void Fp64Core::from_wire(std::span<const std::byte> in, std::span<Element> out) const {
   // Copy and range check in one branch-free pass (it vectorizes); the element is
   // looked for only when there is one to name.
@@ -185,10 +244,13 @@ void Fp64Core::from_wire(std::span<const std::byte> in, std::span<Element> out) 
       out[i].mont = v;
     }
   }
-  if (bad == 0) return;
-  const auto it = std::find_if(out.begin(), out.end(), [this](const Element& e) { return e.mont >= p_; });
+  if (bad != 0) throw_not_a_residue(out);
+}
+
+void Fp64Core::throw_not_a_residue(std::span<const Element> decoded) const {
+  const auto it = std::find_if(decoded.begin(), decoded.end(), [this](const Element& e) { return e.mont >= p_; });
   throw RangeError("decoding " + name_ + ": value " + std::to_string(it->mont) + " at element " +
-                   std::to_string(it - out.begin()) + " is not below the modulus (as its Montgomery residue)");
+                   std::to_string(it - decoded.begin()) + " is not below the modulus (as its Montgomery residue)");
 }
 
 }  // namespace meshmpc

@@ -218,6 +218,22 @@ class Field : public Core {
       decode(bytes, out);
     }
   }
+  // `count` elements from the wire, as a new vector: where the core can, without
+  // zero-filling it first.
+  std::vector<Element> from_wire(std::span<const std::byte> bytes, std::size_t count) const {
+    const std::size_t w = this->byte_size();
+    if (bytes.size() != count * w) detail::throw_byte_length(this->name(), count * w, bytes.size());
+    if constexpr (requires(const Core& c) {
+                    { c.from_wire(bytes) } -> std::same_as<std::vector<Element>>;
+                  }) {
+      [[maybe_unused]] const auto guard = enter();
+      return Core::from_wire(bytes);
+    } else {
+      std::vector<Element> out(count);
+      from_wire(bytes, std::span<Element>(out));
+      return out;
+    }
+  }
   using Core::decode;
   using Core::encode;
 

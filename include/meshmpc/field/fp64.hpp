@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace meshmpc {
 
@@ -89,6 +90,10 @@ class Fp64Core {
   // which cost more than the network's own copies of a large batch.
   void to_wire(std::span<const Element> x, std::span<std::byte> out) const;
   void from_wire(std::span<const std::byte> in, std::span<Element> out) const;
+  // As a new vector of in.size() / byte_size() elements, read and checked in the
+  // same pass that writes them (a vector sized first is zero-filled first: a third
+  // pass over a large batch).
+  std::vector<Element> from_wire(std::span<const std::byte> in) const;
 
   // Rejection sampling over bit_length()-bit words: uniform, and the same draws on
   // every party that shares the word source.
@@ -127,6 +132,9 @@ class Fp64Core {
   }
 
  private:
+  // RangeError naming the first element of `decoded` that is no residue.
+  [[noreturn]] void throw_not_a_residue(std::span<const Element> decoded) const;
+
   std::uint64_t p_;
   std::uint64_t pinv_ = 0;  // p^-1 mod 2^64
   std::uint64_t r2_ = 0;    // 2^128 mod p

@@ -139,13 +139,11 @@ class Core {
       throw ProtocolError("party " + std::to_string(peer) + " sent " + std::to_string(payload.size()) +
                           " bytes for label " + std::to_string(label) + ", expected " +
                           std::to_string(count) + " elements of " + field_->name());
-    Shares<F> out(count);
     try {
-      field_->from_wire(payload, out);
+      co_return field_->from_wire(payload, count);
     } catch (const RangeError& e) {
       throw ProtocolError("party " + std::to_string(peer) + " sent a malformed element: " + e.what());
     }
-    co_return out;
   }
 
  private:
