@@ -156,6 +156,37 @@ boost::asio::awaitable<void> exchange(Session<F>& s, const meshmpc::SecFld<F>& x
   scope.count_rounds(1);
 }
 
+// The timed operation p.op (but the fixed-point ones) on the prepared inputs: field
+// vectors x, y and integer vectors a, b.
+template <class F>
+boost::asio::awaitable<void> run_op(Session<F>& s, const Params& p, const meshmpc::SecFld<F>& x,
+                                    const meshmpc::SecFld<F>& y, const meshmpc::SecInt<F>& a,
+                                    const meshmpc::SecInt<F>& b) {
+  using meshmpc::secfld;
+  using meshmpc::secint;
+  if (p.op == "mul") {
+    (void)co_await s.mul(x, y);
+  } else if (p.op == "open") {
+    (void)co_await s.output(x);
+  } else if (p.op == "random") {
+    (void)co_await s.random(secfld(), p.batch);
+  } else if (p.op == "random_bits") {
+    (void)co_await s.random_bits(secfld(), p.batch);
+  } else if (p.op == "input") {
+    (void)co_await s.input(secfld(), 0, x.shares(), p.batch);  // party 0 deals (its shares stand in as values)
+  } else if (p.op == "cmp") {
+    (void)co_await s.lt(a, b);
+  } else if (p.op == "eq") {
+    (void)co_await s.eq(a, b);
+  } else if (p.op == "sort") {
+    (void)co_await s.sort(a);
+  } else if (p.op == "exchange") {
+    co_await exchange(s, x);
+  } else if (p.op == "permute") {
+    (void)co_await s.random_permutation(secint(p.bits), p.batch);
+  }
+}
+
 template <class F>
 boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
   using meshmpc::secfld;
@@ -177,27 +208,7 @@ boost::asio::awaitable<void> bench(Session<F>& s, Params p) {
     const auto rounds_before = s.rounds();
     const auto bytes_before = s.statistics().total().sent.wire_bytes();
     const auto start = std::chrono::steady_clock::now();
-    if (p.op == "mul") {
-      (void)co_await s.mul(x, y);
-    } else if (p.op == "open") {
-      (void)co_await s.output(x);
-    } else if (p.op == "random") {
-      (void)co_await s.random(secfld(), p.batch);
-    } else if (p.op == "random_bits") {
-      (void)co_await s.random_bits(secfld(), p.batch);
-    } else if (p.op == "input") {
-      (void)co_await s.input(secfld(), 0, x.shares(), p.batch);  // party 0 deals (its shares stand in as values)
-    } else if (p.op == "cmp") {
-      (void)co_await s.lt(a, b);
-    } else if (p.op == "eq") {
-      (void)co_await s.eq(a, b);
-    } else if (p.op == "sort") {
-      (void)co_await s.sort(a);
-    } else if (p.op == "exchange") {
-      co_await exchange(s, x);
-    } else if (p.op == "permute") {
-      (void)co_await s.random_permutation(secint(p.bits), p.batch);
-    }
+    co_await run_op(s, p, x, y, a, b);
     co_await fixed_point_op(s, p, fa, fb);  // nothing unless p.op is fxp-*
     // The operation has ended for party 0 when it has its result, but its own
     // last messages may still be queued: one more opening makes sure every party
