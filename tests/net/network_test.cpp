@@ -22,6 +22,18 @@ asio::awaitable<void> pause(std::chrono::milliseconds duration) {
   co_await timer.async_wait(asio::use_awaitable);
 }
 
+// Waits for party 0's label 99, retrying after each timeout (fine after one), so
+// that a party whose receives time out on purpose does not leave before party 0.
+asio::awaitable<void> wait_for_release(Network& network) {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    try {
+      co_await network.receive(0, 99);
+      co_return;
+    } catch (const PeerError&) {
+    }
+  }
+}
+
 class InMemoryNetwork : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(InMemoryNetwork, AllToAllExchangeMatchesEveryLabelAndCountsBytes) {
@@ -74,14 +86,7 @@ TEST(Network, ReceiveForALabelNeverSentTimesOut) {
       waited = std::chrono::steady_clock::now() - started;
       network.send(1, 99, {});  // bob waits for this, so he does not leave first
     } else {
-      // bob's receives time out too while alice waits; retrying after a timeout is fine
-      for (int attempt = 0; attempt < 20; ++attempt) {
-        try {
-          co_await network.receive(0, 99);
-          break;
-        } catch (const PeerError&) {
-        }
-      }
+      co_await wait_for_release(network);  // bob's receives time out too while alice waits
     }
     co_await network.shutdown();
   });
@@ -124,13 +129,7 @@ TEST(Network, EachWaitingReceiveTimesOutAtItsOwnDeadline) {
         co_await pause(600ms);
         network.send(0, 44, testing::test_payload(1, 0, 1));
       }
-      for (int attempt = 0; attempt < 20; ++attempt) {
-        try {
-          co_await network.receive(0, 99);
-          break;
-        } catch (const PeerError&) {
-        }
-      }
+      co_await wait_for_release(network);
     }
     co_await network.shutdown();
   });

@@ -200,8 +200,7 @@ class Field : public Core {
   // anything that is not an element.
   void to_wire(std::span<const Element> x, std::span<std::byte> bytes) const {
     if constexpr (requires(const Core& c) { c.to_wire(x, bytes); }) {
-      const std::size_t w = this->byte_size();
-      if (bytes.size() != x.size() * w) detail::throw_byte_length(this->name(), x.size() * w, bytes.size());
+      check_wire_length(x.size(), bytes.size());
       [[maybe_unused]] const auto guard = enter();
       Core::to_wire(x, bytes);
     } else {
@@ -210,8 +209,7 @@ class Field : public Core {
   }
   void from_wire(std::span<const std::byte> bytes, std::span<Element> out) const {
     if constexpr (requires(const Core& c) { c.from_wire(bytes, out); }) {
-      const std::size_t w = this->byte_size();
-      if (bytes.size() != out.size() * w) detail::throw_byte_length(this->name(), out.size() * w, bytes.size());
+      check_wire_length(out.size(), bytes.size());
       [[maybe_unused]] const auto guard = enter();
       Core::from_wire(bytes, out);
     } else {
@@ -221,8 +219,7 @@ class Field : public Core {
   // `count` elements from the wire, as a new vector: where the core can, without
   // zero-filling it first.
   std::vector<Element> from_wire(std::span<const std::byte> bytes, std::size_t count) const {
-    const std::size_t w = this->byte_size();
-    if (bytes.size() != count * w) detail::throw_byte_length(this->name(), count * w, bytes.size());
+    check_wire_length(count, bytes.size());
     if constexpr (requires(const Core& c) {
                     { c.from_wire(bytes) } -> std::same_as<std::vector<Element>>;
                   }) {
@@ -238,6 +235,10 @@ class Field : public Core {
   using Core::encode;
 
  private:
+  void check_wire_length(std::size_t count, std::size_t bytes) const {
+    if (bytes != count * this->byte_size()) detail::throw_byte_length(this->name(), count * this->byte_size(), bytes);
+  }
+
   static void check2(const char* op, std::span<Element> out, std::span<const Element> x) {
     if (out.size() != x.size()) detail::throw_length_mismatch(op, out.size(), x.size());
   }
