@@ -35,14 +35,15 @@ TEST(Threshold, UnsetResolvesToTheLargestBelowHalf) {
 }
 
 // Each party's values, the product of the first and last party's opened and
-// compared with the plain product; every party reports the t it runs with.
-void expect_default_session(std::size_t n) {
+// compared with the plain product; every party reports the t it runs with (the
+// options' threshold, or by default the largest below n/2).
+void expect_session(std::size_t n, const SessionOptions& options) {
   constexpr std::size_t kCount = 40;
   std::vector<std::vector<std::int64_t>> in;
   for (std::size_t i = 0; i < n; ++i) in.push_back(test::party_values(i, kCount));
   std::mutex m;
   std::vector<std::size_t> ts;
-  run_local<Fp64>(n, Fp64{}, SessionOptions{}, [&](Session<Fp64>& s) -> asio::awaitable<void> {
+  run_local<Fp64>(n, Fp64{}, options, [&](Session<Fp64>& s) -> asio::awaitable<void> {
     const auto x = co_await s.input_all(secint(32), in[s.id()]);
     const auto p = co_await s.mul(x.front(), x.back());
     const auto out = co_await s.output(p);
@@ -53,11 +54,17 @@ void expect_default_session(std::size_t n) {
     EXPECT_EQ(s.options().threshold, std::optional<std::size_t>(s.t())) << "options hold the resolved t";
   });
   ASSERT_EQ(ts.size(), n);
-  for (auto t : ts) EXPECT_EQ(t, (n - 1) / 2) << "n = " << n;
+  for (auto t : ts) EXPECT_EQ(t, options.threshold.value_or((n - 1) / 2)) << "n = " << n;
 }
 
 TEST(Threshold, DefaultSessionsRunWithTheLargestPrivateThreshold) {
-  for (std::size_t n : {1, 3, 4, 5, 7}) expect_default_session(n);
+  for (std::size_t n : {1, 3, 4, 5, 7}) expect_session(n, {});
+}
+
+// -T 1 among more parties: each GRR resharer's line goes to n - 2 parties, all but
+// the last computed from its product share, the last from its own term.
+TEST(Threshold, OneAmongFiveAndSevenPartiesMultipliesCorrectly) {
+  for (std::size_t n : {5, 7}) expect_session(n, {.threshold = 1});
 }
 
 TEST(Threshold, ZeroAmongSeveralPartiesIsRefusedUnlessAskedFor) {
