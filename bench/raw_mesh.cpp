@@ -7,6 +7,8 @@
 //
 //   meshmpc-rawnet --parties 3 --bytes 8000000 --rounds 5     (a 10^6 GRR batch at n = 3)
 //   meshmpc-rawnet --parties 3 --bytes 16 --rounds 200        (one small round: latency)
+//   meshmpc-rawnet --parties 3 --bytes 16000000 --tls         (the same bytes through TLS 1.3
+//                                                              by OpenSSL alone: raw_tls.hpp)
 //
 // Distributed mode measures the same rounds on another path (veth, an overlay):
 // one process per party, --index i and one --peer host:port per party in party
@@ -34,11 +36,14 @@
 #include <boost/program_options.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "raw_tls.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -57,17 +62,23 @@ constexpr std::chrono::milliseconds kDialPause{100};
 constexpr std::size_t kMaxParties = 64;  // an index fits the one-byte handshake
 
 // Party i's sockets: peers[j] to party j (empty for j == i), set up on one
-// io_context before the parties split onto their threads.
+// io_context before the parties split onto their threads; with --tls, tls[i][j]
+// is TLS on that socket.
 struct Mesh {
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::vector<std::unique_ptr<tcp::socket>>> peers;
+  std::vector<std::vector<rawnet::Ssl>> tls;
 };
 
-Mesh connect_mesh(std::size_t n) {
+Mesh connect_mesh(std::size_t n, bool tls) {
   Mesh mesh;
   for (std::size_t i = 0; i < n; ++i) mesh.contexts.push_back(std::make_unique<asio::io_context>());
   mesh.peers.resize(n);
   for (auto& row : mesh.peers) row.resize(n);
+  mesh.tls.resize(tls ? n : 0);
+  for (auto& row : mesh.tls) row.resize(n);
+  std::optional<rawnet::TlsContexts> contexts;
+  if (tls) contexts.emplace();
   for (std::size_t i = 0; i < n; ++i) {
     tcp::acceptor acceptor(*mesh.contexts[i], tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     for (std::size_t j = i + 1; j < n; ++j) {
@@ -76,6 +87,7 @@ Mesh connect_mesh(std::size_t n) {
       auto accepted = std::make_unique<tcp::socket>(acceptor.accept());
       dialer->set_option(tcp::no_delay(true));
       accepted->set_option(tcp::no_delay(true));
+      if (tls) contexts->connect_pair(*accepted, *dialer, mesh.tls[i][j], mesh.tls[j][i]);
       mesh.peers[j][i] = std::move(dialer);
       mesh.peers[i][j] = std::move(accepted);
     }
@@ -85,24 +97,34 @@ Mesh connect_mesh(std::size_t n) {
 
 // Free functions, not lambdas: a lambda coroutine's captures live in the closure,
 // which would be gone before the deferred operation runs.
-asio::awaitable<void> send_all(tcp::socket& s, const std::vector<char>& out) {
-  co_await asio::async_write(s, asio::buffer(out), asio::use_awaitable);
+asio::awaitable<void> send_all(tcp::socket& s, SSL* tls, const std::vector<char>& out) {
+  if (tls) {
+    co_await rawnet::tls_write_all(s, tls, out);
+  } else {
+    co_await asio::async_write(s, asio::buffer(out), asio::use_awaitable);
+  }
 }
-asio::awaitable<void> receive_all(tcp::socket& s, std::vector<char>& in) {
-  co_await asio::async_read(s, asio::buffer(in), asio::use_awaitable);
+asio::awaitable<void> receive_all(tcp::socket& s, SSL* tls, std::vector<char>& in) {
+  if (tls) {
+    co_await rawnet::tls_read_all(s, tls, in);
+  } else {
+    co_await asio::async_read(s, asio::buffer(in), asio::use_awaitable);
+  }
 }
 
-// One round of party `self`: write to every peer and read from every peer, all at once.
-asio::awaitable<void> round(std::vector<std::unique_ptr<tcp::socket>>& peers, std::size_t self,
-                            const std::vector<char>& out, std::vector<std::vector<char>>& in) {
+// One round of party `self`: write to every peer and read from every peer, all at
+// once; through tls[j] where there is TLS (empty: none).
+asio::awaitable<void> round(std::vector<std::unique_ptr<tcp::socket>>& peers, const std::vector<rawnet::Ssl>& tls,
+                            std::size_t self, const std::vector<char>& out, std::vector<std::vector<char>>& in) {
   using Op = decltype(asio::co_spawn(peers[0 == self ? 1 : 0]->get_executor(), std::declval<asio::awaitable<void>>(),
                                      asio::deferred));
   std::vector<Op> ops;
   for (std::size_t j = 0; j < peers.size(); ++j) {
     if (j == self) continue;
     tcp::socket& s = *peers[j];
-    ops.push_back(asio::co_spawn(s.get_executor(), send_all(s, out), asio::deferred));
-    ops.push_back(asio::co_spawn(s.get_executor(), receive_all(s, in[j]), asio::deferred));
+    SSL* ssl = tls.empty() ? nullptr : tls[j].get();
+    ops.push_back(asio::co_spawn(s.get_executor(), send_all(s, ssl, out), asio::deferred));
+    ops.push_back(asio::co_spawn(s.get_executor(), receive_all(s, ssl, in[j]), asio::deferred));
   }
   auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(ops))
                              .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
@@ -111,13 +133,13 @@ asio::awaitable<void> round(std::vector<std::unique_ptr<tcp::socket>>& peers, st
 }
 
 // A warm-up round, then `rounds` timed ones.
-asio::awaitable<void> timed_rounds(std::vector<std::unique_ptr<tcp::socket>>& peers, std::size_t self,
-                                   const std::vector<char>& out, std::vector<std::vector<char>>& in,
-                                   std::size_t rounds, std::vector<double>& times) {
-  co_await round(peers, self, out, in);
+asio::awaitable<void> timed_rounds(std::vector<std::unique_ptr<tcp::socket>>& peers,
+                                   const std::vector<rawnet::Ssl>& tls, std::size_t self, const std::vector<char>& out,
+                                   std::vector<std::vector<char>>& in, std::size_t rounds, std::vector<double>& times) {
+  co_await round(peers, tls, self, out, in);
   for (std::size_t r = 0; r < rounds; ++r) {
     const auto start = Clock::now();
-    co_await round(peers, self, out, in);
+    co_await round(peers, tls, self, out, in);
     times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
   }
 }
@@ -203,7 +225,7 @@ asio::awaitable<void> distributed_party(std::size_t self, std::vector<tcp::endpo
   co_await accept_higher(acceptor, self, peers);
   const std::vector<char> out(per_peer, static_cast<char>(self));
   std::vector<std::vector<char>> in(peers.size(), std::vector<char>(per_peer));
-  co_await timed_rounds(peers, self, out, in, rounds, times);
+  co_await timed_rounds(peers, {}, self, out, in, rounds, times);
 }
 
 // Runs party `self` on one io_context within kTimeLimit; party 0's round times.
@@ -228,15 +250,17 @@ void print_result(std::size_t n, std::size_t per_peer, std::size_t rounds, std::
 }
 
 // The local mode: every party a thread of this process, on loopback; party 0's round times.
-std::vector<double> run_local(std::size_t n, std::size_t per_peer, std::size_t rounds) {
-  Mesh mesh = connect_mesh(n);
+std::vector<double> run_local(std::size_t n, std::size_t per_peer, std::size_t rounds, bool tls) {
+  Mesh mesh = connect_mesh(n, tls);
+  static const std::vector<rawnet::Ssl> kPlain;
   std::vector<std::vector<double>> times(n);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
       const std::vector<char> out(per_peer, static_cast<char>(i));
       std::vector<std::vector<char>> in(n, std::vector<char>(per_peer));
-      asio::co_spawn(*mesh.contexts[i], timed_rounds(mesh.peers[i], i, out, in, rounds, times[i]), asio::detached);
+      asio::co_spawn(*mesh.contexts[i], timed_rounds(mesh.peers[i], tls ? mesh.tls[i] : kPlain, i, out, in, rounds, times[i]),
+                     asio::detached);
       mesh.contexts[i]->run_for(kTimeLimit);  // bounded in time as in count: a stalled peer ends the run
     });
   }
@@ -255,6 +279,7 @@ int main(int argc, char** argv) {
                                              "n >= 2, all in this process on loopback")(
       "bytes", po::value<std::size_t>()->default_value(8'000'000), "bytes each party sends per round, all peers")(
       "rounds", po::value<std::size_t>()->default_value(5), "timed rounds (1..100000)")(
+      "tls", "local mode: every link TLS 1.3 by OpenSSL on the socket (the TLS transport's baseline)")(
       "index", po::value<std::size_t>(), "distributed mode: this process is party i (0-based)")(
       "peer", po::value<std::vector<std::string>>(),
       "distributed mode: host:port of each party, once per party in party order (i listens on its own)");
@@ -294,9 +319,13 @@ int main(int argc, char** argv) {
               << ") and takes n from the --peer entries, not --parties\n";
     return 2;
   }
+  if (distributed && vm.count("tls")) {
+    std::cerr << "meshmpc-rawnet: --tls is for the local mode (every party in this process), not with --index/--peer\n";
+    return 2;
+  }
   const std::size_t self = distributed ? vm["index"].as<std::size_t>() : 0;
   try {
-    auto times = distributed ? run_distributed(self, endpoints, per_peer, rounds) : run_local(n, per_peer, rounds);
+    auto times = distributed ? run_distributed(self, endpoints, per_peer, rounds) : run_local(n, per_peer, rounds, vm.count("tls") > 0);
     if (self == 0) print_result(n, per_peer, rounds, std::move(times));
   } catch (const boost::system::system_error& e) {  // its what() carries Asio's source location
     std::cerr << "meshmpc-rawnet: party " << self << ": " << e.code().message() << " (a peer's link)\n";

@@ -247,6 +247,12 @@ void Fp64Core::from_wire(std::span<const std::byte> in, std::span<Element> out) 
   if (bad != 0) throw_not_a_residue(out);
 }
 
+void Fp64Core::check_wire(std::span<const Element> words) const {
+  std::uint64_t bad = 0;
+  for (const Element& w : words) bad |= static_cast<std::uint64_t>(w.mont >= p_);
+  if (bad != 0) throw_not_a_residue(words);
+}
+
 void Fp64Core::throw_not_a_residue(std::span<const Element> decoded) const {
   const auto it = std::find_if(decoded.begin(), decoded.end(), [this](const Element& e) { return e.mont >= p_; });
   throw RangeError("decoding " + name_ + ": value " + std::to_string(it->mont) + " at element " +

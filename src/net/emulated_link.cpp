@@ -106,7 +106,7 @@ class EmulatedLink final : public Link {
       co_return;
     }
     std::size_t bytes = 0;
-    for (const Frame& f : frames) bytes += kFrameHeaderSize + f.payload.size();
+    for (const Frame& f : frames) bytes += kFrameHeaderSize + f.bytes().size();
     state_->queue.push_back({uplink_->arrival(bytes), std::move(frames)});
     if (!state_->pumping) {
       state_->pumping = true;

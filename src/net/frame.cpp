@@ -22,6 +22,12 @@ void wipe_secrets(std::vector<Frame>& frames) {
   }
 }
 
+void own_bytes(Frame& frame) {
+  if (!frame.shared.owner) return;
+  frame.payload.assign(frame.shared.bytes.begin(), frame.shared.bytes.end());
+  frame.shared = {};
+}
+
 
 namespace {
 
@@ -69,13 +75,13 @@ void check_frame_length(const FrameHeader& header, std::size_t max_frame, std::s
 
 std::vector<std::byte> encode_frames(std::span<const Frame> frames) {
   std::size_t total = 0;
-  for (const Frame& frame : frames) total += kFrameHeaderSize + frame.payload.size();
+  for (const Frame& frame : frames) total += kFrameHeaderSize + frame.bytes().size();
   std::vector<std::byte> bytes;
   bytes.reserve(total);
   for (const Frame& frame : frames) {
-    const FrameHeaderBytes header = encode_frame_header(frame.label, frame.payload.size());
+    const FrameHeaderBytes header = encode_frame_header(frame.label, frame.bytes().size());
     bytes.insert(bytes.end(), header.begin(), header.end());
-    bytes.insert(bytes.end(), frame.payload.begin(), frame.payload.end());
+    bytes.insert(bytes.end(), frame.bytes().begin(), frame.bytes().end());
   }
   return bytes;
 }

@@ -47,7 +47,7 @@ asio::awaitable<void> write_loop(std::shared_ptr<NetworkState> state, std::size_
       TrafficCounters counted;
       for (const Frame& frame : batch) {
         counted.frames += 1;
-        counted.payload_bytes += frame.payload.size();
+        counted.payload_bytes += frame.bytes().size();
       }
       co_await peer.link->write_frames(std::move(batch));
       peer.statistics.sent += counted;

@@ -92,6 +92,12 @@ const NetworkOptions& Network::options() const { return state_->options; }
 
 void Network::send(std::size_t peer, Label label, Payload payload) { enqueue(peer, Frame{label, std::move(payload), false}); }
 
+void Network::send_shared(std::size_t peer, Label label, SharedBytes bytes) {
+  Frame frame{label, Payload{}};
+  frame.shared = std::move(bytes);
+  enqueue(peer, std::move(frame));
+}
+
 void Network::send_secret(std::size_t peer, Label label, Payload payload) {
   enqueue(peer, Frame{label, std::move(payload), true});
 }

@@ -101,7 +101,7 @@ SentBatch& batch_outbox(NetworkState& state, PeerState& peer) {
   TrafficCounters counted;
   for (std::size_t i = batch.first_data; i < batch.frames.size(); ++i) {
     counted.frames += 1;
-    counted.payload_bytes += batch.frames[i].payload.size();
+    counted.payload_bytes += batch.frames[i].bytes().size();
   }
   batch.bytes = counted.payload_bytes;
   peer.sent += counted.frames;

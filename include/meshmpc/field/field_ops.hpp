@@ -15,6 +15,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -230,6 +231,37 @@ class Field : public Core {
       from_wire(bytes, std::span<Element>(out));
       return out;
     }
+  }
+  // Whether the wire form of a vector is its memory (Fp64 at 8 bytes per element):
+  // a batch can then be sent from the vector itself and a received one read where
+  // it arrived (Core::send of a shared batch, Core::receive_view).
+  bool wire_is_memory() const {
+    if constexpr (requires(const Core& c) {
+                    { c.wire_is_memory() } -> std::same_as<bool>;
+                  }) {
+      return Core::wire_is_memory();
+    } else {
+      return false;
+    }
+  }
+  // `count` elements read in place from bytes in their wire form, each checked to
+  // be an element (RangeError naming the first that is not); the caller keeps the
+  // bytes alive as long as the view. Empty unless wire_is_memory() holds and the
+  // bytes are aligned for Element (a buffer from operator new is): then decode a
+  // copy with from_wire.
+  std::optional<std::span<const Element>> view_wire(std::span<const std::byte> bytes, std::size_t count) const {
+    check_wire_length(count, bytes.size());
+    if constexpr (requires(const Core& c, std::span<const Element> w) { c.check_wire(w); }) {
+      if (wire_is_memory() && reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(Element) == 0) {
+        // The bytes came from a socket or a memcpy into storage from operator new,
+        // where elements of this trivially copyable type may live (implicit
+        // object creation); launder tells the compiler so.
+        const std::span<const Element> view(std::launder(reinterpret_cast<const Element*>(bytes.data())), count);
+        Core::check_wire(view);
+        return view;
+      }
+    }
+    return std::nullopt;
   }
   using Core::decode;
   using Core::encode;

@@ -94,6 +94,12 @@ class Fp64Core {
   // same pass that writes them (a vector sized first is zero-filled first: a third
   // pass over a large batch).
   std::vector<Element> from_wire(std::span<const std::byte> in) const;
+  // Whether a vector's wire form is its memory (8 bytes per element): a batch is
+  // then sent from the vector and read where it arrived (Field::view_wire).
+  bool wire_is_memory() const { return bytes_ == sizeof(Element); }
+  // For wire_is_memory: throws RangeError naming the first word that is not a
+  // residue below p. One read-only pass.
+  void check_wire(std::span<const Element> words) const;
 
   // Rejection sampling over bit_length()-bit words: uniform, and the same draws on
   // every party that shares the word source.

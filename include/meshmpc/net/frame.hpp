@@ -3,13 +3,13 @@
 // {u64 label, u32 payload length} followed by the payload. The label is how the
 // runtime matches a message to the receive that waits for it (DESIGN.md, principle 3).
 #include <array>
-#include <memory>
-#include <new>
-#include <utility>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace meshmpc::net {
@@ -42,13 +42,38 @@ struct UninitializedAllocator : std::allocator<T> {
 
 using Payload = std::vector<std::byte, UninitializedAllocator<std::byte>>;
 
+// Bytes a message sends without a copy of its own (Network::send_shared):
+// a batch of shares is written to the link straight from the vector that holds
+// it, and one batch sent to every peer is one vector. `owner` keeps the bytes
+// alive, and its owner must not change them, until every link is done with the
+// frame (written, or on a relinkable link acknowledged).
+struct SharedBytes {
+  std::shared_ptr<const void> owner;
+  std::span<const std::byte> bytes;
+};
+
 struct Frame {
+  Frame() = default;
+  Frame(Label label_, Payload payload_, bool secret_ = false)
+      : label(label_), payload(std::move(payload_)), secret(secret_) {}
+
   Label label = 0;
   Payload payload;
   // Key material (Network::send_secret): the link wipes the payload, and any copy
   // it made of it, once written or dropped.
   bool secret = false;
+  // When set, what the frame sends in place of `payload` (never key material).
+  SharedBytes shared;
+
+  // What a link writes after the header.
+  std::span<const std::byte> bytes() const {
+    return shared.owner ? shared.bytes : std::span<const std::byte>(payload);
+  }
 };
+
+// Gives the frame a payload of its own: a copy of its shared bytes, if any (a
+// frame delivered to a receive, which takes the payload).
+void own_bytes(Frame& frame);
 
 // Overwrites the bytes so that no copy of a key stays in freed memory
 // (OPENSSL_cleanse: the compiler may not drop it as a dead store).

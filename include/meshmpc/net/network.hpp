@@ -96,6 +96,9 @@ class Network {
   // Messages to a peer whose link has failed are dropped (its receives report it).
   // Throws RangeError for an unknown peer, PeerError after close().
   void send(std::size_t peer, Label label, Payload payload);
+  // As send, for bytes the message does not copy: written straight from the
+  // owner's memory (frame.hpp, SharedBytes). Not for key material.
+  void send_shared(std::size_t peer, Label label, SharedBytes bytes);
   // As send, for a payload that carries key material: every copy this party's
   // links make of it is wiped once written, or when it is dropped.
   void send_secret(std::size_t peer, Label label, Payload payload);

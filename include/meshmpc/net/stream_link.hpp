@@ -80,9 +80,9 @@ class StreamLink final : public Link {
     std::vector<asio::const_buffer> buffers;
     buffers.reserve(2 * frames.size());
     for (const Frame& frame : frames) {
-      headers.push_back(encode_frame_header(frame.label, frame.payload.size()));
+      headers.push_back(encode_frame_header(frame.label, frame.bytes().size()));
       buffers.push_back(asio::buffer(headers.back()));
-      if (!frame.payload.empty()) buffers.push_back(asio::buffer(frame.payload));
+      if (!frame.bytes().empty()) buffers.push_back(asio::buffer(frame.bytes().data(), frame.bytes().size()));
     }
     std::size_t total = 0;
     for (const auto& buffer : buffers) total += buffer.size();

@@ -7,6 +7,7 @@
 #include <meshmpc/error.hpp>
 #include <meshmpc/field/prime_field.hpp>
 #include <meshmpc/net/network.hpp>
+#include <meshmpc/runtime/received.hpp>
 #include <meshmpc/runtime/scope.hpp>
 #include <meshmpc/runtime/session_options.hpp>
 #include <meshmpc/sharing/extraction.hpp>
@@ -126,27 +127,64 @@ class Core {
     if (open_observer_) open_observer_(tag, values);
   }
 
-  // Sends field elements to one peer under a label.
+  // Sends field elements to one peer under a label (a copy of them goes out).
   void send(std::size_t peer, Scope::Label label, std::span<const Element> values) {
     net::Payload payload(values.size() * field_->byte_size());
     field_->to_wire(values, payload);
     net_.send(peer, label, std::move(payload));
   }
-  // Receives exactly `count` field elements from one peer under a label.
+  // Sends a batch that nobody changes any more: where the field's wire form is
+  // its memory, the link writes it from `values` itself (no copy), and one batch
+  // sent to several peers stays one vector until the last link is done with it.
+  void send(std::size_t peer, Scope::Label label, std::shared_ptr<const Shares<F>> values) {
+    if (!field_->wire_is_memory()) {
+      send(peer, label, std::span<const Element>(*values));
+      return;
+    }
+    const auto bytes = std::as_bytes(std::span<const Element>(*values));
+    net_.send_shared(peer, label, net::SharedBytes{std::move(values), bytes});
+  }
+  // As above, for a batch the caller gives up.
+  void send(std::size_t peer, Scope::Label label, Shares<F>&& values) {
+    send(peer, label, std::make_shared<const Shares<F>>(std::move(values)));
+  }
+
+  // Receives exactly `count` field elements from one peer under a label, as a
+  // vector of their own.
   boost::asio::awaitable<Shares<F>> receive(std::size_t peer, Scope::Label label, std::size_t count) {
-    const net::Payload payload = co_await net_.receive(peer, label);
-    if (payload.size() != count * field_->byte_size())
-      throw ProtocolError("party " + std::to_string(peer) + " sent " + std::to_string(payload.size()) +
-                          " bytes for label " + std::to_string(label) + ", expected " +
-                          std::to_string(count) + " elements of " + field_->name());
+    const net::Payload payload = co_await receive_checked_length(peer, label, count);
     try {
       co_return field_->from_wire(payload, count);
     } catch (const RangeError& e) {
-      throw ProtocolError("party " + std::to_string(peer) + " sent a malformed element: " + e.what());
+      throw_malformed(peer, e);
+    }
+  }
+  // As receive, read where the message arrived where the field allows
+  // (Received): for elements that are only read, e.g. combined into a result.
+  boost::asio::awaitable<Received<F>> receive_view(std::size_t peer, Scope::Label label, std::size_t count) {
+    net::Payload payload = co_await receive_checked_length(peer, label, count);
+    try {
+      if (const auto view = field_->view_wire(payload, count)) co_return Received<F>(std::move(payload), *view);
+      co_return Received<F>(field_->from_wire(payload, count));
+    } catch (const RangeError& e) {
+      throw_malformed(peer, e);
     }
   }
 
  private:
+  boost::asio::awaitable<net::Payload> receive_checked_length(std::size_t peer, Scope::Label label,
+                                                              std::size_t count) {
+    net::Payload payload = co_await net_.receive(peer, label);
+    if (payload.size() != count * field_->byte_size())
+      throw ProtocolError("party " + std::to_string(peer) + " sent " + std::to_string(payload.size()) +
+                          " bytes for label " + std::to_string(label) + ", expected " +
+                          std::to_string(count) + " elements of " + field_->name());
+    co_return payload;
+  }
+  [[noreturn]] static void throw_malformed(std::size_t peer, const RangeError& e) {
+    throw ProtocolError("party " + std::to_string(peer) + " sent a malformed element: " + e.what());
+  }
+
   // Subkeys of one pairwise key, wiped when the Core goes (or the entry is replaced).
   struct PairKeys {
     std::array<Prg::Key, kPairKeyUses> keys{};

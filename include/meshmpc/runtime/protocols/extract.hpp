@@ -58,15 +58,15 @@ boost::asio::awaitable<std::vector<Shares<F>>> extract_sharings(Core<F>& c, Scop
     }
   }
   for (std::size_t j = 0; j < n; ++j)
-    if (j != me) c.send(j, label, dealt[j]);
-  std::vector<Shares<F>> received(n);
-  received[me] = std::move(dealt[me]);
+    if (j != me) c.send(j, label, std::move(dealt[j]));
+  std::vector<Received<F>> received(n);
+  received[me] = Received<F>(std::move(dealt[me]));
   for (std::size_t j = 0; j < n; ++j)
-    if (j != me) received[j] = co_await c.receive(j, label, outputs * b);
+    if (j != me) received[j] = co_await c.receive_view(j, label, outputs * b);
 
   std::vector<std::span<const E>> inputs(n);
   for (std::size_t q = 0; q < outputs; ++q) {
-    for (std::size_t j = 0; j < n; ++j) inputs[j] = std::span<const E>(received[j]).subspan(q * b, b);
+    for (std::size_t j = 0; j < n; ++j) inputs[j] = received[j].elements().subspan(q * b, b);
     x.apply(inputs, out[q]);
   }
   co_return out;

@@ -27,7 +27,7 @@ template <FiniteField F>
 Shares<F> deal_and_send(Core<F>& c, Scope::Label label, std::span<const typename F::Element> values) {
   auto shares = c.shamir().share(values, c.rng());
   for (std::size_t j = 0; j < c.n(); ++j)
-    if (j != c.self()) c.send(j, label, shares[j]);
+    if (j != c.self()) c.send(j, label, std::move(shares[j]));
   return std::move(shares[c.self()]);
 }
 
@@ -69,14 +69,13 @@ boost::asio::awaitable<std::vector<Shares<F>>> input_all(Core<F>& c, Scope scope
 // them if it is one) interpolated at 0.
 template <FiniteField F>
 boost::asio::awaitable<Shares<F>> gather_and_reconstruct(Core<F>& c, Scope::Label label,
-                                                         std::vector<std::size_t> senders, Shares<F> own,
-                                                         std::size_t degree) {
-  std::vector<Shares<F>> got(senders.size());
+                                                         std::vector<std::size_t> senders,
+                                                         std::shared_ptr<const Shares<F>> own, std::size_t degree) {
+  std::vector<Received<F>> got(senders.size());
   std::vector<std::span<const typename F::Element>> views;
   for (std::size_t k = 0; k < senders.size(); ++k) {
-    if (senders[k] != c.self()) got[k] = co_await c.receive(senders[k], label, own.size());
-    views.emplace_back(senders[k] == c.self() ? std::span<const typename F::Element>(own)
-                                              : std::span<const typename F::Element>(got[k]));
+    if (senders[k] != c.self()) got[k] = co_await c.receive_view(senders[k], label, own->size());
+    views.emplace_back(senders[k] == c.self() ? std::span<const typename F::Element>(*own) : got[k].elements());
   }
   co_return c.shamir().reconstruct(senders, views, degree);
 }
@@ -119,21 +118,23 @@ boost::asio::awaitable<Shares<F>> open_by_kings(Core<F>& c, Scope scope, Shares<
   Shares<F> out(m);
   if (const std::size_t mine = count_of(me); mine > 0) {
     std::vector<std::size_t> ids{me};
-    std::vector<Shares<F>> got{elements_of(me)};
+    std::vector<Received<F>> got;
+    got.emplace_back(elements_of(me));
     for (std::size_t s = 1; s <= degree; ++s) {
       ids.push_back((me + s) % n);
-      got.push_back(co_await c.receive(ids.back(), to_king, mine));
+      got.push_back(co_await c.receive_view(ids.back(), to_king, mine));
     }
-    std::vector<std::span<const E>> views(got.begin(), got.end());
-    const auto values = c.shamir().reconstruct(ids, views, degree);
-    if (king_tag) c.observe_open(king_tag, values);
+    std::vector<std::span<const E>> views;
+    for (const auto& g : got) views.push_back(g.elements());
+    const auto values = std::make_shared<const Shares<F>>(c.shamir().reconstruct(ids, views, degree));
+    if (king_tag) c.observe_open(king_tag, *values);
     for (std::size_t j = 0; j < n; ++j)
       if (j != me) c.send(j, from_king, values);
-    for (std::size_t q = 0, e = first(me); e < m; ++q, e += n) out[e] = values[q];
+    for (std::size_t q = 0, e = first(me); e < m; ++q, e += n) out[e] = (*values)[q];
   }
   for (std::size_t k = 0; k < n; ++k) {
     if (k == me || count_of(k) == 0) continue;
-    const auto values = co_await c.receive(k, from_king, count_of(k));
+    const auto values = co_await c.receive_view(k, from_king, count_of(k));
     for (std::size_t q = 0, e = first(k); e < m; ++q, e += n) out[e] = values[q];
   }
   co_return out;
@@ -156,10 +157,12 @@ boost::asio::awaitable<Shares<F>> open(Core<F>& c, Scope scope, Shares<F> x, std
   scope.count_rounds(1);
   const auto senders = rotating_parties(c.n(), degree + 1, label);
   const bool sending = std::find(senders.begin(), senders.end(), c.self()) != senders.end();
+  // One vector for every peer's message and the reconstruction (Core::send).
+  const auto own = std::make_shared<const Shares<F>>(std::move(x));
   if (sending)
     for (std::size_t j = 0; j < c.n(); ++j)
-      if (j != c.self()) c.send(j, label, x);
-  auto opened = co_await gather_and_reconstruct(c, label, senders, std::move(x), degree);
+      if (j != c.self()) c.send(j, label, own);
+  auto opened = co_await gather_and_reconstruct(c, label, senders, own, degree);
   c.observe_open(tag, opened);
   co_return opened;
 }
@@ -176,11 +179,12 @@ boost::asio::awaitable<std::optional<Shares<F>>> open_to(Core<F>& c, Scope scope
     if (r >= c.n()) throw RangeError("open_to: receiver " + std::to_string(r) + " is not a party (n = " + std::to_string(c.n()) + ")");
   const auto senders = rotating_parties(c.n(), c.t() + 1, label);
   const bool sending = std::find(senders.begin(), senders.end(), c.self()) != senders.end();
+  const auto own = std::make_shared<const Shares<F>>(std::move(x));
   if (sending)
     for (auto r : receivers)
-      if (r != c.self()) c.send(r, label, x);
+      if (r != c.self()) c.send(r, label, own);
   if (std::find(receivers.begin(), receivers.end(), c.self()) == receivers.end()) co_return std::nullopt;
-  auto opened = co_await gather_and_reconstruct(c, label, senders, std::move(x), c.t());
+  auto opened = co_await gather_and_reconstruct(c, label, senders, own, c.t());
   c.observe_open("open_to", opened);
   co_return opened;
 }

@@ -44,18 +44,17 @@ void grr_reshare_line(Core<F>& c, Scope::Label label, Shares<F>& d, const typena
   std::vector<std::size_t> receivers;
   for (std::size_t j = 0; j < n; ++j)
     if (j != me && j != follower) receivers.push_back(j);
-  Shares<F> sub;
   for (std::size_t q = 0; q + 1 < receivers.size(); ++q) {  // n = 4: all but the last, from d itself
-    sub.assign(d.begin(), d.end());
+    Shares<F> sub(d.begin(), d.end());
     f.axpy(std::span<E>(sub), point(receivers[q]), std::span<const E>(slope));
-    c.send(receivers[q], label, sub);
+    c.send(receivers[q], label, std::move(sub));  // the message's bytes (Core::send)
   }
   f.axpy(std::span<E>(d), point(me), std::span<const E>(slope));  // d := g(x_me)
   if (!receivers.empty()) {
     const std::size_t j = receivers.back();
     f.scale(std::span<E>(slope), f.sub(point(j), point(me)), std::span<const E>(slope));
     f.add(std::span<E>(slope), std::span<const E>(slope), std::span<const E>(d));
-    c.send(j, label, slope);
+    c.send(j, label, std::move(slope));
   }
   f.scale(std::span<E>(d), mu, std::span<const E>(d));
 }
@@ -86,7 +85,6 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
     f.random(std::span<E>(drawn[s - 1]), prg);
     ys.push_back(std::span<const E>(drawn[s - 1]));
   }
-  std::vector<E> sub(m);
   for (std::size_t j = 0; j < n; ++j) {
     if (grr_follows(n, t, me, j)) continue;
     const auto w = lagrange_coefficients(f, std::span<const E>(xs), point(j));
@@ -96,9 +94,10 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
         f.axpy(std::span<E>(result), f.mul(mu, w[q]), ys[q]);
       continue;
     }
+    Shares<F> sub(m);
     f.scale(std::span<E>(sub), w[0], ys[0]);
     for (std::size_t q = 1; q < ys.size(); ++q) f.axpy(std::span<E>(sub), w[q], ys[q]);
-    c.send(j, label, sub);
+    c.send(j, label, std::move(sub));  // the message's bytes (Core::send)
   }
 }
 
@@ -148,8 +147,8 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
         f.axpy(std::span<E>(result).subspan(begin, len), mu[k], std::span<const E>(block).first(len));
       }
     } else {
-      const auto got = co_await c.receive(i, label, m);
-      f.axpy(std::span<E>(result), mu[k], std::span<const E>(got));
+      const auto got = co_await c.receive_view(i, label, m);
+      f.axpy(std::span<E>(result), mu[k], got.elements());
     }
   }
   co_return result;

@@ -203,7 +203,7 @@ void deal_xor_bits(Core<F>& c, std::uint64_t counter, Scope::Label label, std::s
     }
   }
   for (std::size_t k = 0; k < n; ++k)
-    if (k != me && k != follower) c.send(k, label, out[k]);
+    if (k != me && k != follower) c.send(k, label, std::move(out[k]));
 }
 
 // Random bits for t = 1 with PRSS, where every party misses exactly one key (the
@@ -302,8 +302,8 @@ boost::asio::awaitable<Shares<F>> random_ints(Core<F>& c, Scope scope, std::size
   }
   for (std::size_t d = 0; d < dealers; ++d) {
     if (d == c.self()) continue;
-    const auto part = co_await c.receive(d, label, count);
-    f.add(std::span<E>(out), std::span<const E>(out), std::span<const E>(part));
+    const auto part = co_await c.receive_view(d, label, count);
+    f.add(std::span<E>(out), std::span<const E>(out), part.elements());
   }
   co_return out;
 }
