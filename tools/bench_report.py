@@ -87,10 +87,10 @@ def measure_scaling(build, plan):
     return rows
 
 
-def raw_round(build, n, total_bytes, rounds):
-    """meshmpc-rawnet's median round time for total_bytes per party."""
+def raw_round(build, n, total_bytes, rounds, tls=False):
+    """meshmpc-rawnet's median round time for total_bytes per party (through TLS by OpenSSL alone: tls)."""
     out = run([build / 'bench' / 'meshmpc-rawnet', '--parties', str(n), '--bytes', str(int(total_bytes)),
-               '--rounds', str(rounds)], 120)
+               '--rounds', str(rounds), *(['--tls'] if tls else [])], 120)
     return float(out.strip().split(',')[3])
 
 
@@ -106,22 +106,25 @@ def measure_baseline(build, plan, scaling):
             rounds = max(1, int(r['rounds']))
             raw = raw_round(build, n, float(r['bytes_per_op_per_party']) * int(r['batch']) / rounds, 5) * rounds
             rows.append({'parties': n, 'op': r['op'], 'transport': r['transport'], 'batch': r['batch'],
-                         'mpc_seconds': r['seconds'], 'raw_seconds': f'{raw:.6f}',
+                         'mpc_seconds': r['seconds'], 'raw': 'tcp', 'raw_seconds': f'{raw:.6f}',
                          'efficiency': f'{raw / float(r["seconds"]):.2f}'})
         if n <= 5:  # 10^6 elements to every peer: 16 MB a party at n = 3, 32 MB at 5
-            for ssl in (False, True):
+            # TLS against plain TCP (what encryption costs) and against TLS by
+            # OpenSSL alone on the same sockets (what meshmpc adds to it).
+            for ssl, raw_kinds in ((False, ('tcp',)), (True, ('tcp', 'tls'))):
                 r = median_row(bench_rows(build, ['--op', 'exchange', '-M', n, '--batch', 10**6, '--repeat',
                                                   plan.repeat + 2, *(['--ssl'] if ssl else [])]))
-                raw = raw_round(build, n, 10**6 * 8 * (n - 1), 7)
-                rows.append({'parties': n, 'op': 'transport', 'transport': r['transport'], 'batch': r['batch'],
-                             'mpc_seconds': r['seconds'], 'raw_seconds': f'{raw:.6f}',
-                             'efficiency': f'{raw / float(r["seconds"]):.2f}'})
+                for kind in raw_kinds:
+                    raw = raw_round(build, n, 10**6 * 8 * (n - 1), 7, tls=kind == 'tls')
+                    rows.append({'parties': n, 'op': 'transport', 'transport': r['transport'], 'batch': r['batch'],
+                                 'mpc_seconds': r['seconds'], 'raw': kind, 'raw_seconds': f'{raw:.6f}',
+                                 'efficiency': f'{raw / float(r["seconds"]):.2f}'})
         one = [median_row(bench_rows(build, ['--op', 'open', '-M', n, '--batch', 1, '--repeat', 21]))]
         raw = raw_round(build, n, 16 * (n - 1), 200)
         # The timed part of a batch of 1 is its round and the closing opening.
         mpc = float(one[0]['seconds']) / 2
         rows.append({'parties': n, 'op': 'one round', 'transport': 'tcp', 'batch': 1, 'mpc_seconds': f'{mpc:.6f}',
-                     'raw_seconds': f'{raw:.6f}', 'efficiency': f'{raw / mpc:.2f}'})
+                     'raw': 'tcp', 'raw_seconds': f'{raw:.6f}', 'efficiency': f'{raw / mpc:.2f}'})
     return rows
 
 
@@ -401,8 +404,9 @@ def tables(data):
         'baseline': table(b, [('n', lambda r: r['parties']), ('op', lambda r: r['op']),
                               ('transport', lambda r: r['transport']),
                               ('batch', lambda r: r['batch']), ('meshmpc (s)', lambda r: r['mpc_seconds']),
-                              ('plain TCP (s)', lambda r: r['raw_seconds']),
-                              ('plain / meshmpc', lambda r: r['efficiency'])]),
+                              ('baseline', lambda r: r.get('raw', 'tcp')),
+                              ('baseline (s)', lambda r: r['raw_seconds']),
+                              ('baseline / meshmpc', lambda r: r['efficiency'])]),
         'examples': table(e, [('example', lambda r: r['example']), ('n', lambda r: r['parties']),
                               ('wall time (s)', lambda r: r['seconds']),
                               ('peak RSS, largest process (MB)', lambda r: r['peak_rss_mb'])]),
@@ -443,7 +447,7 @@ def write_document(data, args, plan):
 COLUMNS = {
     'scaling': BENCH_COLUMNS, 'wan': BENCH_COLUMNS + ['rounds_x_half_rtt'],
     'memory': BENCH_COLUMNS + ['input_mb', 'rss_per_input', 'idle_rss_mb', 'added_per_input'],
-    'baseline': ['parties', 'op', 'transport', 'batch', 'mpc_seconds', 'raw_seconds', 'efficiency'],
+    'baseline': ['parties', 'op', 'transport', 'batch', 'mpc_seconds', 'raw', 'raw_seconds', 'efficiency'],
     'examples': ['example', 'parties', 'seconds', 'peak_rss_mb'],
     'peers': ['system', 'op', 'parties', 'batch', 'ops_per_s', 'ratio'],
     'nebula': BENCH_COLUMNS,

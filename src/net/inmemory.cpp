@@ -97,6 +97,9 @@ class InMemoryLink final : public Link {
       Frame frame;
       switch (incoming_->pop(frame)) {
         case Pipe::Pop::kFrame:
+          // The sender's shared bytes become the receiver's own payload here, on
+          // the receiver's thread, as a socket's bytes would.
+          own_bytes(frame);
           co_return frame;
         case Pipe::Pop::kFinished:
           throw PeerError(peer_name_ + " closed the connection");

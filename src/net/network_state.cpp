@@ -32,7 +32,7 @@ PeerState& NetworkState::peer_state(std::size_t peer) {
 
 void NetworkState::deliver(std::size_t from, Frame frame) {
   PeerState& peer = peers[from];
-  own_bytes(frame);  // sent to self, or through memory: the receive takes a payload
+  own_bytes(frame);  // sent to self: the receive takes a payload
   if (frame.label == kAbortLabel) {
     // The peer's own words, so sanitised: they must not forge our log lines.
     const std::string reason = sanitize_peer_text(frame.payload);

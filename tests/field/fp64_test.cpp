@@ -118,5 +118,36 @@ TEST(Fp64, WireFormRoundTripsAndNamesTheBadElement) {
   }
 }
 
+// Where the wire form is the memory (8-byte elements), a batch is read in place:
+// the view is the bytes themselves, each word checked; a bad word is named as
+// from_wire names it. Narrower elements, or bytes not aligned for an element, get
+// no view (the caller decodes a copy).
+TEST(Fp64, WireViewReadsInPlaceAndNamesTheBadElement) {
+  const Fp64 f;
+  ASSERT_TRUE(f.wire_is_memory());
+  std::vector<Fp64::Element> x;
+  for (std::uint64_t i = 0; i < 1000; ++i) x.push_back(f.from_uint((i * 0x9e3779b97f4a7c15ULL) % f.modulus()));
+  std::vector<std::byte> wire(x.size() * 8 + 1);
+  f.to_wire(std::span<const Fp64::Element>(x), std::span<std::byte>(wire).first(x.size() * 8));
+  const auto view = f.view_wire(std::span<const std::byte>(wire).first(x.size() * 8), x.size());
+  ASSERT_TRUE(view.has_value());
+  EXPECT_EQ(static_cast<const void*>(view->data()), static_cast<const void*>(wire.data()));
+  EXPECT_TRUE(std::equal(view->begin(), view->end(), x.begin(), x.end()));
+  EXPECT_FALSE(f.view_wire(std::span<const std::byte>(wire).subspan(1), x.size()).has_value()) << "misaligned";
+  EXPECT_THROW((void)f.view_wire(std::span<const std::byte>(wire), x.size()), RangeError) << "wrong length";
+  const std::uint64_t p = f.modulus();
+  for (std::size_t k = 0; k < 8; ++k) wire[321 * 8 + k] = static_cast<std::byte>((p >> (8 * k)) & 0xffU);
+  try {
+    (void)f.view_wire(std::span<const std::byte>(wire).first(x.size() * 8), x.size());
+    ADD_FAILURE() << "viewing p did not throw";
+  } catch (const RangeError& e) {
+    EXPECT_NE(std::string(e.what()).find("element 321 "), std::string::npos) << e.what();
+  }
+  const Fp64 narrow(101);
+  EXPECT_FALSE(narrow.wire_is_memory());
+  const std::vector<std::byte> one(8, std::byte{1});
+  EXPECT_FALSE(narrow.view_wire(std::span<const std::byte>(one), 8).has_value());
+}
+
 }  // namespace
 }  // namespace meshmpc

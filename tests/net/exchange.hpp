@@ -2,13 +2,17 @@
 // Test helper: the all-to-all exchange both the in-memory and the TCP tests run.
 // Every party sends kMessagesPerPeer labelled payloads to every other party in
 // shuffled order with random small pauses, and receives them in another shuffled
-// order, concurrently; each payload is checked against its label.
+// order, concurrently; each payload is checked against its label. Every other
+// message goes as shared bytes (Network::send_shared), the way a batch of shares
+// does, so that every transport's links write both kinds.
 #include <algorithm>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -36,7 +40,12 @@ inline asio::awaitable<void> send_all(Network& network, std::uint64_t seed) {
   std::mt19937_64 rng(seed ^ 0x5eed);
   asio::steady_timer pause(co_await asio::this_coro::executor);
   for (const auto& [to, k] : shuffled_messages(network.size(), network.self(), seed)) {
-    network.send(to, test_label(k), test_payload(network.self(), to, k));
+    if (k % 2 == 1) {
+      const auto owner = std::make_shared<const Payload>(test_payload(network.self(), to, k));
+      network.send_shared(to, test_label(k), SharedBytes{owner, std::span<const std::byte>(*owner)});
+    } else {
+      network.send(to, test_label(k), test_payload(network.self(), to, k));
+    }
     if (rng() % 3 == 0) {
       pause.expires_after(std::chrono::microseconds(rng() % 2000));
       co_await pause.async_wait(asio::use_awaitable);

@@ -205,6 +205,34 @@ TEST(Network, MessagesToSelfAreDeliveredLocally) {
   testing::expect_no_errors(errors);
 }
 
+// Shared bytes (Network::send_shared) arrive as a payload of their own, to a peer
+// and to oneself, and the network lets go of their owner once it is done with them:
+// the sender may keep the vector, but the network holds no reference after it.
+TEST(Network, SharedBytesArriveAsTheirOwnPayloadAndTheOwnerIsReleased) {
+  std::vector<std::weak_ptr<const Payload>> owners(3);
+  const auto errors = run_session(3, {.receive_timeout = 5s}, [&](Network& network) -> asio::awaitable<void> {
+    const std::size_t me = network.self();
+    {
+      Payload bytes(100'000);
+      for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(i * 7 + me);
+      const auto owner = std::make_shared<const Payload>(std::move(bytes));
+      owners[me] = owner;
+      for (std::size_t j = 0; j < network.size(); ++j)
+        network.send_shared(j, 5, SharedBytes{owner, std::span<const std::byte>(*owner).subspan(10)});
+    }
+    for (std::size_t j = 0; j < network.size(); ++j) {
+      const Payload got = co_await network.receive(j, 5);
+      if (got.size() != 100'000 - 10) throw std::runtime_error("wrong size from party " + std::to_string(j));
+      for (std::size_t i = 0; i < got.size(); ++i)
+        if (got[i] != static_cast<std::byte>((i + 10) * 7 + j))
+          throw std::runtime_error("wrong byte " + std::to_string(i) + " from party " + std::to_string(j));
+    }
+    co_await network.shutdown();
+    if (!owners[me].expired()) throw std::runtime_error("the network still holds the shared bytes");
+  });
+  testing::expect_no_errors(errors);
+}
+
 // Party 0 closes its network while it waits; party 1, waiting for party 0, learns
 // that party 0 is gone. (Only party 0 closes: with both closing, which of the two
 // errors a party sees first would depend on the scheduling.)

@@ -104,6 +104,59 @@ TEST(Faults, APartyThatDiesIsNamedByTheOthers) {
   for (std::size_t i : {0, 2}) EXPECT_NE(errors[i].find("party 1"), std::string::npos) << "party " << i << ": " << errors[i];
 }
 
+// A peer's word that is no element (p itself) is refused by both ways of
+// receiving, naming the peer and the element, and a good batch is read as sent,
+// where it arrived (receive_view) or copied (receive).
+TEST(Faults, AWordAboveTheModulusIsRefusedNamingItsSenderAndElement) {
+  const Fp64 field;
+  std::mutex m;
+  std::vector<std::vector<std::string>> errors(3);
+  run_local<Fp64>(
+      3, field, {.threshold = 1},
+      [&](Session<Fp64>& s) -> asio::awaitable<void> {
+        auto& core = protocols::core_of(s);
+        auto scope = protocols::next_scope(s);
+        const auto good = scope.next_label(), bad_view = scope.next_label(), bad_copy = scope.next_label();
+        std::vector<Fp64::Element> values;
+        for (std::int64_t v = 0; v < 9; ++v) values.push_back(s.field().from_int(v * v - 40));
+        if (s.id() == 2) {
+          net::Payload wire(values.size() * 8);
+          s.field().to_wire(values, wire);
+          for (std::size_t j : {0, 1}) core.network().send(j, good, wire);
+          const std::uint64_t p = s.field().modulus();
+          for (std::size_t k = 0; k < 8; ++k) wire[5 * 8 + k] = static_cast<std::byte>((p >> (8 * k)) & 0xffU);
+          for (std::size_t j : {0, 1}) {
+            core.network().send(j, bad_view, wire);
+            core.network().send(j, bad_copy, wire);
+          }
+          co_return;
+        }
+        const auto got = co_await core.receive_view(2, good, values.size());
+        if (!std::equal(got.elements().begin(), got.elements().end(), values.begin(), values.end()))
+          throw Error("party " + std::to_string(s.id()) + " read a different batch");
+        for (const auto label : {bad_view, bad_copy}) {
+          try {
+            if (label == bad_view) {
+              (void)co_await core.receive_view(2, label, values.size());
+            } else {
+              (void)co_await core.receive(2, label, values.size());
+            }
+          } catch (const ProtocolError& e) {
+            std::lock_guard lock(m);
+            errors[s.id()].push_back(e.what());
+          }
+        }
+      },
+      10s);
+  for (std::size_t i : {0, 1}) {
+    ASSERT_EQ(errors[i].size(), 2U) << "party " << i;
+    for (const auto& e : errors[i]) {
+      EXPECT_NE(e.find("party 2 sent a malformed element"), std::string::npos) << e;
+      EXPECT_NE(e.find("element 5 "), std::string::npos) << e;
+    }
+  }
+}
+
 // A party that stalls without closing its links: the others time out with a
 // message naming it and the wait.
 TEST(Faults, AStalledPartyTimesOut) {
