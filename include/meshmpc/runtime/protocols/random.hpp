@@ -220,9 +220,6 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
   const F& f = c.field();
   const std::size_t n = c.n(), me = c.self();
   const auto counter = prss_counter(scope.next_label());
-  // v: for bit j, this party's share of b_K, K the key that dealer j mod n lacks.
-  const auto lacked = prss_keys_lacking(n);
-  Shares<F> v = c.prss().bit_shares_cyclic(counter, count, std::span<const std::size_t>(lacked));
   const auto label = scope.next_label();
   scope.count_rounds(1);
 
@@ -240,6 +237,11 @@ boost::asio::awaitable<Shares<F>> random_bits_by_dealt_xor(Core<F>& c, Scope sco
     }
     for (std::size_t q = 0; q < m; ++q) u[d + q * n] = got[q];
   }
+  // v: for bit j, this party's share of b_K, K the key that dealer j mod n lacks.
+  // Drawn once the dealing is through (the PRSS draw depends on the counter
+  // alone): a vector fewer held while the dealing round is in flight.
+  const auto lacked = prss_keys_lacking(n);
+  Shares<F> v = c.prss().bit_shares_cyclic(counter, count, std::span<const std::size_t>(lacked));
   // b = u XOR b_K: u + v - 2uv.
   co_return co_await xor_bits(c, scope.child(), std::move(u), std::move(v));
 }
