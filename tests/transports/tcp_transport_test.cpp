@@ -72,6 +72,44 @@ TEST_P(TcpNetwork, AllToAllExchangeMatchesEveryLabelAndCountsBytes) {
 
 INSTANTIATE_TEST_SUITE_P(Parties, TcpNetwork, ::testing::Values(3, 5));
 
+// A relinkable link keeps what it sent until the peer acknowledges it; shared
+// bytes (a batch of shares) are then let go at once, a few rounds later, not at
+// the end of the session: here party 0 deals two batches of 800 kB, as an input
+// of 10^5 shares does, and after three small rounds holds neither.
+TEST(TcpTransport, AcknowledgedBatchesAreReleasedWhileTheSessionGoesOn) {
+  TcpSetup setup(3);
+  std::vector<std::weak_ptr<const net::Payload>> batches;
+  std::vector<std::string> held(3);
+  net::testing::expect_no_errors(setup.parties.run([&](std::size_t self) -> asio::awaitable<void> {
+    auto transport = setup.transport(self);
+    net::Network network = co_await net::connect_network(*transport, setup.roster, self, 5s, {.receive_timeout = 5s});
+    for (net::Label label : {1, 2}) {
+      if (self == 0) {
+        for (std::size_t j : {1, 2}) {
+          const auto batch = std::make_shared<const net::Payload>(800'000, std::byte{static_cast<unsigned char>(j)});
+          batches.push_back(batch);
+          network.send_shared(j, label, net::SharedBytes{batch, std::span<const std::byte>(*batch)});
+        }
+      } else {
+        const net::Payload got = co_await network.receive(0, label);
+        if (got.size() != 800'000 || got[12345] != std::byte{static_cast<unsigned char>(self)})
+          throw std::runtime_error("party " + std::to_string(self) + ": wrong batch " + std::to_string(label));
+      }
+    }
+    for (net::Label label : {3, 4, 5}) {
+      for (std::size_t j = 0; j < 3; ++j)
+        if (j != self) network.send(j, label, {std::byte{1}});
+      for (std::size_t j = 0; j < 3; ++j)
+        if (j != self) (void)co_await network.receive(j, label);
+    }
+    if (self == 0)
+      for (const auto& b : batches)
+        if (!b.expired()) held[0] += " a batch";
+    co_await network.shutdown();
+  }));
+  EXPECT_EQ(held[0], "") << "party 0 still holds batches its peers acknowledged";
+}
+
 TEST(TcpTransport, WorksOverIpv6Loopback) {
   std::optional<TcpSetup> setup;
   try {

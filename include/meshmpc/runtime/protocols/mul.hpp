@@ -9,10 +9,25 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace meshmpc::protocols {
+
+// Where a degree reduction may put its result (reduce, reduce_grr): added, times
+// `scale`, to `sum`, a vector of the batch's length the caller gives up.
+template <FiniteField F>
+struct ReduceInto {
+  Shares<F> sum;
+  typename F::Element scale;
+};
+
+inline void check_sum_length(const char* op, std::size_t sum, std::size_t batch) {
+  if (sum != batch)
+    throw RangeError(std::string(op) + ": a sum of " + std::to_string(sum) + " shares for a batch of " +
+                     std::to_string(batch));
+}
 
 // Whether party j is one of the t parties after party i (mod n): the parties
 // whose GRR sub-shares from i come from their pair's PRG instead of a message.
@@ -111,8 +126,13 @@ void grr_reshare(Core<F>& c, Scope::Label label, const Shares<F>& d, const typen
 // The sub-shares resharer i gives its follower j for one label are ChaCha20-IETF
 // under the pair's "grr-subs" subkey with nonce (label, i): both ends compute the
 // same stream, and i's index keeps i -> j apart from j -> i under the one key.
+//
+// With `into`, the reduction is added, times into->scale, to into->sum, which is
+// returned: the own term is added and freed before the others' sub-shares arrive,
+// so the round holds one vector of the batch fewer (xor_bits: x + y - 2 xy).
 template <FiniteField F>
-boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> d) {
+boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> d,
+                                             std::optional<ReduceInto<F>> into = std::nullopt) {
   using E = typename F::Element;
   const F& f = c.field();
   const std::size_t n = c.n(), t = c.t(), me = c.self(), m = d.size();
@@ -121,15 +141,29 @@ boost::asio::awaitable<Shares<F>> reduce_grr(Core<F>& c, Scope scope, Shares<F> 
   const auto resharers = rotating_parties(n, 2 * t + 1, label);
   std::vector<E> rx;
   for (auto i : resharers) rx.push_back(f.from_uint(i + 1));
-  const auto mu = lagrange_coefficients(f, std::span<const E>(rx), f.zero());
+  auto mu = lagrange_coefficients(f, std::span<const E>(rx), f.zero());
+  if (into) {
+    check_sum_length("reduce", into->sum.size(), m);
+    for (auto& w : mu) w = f.mul(w, into->scale);
+  }
 
   Shares<F> result;
   const auto mine = std::find(resharers.begin(), resharers.end(), me);
   if (mine != resharers.end() && t == 1) {
     grr_reshare_line(c, label, d, mu[static_cast<std::size_t>(mine - resharers.begin())]);
-    result = std::move(d);  // this party's own term: the others' are added to it
+    if (into) {
+      result = std::move(into->sum);
+      f.add(std::span<E>(result), std::span<const E>(result), std::span<const E>(d));
+      Shares<F>().swap(d);
+    } else {
+      result = std::move(d);  // this party's own term: the others' are added to it
+    }
   } else {
-    result.assign(m, f.zero());
+    if (into) {
+      result = std::move(into->sum);
+    } else {
+      result.assign(m, f.zero());
+    }
     if (mine != resharers.end()) grr_reshare(c, label, d, mu[static_cast<std::size_t>(mine - resharers.begin())], result);
     Shares<F>().swap(d);  // resent: not held while the others' sub-shares arrive
   }
@@ -183,10 +217,20 @@ boost::asio::awaitable<Shares<F>> reduce_dn07(Core<F>& c, Scope scope, Shares<F>
   co_return d;
 }
 
+// The degree reduction of the session's protocol; with `into`, added times
+// into->scale to into->sum (reduce_grr).
 template <FiniteField F>
-boost::asio::awaitable<Shares<F>> reduce(Core<F>& c, Scope scope, Shares<F> d) {
-  if (c.options().mul == MulProtocol::dn07) co_return co_await reduce_dn07(c, scope, std::move(d));
-  co_return co_await reduce_grr(c, scope, std::move(d));
+boost::asio::awaitable<Shares<F>> reduce(Core<F>& c, Scope scope, Shares<F> d,
+                                         std::optional<ReduceInto<F>> into = std::nullopt) {
+  if (c.options().mul == MulProtocol::dn07) {
+    auto reduced = co_await reduce_dn07(c, scope, std::move(d));
+    if (!into) co_return reduced;
+    check_sum_length("reduce", into->sum.size(), reduced.size());
+    c.field().axpy(std::span<typename F::Element>(into->sum), into->scale,
+                   std::span<const typename F::Element>(reduced));
+    co_return std::move(into->sum);
+  }
+  co_return co_await reduce_grr(c, scope, std::move(d), std::move(into));
 }
 
 // Element-wise product of two batches of shares: one degree reduction.

@@ -89,18 +89,17 @@ boost::asio::awaitable<Shares<F>> xor_bits(Core<F>& c, Scope scope, Shares<F> x,
   if (x.size() != y.size())
     throw RangeError("xor_bits: batches of " + std::to_string(x.size()) + " and " + std::to_string(y.size()) +
                      " shares");
-  // x y and x + y in the inputs' own buffers, in one pass: two vectors of the batch
-  // held across the round instead of three (random bits for a large comparison
-  // batch are most of its peak memory).
+  // x y and x + y in the inputs' own buffers, in one pass (random bits for a large
+  // comparison batch are most of its peak memory).
   for (std::size_t i = 0; i < x.size(); ++i) {
     const E xi = x[i];
     x[i] = f.mul(xi, y[i]);
     y[i] = f.add(xi, y[i]);
   }
-  const auto xy = co_await reduce(c, scope.child(), std::move(x));
-  const E minus_two = f.neg(f.from_uint(2));
-  f.axpy(std::span<E>(y), minus_two, std::span<const E>(xy));
-  co_return y;
+  // x + y - 2 xy: the reduction of xy is added straight into y (ReduceInto), so
+  // xy's own term is not held while the round is in flight.
+  std::optional<ReduceInto<F>> into(ReduceInto<F>{std::move(y), f.neg(f.from_uint(2))});
+  co_return co_await reduce(c, scope.child(), std::move(x), std::move(into));
 }
 
 // The XOR of several vectors of shared bits, element-wise. In GF(2^d) that is their
