@@ -270,11 +270,9 @@ std::vector<double> run_local(std::size_t n, std::size_t per_peer, std::size_t r
   return times[0];
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+boost::program_options::options_description describe_options() {
   namespace po = boost::program_options;
-  po::options_description options("meshmpc-rawnet: plain TCP rounds among parties (the report's baseline)");
+  po::options_description options("meshmpc-rawnet: plain TCP (or TLS) rounds among parties (the report's baseline)");
   options.add_options()("help", "this text")("parties", po::value<std::size_t>()->default_value(3),
                                              "n >= 2, all in this process on loopback")(
       "bytes", po::value<std::size_t>()->default_value(8'000'000), "bytes each party sends per round, all peers")(
@@ -283,6 +281,14 @@ int main(int argc, char** argv) {
       "index", po::value<std::size_t>(), "distributed mode: this process is party i (0-based)")(
       "peer", po::value<std::vector<std::string>>(),
       "distributed mode: host:port of each party, once per party in party order (i listens on its own)");
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace po = boost::program_options;
+  const po::options_description options = describe_options();
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, options), vm);
@@ -313,14 +319,11 @@ int main(int argc, char** argv) {
               << " and --rounds 1..100000 (got " << n << " parties, " << rounds << " rounds)\n";
     return 2;
   }
-  if (distributed && (!vm.count("index") || vm["index"].as<std::size_t>() >= n || !vm["parties"].defaulted())) {
+  if (distributed && (!vm.count("index") || vm["index"].as<std::size_t>() >= n || !vm["parties"].defaulted() ||
+                      vm.count("tls"))) {
     std::cerr << "meshmpc-rawnet: distributed mode needs --index 0.." << n - 1 << " (got "
               << (vm.count("index") ? std::to_string(vm["index"].as<std::size_t>()) : "none")
-              << ") and takes n from the --peer entries, not --parties\n";
-    return 2;
-  }
-  if (distributed && vm.count("tls")) {
-    std::cerr << "meshmpc-rawnet: --tls is for the local mode (every party in this process), not with --index/--peer\n";
+              << "), takes n from the --peer entries, not --parties, and has no --tls (local mode only)\n";
     return 2;
   }
   const std::size_t self = distributed ? vm["index"].as<std::size_t>() : 0;

@@ -97,28 +97,31 @@ void TlsContexts::connect_pair(asio::ip::tcp::socket& server_side, asio::ip::tcp
   if (!(server_done && client_done)) throw std::runtime_error("tls: the handshake did not finish in 10000 steps");
 }
 
-asio::awaitable<void> tls_write_all(asio::ip::tcp::socket& socket, SSL* ssl, std::span<const char> bytes) {
+namespace {
+
+// Moves all of `bytes` with `step` (SSL_write_ex or SSL_read_ex), waiting on the
+// socket whenever OpenSSL asks for it.
+template <class Bytes, class Step>
+asio::awaitable<void> move_all(asio::ip::tcp::socket& socket, SSL* ssl, Bytes bytes, Step step, const char* what) {
   while (!bytes.empty()) {
-    std::size_t written = 0;
-    const int result = SSL_write_ex(ssl, bytes.data(), bytes.size(), &written);
+    std::size_t done = 0;
+    const int result = step(ssl, bytes.data(), bytes.size(), &done);
     if (result == 1) {
-      bytes = bytes.subspan(written);
+      bytes = bytes.subspan(done);
       continue;
     }
-    co_await socket.async_wait(wait_for(ssl, result, "writing"), asio::use_awaitable);
+    co_await socket.async_wait(wait_for(ssl, result, what), asio::use_awaitable);
   }
 }
 
+}  // namespace
+
+asio::awaitable<void> tls_write_all(asio::ip::tcp::socket& socket, SSL* ssl, std::span<const char> bytes) {
+  co_await move_all(socket, ssl, bytes, SSL_write_ex, "writing");
+}
+
 asio::awaitable<void> tls_read_all(asio::ip::tcp::socket& socket, SSL* ssl, std::span<char> bytes) {
-  while (!bytes.empty()) {
-    std::size_t got = 0;
-    const int result = SSL_read_ex(ssl, bytes.data(), bytes.size(), &got);
-    if (result == 1) {
-      bytes = bytes.subspan(got);
-      continue;
-    }
-    co_await socket.async_wait(wait_for(ssl, result, "reading"), asio::use_awaitable);
-  }
+  co_await move_all(socket, ssl, bytes, SSL_read_ex, "reading");
 }
 
 }  // namespace rawnet
