@@ -112,10 +112,12 @@ def measure_baseline(build, plan, scaling):
             # TLS against plain TCP (what encryption costs) and against TLS by
             # OpenSSL alone on the same sockets (what meshmpc adds to it).
             for ssl, raw_kinds in ((False, ('tcp',)), (True, ('tcp', 'tls'))):
+                # 15 rounds each: on two cores shared by all parties, a median of 7
+                # moved by 0.15 between runs.
                 r = median_row(bench_rows(build, ['--op', 'exchange', '-M', n, '--batch', 10**6, '--repeat',
-                                                  plan.repeat + 2, *(['--ssl'] if ssl else [])]))
+                                                  max(15, plan.repeat), *(['--ssl'] if ssl else [])]))
                 for kind in raw_kinds:
-                    raw = raw_round(build, n, 10**6 * 8 * (n - 1), 7, tls=kind == 'tls')
+                    raw = raw_round(build, n, 10**6 * 8 * (n - 1), 15, tls=kind == 'tls')
                     rows.append({'parties': n, 'op': 'transport', 'transport': r['transport'], 'batch': r['batch'],
                                  'mpc_seconds': r['seconds'], 'raw': kind, 'raw_seconds': f'{raw:.6f}',
                                  'efficiency': f'{raw / float(r["seconds"]):.2f}'})
