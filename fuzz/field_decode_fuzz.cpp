@@ -3,7 +3,7 @@
 // picks a shipped field, the rest is the payload. Decoding throws RangeError
 // (which the runtime turns into a ProtocolError naming the party) or yields
 // elements whose encoding is the payload: both forms are canonical, so a value
-// that decodes has exactly one byte string.
+// that decodes has exactly one byte string. Reading in place (view_wire) agrees.
 #include <algorithm>
 #include <vector>
 
@@ -37,10 +37,36 @@ void decode_round_trip(const F& field, std::span<const std::byte> payload, bool 
   fuzz::require(std::ranges::equal(again, payload), wire ? "to_wire(from_wire(b)) == b" : "encode(decode(b)) == b");
 }
 
+// The in-place reading (Core::receive_view, Field::view_wire) accepts exactly what
+// from_wire accepts and reads the same elements, where the field has it at all.
+template <class F>
+void view_agrees(const F& field, std::span<const std::byte> payload) {
+  using namespace meshmpc;
+  const std::size_t w = field.byte_size();
+  const std::size_t count = payload.size() / w + (payload.size() % w != 0 ? 1 : 0);
+  const std::vector<std::byte> received(payload.begin(), payload.end());  // from operator new, as a payload is
+  std::vector<typename F::Element> decoded(count);
+  bool decodes = true;
+  try {
+    field.from_wire(payload, decoded);
+  } catch (const RangeError&) {
+    decodes = false;
+  }
+  try {
+    const auto view = field.view_wire(received, count);
+    if (!view) return;  // not this field's form: the runtime decodes a copy
+    fuzz::require(decodes, "view_wire accepts only what from_wire accepts");
+    fuzz::require(std::ranges::equal(*view, decoded), "view_wire reads what from_wire decodes");
+  } catch (const RangeError&) {
+    fuzz::require(!decodes, "view_wire refuses only what from_wire refuses");
+  }
+}
+
 template <class F>
 void decode_round_trips(const F& field, std::span<const std::byte> payload) {
   decode_round_trip(field, payload, true);
   decode_round_trip(field, payload, false);
+  view_agrees(field, payload);
 }
 
 }  // namespace
